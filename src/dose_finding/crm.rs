@@ -1,0 +1,532 @@
+//! The continual reassessment method (CRM; O'Quigley, Pepe & Fisher 1990), with the semantics of
+//! the R package `dfcrm` (Cheung 2011): `crm`, `crmsim` and `getprior`.
+//!
+//! One-parameter dose-toxicity models on a skeleton x₁ < … < x_K:
+//! - empiric (power): p_j(β) = x_j^exp(β);
+//! - logistic: p_j(β) = 1 / (1 + exp(−a − exp(β)·(logit x_j − a))), intercept a (default 3).
+//!
+//! The prior is β ~ N(0, σ²) with σ² = 1.34 by default. The posterior is integrated with the
+//! trapezoidal rule on a fixed grid of [`GRID_POINTS`] points over ±[`GRID_HALF_WIDTH_SD`] prior
+//! standard deviations: for a smooth integrand that vanishes at both ends the trapezoidal rule
+//! converges geometrically, so it matches adaptive quadrature (dfcrm's `integrate`) to far more
+//! digits than the decisions need. Gauss–Hermite quadrature centred on the prior does not: it
+//! misplaces a posterior that has moved away from the prior.
+
+use super::{Decision, Design, Dose, Fit, TrialData};
+
+/// Number of grid points for the posterior of β.
+pub const GRID_POINTS: usize = 1024;
+/// Half-width of the grid in prior standard deviations.
+pub const GRID_HALF_WIDTH_SD: f64 = 12.0;
+
+/// The dose-toxicity model.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum CrmModel {
+    /// p = x^exp(β).
+    Empiric,
+    /// p = expit(a + exp(β)·(logit x − a)).
+    Logistic { intercept: f64 },
+}
+
+impl CrmModel {
+    /// dfcrm's logistic model with intercept 3.
+    pub const LOGISTIC: CrmModel = CrmModel::Logistic { intercept: 3.0 };
+
+    /// The model's working "dose" for a skeleton value: ln x (empiric) or logit x − a (logistic).
+    fn scaled_dose(self, x: f64) -> f64 {
+        match self {
+            CrmModel::Empiric => x.ln(),
+            CrmModel::Logistic { intercept } => logit(x) - intercept,
+        }
+    }
+
+    /// (ln p, ln(1 − p)) at parameter β for a scaled dose, computed without cancellation.
+    fn log_probs(self, scaled: f64, beta: f64) -> (f64, f64) {
+        let slope = beta.exp();
+        match self {
+            CrmModel::Empiric => {
+                let lp = slope * scaled;
+                (lp, (-lp.exp_m1()).ln())
+            }
+            CrmModel::Logistic { intercept } => {
+                let z = intercept + slope * scaled;
+                (-softplus(-z), -softplus(z))
+            }
+        }
+    }
+
+    /// p at parameter β for a scaled dose.
+    fn prob(self, scaled: f64, beta: f64) -> f64 {
+        self.log_probs(scaled, beta).0.exp()
+    }
+
+    /// The β below which p exceeds `threshold` (p decreases in β for every valid skeleton), or
+    /// `None` when no β gives p > threshold.
+    fn beta_where_prob_equals(self, scaled: f64, threshold: f64) -> Option<f64> {
+        let ratio = match self {
+            CrmModel::Empiric => threshold.ln() / scaled,
+            CrmModel::Logistic { intercept } => (logit(threshold) - intercept) / scaled,
+        };
+        (ratio > 0.0).then(|| ratio.ln())
+    }
+}
+
+fn logit(p: f64) -> f64 {
+    (p / (1.0 - p)).ln()
+}
+
+/// ln(1 + e^z), stable for large |z|.
+fn softplus(z: f64) -> f64 {
+    if z > 0.0 {
+        z + (-z).exp().ln_1p()
+    } else {
+        z.exp().ln_1p()
+    }
+}
+
+/// Which DLT probability estimate drives decisions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CrmEstimate {
+    /// The model at the posterior mean of β (dfcrm).
+    PlugIn,
+    /// The posterior mean of each dose's DLT probability.
+    PosteriorMean,
+}
+
+/// Skeleton calibration by the indifference-interval method of Lee & Cheung (2009, Clinical
+/// Trials 6:227–238), dfcrm's `getprior(halfwidth, target, nu, nlevel, model)`: dose `nu` gets
+/// the target, and each neighbour is placed so that the model's indifference interval
+/// target ± halfwidth is shared by adjacent doses.
+pub fn calibrate_skeleton(halfwidth: f64, target: f64, nu: usize, num_doses: usize, model: CrmModel) -> Vec<f64> {
+    assert!(nu >= 1 && nu <= num_doses, "nu must be a dose level");
+    let (lower, upper) = (
+        model.scaled_dose(target - halfwidth),
+        model.scaled_dose(target + halfwidth),
+    );
+    let mut scaled = vec![0.0; num_doses];
+    scaled[nu - 1] = model.scaled_dose(target);
+    for k in (1..nu).rev() {
+        // exp(β) at which dose k+1 sits at target + halfwidth; dose k then sits at target − halfwidth.
+        let slope = upper / scaled[k];
+        scaled[k - 1] = lower / slope;
+    }
+    for k in nu..num_doses {
+        let slope = lower / scaled[k - 1];
+        scaled[k] = upper / slope;
+    }
+    scaled.iter().map(|&s| model.prob(s, 0.0)).collect()
+}
+
+/// CRM settings (keys of a `rule = "crm"` design).
+#[derive(Clone, Debug, PartialEq)]
+pub struct CrmConfig {
+    pub target: f64,
+    pub skeleton: Vec<f64>,
+    pub model: CrmModel,
+    /// Prior variance of β (dfcrm's `scale` squared).
+    pub prior_variance: f64,
+    pub estimate: CrmEstimate,
+    /// dfcrm `crmsim`'s `restrict`: next dose ≤ last + 1, and ≤ last after a cohort whose DLT
+    /// fraction is ≥ target.
+    pub restrict: bool,
+}
+
+/// A CRM design with its posterior grid precomputed.
+#[derive(Clone, Debug)]
+pub struct Crm {
+    config: CrmConfig,
+    scaled: Vec<f64>,
+    grid: Vec<f64>,
+    step: f64,
+    log_prior: Vec<f64>,
+    /// ln p and ln(1 − p) per grid point and dose, row-major by grid point.
+    log_p: Vec<f64>,
+    log_q: Vec<f64>,
+}
+
+impl Crm {
+    /// Builds the design; the skeleton must be strictly increasing in (0, 1) (and below
+    /// expit(intercept) for the logistic model), as the scenario validation ensures.
+    pub fn new(config: CrmConfig) -> Crm {
+        Crm::with_grid(config, GRID_POINTS, GRID_HALF_WIDTH_SD)
+    }
+
+    /// A CRM with a custom integration grid (for accuracy checks).
+    pub fn with_grid(config: CrmConfig, points: usize, half_width_sd: f64) -> Crm {
+        let sd = config.prior_variance.sqrt();
+        let half = half_width_sd * sd;
+        let step = 2.0 * half / (points - 1) as f64;
+        let grid: Vec<f64> = (0..points).map(|k| -half + step * k as f64).collect();
+        let scaled: Vec<f64> = config.skeleton.iter().map(|&x| config.model.scaled_dose(x)).collect();
+        let log_prior = grid.iter().map(|b| -0.5 * b * b / config.prior_variance).collect();
+        let mut log_p = Vec::with_capacity(points * scaled.len());
+        let mut log_q = Vec::with_capacity(points * scaled.len());
+        for &b in &grid {
+            for &s in &scaled {
+                let (lp, lq) = config.model.log_probs(s, b);
+                log_p.push(lp);
+                log_q.push(lq);
+            }
+        }
+        Crm {
+            config,
+            scaled,
+            grid,
+            step,
+            log_prior,
+            log_p,
+            log_q,
+        }
+    }
+
+    pub fn config(&self) -> &CrmConfig {
+        &self.config
+    }
+
+    /// The posterior of β given per-dose counts.
+    pub fn posterior(&self, data: &TrialData) -> CrmPosterior {
+        let k = self.scaled.len();
+        let counts: Vec<(f64, f64)> = data
+            .doses()
+            .map(|d| (f64::from(data.dlts(d)), f64::from(data.patients(d) - data.dlts(d))))
+            .collect();
+        let mut density: Vec<f64> = self
+            .log_prior
+            .iter()
+            .enumerate()
+            .map(|(g, &lp0)| {
+                let row = g * k..(g + 1) * k;
+                let ll: f64 = counts
+                    .iter()
+                    .zip(&self.log_p[row.clone()])
+                    .zip(&self.log_q[row])
+                    .filter(|((&(y, f), _), _)| y + f > 0.0)
+                    .map(|((&(y, f), &lp), &lq)| y * lp + f * lq)
+                    .sum();
+                lp0 + ll
+            })
+            .collect();
+        let max = density.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        for v in density.iter_mut() {
+            *v = (*v - max).exp();
+        }
+        // Trapezoid weights: 1/2 at both ends.
+        let last = density.len() - 1;
+        let total: f64 = density.iter().sum::<f64>() - 0.5 * (density[0] + density[last]);
+        let log_normaliser = max + (total * self.step).ln();
+        let weight = |g: usize| if g == 0 || g == last { 0.5 } else { 1.0 };
+        for v in density.iter_mut() {
+            *v /= total * self.step;
+        }
+        let moment = |f: &dyn Fn(f64) -> f64| -> f64 {
+            self.grid
+                .iter()
+                .enumerate()
+                .map(|(g, &b)| weight(g) * density[g] * f(b))
+                .sum::<f64>()
+                * self.step
+        };
+        let mean = moment(&|b| b);
+        let variance = moment(&|b| (b - mean) * (b - mean));
+        let plug_in: Vec<f64> = self.scaled.iter().map(|&s| self.config.model.prob(s, mean)).collect();
+        let posterior_mean: Vec<f64> = (0..k)
+            .map(|j| {
+                density
+                    .iter()
+                    .enumerate()
+                    .map(|(g, &f)| weight(g) * f * self.log_p[g * k + j].exp())
+                    .sum::<f64>()
+                    * self.step
+            })
+            .collect();
+        CrmPosterior {
+            mean,
+            variance,
+            plug_in,
+            posterior_mean,
+            log_normaliser,
+        }
+    }
+
+    /// The unnormalised log posterior density of β, evaluated directly (off the grid).
+    fn log_density(&self, data: &TrialData, beta: f64) -> f64 {
+        let model = self.config.model;
+        let log_likelihood: f64 = data
+            .doses()
+            .filter(|&d| data.patients(d) > 0)
+            .map(|d| {
+                let (lp, lq) = model.log_probs(self.scaled[d.index()], beta);
+                let (y, n) = (f64::from(data.dlts(d)), f64::from(data.patients(d)));
+                y * lp + (n - y) * lq
+            })
+            .sum();
+        -0.5 * beta * beta / self.config.prior_variance + log_likelihood
+    }
+
+    /// dfcrm's recommendation from estimates: the dose closest to target (lowest on ties);
+    /// the top dose if every estimate is ≤ target, dose 1 if every estimate is ≥ target.
+    fn closest_to_target(&self, estimate: &[f64]) -> Dose {
+        let target = self.config.target;
+        if estimate.iter().all(|&p| p <= target) {
+            return Dose((estimate.len() - 1) as u16);
+        }
+        if estimate.iter().all(|&p| p >= target) {
+            return Dose(0);
+        }
+        let mut best = 0;
+        for (j, p) in estimate.iter().enumerate() {
+            if (p - target).abs() < (estimate[best] - target).abs() {
+                best = j;
+            }
+        }
+        Dose(best as u16)
+    }
+}
+
+/// The posterior of β on the integration grid, with the estimates it implies.
+#[derive(Clone, Debug)]
+pub struct CrmPosterior {
+    /// Posterior mean of β.
+    pub mean: f64,
+    /// Posterior variance of β.
+    pub variance: f64,
+    /// The model at the posterior mean of β, per dose (dfcrm's `ptox`).
+    pub plug_in: Vec<f64>,
+    /// Posterior mean of each dose's DLT probability.
+    pub posterior_mean: Vec<f64>,
+    /// ln of the integral of the unnormalised density.
+    log_normaliser: f64,
+}
+
+/// CRM fitted to the outcomes so far.
+pub struct CrmFit<'a> {
+    crm: &'a Crm,
+    data: &'a TrialData,
+    posterior: CrmPosterior,
+}
+
+impl CrmFit<'_> {
+    pub fn posterior(&self) -> &CrmPosterior {
+        &self.posterior
+    }
+
+    fn estimate(&self) -> &[f64] {
+        match self.crm.config.estimate {
+            CrmEstimate::PlugIn => &self.posterior.plug_in,
+            CrmEstimate::PosteriorMean => &self.posterior.posterior_mean,
+        }
+    }
+}
+
+impl Design for Crm {
+    type Fit<'a> = CrmFit<'a>;
+
+    fn fit<'a>(&'a self, data: &'a TrialData) -> CrmFit<'a> {
+        CrmFit {
+            crm: self,
+            data,
+            posterior: self.posterior(data),
+        }
+    }
+
+    fn has_posterior(&self) -> bool {
+        true
+    }
+
+    fn costly_fit(&self) -> bool {
+        true
+    }
+}
+
+impl Fit for CrmFit<'_> {
+    fn decision(&self) -> Decision {
+        let mut next = self.crm.closest_to_target(self.estimate());
+        if let (true, Some(last)) = (self.crm.config.restrict, self.data.last_cohort()) {
+            let toxic = f64::from(last.dlts) >= self.crm.config.target * f64::from(last.patients);
+            let cap = if toxic { last.dose } else { Dose(last.dose.0 + 1) };
+            next = next.min(cap);
+        }
+        Decision::Treat(next)
+    }
+
+    fn selected_dose(&self) -> Option<Dose> {
+        Some(self.crm.closest_to_target(self.estimate()))
+    }
+
+    fn prob_tox(&self, dose: Dose) -> Option<f64> {
+        Some(self.estimate()[dose.index()])
+    }
+
+    /// P(p_j > t) = P(β < β*), where p_j(β*) = t, by composite Simpson's rule on the exact
+    /// posterior density over [grid start, β*] (as many intervals as grid points).
+    fn prob_tox_exceeds(&self, dose: Dose, threshold: f64) -> Option<f64> {
+        if threshold <= 0.0 {
+            return Some(1.0);
+        }
+        if threshold >= 1.0 {
+            return Some(0.0);
+        }
+        let crm = self.crm;
+        let Some(cut) = crm
+            .config
+            .model
+            .beta_where_prob_equals(crm.scaled[dose.index()], threshold)
+        else {
+            return Some(0.0);
+        };
+        let (lo, hi) = (crm.grid[0], crm.grid[crm.grid.len() - 1]);
+        if cut <= lo {
+            return Some(0.0);
+        }
+        if cut >= hi {
+            return Some(1.0);
+        }
+        let intervals = crm.grid.len().next_multiple_of(2);
+        let h = (cut - lo) / intervals as f64;
+        let f = |b: f64| (crm.log_density(self.data, b) - self.posterior.log_normaliser).exp();
+        let inner: f64 = (1..intervals)
+            .map(|i| if i % 2 == 1 { 4.0 } else { 2.0 } * f(lo + h * i as f64))
+            .sum();
+        Some(((f(lo) + inner + f(cut)) * h / 3.0).clamp(0.0, 1.0))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn assert_close(actual: &[f64], expected: &[f64], tol: f64) {
+        assert_eq!(actual.len(), expected.len());
+        for (a, e) in actual.iter().zip(expected) {
+            assert!((a - e).abs() < tol, "{actual:?} vs {expected:?}");
+        }
+    }
+
+    /// VALIDATION R6: dfcrm `getprior` examples, to 4 decimals.
+    #[test]
+    fn getprior_examples() {
+        assert_close(
+            &calibrate_skeleton(0.05, 0.25, 3, 5, CrmModel::Empiric),
+            &[0.0840, 0.1567, 0.2500, 0.3545, 0.4603],
+            5e-5,
+        );
+        assert_close(
+            &calibrate_skeleton(0.05, 0.30, 3, 5, CrmModel::Empiric),
+            &[0.1225, 0.2040, 0.3000, 0.4018, 0.5013],
+            5e-5,
+        );
+        assert_close(
+            &calibrate_skeleton(0.10, 0.25, 3, 6, CrmModel::LOGISTIC),
+            &[0.0177, 0.0861, 0.2500, 0.4668, 0.6469, 0.7631],
+            5e-5,
+        );
+    }
+
+    pub(crate) fn r6_data() -> TrialData {
+        let doses = [3, 4, 4, 3, 3, 4, 3, 2, 2, 2];
+        let dlts = [0, 0, 1, 0, 0, 1, 1, 0, 0, 0];
+        let mut data = TrialData::new(6);
+        for (d, y) in doses.iter().zip(dlts) {
+            data.add_cohort(Dose::from_level(*d), 1, y);
+        }
+        data
+    }
+
+    fn r6_config(model: CrmModel, estimate: CrmEstimate) -> CrmConfig {
+        CrmConfig {
+            target: 0.2,
+            skeleton: vec![0.05, 0.10, 0.20, 0.35, 0.50, 0.70],
+            model,
+            prior_variance: 1.34,
+            estimate,
+            restrict: false,
+        }
+    }
+
+    /// VALIDATION R6: dfcrm `crm` example, empiric model, to 4 decimals.
+    #[test]
+    fn crm_example_empiric() {
+        let crm = Crm::new(r6_config(CrmModel::Empiric, CrmEstimate::PlugIn));
+        let data = r6_data();
+        let fit = crm.fit(&data);
+        assert!((fit.posterior.mean - -0.2122).abs() < 5e-5, "{}", fit.posterior.mean);
+        assert!(
+            (fit.posterior.variance - 0.1576).abs() < 5e-5,
+            "{}",
+            fit.posterior.variance
+        );
+        assert_close(
+            &fit.posterior.plug_in,
+            &[0.0887, 0.1553, 0.2721, 0.4278, 0.5708, 0.7494],
+            5e-5,
+        );
+        assert_close(
+            &fit.posterior.posterior_mean,
+            &[0.1097, 0.1725, 0.2797, 0.4241, 0.5606, 0.7377],
+            5e-5,
+        );
+        assert_eq!(fit.decision(), Decision::Treat(Dose::from_level(2)));
+    }
+
+    /// VALIDATION R6: dfcrm `crm` example, logistic model, to 4 decimals.
+    #[test]
+    fn crm_example_logistic() {
+        let crm = Crm::new(r6_config(CrmModel::LOGISTIC, CrmEstimate::PlugIn));
+        let data = r6_data();
+        let fit = crm.fit(&data);
+        assert!((fit.posterior.mean - -0.1101).abs() < 5e-5, "{}", fit.posterior.mean);
+        assert_close(
+            &fit.posterior.plug_in,
+            &[0.0891, 0.1604, 0.2831, 0.4399, 0.5776, 0.7449],
+            5e-5,
+        );
+        assert_eq!(fit.decision(), Decision::Treat(Dose::from_level(2)));
+    }
+
+    /// The production grid against a much finer and wider one (not against itself).
+    #[test]
+    fn grid_matches_fine_reference() {
+        let config = r6_config(CrmModel::Empiric, CrmEstimate::PlugIn);
+        let fine = Crm::with_grid(config.clone(), 200_001, 30.0);
+        let crm = Crm::new(config);
+        // Data that pull the posterior far from the prior: many DLTs at the lowest dose, and
+        // a long run without DLTs at the top.
+        let mut heavy = TrialData::new(6);
+        heavy.add_cohort(Dose(0), 6, 6);
+        let mut light = TrialData::new(6);
+        light.add_cohort(Dose(5), 60, 0);
+        for data in [r6_data(), heavy, light] {
+            let (a, b) = (crm.posterior(&data), fine.posterior(&data));
+            assert!((a.mean - b.mean).abs() < 1e-9, "{} vs {}", a.mean, b.mean);
+            assert!((a.variance - b.variance).abs() < 1e-9);
+            let (fa, fb) = (crm.fit(&data), fine.fit(&data));
+            for d in data.doses() {
+                let (pa, pb) = (
+                    fa.prob_tox_exceeds(d, 0.3).unwrap(),
+                    fb.prob_tox_exceeds(d, 0.3).unwrap(),
+                );
+                assert!((pa - pb).abs() < 1e-7, "dose {d}: {pa} vs {pb}");
+            }
+        }
+    }
+
+    #[test]
+    fn restrict_caps_escalation() {
+        let mut config = r6_config(CrmModel::Empiric, CrmEstimate::PlugIn);
+        config.restrict = true;
+        let crm = Crm::new(config);
+        let mut data = TrialData::new(6);
+        data.add_cohort(Dose(0), 3, 0);
+        // The model would jump several levels; restrict allows one.
+        assert_eq!(crm.fit(&data).decision(), Decision::Treat(Dose(1)));
+        assert!(crm.fit(&data).selected_dose().unwrap() > Dose(1));
+        // After a cohort with DLT fraction ≥ target, no escalation.
+        let mut data = TrialData::new(6);
+        data.add_cohort(Dose(0), 3, 0);
+        data.add_cohort(Dose(1), 3, 0);
+        data.add_cohort(Dose(2), 3, 1);
+        if let Decision::Treat(d) = crm.fit(&data).decision() {
+            assert!(d <= Dose(2));
+        }
+    }
+}

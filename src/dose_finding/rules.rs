@@ -1,0 +1,244 @@
+//! Stopping and skipping rules that wrap any design, applied in order (the R package
+//! `escalation`'s `stop_at_n`, `stop_when_n_at_dose`, `dont_skip_doses`, `stop_when_too_toxic`).
+//!
+//! When a rule stops a trial for a reason other than toxicity, the design selects its MTD from all
+//! the data ([`Fit::selected_dose`]), as it would at the planned end.
+
+use super::{Decision, Dose, Fit, StopReason, TrialData};
+
+/// A rule that may change a design's proposed decision.
+pub trait Rule: Send + Sync {
+    fn apply(&self, data: &TrialData, fit: &dyn Fit, proposed: Decision) -> Decision;
+    /// Whether the rule needs a posterior ([`Fit::prob_tox_exceeds`]).
+    fn needs_posterior(&self) -> bool {
+        false
+    }
+}
+
+/// Which dose a rule looks at.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DoseSelector {
+    /// The dose the design proposes to give next.
+    Recommended,
+    /// Any dose.
+    Any,
+    /// One dose level.
+    Level(Dose),
+}
+
+impl DoseSelector {
+    /// Whether `test` holds at the selected dose(s); `proposed` is the next dose, if any.
+    fn holds(self, data: &TrialData, proposed: Option<Dose>, mut test: impl FnMut(Dose) -> bool) -> bool {
+        match self {
+            DoseSelector::Recommended => proposed.is_some_and(test),
+            DoseSelector::Any => data.doses().any(test),
+            DoseSelector::Level(d) => test(d),
+        }
+    }
+}
+
+fn proposed_dose(decision: Decision) -> Option<Dose> {
+    match decision {
+        Decision::Treat(d) => Some(d),
+        Decision::Stop { .. } => None,
+    }
+}
+
+fn stop_and_select(fit: &dyn Fit, reason: StopReason) -> Decision {
+    Decision::Stop {
+        selected: fit.selected_dose(),
+        reason,
+    }
+}
+
+/// Stop once the trial has treated at least `n` patients (`escalation::stop_at_n`).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct StopAtN {
+    pub n: u32,
+}
+
+impl Rule for StopAtN {
+    fn apply(&self, data: &TrialData, fit: &dyn Fit, proposed: Decision) -> Decision {
+        match proposed {
+            Decision::Treat(_) if data.total_patients() >= self.n => stop_and_select(fit, StopReason::MaxPatients),
+            other => other,
+        }
+    }
+}
+
+/// Stop once at least `n` patients have been treated at the selected dose
+/// (`escalation::stop_when_n_at_dose`).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct StopWhenNAtDose {
+    pub n: u32,
+    pub dose: DoseSelector,
+}
+
+impl Rule for StopWhenNAtDose {
+    fn apply(&self, data: &TrialData, fit: &dyn Fit, proposed: Decision) -> Decision {
+        let next = proposed_dose(proposed);
+        if next.is_some() && self.dose.holds(data, next, |d| data.patients(d) >= self.n) {
+            stop_and_select(fit, StopReason::EnoughAtDose)
+        } else {
+            proposed
+        }
+    }
+}
+
+/// Never skip an untried dose: the next dose is at most one above the last dose given (and,
+/// optionally, at least one below it) (`escalation::dont_skip_doses`).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct DontSkipDoses {
+    pub when_escalating: bool,
+    pub when_deescalating: bool,
+}
+
+impl Rule for DontSkipDoses {
+    fn apply(&self, data: &TrialData, _fit: &dyn Fit, proposed: Decision) -> Decision {
+        let (Decision::Treat(next), Some(last)) = (proposed, data.last_cohort()) else {
+            return proposed;
+        };
+        let last = last.dose;
+        if self.when_escalating && next.0 > last.0 + 1 {
+            Decision::Treat(Dose(last.0 + 1))
+        } else if self.when_deescalating && next.0 + 1 < last.0 {
+            Decision::Treat(Dose(last.0 - 1))
+        } else {
+            proposed
+        }
+    }
+}
+
+/// Stop with no recommended dose when P(p_dose > `threshold` | data) ≥ `certainty` at the
+/// selected dose(s) (`escalation::stop_when_too_toxic`; here with the design's exact posterior).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct StopWhenTooToxic {
+    pub dose: DoseSelector,
+    pub threshold: f64,
+    pub certainty: f64,
+}
+
+impl Rule for StopWhenTooToxic {
+    fn apply(&self, data: &TrialData, fit: &dyn Fit, proposed: Decision) -> Decision {
+        let too_toxic = |d: Dose| {
+            fit.prob_tox_exceeds(d, self.threshold)
+                .is_some_and(|p| p >= self.certainty)
+        };
+        let next = match proposed {
+            Decision::Treat(d) => Some(d),
+            // A trial that already stopped still loses its recommendation if that dose is too toxic.
+            Decision::Stop { selected, .. } => selected,
+        };
+        if self.dose.holds(data, next, too_toxic) {
+            Decision::Stop {
+                selected: None,
+                reason: StopReason::TooToxic,
+            }
+        } else {
+            proposed
+        }
+    }
+
+    fn needs_posterior(&self) -> bool {
+        true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dose_finding::boin::{Boin, BoinConfig};
+    use crate::dose_finding::Design;
+
+    fn data(cohorts: &[(u16, u16, u16)]) -> TrialData {
+        let mut data = TrialData::new(5);
+        for &(d, n, y) in cohorts {
+            data.add_cohort(Dose(d), n, y);
+        }
+        data
+    }
+
+    #[test]
+    fn dont_skip_caps_relative_to_last_dose() {
+        let boin = Boin::new(BoinConfig::new(0.3), 30);
+        let d = data(&[(0, 3, 0)]);
+        let fit = boin.fit(&d);
+        let rule = DontSkipDoses {
+            when_escalating: true,
+            when_deescalating: false,
+        };
+        assert_eq!(rule.apply(&d, &fit, Decision::Treat(Dose(3))), Decision::Treat(Dose(1)));
+        assert_eq!(rule.apply(&d, &fit, Decision::Treat(Dose(1))), Decision::Treat(Dose(1)));
+        let d = data(&[(3, 3, 3)]);
+        let both = DontSkipDoses {
+            when_escalating: true,
+            when_deescalating: true,
+        };
+        assert_eq!(
+            both.apply(&d, &boin.fit(&d), Decision::Treat(Dose(0))),
+            Decision::Treat(Dose(2))
+        );
+    }
+
+    #[test]
+    fn stop_at_n_counts_all_patients() {
+        let boin = Boin::new(BoinConfig::new(0.3), 30);
+        let d = data(&[(0, 3, 0), (1, 3, 0)]);
+        let rule = StopAtN { n: 6 };
+        assert!(matches!(
+            rule.apply(&d, &boin.fit(&d), Decision::Treat(Dose(2))),
+            Decision::Stop {
+                reason: StopReason::MaxPatients,
+                selected: Some(_)
+            }
+        ));
+        let rule = StopAtN { n: 7 };
+        assert_eq!(
+            rule.apply(&d, &boin.fit(&d), Decision::Treat(Dose(2))),
+            Decision::Treat(Dose(2))
+        );
+    }
+
+    #[test]
+    fn stop_when_n_at_recommended_dose() {
+        let boin = Boin::new(BoinConfig::new(0.3), 30);
+        let d = data(&[(1, 6, 2)]);
+        let rule = StopWhenNAtDose {
+            n: 6,
+            dose: DoseSelector::Recommended,
+        };
+        assert!(matches!(
+            rule.apply(&d, &boin.fit(&d), Decision::Treat(Dose(1))),
+            Decision::Stop { .. }
+        ));
+        assert_eq!(
+            rule.apply(&d, &boin.fit(&d), Decision::Treat(Dose(2))),
+            Decision::Treat(Dose(2))
+        );
+    }
+
+    #[test]
+    fn too_toxic_at_lowest_dose_stops_without_mtd() {
+        let boin = Boin::new(BoinConfig::new(0.3), 30);
+        // 2/3 at dose 1: P(p > 0.3 | Beta(3, 2)) = 0.9163.
+        let d = data(&[(0, 3, 2)]);
+        let fit = boin.fit(&d);
+        let strict = StopWhenTooToxic {
+            dose: DoseSelector::Level(Dose(0)),
+            threshold: 0.3,
+            certainty: 0.9,
+        };
+        assert_eq!(
+            strict.apply(&d, &fit, Decision::Treat(Dose(0))),
+            Decision::Stop {
+                selected: None,
+                reason: StopReason::TooToxic
+            }
+        );
+        let lax = StopWhenTooToxic {
+            certainty: 0.95,
+            ..strict
+        };
+        assert_eq!(lax.apply(&d, &fit, Decision::Treat(Dose(0))), Decision::Treat(Dose(0)));
+    }
+}

@@ -1,0 +1,109 @@
+//! The tidy CSV tables (**contract**: file names and leading columns are fixed; columns are only
+//! ever added at the end).
+
+use crate::dose_finding::{Dose, StopReason};
+use crate::sim::oc::CorrectDecision;
+use crate::sim::OcTable;
+
+/// Leading columns of `oc_by_dose.csv`.
+pub const OC_BY_DOSE_COLUMNS: [&str; 8] = [
+    "truth",
+    "design",
+    "dose",
+    "label",
+    "true_dlt",
+    "selected_pct",
+    "patients_mean",
+    "dlt_mean",
+];
+
+/// Leading columns of `summary.csv`.
+pub const SUMMARY_COLUMNS: [&str; 9] = [
+    "truth",
+    "design",
+    "trials",
+    "correct_selection_pct",
+    "stopped_early_pct",
+    "patients_mean",
+    "dlt_rate",
+    "overdose_patients_pct",
+    "overdose_selection_pct",
+];
+
+fn pct(x: f64) -> String {
+    format!("{x:.3}")
+}
+
+fn num(x: f64) -> String {
+    format!("{x:.4}")
+}
+
+fn finish(writer: ::csv::Writer<Vec<u8>>) -> Vec<u8> {
+    writer.into_inner().expect("writing to memory cannot fail")
+}
+
+/// `oc_by_dose.csv`: one row per truth × design × dose.
+pub fn oc_by_dose(table: &OcTable) -> Vec<u8> {
+    let mut w = ::csv::Writer::from_writer(Vec::new());
+    w.write_record(OC_BY_DOSE_COLUMNS).expect("in memory");
+    for row in &table.rows {
+        for (i, label) in table.dose_labels.iter().enumerate() {
+            let dose = Dose(i as u16);
+            w.write_record([
+                row.truth.clone(),
+                row.design.clone(),
+                dose.level().to_string(),
+                label.clone(),
+                row.true_dlt[i].to_string(),
+                pct(row.selected_pct(dose)),
+                num(row.patients_mean(dose)),
+                num(row.dlt_mean(dose)),
+            ])
+            .expect("in memory");
+        }
+    }
+    finish(w)
+}
+
+/// Columns of `summary.csv` after the contract's, in order.
+pub const SUMMARY_EXTRA_COLUMNS: [&str; 8] = [
+    "correct_decision",
+    "patients_sd",
+    "dlt_mean",
+    "selected_none_pct",
+    "stop_design_complete_pct",
+    "stop_too_toxic_pct",
+    "stop_max_patients_pct",
+    "stop_enough_at_dose_pct",
+];
+
+/// `summary.csv`: one row per truth × design.
+pub fn summary(table: &OcTable) -> Vec<u8> {
+    let mut w = ::csv::Writer::from_writer(Vec::new());
+    w.write_record(SUMMARY_COLUMNS.iter().chain(&SUMMARY_EXTRA_COLUMNS))
+        .expect("in memory");
+    for row in &table.rows {
+        let correct = match row.correct {
+            CorrectDecision::Select(d) => d.level().to_string(),
+            CorrectDecision::Stop => "stop".to_string(),
+        };
+        let mut record = vec![
+            row.truth.clone(),
+            row.design.clone(),
+            row.counts.trials.to_string(),
+            pct(row.correct_selection_pct()),
+            pct(row.stopped_early_pct()),
+            num(row.total_patients_mean()),
+            num(row.dlt_rate()),
+            pct(row.overdose_patients_pct()),
+            pct(row.overdose_selection_pct()),
+            correct,
+            num(row.total_patients_sd()),
+            num(row.total_dlt_mean()),
+            pct(row.stopped_early_pct()),
+        ];
+        record.extend(StopReason::ALL.iter().map(|&r| pct(row.stop_pct(r))));
+        w.write_record(record).expect("in memory");
+    }
+    finish(w)
+}

@@ -1,0 +1,79 @@
+//! The run's `README.md`: settings, what each file holds, and a summary a reader can scan.
+
+use crate::scenario::Scenario;
+use crate::sim::oc::CorrectDecision;
+use crate::sim::OcTable;
+use std::fmt::Write;
+
+/// The software version written into every run index.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// Markdown index of a run folder. Holds nothing that varies between identical runs (no time,
+/// no thread count), so a rerun reproduces it byte for byte.
+pub fn index(scenario: &Scenario, table: &OcTable, files: &[(&str, &str)]) -> String {
+    let mut s = String::new();
+    let t = &scenario.trial;
+    let _ = writeln!(s, "# {}\n", table.scenario);
+    let _ = writeln!(s, "Operating characteristics simulated by trialsim {VERSION}.\n");
+    let _ = writeln!(s, "| setting | value |\n|---|---|");
+    let _ = writeln!(s, "| scenario file | `{}` |", scenario.file.display());
+    let _ = writeln!(s, "| seed | {} |", table.seed);
+    let _ = writeln!(s, "| trials per design and truth | {} |", table.trials);
+    let _ = writeln!(s, "| target DLT probability | {} |", t.target);
+    let _ = writeln!(s, "| doses | {} |", t.doses.join(", "));
+    let _ = writeln!(s, "| cohort size | {} |", t.limits.cohort_size);
+    let _ = writeln!(s, "| maximum patients | {} |", t.limits.max_patients);
+    let _ = writeln!(
+        s,
+        "| start dose | {} ({}) |",
+        t.limits.start_dose,
+        t.doses[t.limits.start_dose.index()]
+    );
+
+    let _ = writeln!(
+        s,
+        "\n## Truths\n\n| truth | true DLT probability by dose | correct decision |\n|---|---|---|"
+    );
+    for truth in &scenario.truths {
+        let correct = match CorrectDecision::for_truth(&truth.dlt, t.target) {
+            CorrectDecision::Select(d) => format!("dose {d} ({})", t.doses[d.index()]),
+            CorrectDecision::Stop => "stop (every dose above 1.4 × target)".into(),
+        };
+        let dlt: Vec<String> = truth.dlt.iter().map(f64::to_string).collect();
+        let _ = writeln!(s, "| {} | {} | {} |", truth.name, dlt.join(", "), correct);
+    }
+
+    let _ = writeln!(
+        s,
+        "\n## Designs\n\n| design | rule | stopping and skipping rules |\n|---|---|---|"
+    );
+    for d in &scenario.designs {
+        let rules: Vec<String> = d.rules.iter().map(|r| format!("{r:?}")).collect();
+        let rules = if rules.is_empty() {
+            "none".to_string()
+        } else {
+            rules.join("; ")
+        };
+        let _ = writeln!(s, "| {} | {} | {} |", d.name, d.rule_name(), rules);
+    }
+
+    let _ = writeln!(s, "\n## Files\n");
+    for (name, what) in files {
+        let _ = writeln!(s, "- `{name}`: {what}");
+    }
+
+    let _ = writeln!(s, "\n## Correct decision, % of trials\n");
+    let designs: Vec<&str> = scenario.designs.iter().map(|d| d.name.as_str()).collect();
+    let _ = writeln!(s, "| truth | {} |", designs.join(" | "));
+    let _ = writeln!(s, "|---|{}", "---|".repeat(designs.len()));
+    for truth in &scenario.truths {
+        let cells: Vec<String> = table
+            .rows
+            .iter()
+            .filter(|r| r.truth == truth.name)
+            .map(|r| format!("{:.1}", r.correct_selection_pct()))
+            .collect();
+        let _ = writeln!(s, "| {} | {} |", truth.name, cells.join(" | "));
+    }
+    s
+}

@@ -1,0 +1,8 @@
+//! Reports of a run: tidy CSV tables and a Markdown index, written atomically. Reports read only
+//! the [`OcTable`](crate::sim::OcTable).
+
+pub mod atomic;
+pub mod csv;
+pub mod index;
+
+pub use atomic::write_atomic;

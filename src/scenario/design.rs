@@ -1,0 +1,420 @@
+//! `[[design]]` tables: a base design (`rule = "3+3" | "boin" | "crm"`), its keys, and its
+//! ordered `rules`. This is the one place that maps scenario names to design types.
+
+use super::raw::Errors;
+use super::{FieldPath, ScenarioError, TrialSettings};
+use crate::dose_finding::boin::{Boin, BoinConfig};
+use crate::dose_finding::crm::{calibrate_skeleton, Crm, CrmConfig, CrmEstimate, CrmModel};
+use crate::dose_finding::rules::{DontSkipDoses, DoseSelector, StopAtN, StopWhenNAtDose, StopWhenTooToxic};
+use crate::dose_finding::three_plus_three::ThreePlusThree;
+use crate::dose_finding::{Dose, DoseFinder, Rule, WithRules};
+use serde::Deserialize;
+
+/// The rule names a `[[design]]` may use.
+pub const RULE_NAMES: [&str; 3] = ["3+3", "boin", "crm"];
+
+/// A validated `[[design]]`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DesignSpec {
+    pub name: String,
+    pub base: BaseDesign,
+    pub rules: Vec<RuleSpec>,
+}
+
+/// The base dose-finding rule and its settings.
+#[derive(Clone, Debug, PartialEq)]
+pub enum BaseDesign {
+    ThreePlusThree(ThreePlusThree),
+    Boin(BoinConfig),
+    Crm(CrmConfig),
+}
+
+/// A stopping or skipping rule wrapped around the base design.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum RuleSpec {
+    StopAtN(StopAtN),
+    StopWhenNAtDose(StopWhenNAtDose),
+    DontSkipDoses(DontSkipDoses),
+    StopWhenTooToxic(StopWhenTooToxic),
+}
+
+impl RuleSpec {
+    fn build(self) -> Box<dyn Rule> {
+        match self {
+            RuleSpec::StopAtN(r) => Box::new(r),
+            RuleSpec::StopWhenNAtDose(r) => Box::new(r),
+            RuleSpec::DontSkipDoses(r) => Box::new(r),
+            RuleSpec::StopWhenTooToxic(r) => Box::new(r),
+        }
+    }
+}
+
+impl DesignSpec {
+    /// The design with its rules and the trial's limits, ready for the engine.
+    pub fn build(&self, trial: &TrialSettings) -> Box<dyn DoseFinder> {
+        let rules: Vec<Box<dyn Rule>> = self.rules.iter().map(|r| r.build()).collect();
+        let (name, limits) = (self.name.clone(), trial.limits);
+        match &self.base {
+            BaseDesign::ThreePlusThree(d) => Box::new(WithRules::new(name, *d, rules, limits)),
+            BaseDesign::Boin(c) => Box::new(WithRules::new(
+                name,
+                Boin::new(c.clone(), limits.max_patients),
+                rules,
+                limits,
+            )),
+            BaseDesign::Crm(c) => Box::new(WithRules::new(name, Crm::new(c.clone()), rules, limits)),
+        }
+    }
+
+    /// The scenario's `rule` name of the base design.
+    pub fn rule_name(&self) -> &'static str {
+        match self.base {
+            BaseDesign::ThreePlusThree(_) => "3+3",
+            BaseDesign::Boin(_) => "boin",
+            BaseDesign::Crm(_) => "crm",
+        }
+    }
+
+    fn has_posterior(&self) -> bool {
+        !matches!(self.base, BaseDesign::ThreePlusThree(_))
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawThreePlusThree {
+    deescalate: Option<bool>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawBoin {
+    phi1: Option<f64>,
+    phi2: Option<f64>,
+    cutoff_eliminate: Option<f64>,
+    extra_safe: Option<bool>,
+    offset: Option<f64>,
+    n_earlystop: Option<i64>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCrm {
+    model: Option<String>,
+    intercept: Option<f64>,
+    skeleton: toml::Value,
+    prior_variance: Option<f64>,
+    estimate: Option<String>,
+    restrict: Option<bool>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCalibratedSkeleton {
+    halfwidth: f64,
+    nu: i64,
+}
+
+#[derive(Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+enum RawRule {
+    StopAtN {
+        n: i64,
+    },
+    StopWhenNAtDose {
+        n: i64,
+        dose: toml::Value,
+    },
+    DontSkipDoses {
+        when_escalating: Option<bool>,
+        when_deescalating: Option<bool>,
+    },
+    StopWhenTooToxic {
+        dose: toml::Value,
+        threshold: f64,
+        certainty: f64,
+    },
+}
+
+/// Parses and validates one `[[design]]` table at `path`.
+pub(super) fn parse_design(
+    mut table: toml::Table,
+    path: &FieldPath,
+    trial: &TrialSettings,
+    errors: &Errors,
+) -> Result<DesignSpec, ScenarioError> {
+    let mut take_string = |key: &str| -> Result<String, ScenarioError> {
+        match table.remove(key) {
+            Some(toml::Value::String(s)) => Ok(s),
+            Some(other) => Err(errors.field(&path.key(key), format!("must be a string, got {}", other.type_str()))),
+            None => Err(errors.field(&path.key(key), "is missing")),
+        }
+    };
+    let name = take_string("name")?;
+    let rule = take_string("rule")?;
+    let raw_rules: Vec<toml::Value> = match table.remove("rules") {
+        Some(value) => errors.deserialize(value, &path.key("rules"))?,
+        None => Vec::new(),
+    };
+    let params = toml::Value::Table(table);
+    let base = match rule.as_str() {
+        "3+3" => {
+            let raw: RawThreePlusThree = errors.deserialize(params, path)?;
+            if trial.limits.cohort_size != 3 {
+                return Err(errors.field(
+                    &path.key("rule"),
+                    format!(
+                        "3+3 treats cohorts of 3, but [trial] cohort_size is {}",
+                        trial.limits.cohort_size
+                    ),
+                ));
+            }
+            BaseDesign::ThreePlusThree(ThreePlusThree {
+                deescalate: raw.deescalate.unwrap_or(false),
+            })
+        }
+        "boin" => BaseDesign::Boin(boin_config(errors.deserialize(params, path)?, path, trial, errors)?),
+        "crm" => BaseDesign::Crm(crm_config(errors.deserialize(params, path)?, path, trial, errors)?),
+        other => {
+            return Err(errors.field(
+                &path.key("rule"),
+                format!("unknown rule '{other}'; expected one of {}", quoted(&RULE_NAMES)),
+            ))
+        }
+    };
+    let mut spec = DesignSpec {
+        name,
+        base,
+        rules: Vec::new(),
+    };
+    for (i, value) in raw_rules.into_iter().enumerate() {
+        let rule_path = path.key("rules").at(i);
+        let raw: RawRule = errors.deserialize(value, &rule_path)?;
+        spec.rules.push(rule_spec(raw, &rule_path, &spec, trial, errors)?);
+    }
+    Ok(spec)
+}
+
+fn quoted(names: &[&str]) -> String {
+    names.iter().map(|n| format!("\"{n}\"")).collect::<Vec<_>>().join(", ")
+}
+
+fn boin_config(
+    raw: RawBoin,
+    path: &FieldPath,
+    trial: &TrialSettings,
+    errors: &Errors,
+) -> Result<BoinConfig, ScenarioError> {
+    let mut config = BoinConfig::new(trial.target);
+    if let Some(v) = raw.phi1 {
+        config.phi1 = errors.probability(&path.key("phi1"), v, true)?;
+    }
+    if let Some(v) = raw.phi2 {
+        config.phi2 = errors.probability(&path.key("phi2"), v, true)?;
+    }
+    if config.phi1 >= config.target {
+        return Err(errors.field(
+            &path.key("phi1"),
+            format!("must be below the target {}, got {}", trial.target, config.phi1),
+        ));
+    }
+    if config.phi2 <= config.target || config.phi2 >= 1.0 {
+        return Err(errors.field(
+            &path.key("phi2"),
+            format!(
+                "must be above the target {} and below 1, got {}",
+                trial.target, config.phi2
+            ),
+        ));
+    }
+    if let Some(v) = raw.cutoff_eliminate {
+        config.cutoff_eliminate = errors.probability(&path.key("cutoff_eliminate"), v, true)?;
+    }
+    if let Some(v) = raw.offset {
+        if !(v.is_finite() && v >= 0.0 && v < config.cutoff_eliminate) {
+            return Err(errors.field(
+                &path.key("offset"),
+                format!("must be from 0 to below cutoff_eliminate, got {v}"),
+            ));
+        }
+        config.offset = v;
+    }
+    config.extra_safe = raw.extra_safe.unwrap_or(false);
+    if let Some(v) = raw.n_earlystop {
+        config.n_earlystop =
+            errors.integer(&path.key("n_earlystop"), v, 1, i64::from(super::MAX_PATIENTS_LIMIT))? as u32;
+    }
+    Ok(config)
+}
+
+fn crm_config(
+    raw: RawCrm,
+    path: &FieldPath,
+    trial: &TrialSettings,
+    errors: &Errors,
+) -> Result<CrmConfig, ScenarioError> {
+    let model = match raw.model.as_deref() {
+        None | Some("empiric") => {
+            if raw.intercept.is_some() {
+                return Err(errors.field(&path.key("intercept"), "applies only to model = \"logistic\""));
+            }
+            CrmModel::Empiric
+        }
+        Some("logistic") => {
+            let intercept = raw.intercept.unwrap_or(3.0);
+            if !intercept.is_finite() {
+                return Err(errors.field(&path.key("intercept"), format!("must be finite, got {intercept}")));
+            }
+            CrmModel::Logistic { intercept }
+        }
+        Some(other) => {
+            return Err(errors.field(
+                &path.key("model"),
+                format!("unknown model '{other}'; expected \"empiric\" or \"logistic\""),
+            ))
+        }
+    };
+    let num_doses = trial.doses.len();
+    let skeleton_path = path.key("skeleton");
+    let skeleton = match raw.skeleton {
+        toml::Value::Table(_) => {
+            let c: RawCalibratedSkeleton = errors.deserialize(raw.skeleton, &skeleton_path)?;
+            let hw = c.halfwidth;
+            if !(hw.is_finite() && hw > 0.0 && trial.target - hw > 0.0 && trial.target + hw < 1.0) {
+                return Err(errors.field(
+                    &skeleton_path.key("halfwidth"),
+                    format!("must be positive with target ± halfwidth inside (0, 1), got {hw}"),
+                ));
+            }
+            let nu = errors.integer(&skeleton_path.key("nu"), c.nu, 1, num_doses as i64)? as usize;
+            calibrate_skeleton(hw, trial.target, nu, num_doses, model)
+        }
+        value => {
+            let values: Vec<f64> = errors.deserialize(value, &skeleton_path)?;
+            if values.len() != num_doses {
+                return Err(errors.field(
+                    &skeleton_path,
+                    format!(
+                        "has {} values, but [trial] doses lists {num_doses} dose levels",
+                        values.len()
+                    ),
+                ));
+            }
+            for (j, &v) in values.iter().enumerate() {
+                errors.probability(&skeleton_path.at(j), v, true)?;
+            }
+            values
+        }
+    };
+    if let Some(j) = skeleton.windows(2).position(|w| w[1] <= w[0]) {
+        return Err(errors.field(
+            &skeleton_path,
+            format!("must increase strictly, but dose {} is not above dose {}", j + 2, j + 1),
+        ));
+    }
+    if let CrmModel::Logistic { intercept } = model {
+        let ceiling = 1.0 / (1.0 + (-intercept).exp());
+        if let Some(j) = skeleton.iter().position(|&x| x >= ceiling) {
+            return Err(errors.field(
+                &skeleton_path,
+                format!(
+                    "dose {} is {}, but the logistic model with intercept {intercept} needs values below {ceiling:.4}",
+                    j + 1,
+                    skeleton[j]
+                ),
+            ));
+        }
+    }
+    let prior_variance = raw.prior_variance.unwrap_or(1.34);
+    if !(prior_variance.is_finite() && prior_variance > 0.0) {
+        return Err(errors.field(
+            &path.key("prior_variance"),
+            format!("must be positive, got {prior_variance}"),
+        ));
+    }
+    let estimate = match raw.estimate.as_deref() {
+        None | Some("plug-in") => CrmEstimate::PlugIn,
+        Some("posterior-mean") => CrmEstimate::PosteriorMean,
+        Some(other) => {
+            return Err(errors.field(
+                &path.key("estimate"),
+                format!("unknown estimate '{other}'; expected \"plug-in\" or \"posterior-mean\""),
+            ))
+        }
+    };
+    Ok(CrmConfig {
+        target: trial.target,
+        skeleton,
+        model,
+        prior_variance,
+        estimate,
+        restrict: raw.restrict.unwrap_or(true),
+    })
+}
+
+/// `dose = "recommended" | "any" | level`.
+fn dose_selector(
+    value: toml::Value,
+    path: &FieldPath,
+    trial: &TrialSettings,
+    errors: &Errors,
+) -> Result<DoseSelector, ScenarioError> {
+    match value {
+        toml::Value::String(s) if s == "recommended" => Ok(DoseSelector::Recommended),
+        toml::Value::String(s) if s == "any" => Ok(DoseSelector::Any),
+        toml::Value::Integer(level) => {
+            let level = errors.integer(path, level, 1, trial.doses.len() as i64)?;
+            Ok(DoseSelector::Level(Dose::from_level(level as usize)))
+        }
+        other => Err(errors.field(
+            path,
+            format!("must be \"recommended\", \"any\" or a dose level, got {other}"),
+        )),
+    }
+}
+
+fn rule_spec(
+    raw: RawRule,
+    path: &FieldPath,
+    design: &DesignSpec,
+    trial: &TrialSettings,
+    errors: &Errors,
+) -> Result<RuleSpec, ScenarioError> {
+    let max = i64::from(super::MAX_PATIENTS_LIMIT);
+    Ok(match raw {
+        RawRule::StopAtN { n } => RuleSpec::StopAtN(StopAtN {
+            n: errors.integer(&path.key("n"), n, 1, max)? as u32,
+        }),
+        RawRule::StopWhenNAtDose { n, dose } => RuleSpec::StopWhenNAtDose(StopWhenNAtDose {
+            n: errors.integer(&path.key("n"), n, 1, max)? as u32,
+            dose: dose_selector(dose, &path.key("dose"), trial, errors)?,
+        }),
+        RawRule::DontSkipDoses {
+            when_escalating,
+            when_deescalating,
+        } => RuleSpec::DontSkipDoses(DontSkipDoses {
+            when_escalating: when_escalating.unwrap_or(true),
+            when_deescalating: when_deescalating.unwrap_or(false),
+        }),
+        RawRule::StopWhenTooToxic {
+            dose,
+            threshold,
+            certainty,
+        } => {
+            if !design.has_posterior() {
+                return Err(errors.field(
+                    &path.key("kind"),
+                    format!(
+                        "stop_when_too_toxic needs a design with a posterior; rule '{}' has none",
+                        design.rule_name()
+                    ),
+                ));
+            }
+            RuleSpec::StopWhenTooToxic(StopWhenTooToxic {
+                dose: dose_selector(dose, &path.key("dose"), trial, errors)?,
+                threshold: errors.probability(&path.key("threshold"), threshold, true)?,
+                certainty: errors.probability(&path.key("certainty"), certainty, true)?,
+            })
+        }
+    })
+}

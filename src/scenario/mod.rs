@@ -1,0 +1,137 @@
+//! Scenario files (TOML): parsed, then validated into typed settings before any simulation.
+//! Every error names the file, the field (1-based indices, as dose levels: `truth[2].dlt[3]`) and
+//! what is wrong.
+
+mod design;
+mod raw;
+
+pub use design::{BaseDesign, DesignSpec, RuleSpec};
+
+use crate::dose_finding::{DoseFinder, TrialLimits};
+use crate::sim::Truth;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// Largest sample size a scenario may ask for (per-dose counts are 16-bit).
+pub const MAX_PATIENTS_LIMIT: u32 = 10_000;
+/// Largest number of dose levels.
+pub const MAX_DOSES: usize = 100;
+
+/// A problem with a scenario file.
+#[derive(Debug, thiserror::Error)]
+pub enum ScenarioError {
+    #[error("{file}: cannot read the scenario file: {source}")]
+    Read {
+        file: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{file}: {message}")]
+    Syntax { file: PathBuf, message: String },
+    #[error("{file}: field `{field}`: {message}")]
+    Field {
+        file: PathBuf,
+        field: String,
+        message: String,
+    },
+}
+
+impl ScenarioError {
+    /// The offending field's path, where the error concerns one field.
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            ScenarioError::Field { field, .. } => Some(field),
+            _ => None,
+        }
+    }
+}
+
+/// The kind of study a scenario describes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    DoseFinding,
+}
+
+/// `[simulation]`: how many trials, from which seed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SimulationSettings {
+    pub trials: u64,
+    pub seed: u64,
+}
+
+/// `[trial]`: the dose levels and the trial's limits.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TrialSettings {
+    /// Dose labels, lowest first.
+    pub doses: Vec<String>,
+    /// Target DLT probability.
+    pub target: f64,
+    pub limits: TrialLimits,
+}
+
+/// A validated dose-finding scenario.
+#[derive(Clone, Debug)]
+pub struct Scenario {
+    /// The file it was read from (for messages and output names).
+    pub file: PathBuf,
+    pub name: String,
+    pub kind: Kind,
+    pub simulation: SimulationSettings,
+    pub trial: TrialSettings,
+    pub truths: Vec<Truth>,
+    pub designs: Vec<DesignSpec>,
+    /// Problems worth a warning that do not stop the run (e.g. a non-monotone truth).
+    pub warnings: Vec<String>,
+}
+
+impl Scenario {
+    /// Reads and validates a scenario file.
+    pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Read {
+            file: path.to_path_buf(),
+            source,
+        })?;
+        Scenario::parse(&text, path)
+    }
+
+    /// Parses and validates scenario text; `file` names it in messages.
+    pub fn parse(text: &str, file: &Path) -> Result<Scenario, ScenarioError> {
+        raw::parse(text, file)
+    }
+
+    /// The configured designs, ready to simulate.
+    pub fn build_designs(&self) -> Vec<Box<dyn DoseFinder>> {
+        self.designs.iter().map(|d| d.build(&self.trial)).collect()
+    }
+
+    /// The file name without extension, used for the output folder.
+    pub fn stem(&self) -> String {
+        self.file
+            .file_stem()
+            .map_or_else(|| "scenario".into(), |s| s.to_string_lossy().into_owned())
+    }
+}
+
+/// A dotted path to a field, with 1-based indices.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct FieldPath(String);
+
+impl FieldPath {
+    pub(crate) fn key(&self, key: &str) -> FieldPath {
+        if self.0.is_empty() {
+            FieldPath(key.to_string())
+        } else {
+            FieldPath(format!("{}.{key}", self.0))
+        }
+    }
+    /// Element `index` (0-based) of an array, written 1-based.
+    pub(crate) fn at(&self, index: usize) -> FieldPath {
+        FieldPath(format!("{}[{}]", self.0, index + 1))
+    }
+}
+
+impl fmt::Display for FieldPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}

@@ -1,0 +1,326 @@
+//! The serde layer: TOML text to loosely typed structs (unknown keys rejected), then validation
+//! into [`Scenario`].
+
+use super::design::parse_design;
+use super::{
+    FieldPath, Kind, Scenario, ScenarioError, SimulationSettings, TrialSettings, MAX_DOSES, MAX_PATIENTS_LIMIT,
+};
+use crate::dose_finding::{Dose, TrialLimits};
+use crate::sim::Truth;
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use std::collections::HashSet;
+use std::path::Path;
+
+/// Default number of simulated trials per design and truth.
+pub const DEFAULT_TRIALS: u64 = 10_000;
+/// Default run seed.
+pub const DEFAULT_SEED: u64 = 20_261_121;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawScenario {
+    name: String,
+    kind: Option<String>,
+    #[serde(default)]
+    simulation: RawSimulation,
+    trial: RawTrial,
+    #[serde(default)]
+    truth: Vec<RawTruth>,
+    #[serde(default)]
+    design: Vec<toml::Table>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawSimulation {
+    trials: Option<i64>,
+    seed: Option<i64>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTrial {
+    doses: Vec<String>,
+    target: f64,
+    cohort_size: i64,
+    max_patients: i64,
+    start_dose: Option<i64>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTruth {
+    name: String,
+    dlt: Vec<f64>,
+}
+
+/// Builds errors that name the scenario file.
+pub(super) struct Errors<'a> {
+    pub file: &'a Path,
+}
+
+impl Errors<'_> {
+    pub fn field(&self, path: &FieldPath, message: impl Into<String>) -> ScenarioError {
+        ScenarioError::Field {
+            file: self.file.to_path_buf(),
+            field: path.to_string(),
+            message: message.into(),
+        }
+    }
+
+    /// A finite probability within [lo, hi] (closed) or (lo, hi) (open).
+    pub fn probability(&self, path: &FieldPath, value: f64, open: bool) -> Result<f64, ScenarioError> {
+        let ok = value.is_finite()
+            && if open {
+                value > 0.0 && value < 1.0
+            } else {
+                (0.0..=1.0).contains(&value)
+            };
+        if ok {
+            Ok(value)
+        } else {
+            let range = if open {
+                "strictly between 0 and 1"
+            } else {
+                "between 0 and 1"
+            };
+            Err(self.field(path, format!("must be a probability {range}, got {value}")))
+        }
+    }
+
+    /// An integer within [lo, hi].
+    pub fn integer(&self, path: &FieldPath, value: i64, lo: i64, hi: i64) -> Result<i64, ScenarioError> {
+        if (lo..=hi).contains(&value) {
+            Ok(value)
+        } else {
+            Err(self.field(path, format!("must be an integer from {lo} to {hi}, got {value}")))
+        }
+    }
+
+    /// Names must be non-empty and unique within their list.
+    pub fn unique_name<'n>(
+        &self,
+        path: &FieldPath,
+        name: &'n str,
+        seen: &mut HashSet<&'n str>,
+    ) -> Result<(), ScenarioError> {
+        if name.trim().is_empty() {
+            return Err(self.field(path, "must not be empty"));
+        }
+        if !seen.insert(name) {
+            return Err(self.field(path, format!("the name '{name}' is used twice")));
+        }
+        Ok(())
+    }
+
+    /// Deserializes a TOML value into `T`, reporting the path of any error below `path`.
+    pub fn deserialize<T: DeserializeOwned>(&self, value: toml::Value, path: &FieldPath) -> Result<T, ScenarioError> {
+        serde_path_to_error::deserialize(value).map_err(|e| {
+            let inner = path_below(path, e.path());
+            self.field(&inner, e.into_inner().message().to_string())
+        })
+    }
+}
+
+/// Appends a serde path (0-based) to ours (1-based).
+fn path_below(base: &FieldPath, path: &serde_path_to_error::Path) -> FieldPath {
+    use serde_path_to_error::Segment;
+    path.iter().fold(base.clone(), |p, segment| match segment {
+        Segment::Seq { index } => p.at(*index),
+        Segment::Map { key } => p.key(key),
+        Segment::Enum { variant } => p.key(variant),
+        Segment::Unknown => p,
+    })
+}
+
+/// 1-based line and column of a byte offset.
+fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before.chars().rev().take_while(|&c| c != '\n').count() + 1;
+    (line, column)
+}
+
+pub(super) fn parse(text: &str, file: &Path) -> Result<Scenario, ScenarioError> {
+    let errors = Errors { file };
+    let raw: RawScenario = serde_path_to_error::deserialize(toml::Deserializer::new(text)).map_err(|e| {
+        let path = path_below(&FieldPath::default(), e.path());
+        let inner = e.into_inner();
+        let location = inner
+            .span()
+            .map(|span| {
+                let (line, column) = line_column(text, span.start);
+                format!(" (line {line}, column {column})")
+            })
+            .unwrap_or_default();
+        let message = format!("{}{location}", inner.message().trim_end());
+        if path.to_string().is_empty() {
+            ScenarioError::Syntax {
+                file: file.to_path_buf(),
+                message,
+            }
+        } else {
+            errors.field(&path, message)
+        }
+    })?;
+    validate(raw, &errors)
+}
+
+fn validate(raw: RawScenario, errors: &Errors) -> Result<Scenario, ScenarioError> {
+    let root = FieldPath::default();
+    if raw.name.trim().is_empty() {
+        return Err(errors.field(&root.key("name"), "must not be empty"));
+    }
+    let kind = match raw.kind.as_deref() {
+        None | Some("dose-finding") => Kind::DoseFinding,
+        Some(other) => {
+            return Err(errors.field(
+                &root.key("kind"),
+                format!("unknown kind '{other}'; this version supports \"dose-finding\""),
+            ))
+        }
+    };
+
+    let sim = root.key("simulation");
+    let simulation = SimulationSettings {
+        trials: raw
+            .simulation
+            .trials
+            .map(|t| errors.integer(&sim.key("trials"), t, 1, i64::MAX))
+            .transpose()?
+            .map_or(DEFAULT_TRIALS, |t| t as u64),
+        seed: raw
+            .simulation
+            .seed
+            .map(|s| errors.integer(&sim.key("seed"), s, 0, i64::MAX))
+            .transpose()?
+            .map_or(DEFAULT_SEED, |s| s as u64),
+    };
+
+    let trial = validate_trial(raw.trial, errors)?;
+    let mut warnings = Vec::new();
+    let truths = validate_truths(raw.truth, &trial, errors, &mut warnings)?;
+
+    if raw.design.is_empty() {
+        return Err(errors.field(&root.key("design"), "at least one [[design]] is needed"));
+    }
+    let mut names = HashSet::new();
+    let mut designs = Vec::with_capacity(raw.design.len());
+    for (i, table) in raw.design.into_iter().enumerate() {
+        designs.push(parse_design(table, &root.key("design").at(i), &trial, errors)?);
+    }
+    for (i, d) in designs.iter().enumerate() {
+        errors.unique_name(&root.key("design").at(i).key("name"), &d.name, &mut names)?;
+    }
+
+    Ok(Scenario {
+        file: errors.file.to_path_buf(),
+        name: raw.name,
+        kind,
+        simulation,
+        trial,
+        truths,
+        designs,
+        warnings,
+    })
+}
+
+fn validate_trial(raw: RawTrial, errors: &Errors) -> Result<TrialSettings, ScenarioError> {
+    let path = FieldPath::default().key("trial");
+    let doses_path = path.key("doses");
+    if raw.doses.is_empty() {
+        return Err(errors.field(&doses_path, "needs at least one dose label"));
+    }
+    if raw.doses.len() > MAX_DOSES {
+        return Err(errors.field(
+            &doses_path,
+            format!("has {} doses; at most {MAX_DOSES} are supported", raw.doses.len()),
+        ));
+    }
+    let mut seen = HashSet::new();
+    for (i, label) in raw.doses.iter().enumerate() {
+        errors.unique_name(&doses_path.at(i), label, &mut seen)?;
+    }
+    let target = errors.probability(&path.key("target"), raw.target, true)?;
+    let cohort_size = errors.integer(
+        &path.key("cohort_size"),
+        raw.cohort_size,
+        1,
+        i64::from(MAX_PATIENTS_LIMIT),
+    )?;
+    let max_patients = raw.max_patients;
+    if max_patients < cohort_size {
+        return Err(errors.field(
+            &path.key("max_patients"),
+            format!("must be at least cohort_size ({cohort_size}), got {max_patients}"),
+        ));
+    }
+    let max_patients = errors.integer(
+        &path.key("max_patients"),
+        max_patients,
+        1,
+        i64::from(MAX_PATIENTS_LIMIT),
+    )?;
+    let num_doses = raw.doses.len();
+    let start = errors.integer(
+        &path.key("start_dose"),
+        raw.start_dose.unwrap_or(1),
+        1,
+        num_doses as i64,
+    )?;
+    Ok(TrialSettings {
+        doses: raw.doses,
+        target,
+        limits: TrialLimits {
+            num_doses,
+            cohort_size: cohort_size as u16,
+            max_patients: max_patients as u32,
+            start_dose: Dose::from_level(start as usize),
+        },
+    })
+}
+
+fn validate_truths(
+    raw: Vec<RawTruth>,
+    trial: &TrialSettings,
+    errors: &Errors,
+    warnings: &mut Vec<String>,
+) -> Result<Vec<Truth>, ScenarioError> {
+    let path = FieldPath::default().key("truth");
+    if raw.is_empty() {
+        return Err(errors.field(&path, "at least one [[truth]] is needed"));
+    }
+    let mut names = HashSet::new();
+    for (i, truth) in raw.iter().enumerate() {
+        let p = path.at(i);
+        errors.unique_name(&p.key("name"), &truth.name, &mut names)?;
+        if truth.dlt.len() != trial.doses.len() {
+            return Err(errors.field(
+                &p.key("dlt"),
+                format!(
+                    "has {} probabilities, but [trial] doses lists {} dose levels",
+                    truth.dlt.len(),
+                    trial.doses.len()
+                ),
+            ));
+        }
+        for (j, &v) in truth.dlt.iter().enumerate() {
+            errors.probability(&p.key("dlt").at(j), v, false)?;
+        }
+        if truth.dlt.windows(2).any(|w| w[1] < w[0]) {
+            warnings.push(format!(
+                "{}: truth '{}' is not monotone: its DLT probability falls between some adjacent doses",
+                errors.file.display(),
+                truth.name
+            ));
+        }
+    }
+    Ok(raw
+        .into_iter()
+        .map(|t| Truth {
+            name: t.name,
+            dlt: t.dlt,
+        })
+        .collect())
+}

@@ -1,0 +1,166 @@
+//! The trial loop and the parallel runner.
+
+use super::oc::OcCounts;
+use super::rng::{dlt_threshold, PatientStream};
+use crate::dose_finding::{Decision, DoseFinder, TrialData};
+use rustc_hash::FxHashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// A true dose-toxicity curve.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Truth {
+    pub name: String,
+    /// True DLT probability per dose, lowest dose first.
+    pub dlt: Vec<f64>,
+}
+
+/// What to simulate: every design under every truth, `trials` times each, with common random
+/// numbers.
+pub struct SimulationPlan<'a> {
+    pub designs: &'a [Box<dyn DoseFinder>],
+    pub truths: &'a [Truth],
+    pub trials: u64,
+    pub seed: u64,
+    pub threads: usize,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SimulationError {
+    #[error("cannot start {threads} worker threads: {source}")]
+    ThreadPool {
+        threads: usize,
+        source: rayon::ThreadPoolBuildError,
+    },
+}
+
+/// Trials per unit of work handed to a thread; results do not depend on it.
+const BLOCK: u64 = 256;
+
+/// Decisions cached by trial state, for designs whose fits are costly (model-based designs).
+/// Bounded: cleared when it reaches `CACHE_LIMIT` entries.
+#[derive(Default)]
+struct DecisionCache {
+    map: FxHashMap<Box<[u16]>, Decision>,
+}
+
+const CACHE_LIMIT: usize = 1 << 20;
+
+impl DecisionCache {
+    fn decide(&mut self, finder: &dyn DoseFinder, data: &TrialData) -> Decision {
+        if let Some(&decision) = self.map.get(data.state()) {
+            return decision;
+        }
+        let decision = finder.decide(data);
+        if self.map.len() >= CACHE_LIMIT {
+            self.map.clear();
+        }
+        self.map.insert(data.state().into(), decision);
+        decision
+    }
+}
+
+/// Runs one trial of `finder` under the truth given by `thresholds` (see [`dlt_threshold`]) on the
+/// patients of `patients`, leaving the outcomes in `data`.
+fn run_trial(
+    finder: &dyn DoseFinder,
+    thresholds: &[u64],
+    patients: &mut PatientStream,
+    data: &mut TrialData,
+    mut cache: Option<&mut DecisionCache>,
+) -> Decision {
+    let limits = finder.limits();
+    data.clear();
+    let mut dose = limits.start_dose;
+    loop {
+        let first = data.total_patients() as usize;
+        let size = u32::from(limits.cohort_size).min(limits.max_patients - data.total_patients()) as usize;
+        let threshold = thresholds[dose.index()];
+        let dlts = (first..first + size)
+            .filter(|&i| patients.latent(i) < threshold)
+            .count();
+        data.add_cohort(dose, size as u16, dlts as u16);
+        let decision = match cache.as_deref_mut() {
+            Some(cache) => cache.decide(finder, data),
+            None => finder.decide(data),
+        };
+        match decision {
+            Decision::Treat(next) => dose = next,
+            stop => return stop,
+        }
+    }
+}
+
+/// Simulates the plan; `progress` is called with the number of trials finished so far (per
+/// design-and-truth sweep of a trial index). Returns counts indexed `[design][truth]`.
+///
+/// Trial t always uses the stream derived from (seed, t), and accumulators are integers, so the
+/// result is identical for any number of threads.
+pub fn simulate(plan: &SimulationPlan, progress: &(dyn Fn(u64) + Sync)) -> Result<Vec<Vec<OcCounts>>, SimulationError> {
+    let num_doses = plan.truths.first().map_or(0, |t| t.dlt.len());
+    let thresholds: Vec<Vec<u64>> = plan
+        .truths
+        .iter()
+        .map(|t| t.dlt.iter().map(|&p| dlt_threshold(p)).collect())
+        .collect();
+    let max_patients = plan.designs.iter().map(|d| d.limits().max_patients).max().unwrap_or(0) as usize;
+    let blocks = plan.trials.div_ceil(BLOCK);
+    let next_block = AtomicU64::new(0);
+    let done = AtomicU64::new(0);
+    let empty = || -> Vec<Vec<OcCounts>> {
+        plan.designs
+            .iter()
+            .map(|d| {
+                plan.truths
+                    .iter()
+                    .map(|_| OcCounts::new(num_doses, d.limits().max_patients))
+                    .collect()
+            })
+            .collect()
+    };
+    let worker = || {
+        let mut counts = empty();
+        let mut caches: Vec<Option<DecisionCache>> = plan
+            .designs
+            .iter()
+            .map(|d| d.cache_decisions().then(DecisionCache::default))
+            .collect();
+        let mut patients = PatientStream::with_capacity(max_patients);
+        let mut data = TrialData::new(num_doses);
+        loop {
+            let block = next_block.fetch_add(1, Ordering::Relaxed);
+            if block >= blocks {
+                break;
+            }
+            let trials = block * BLOCK..((block + 1) * BLOCK).min(plan.trials);
+            let size = trials.end - trials.start;
+            for trial in trials {
+                patients.start_trial(plan.seed, trial);
+                for (k, finder) in plan.designs.iter().enumerate() {
+                    for (j, truth) in thresholds.iter().enumerate() {
+                        let decision = run_trial(finder.as_ref(), truth, &mut patients, &mut data, caches[k].as_mut());
+                        counts[k][j].record(&data, decision);
+                    }
+                }
+            }
+            progress(done.fetch_add(size, Ordering::Relaxed) + size);
+        }
+        counts
+    };
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(plan.threads.max(1))
+        .build()
+        .map_err(|source| SimulationError::ThreadPool {
+            threads: plan.threads,
+            source,
+        })?;
+    let per_thread = pool.broadcast(|_| worker());
+    let mut total = empty();
+    for counts in per_thread {
+        for (total_k, counts_k) in total.iter_mut().zip(counts) {
+            for (t, c) in total_k.iter_mut().zip(counts_k) {
+                t.merge(&c);
+            }
+        }
+    }
+    Ok(total)
+}

@@ -1,0 +1,11 @@
+//! The simulation engine: per-trial random streams, the trial loop, the parallel runner and the
+//! integer accumulators. It knows nothing of any specific design: it sees only [`DoseFinder`].
+//!
+//! [`DoseFinder`]: crate::dose_finding::DoseFinder
+
+pub mod engine;
+pub mod oc;
+pub mod rng;
+
+pub use engine::{simulate, SimulationError, SimulationPlan, Truth};
+pub use oc::{OcCounts, OcRow, OcTable};
