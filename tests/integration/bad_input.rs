@@ -1,0 +1,315 @@
+//! Bad input: every validation error names the file and the field, exits non-zero, and writes
+//! nothing.
+
+use crate::common::{run_cli, stderr};
+use std::fs;
+
+const GOOD: &str = r#"
+name = "good"
+[simulation]
+trials = 100
+seed = 1
+[trial]
+doses = ["a", "b", "c", "d"]
+target = 0.25
+cohort_size = 3
+max_patients = 24
+start_dose = 1
+[[truth]]
+name = "t1"
+dlt = [0.05, 0.1, 0.25, 0.4]
+[[truth]]
+name = "t2"
+dlt = [0.1, 0.2, 0.3, 0.5]
+[[design]]
+name = "BOIN"
+rule = "boin"
+[[design]]
+name = "CRM"
+rule = "crm"
+skeleton = { halfwidth = 0.05, nu = 2 }
+[[design]]
+name = "3+3"
+rule = "3+3"
+"#;
+
+/// Runs `trialsim run` on `text` and checks the failure names `field` and `words`.
+fn rejects(text: &str, field: &str, words: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("bad.toml"), text).unwrap();
+    let out = run_cli(&["run", "bad.toml", "--out", "out"], dir.path());
+    let message = stderr(&out);
+    assert!(!out.status.success(), "accepted: {text}");
+    assert!(message.contains("bad.toml"), "file not named: {message}");
+    assert!(message.contains(field), "field {field} not named: {message}");
+    assert!(message.contains(words), "'{words}' not in: {message}");
+    assert!(!dir.path().join("out").exists(), "output written despite the error");
+}
+
+fn replace(from: &str, to: &str) -> String {
+    assert!(GOOD.contains(from), "{from}");
+    GOOD.replacen(from, to, 1)
+}
+
+#[test]
+fn the_good_scenario_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("good.toml"), GOOD).unwrap();
+    let out = run_cli(&["run", "good.toml", "--out", "out"], dir.path());
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(dir.path().join("out/good/summary.csv").exists());
+}
+
+#[test]
+fn probability_above_one() {
+    rejects(&replace("0.3, 0.5]", "1.5, 0.5]"), "truth[2].dlt[3]", "probability");
+}
+
+#[test]
+fn probability_nan() {
+    rejects(&replace("0.3, 0.5]", "nan, 0.5]"), "truth[2].dlt[3]", "NaN");
+}
+
+#[test]
+fn probability_of_wrong_type() {
+    rejects(&replace("0.3, 0.5]", "\"x\", 0.5]"), "truth[2].dlt[3]", "invalid type");
+}
+
+#[test]
+fn truth_of_wrong_length() {
+    rejects(&replace("0.3, 0.5]", "0.3]"), "truth[2].dlt", "3 probabilities");
+}
+
+#[test]
+fn empty_dose_list() {
+    rejects(&replace(r#"["a", "b", "c", "d"]"#, "[]"), "trial.doses", "at least one");
+}
+
+#[test]
+fn duplicate_dose_label() {
+    rejects(&replace(r#""c", "d"]"#, r#""c", "c"]"#), "trial.doses[4]", "used twice");
+}
+
+#[test]
+fn start_dose_out_of_range() {
+    rejects(
+        &replace("start_dose = 1", "start_dose = 5"),
+        "trial.start_dose",
+        "from 1 to 4",
+    );
+}
+
+#[test]
+fn cohort_size_zero() {
+    rejects(
+        &replace("cohort_size = 3", "cohort_size = 0"),
+        "trial.cohort_size",
+        "from 1",
+    );
+}
+
+#[test]
+fn max_patients_below_cohort_size() {
+    rejects(
+        &replace("max_patients = 24", "max_patients = 2"),
+        "trial.max_patients",
+        "at least cohort_size",
+    );
+}
+
+#[test]
+fn target_not_a_probability() {
+    rejects(&replace("target = 0.25", "target = 1.2"), "trial.target", "probability");
+}
+
+#[test]
+fn duplicate_truth_names() {
+    rejects(
+        &replace("name = \"t2\"", "name = \"t1\""),
+        "truth[2].name",
+        "used twice",
+    );
+}
+
+#[test]
+fn duplicate_design_names() {
+    rejects(
+        &replace("name = \"CRM\"", "name = \"BOIN\""),
+        "design[2].name",
+        "used twice",
+    );
+}
+
+#[test]
+fn unknown_top_level_key() {
+    rejects(
+        &replace("[simulation]\ntrials", "[simulation]\ntrails = 5\ntrials"),
+        "simulation",
+        "unknown field `trails`",
+    );
+}
+
+#[test]
+fn unknown_rule() {
+    rejects(
+        &replace("rule = \"boin\"", "rule = \"bion\""),
+        "design[1].rule",
+        "unknown rule 'bion'",
+    );
+}
+
+#[test]
+fn unknown_design_key() {
+    rejects(
+        &replace("rule = \"boin\"", "rule = \"boin\"\nphi3 = 0.1"),
+        "design[1]",
+        "unknown field `phi3`",
+    );
+}
+
+#[test]
+fn unknown_stopping_rule_kind() {
+    rejects(
+        &replace(
+            "rule = \"boin\"",
+            "rule = \"boin\"\nrules = [{ kind = \"stop_sometimes\" }]",
+        ),
+        "design[1].rules[1]",
+        "unknown variant `stop_sometimes`",
+    );
+}
+
+#[test]
+fn too_toxic_rule_without_a_posterior() {
+    rejects(
+        &replace(
+            "rule = \"3+3\"",
+            "rule = \"3+3\"\nrules = [{ kind = \"stop_when_too_toxic\", dose = 1, threshold = 0.3, certainty = 0.9 }]",
+        ),
+        "design[3].rules[1].kind",
+        "needs a design with a posterior",
+    );
+}
+
+#[test]
+fn boin_phi2_below_target() {
+    rejects(
+        &replace("rule = \"boin\"", "rule = \"boin\"\nphi2 = 0.2"),
+        "design[1].phi2",
+        "above the target",
+    );
+}
+
+#[test]
+fn crm_skeleton_not_increasing() {
+    rejects(
+        &replace(
+            "skeleton = { halfwidth = 0.05, nu = 2 }",
+            "skeleton = [0.1, 0.3, 0.2, 0.4]",
+        ),
+        "design[2].skeleton",
+        "increase strictly",
+    );
+}
+
+#[test]
+fn crm_calibration_dose_out_of_range() {
+    rejects(&replace("nu = 2", "nu = 9"), "design[2].skeleton.nu", "from 1 to 4");
+}
+
+#[test]
+fn three_plus_three_needs_cohorts_of_three() {
+    rejects(
+        &replace("cohort_size = 3", "cohort_size = 2"),
+        "design[3].rule",
+        "cohorts of 3",
+    );
+}
+
+#[test]
+fn rule_dose_out_of_range() {
+    rejects(
+        &replace(
+            "rule = \"boin\"",
+            "rule = \"boin\"\nrules = [{ kind = \"stop_when_n_at_dose\", n = 9, dose = 7 }]",
+        ),
+        "design[1].rules[1].dose",
+        "from 1 to 4",
+    );
+}
+
+#[test]
+fn missing_field() {
+    rejects(&replace("target = 0.25\n", ""), "trial", "missing field `target`");
+}
+
+#[test]
+fn toml_syntax_error() {
+    rejects(&replace("cohort_size = 3", "cohort_size = = 3"), "line", "");
+}
+
+#[test]
+fn unsupported_kind() {
+    rejects(
+        &replace("name = \"good\"", "name = \"good\"\nkind = \"single-arm\""),
+        "kind",
+        "unknown kind",
+    );
+}
+
+#[test]
+fn missing_file_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run_cli(&["run", "nowhere.toml", "--out", "out"], dir.path());
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("nowhere.toml"), "{}", stderr(&out));
+    assert!(!dir.path().join("out").exists());
+}
+
+#[test]
+fn non_utf8_file_is_rejected() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("bad.toml"), b"name = \"\xff\xfe\"\n").unwrap();
+    let out = run_cli(&["run", "bad.toml", "--out", "out"], dir.path());
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("bad.toml"), "{}", stderr(&out));
+    assert!(!dir.path().join("out").exists());
+}
+
+/// One bad file among several: nothing is simulated or written, not even for the good ones.
+#[test]
+fn one_bad_file_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("good.toml"), GOOD).unwrap();
+    fs::write(dir.path().join("bad.toml"), replace("target = 0.25", "target = -1")).unwrap();
+    let out = run_cli(&["run", "good.toml", "bad.toml", "--out", "out"], dir.path());
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("trial.target"));
+    assert!(!dir.path().join("out").exists());
+}
+
+/// A non-monotone truth is allowed, with a warning.
+#[test]
+fn non_monotone_truth_warns() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join("warn.toml"),
+        replace("0.1, 0.2, 0.3, 0.5", "0.1, 0.3, 0.2, 0.5"),
+    )
+    .unwrap();
+    let out = run_cli(&["run", "warn.toml", "--out", "out"], dir.path());
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("warning") && stderr(&out).contains("'t2' is not monotone"));
+}
+
+#[test]
+fn bad_flags_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("good.toml"), GOOD).unwrap();
+    for args in [["--trials", "0"], ["--threads", "0"]] {
+        let out = run_cli(&["run", "good.toml", args[0], args[1], "--out", "out"], dir.path());
+        assert!(!out.status.success());
+        assert!(stderr(&out).contains(args[0]), "{}", stderr(&out));
+    }
+    assert!(!dir.path().join("out").exists());
+}

@@ -1,0 +1,216 @@
+//! The command line end to end, as a user runs it.
+
+use crate::common::{root, run_cli, stderr, stdout};
+use std::fs;
+use trialsim::report::csv::{OC_BY_DOSE_COLUMNS, SUMMARY_COLUMNS};
+
+/// `trialsim run` on the bundled scenario writes the contract's files and columns.
+#[test]
+fn run_writes_contract_tables() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = root().join("scenarios/qls4131_escalation.toml");
+    let out = run_cli(
+        &[
+            "run",
+            scenario.to_str().unwrap(),
+            "--trials",
+            "2000",
+            "--out",
+            "results",
+        ],
+        dir.path(),
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let folder = dir.path().join("results/qls4131_escalation");
+    let oc = fs::read_to_string(folder.join("oc_by_dose.csv")).unwrap();
+    let summary = fs::read_to_string(folder.join("summary.csv")).unwrap();
+    let index = fs::read_to_string(folder.join("README.md")).unwrap();
+    assert!(oc.starts_with(&OC_BY_DOSE_COLUMNS.join(",")));
+    assert!(summary.starts_with(&SUMMARY_COLUMNS.join(",")));
+    // 6 truths × 4 designs × 6 doses, and 6 × 4 summary rows, plus headers.
+    assert_eq!(oc.lines().count(), 1 + 6 * 4 * 6);
+    assert_eq!(summary.lines().count(), 1 + 6 * 4);
+    for line in summary.lines().skip(1) {
+        let fields: Vec<&str> = line.split(',').collect();
+        assert_eq!(fields[2], "2000");
+    }
+    for name in [
+        "oc_by_dose.csv",
+        "summary.csv",
+        "seed | 20261121",
+        "trials per design and truth | 2000",
+    ] {
+        assert!(index.contains(name), "index lacks {name}");
+    }
+    // No temporary files are left behind.
+    assert_eq!(fs::read_dir(&folder).unwrap().count(), 3);
+    assert!(stdout(&out).contains("wrote"));
+}
+
+/// Selection percentages in `oc_by_dose.csv` and early stops add up to 100% per truth × design.
+#[test]
+fn selections_add_up_in_the_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = root().join("scenarios/qls4131_escalation.toml");
+    let out = run_cli(
+        &["run", scenario.to_str().unwrap(), "--trials", "1000", "--out", "o"],
+        dir.path(),
+    );
+    assert!(out.status.success());
+    let folder = dir.path().join("o/qls4131_escalation");
+    let mut oc = csv::Reader::from_path(folder.join("oc_by_dose.csv")).unwrap();
+    let mut totals = std::collections::BTreeMap::<(String, String), f64>::new();
+    for record in oc.records() {
+        let r = record.unwrap();
+        *totals.entry((r[0].to_string(), r[1].to_string())).or_default() += r[5].parse::<f64>().unwrap();
+    }
+    let mut summary = csv::Reader::from_path(folder.join("summary.csv")).unwrap();
+    for record in summary.records() {
+        let r = record.unwrap();
+        let selected = totals[&(r[0].to_string(), r[1].to_string())];
+        let stopped: f64 = r[4].parse().unwrap();
+        assert!(
+            (selected + stopped - 100.0).abs() < 0.01,
+            "{} {}: {selected} + {stopped}",
+            &r[0],
+            &r[1]
+        );
+    }
+}
+
+/// `trialsim boundaries` prints BOIN's table (VALIDATION R1, phi = 0.3) and writes it as CSV.
+#[test]
+fn boundaries_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run_cli(&["boundaries", "--target", "0.3", "--csv", "b.csv"], dir.path());
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains("lambda_e 0.2365") && text.contains("lambda_d 0.3585"),
+        "{text}"
+    );
+    let csv = fs::read_to_string(dir.path().join("b.csv")).unwrap();
+    let rows: Vec<&str> = csv.lines().collect();
+    assert_eq!(rows[0], "n,escalate,deescalate,eliminate");
+    assert_eq!(rows[1], "3,0,2,3");
+    assert_eq!(rows[10], "30,7,11,14");
+    assert_eq!(rows.len(), 11);
+}
+
+#[test]
+fn boundaries_reject_bad_target() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run_cli(&["boundaries", "--target", "1.5"], dir.path());
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("--target"));
+}
+
+/// `trialsim next` with BOIN reproduces the last step of VALIDATION R2 on a 5-dose scenario,
+/// and CRM reports its estimates.
+#[test]
+fn next_dose_for_a_live_trial() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join("live.toml"),
+        r#"
+name = "live"
+[trial]
+doses = ["1", "2", "3", "4", "5"]
+target = 0.3
+cohort_size = 3
+max_patients = 30
+[[truth]]
+name = "t"
+dlt = [0.1, 0.2, 0.3, 0.4, 0.5]
+[[design]]
+name = "BOIN"
+rule = "boin"
+[[design]]
+name = "CRM"
+rule = "crm"
+skeleton = [0.1, 0.2, 0.3, 0.4, 0.5]
+"#,
+    )
+    .unwrap();
+    let outcomes = "1NNN 2NNN 3NTT 2NTN 3NNN 3NNN 4TTT";
+    let out = run_cli(
+        &[
+            "next",
+            "--scenario",
+            "live.toml",
+            "--design",
+            "BOIN",
+            "--outcomes",
+            outcomes,
+        ],
+        dir.path(),
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("Decision: treat the next cohort at dose 3"), "{text}");
+    // Dose 4 (3/3) is eliminated with dose 5.
+    assert!(
+        text.lines()
+            .any(|l| l.trim_start().starts_with('4') && l.contains(" no ")),
+        "{text}"
+    );
+
+    let out = run_cli(
+        &[
+            "next",
+            "--scenario",
+            "live.toml",
+            "--design",
+            "CRM",
+            "--outcomes",
+            "1NNN",
+        ],
+        dir.path(),
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("Decision: treat the next cohort at dose 2"),
+        "{}",
+        stdout(&out)
+    );
+
+    let out = run_cli(
+        &[
+            "next",
+            "--scenario",
+            "live.toml",
+            "--design",
+            "Nope",
+            "--outcomes",
+            "1N",
+        ],
+        dir.path(),
+    );
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("BOIN, CRM"));
+
+    let out = run_cli(
+        &[
+            "next",
+            "--scenario",
+            "live.toml",
+            "--design",
+            "BOIN",
+            "--outcomes",
+            "1NNX",
+        ],
+        dir.path(),
+    );
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("character 4"), "{}", stderr(&out));
+}
+
+#[test]
+fn help_shows_examples() {
+    let dir = tempfile::tempdir().unwrap();
+    for sub in ["run", "boundaries", "next"] {
+        let out = run_cli(&[sub, "--help"], dir.path());
+        assert!(out.status.success());
+        assert!(stdout(&out).contains("Examples:"), "{sub}");
+    }
+}

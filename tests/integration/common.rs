@@ -1,0 +1,64 @@
+//! Helpers shared by the integration tests.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use trialsim::run::{simulate_scenario, RunOptions};
+use trialsim::scenario::Scenario;
+use trialsim::sim::OcTable;
+
+/// The `trialsim` binary built for these tests.
+pub fn trialsim() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_trialsim"))
+}
+
+pub fn run_cli(args: &[&str], dir: &Path) -> Output {
+    trialsim().args(args).current_dir(dir).output().expect("trialsim runs")
+}
+
+pub fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+pub fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// The repository root (for the bundled scenarios).
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Parses scenario text.
+pub fn scenario(text: &str) -> Scenario {
+    Scenario::parse(text, Path::new("test.toml")).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Simulates scenario text with `trials` trials on two threads.
+pub fn simulate(text: &str, trials: u64, seed: u64) -> OcTable {
+    let options = RunOptions {
+        trials: Some(trials),
+        seed: Some(seed),
+        threads: 2,
+    };
+    simulate_scenario(&scenario(text), &options, &|_| {}).expect("simulation runs")
+}
+
+/// Asserts |simulated − reference| < 4 standard errors, where the standard error combines the
+/// binomial error of both sides (`reference_trials` = None for an exact reference).
+pub fn assert_proportion_within_4se(
+    what: &str,
+    simulated: f64,
+    ours: u64,
+    reference: f64,
+    reference_trials: Option<u64>,
+) {
+    let p = reference.clamp(1e-4, 1.0 - 1e-4);
+    let var = p * (1.0 - p) * (1.0 / ours as f64 + reference_trials.map_or(0.0, |n| 1.0 / n as f64));
+    let se = var.sqrt();
+    let z = (simulated - reference) / se;
+    assert!(
+        z.abs() < 4.0,
+        "{what}: simulated {simulated:.4} vs reference {reference:.4}: {z:.2} SE"
+    );
+    eprintln!("{what}: simulated {simulated:.4} vs reference {reference:.4} ({z:+.2} SE)");
+}

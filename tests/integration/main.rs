@@ -1,0 +1,8 @@
+//! All integration tests in one binary (as ripgrep does): validation against published and exact
+//! references, reproducibility, bad input, and the command line end to end.
+
+mod bad_input;
+mod cli;
+mod common;
+mod determinism;
+mod validation;

@@ -1,0 +1,253 @@
+//! Each design against its reference (../shared/VALIDATION.md), within 4 standard errors for
+//! simulated quantities and exactly for deterministic ones.
+
+use crate::common::{assert_proportion_within_4se, scenario, simulate};
+use trialsim::dose_finding::{Decision, Dose, TrialData};
+
+fn three_plus_three_scenario(dlt: &str, deescalate: bool) -> String {
+    format!(
+        r#"
+name = "R5"
+[trial]
+doses = ["1", "2", "3", "4", "5"]
+target = 0.3
+cohort_size = 3
+max_patients = 30
+[[truth]]
+name = "t"
+dlt = [{dlt}]
+[[design]]
+name = "3+3"
+rule = "3+3"
+deescalate = {deescalate}
+"#
+    )
+}
+
+/// VALIDATION R5 (exact 3+3 operating characteristics), both variants, two truths:
+/// P(MTD = none, 1, …, 5) and E[N] within 4 SE of the exact values at 200,000 trials.
+#[test]
+fn three_plus_three_matches_exact_r5() {
+    let trials = 200_000;
+    let cases: [(&str, bool, [f64; 6], f64); 4] = [
+        (
+            "0.05, 0.15, 0.30, 0.45, 0.60",
+            false,
+            [0.0266, 0.1813, 0.4006, 0.2998, 0.0842, 0.0076],
+            12.71,
+        ),
+        (
+            "0.05, 0.15, 0.30, 0.45, 0.60",
+            true,
+            [0.0278, 0.2006, 0.4288, 0.2765, 0.0588, 0.0076],
+            15.116,
+        ),
+        (
+            "0.12, 0.27, 0.44, 0.53, 0.57",
+            false,
+            [0.1285, 0.3861, 0.3648, 0.1036, 0.0151, 0.0018],
+            10.19,
+        ),
+        (
+            "0.12, 0.27, 0.44, 0.53, 0.57",
+            true,
+            [0.1421, 0.4223, 0.3470, 0.0779, 0.0090, 0.0018],
+            12.31,
+        ),
+    ];
+    for (dlt, deescalate, mtd, expected_n) in cases {
+        let table = simulate(&three_plus_three_scenario(dlt, deescalate), trials, 5);
+        let row = &table.rows[0];
+        let label = format!("3+3 deescalate={deescalate} p=({dlt})");
+        assert_proportion_within_4se(
+            &format!("{label} P(no MTD)"),
+            row.stopped_early_pct() / 100.0,
+            trials,
+            mtd[0],
+            None,
+        );
+        for d in 0..5u16 {
+            let p = row.selected_pct(Dose(d)) / 100.0;
+            assert_proportion_within_4se(
+                &format!("{label} P(MTD = {})", d + 1),
+                p,
+                trials,
+                mtd[d as usize + 1],
+                None,
+            );
+        }
+        let se = row.total_patients_sd() / (trials as f64).sqrt();
+        // The reference E[N] is printed to 2–3 decimals: allow that rounding on top of 4 SE.
+        let tolerance = 4.0 * se + 0.005;
+        assert!(
+            (row.total_patients_mean() - expected_n).abs() < tolerance,
+            "{label} E[N] {} vs {expected_n}",
+            row.total_patients_mean()
+        );
+    }
+}
+
+/// VALIDATION R5: E[DLT] = 2.735 (variant A) and 3.198 (variant B) for the first truth.
+#[test]
+fn three_plus_three_expected_dlts() {
+    let trials = 200_000;
+    for (deescalate, expected) in [(false, 2.735), (true, 3.198)] {
+        let table = simulate(
+            &three_plus_three_scenario("0.05, 0.15, 0.30, 0.45, 0.60", deescalate),
+            trials,
+            9,
+        );
+        let mean = table.rows[0].total_dlt_mean();
+        // sd of the DLT count is below 2 here, so 4 SE < 4 × 2 / sqrt(200,000) = 0.018.
+        assert!(
+            (mean - expected).abs() < 0.018 + 0.0005,
+            "deescalate={deescalate}: {mean} vs {expected}"
+        );
+    }
+}
+
+/// VALIDATION R3 (R `BOIN::get.oc` documentation example, 10,000 trials): selection %
+/// 1.1 / 23.5 / 55.0 / 19.0 / 1.4, no early stop; 4 SE from both sides' trial counts.
+#[test]
+fn boin_matches_get_oc_r3() {
+    let text = r#"
+name = "R3"
+[trial]
+doses = ["1", "2", "3", "4", "5"]
+target = 0.3
+cohort_size = 3
+max_patients = 30
+[[truth]]
+name = "t"
+dlt = [0.05, 0.15, 0.30, 0.45, 0.60]
+[[design]]
+name = "BOIN"
+rule = "boin"
+"#;
+    let trials = 200_000;
+    let table = simulate(text, trials, 11);
+    let row = &table.rows[0];
+    let reference = [0.011, 0.235, 0.550, 0.190, 0.014];
+    for (d, &r) in reference.iter().enumerate() {
+        let p = row.selected_pct(Dose(d as u16)) / 100.0;
+        assert_proportion_within_4se(&format!("BOIN P(MTD = {})", d + 1), p, trials, r, Some(10_000));
+    }
+    assert!(row.stopped_early_pct() < 0.1, "{}", row.stopped_early_pct());
+    // R's 1,000-trial run: mean 30 patients (no early stop), mean DLTs 7.43.
+    assert!((row.total_patients_mean() - 30.0).abs() < 0.05);
+    assert!((row.total_dlt_mean() - 7.43).abs() < 0.25, "{}", row.total_dlt_mean());
+}
+
+/// VALIDATION R2 (Han et al. 2019, p. 25): BOIN's decisions in a live trial, phi = 0.3, 5 doses.
+#[test]
+fn boin_live_decisions_r2() {
+    let s = scenario(
+        r#"
+name = "R2"
+[trial]
+doses = ["1", "2", "3", "4", "5"]
+target = 0.3
+cohort_size = 3
+max_patients = 60
+[[truth]]
+name = "t"
+dlt = [0.1, 0.2, 0.3, 0.4, 0.5]
+[[design]]
+name = "BOIN"
+rule = "boin"
+"#,
+    );
+    let boin = s.designs[0].build(&s.trial);
+    let steps = [
+        ("1NNN", 2),
+        ("2NNN", 3),
+        ("3NTT", 2),
+        ("2NTN", 3),
+        ("3NNN", 3),
+        ("3NNN", 4),
+        ("4TTT", 3),
+        ("3NTN", 3),
+    ];
+    let mut data = TrialData::new(5);
+    for (cohort, expected) in steps {
+        let c = &trialsim::dose_finding::outcomes::parse_outcomes(cohort, 5).unwrap()[0];
+        data.add_cohort(c.dose, c.patients, c.dlts);
+        assert_eq!(
+            boin.decide(&data),
+            Decision::Treat(Dose::from_level(expected)),
+            "after +{cohort}"
+        );
+    }
+}
+
+/// dfcrm `crmsim` semantics (VALIDATION R12): no early stopping of its own, so every trial
+/// treats all patients and selects a dose.
+#[test]
+fn crm_without_rules_treats_everyone() {
+    let text = r#"
+name = "crm"
+[trial]
+doses = ["1", "2", "3", "4", "5", "6"]
+target = 0.2
+cohort_size = 1
+max_patients = 20
+[[truth]]
+name = "t"
+dlt = [0.02, 0.04, 0.06, 0.1, 0.2, 0.4]
+[[design]]
+name = "CRM"
+rule = "crm"
+skeleton = [0.05, 0.10, 0.20, 0.35, 0.50, 0.70]
+"#;
+    let table = simulate(text, 20_000, 3);
+    let row = &table.rows[0];
+    assert_eq!(row.counts.selected_none, 0);
+    assert_eq!(row.counts.sample_size[20], 20_000);
+}
+
+/// dfcrm `restrict` (VALIDATION R12) along random trial paths: the next dose is at most one
+/// above the last, and not above it after a cohort whose DLT fraction is at least the target.
+#[test]
+fn crm_restrict_holds_on_random_paths() {
+    let s = scenario(
+        r#"
+name = "crm"
+[trial]
+doses = ["1", "2", "3", "4", "5"]
+target = 0.25
+cohort_size = 3
+max_patients = 30
+[[truth]]
+name = "t"
+dlt = [0.1, 0.2, 0.3, 0.4, 0.5]
+[[design]]
+name = "CRM"
+rule = "crm"
+skeleton = { halfwidth = 0.05, nu = 2 }
+"#,
+    );
+    let crm = s.designs[0].build(&s.trial);
+    let mut state = 0x9e37_79b9_7f4a_7c15u64;
+    let mut random = move || {
+        state = trialsim::sim::rng::mix64(state.wrapping_add(1));
+        state
+    };
+    for _ in 0..300 {
+        let mut data = TrialData::new(5);
+        let mut dose = Dose(0);
+        loop {
+            let dlts = (0..3).filter(|_| random() % 100 < 35).count() as u16;
+            data.add_cohort(dose, 3, dlts);
+            match crm.decide(&data) {
+                Decision::Treat(next) => {
+                    assert!(next.0 <= dose.0 + 1, "skipped from {dose} to {next}");
+                    if f64::from(dlts) / 3.0 >= 0.25 {
+                        assert!(next <= dose, "escalated after {dlts}/3");
+                    }
+                    dose = next;
+                }
+                Decision::Stop { .. } => break,
+            }
+        }
+    }
+}
