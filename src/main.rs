@@ -334,7 +334,7 @@ fn next(scenario_path: &Path, design_name: &str, outcomes: &str) -> Result<()> {
         let admissible = if e.admissible { "yes" } else { "no" };
         println!(
             "{:>4}  {:<16} {:>8} {:>5}  {:<10} {:>12}",
-            e.dose,
+            e.dose.level(),
             labels[e.dose.index()],
             e.patients,
             e.dlts,
