@@ -45,16 +45,16 @@ pub fn index(scenario: &Scenario, table: &OcTable, files: &[(&str, &str)]) -> St
 
     let _ = writeln!(
         s,
-        "\n## Designs\n\n| design | rule | stopping and skipping rules |\n|---|---|---|"
+        "\n## Designs\n\n| design | rule | settings | stopping and skipping rules, in order |\n|---|---|---|---|"
     );
     for d in &scenario.designs {
-        let rules: Vec<String> = d.rules.iter().map(|r| format!("{r:?}")).collect();
+        let rules: Vec<String> = d.rules.iter().map(|r| format!("`{r}`")).collect();
         let rules = if rules.is_empty() {
             "none".to_string()
         } else {
             rules.join("; ")
         };
-        let _ = writeln!(s, "| {} | {} | {} |", d.name, d.rule_name(), rules);
+        let _ = writeln!(s, "| {} | {} | {} | {} |", d.name, d.rule_name(), d.settings(), rules);
     }
 
     let _ = writeln!(s, "\n## Files\n");

@@ -38,6 +38,36 @@ pub enum RuleSpec {
     StopWhenTooToxic(StopWhenTooToxic),
 }
 
+impl std::fmt::Display for DoseSelector {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DoseSelector::Recommended => f.write_str("\"recommended\""),
+            DoseSelector::Any => f.write_str("\"any\""),
+            DoseSelector::Level(d) => write!(f, "{d}"),
+        }
+    }
+}
+
+/// A rule in the scenario's inline-table syntax.
+impl std::fmt::Display for RuleSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RuleSpec::StopAtN(r) => write!(f, "stop_at_n {{ n = {} }}", r.n),
+            RuleSpec::StopWhenNAtDose(r) => write!(f, "stop_when_n_at_dose {{ n = {}, dose = {} }}", r.n, r.dose),
+            RuleSpec::DontSkipDoses(r) => write!(
+                f,
+                "dont_skip_doses {{ when_escalating = {}, when_deescalating = {} }}",
+                r.when_escalating, r.when_deescalating
+            ),
+            RuleSpec::StopWhenTooToxic(r) => write!(
+                f,
+                "stop_when_too_toxic {{ dose = {}, threshold = {}, certainty = {} }}",
+                r.dose, r.threshold, r.certainty
+            ),
+        }
+    }
+}
+
 impl RuleSpec {
     fn build(self) -> Box<dyn Rule> {
         match self {
@@ -72,6 +102,34 @@ impl DesignSpec {
             BaseDesign::ThreePlusThree(_) => "3+3",
             BaseDesign::Boin(_) => "boin",
             BaseDesign::Crm(_) => "crm",
+        }
+    }
+
+    /// The base design's settings, in the scenario's key names (the calibrated skeleton shown).
+    pub fn settings(&self) -> String {
+        match &self.base {
+            BaseDesign::ThreePlusThree(d) => format!("deescalate = {}", d.deescalate),
+            BaseDesign::Boin(c) => format!(
+                "phi1 = {}, phi2 = {}, cutoff_eliminate = {}, extra_safe = {}, offset = {}, n_earlystop = {}",
+                c.phi1, c.phi2, c.cutoff_eliminate, c.extra_safe, c.offset, c.n_earlystop
+            ),
+            BaseDesign::Crm(c) => {
+                let model = match c.model {
+                    CrmModel::Empiric => "empiric".to_string(),
+                    CrmModel::Logistic { intercept } => format!("logistic (intercept {intercept})"),
+                };
+                let skeleton: Vec<String> = c.skeleton.iter().map(|x| format!("{x:.4}")).collect();
+                let estimate = match c.estimate {
+                    CrmEstimate::PlugIn => "plug-in",
+                    CrmEstimate::PosteriorMean => "posterior-mean",
+                };
+                format!(
+                    "model = {model}, skeleton = [{}], prior_variance = {}, estimate = {estimate}, restrict = {}",
+                    skeleton.join(", "),
+                    c.prior_variance,
+                    c.restrict
+                )
+            }
         }
     }
 
