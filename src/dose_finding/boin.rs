@@ -153,16 +153,7 @@ impl Boin {
             self.first_eliminated(data)
         };
         let limit = first_eliminated.map_or(data.num_doses(), Dose::index);
-        let mut doses = Vec::with_capacity(limit);
-        let mut phat = Vec::with_capacity(limit);
-        let mut weights = Vec::with_capacity(limit);
-        for d in data.doses().take(limit).filter(|&d| data.patients(d) > 0) {
-            let (n, y) = (f64::from(data.patients(d)), f64::from(data.dlts(d)));
-            doses.push(d);
-            phat.push((y + 0.05) / (n + 0.1));
-            weights.push((n + 0.1).powi(2) * (n + 1.1) / ((y + 0.05) * (n - y + 0.05)));
-        }
-        pava_in_place(&mut phat, &weights, &mut Vec::new());
+        let (doses, phat) = isotonic_estimates(data, limit);
         let phi = self.config.target;
         let mut best: Option<(f64, usize)> = None;
         for (i, p) in phat.iter().enumerate() {
@@ -174,6 +165,22 @@ impl Boin {
         }
         best.map(|(_, i)| doses[i])
     }
+}
+
+/// `select.mtd`'s estimates for the treated doses among the lowest `limit`: (y + 0.05)/(n + 0.1),
+/// made non-decreasing by PAVA with weights 1/var, var = (y+0.05)(n−y+0.05)/((n+0.1)²(n+1.1)).
+fn isotonic_estimates(data: &TrialData, limit: usize) -> (Vec<Dose>, Vec<f64>) {
+    let doses: Vec<Dose> = data.doses().take(limit).filter(|&d| data.patients(d) > 0).collect();
+    let (mut phat, weights): (Vec<f64>, Vec<f64>) = doses
+        .iter()
+        .map(|&d| {
+            let (n, y) = (f64::from(data.patients(d)), f64::from(data.dlts(d)));
+            let var = (y + 0.05) * (n - y + 0.05) / ((n + 0.1).powi(2) * (n + 1.1));
+            ((y + 0.05) / (n + 0.1), 1.0 / var)
+        })
+        .unzip();
+    pava_in_place(&mut phat, &weights, &mut Vec::new());
+    (doses, phat)
 }
 
 /// BOIN fitted to the outcomes so far.
@@ -247,21 +254,10 @@ impl Fit for BoinFit<'_> {
         self.first_eliminated.is_none_or(|e| dose < e)
     }
 
-    /// The isotonic estimate of `select.mtd` without the tie-breaking offsets, for treated doses.
+    /// The isotonic estimate of `select.mtd` (without its tie-breaking offsets), for treated doses.
     fn prob_tox(&self, dose: Dose) -> Option<f64> {
-        let data = self.data;
-        let treated: Vec<Dose> = data.doses().filter(|&d| data.patients(d) > 0).collect();
-        let i = treated.iter().position(|&d| d == dose)?;
-        let (mut phat, weights): (Vec<f64>, Vec<f64>) = treated
-            .iter()
-            .map(|&d| {
-                let (n, y) = (f64::from(data.patients(d)), f64::from(data.dlts(d)));
-                let var = (y + 0.05) * (n - y + 0.05) / ((n + 0.1).powi(2) * (n + 1.1));
-                ((y + 0.05) / (n + 0.1), 1.0 / var)
-            })
-            .unzip();
-        pava_in_place(&mut phat, &weights, &mut Vec::new());
-        Some(phat[i])
+        let (doses, phat) = isotonic_estimates(self.data, self.data.num_doses());
+        doses.iter().position(|&d| d == dose).map(|i| phat[i])
     }
 
     /// Beta(1 + y, 1 + n − y) posterior of the dose's own data, as BOIN's elimination rule.
