@@ -303,6 +303,14 @@ fn next(scenario_path: &Path, design_name: &str, outcomes: &str) -> Result<()> {
     })?;
     let labels = &scenario.trial.doses;
     let cohorts = parse_outcomes(outcomes, labels.len()).context("invalid --outcomes")?;
+    let max_patients = scenario.trial.limits.max_patients;
+    let treated: u32 = cohorts.iter().map(|c| u32::from(c.patients)).sum();
+    if treated > max_patients {
+        bail!(
+            "the outcomes list {treated} patients, more than [trial] max_patients ({max_patients}) in {}",
+            scenario_path.display()
+        );
+    }
     let mut data = TrialData::new(labels.len());
     for c in &cohorts {
         data.add_cohort(c.dose, c.patients, c.dlts);

@@ -77,6 +77,8 @@ impl BoundaryTable {
             deescalate: vec![0],
             eliminate: vec![None],
         };
+        // The elimination count never decreases with n: search from the last one.
+        let mut eliminate_from = 1;
         for n in 1..=max_n {
             let nf = f64::from(n);
             let escalate = (lambda_e * nf).floor() as u32;
@@ -87,11 +89,13 @@ impl BoundaryTable {
             }
             let eliminate = (n >= 3)
                 .then(|| {
-                    (1..=n).find(|&y| beta_uniform_posterior_exceeds(config.target, n, y) > config.cutoff_eliminate)
+                    (eliminate_from..=n)
+                        .find(|&y| beta_uniform_posterior_exceeds(config.target, n, y) > config.cutoff_eliminate)
                 })
                 .flatten();
             if let Some(e) = eliminate {
                 deescalate = deescalate.min(e);
+                eliminate_from = e;
             }
             table.escalate.push(escalate);
             table.deescalate.push(deescalate);
@@ -260,10 +264,11 @@ impl Fit for BoinFit<'_> {
         doses.iter().position(|&d| d == dose).map(|i| phat[i])
     }
 
-    /// Beta(1 + y, 1 + n − y) posterior of the dose's own data, as BOIN's elimination rule.
+    /// Beta(1 + y, 1 + n − y) posterior of the dose's own data, as BOIN's elimination rule;
+    /// `None` for an untried dose (no data to judge it by).
     fn prob_tox_exceeds(&self, dose: Dose, threshold: f64) -> Option<f64> {
         let (n, y) = (self.data.patients(dose), self.data.dlts(dose));
-        Some(beta_uniform_posterior_exceeds(threshold, n, y))
+        (n > 0).then(|| beta_uniform_posterior_exceeds(threshold, n, y))
     }
 }
 
@@ -320,6 +325,17 @@ mod tests {
                 assert_eq!(table.deescalate[n], deesc[k], "phi {phi} n {n} de-escalate");
                 assert_eq!(table.eliminate[n], Some(elim[k]), "phi {phi} n {n} eliminate");
             }
+        }
+    }
+
+    /// Regression: the elimination boundary vanished for thousands of patients (binomial
+    /// underflow), and building the table was cubic in the sample size.
+    #[test]
+    fn boundaries_for_very_large_trials() {
+        let table = BoundaryTable::new(&BoinConfig::new(0.3), 3_000);
+        for n in [2_500, 3_000] {
+            let e = table.eliminate[n].expect("a boundary exists");
+            assert!(e as f64 > 0.3 * n as f64 && (e as f64) < 0.33 * n as f64, "n {n}: {e}");
         }
     }
 

@@ -286,19 +286,21 @@ impl<D: Design> DoseFinder for WithRules<D> {
         &self.limits
     }
 
+    /// The design's decision; then the sample-size limit, as a first `stop_at_n`; then each rule
+    /// in order, so rules such as `stop_when_too_toxic` also judge the final selection.
     fn decide(&self, data: &TrialData) -> Decision {
         let fit = self.design.fit(data);
-        let mut decision = fit.decision();
-        for rule in &self.rules {
-            decision = rule.apply(data, &fit, decision);
-        }
-        match decision {
+        let mut decision = match fit.decision() {
             Decision::Treat(_) if data.total_patients() >= self.limits.max_patients => Decision::Stop {
                 selected: fit.selected_dose(),
                 reason: StopReason::MaxPatients,
             },
             other => other,
+        };
+        for rule in &self.rules {
+            decision = rule.apply(data, &fit, decision);
         }
+        decision
     }
 
     fn cache_decisions(&self) -> bool {

@@ -364,6 +364,17 @@ fn crm_config(
             values
         }
     };
+    // Calibration can underflow to 0 or reach 1 for many doses or a wide half-width.
+    if let Some(j) = skeleton.iter().position(|&x| !(x.is_finite() && x > 0.0 && x < 1.0)) {
+        return Err(errors.field(
+            &skeleton_path,
+            format!(
+                "dose {} gets {}, outside (0, 1); choose a smaller halfwidth or another nu",
+                j + 1,
+                skeleton[j]
+            ),
+        ));
+    }
     if let Some(j) = skeleton.windows(2).position(|w| w[1] <= w[0]) {
         return Err(errors.field(
             &skeleton_path,

@@ -75,14 +75,16 @@ pub enum CorrectDecision {
 
 impl CorrectDecision {
     /// The dose whose true DLT probability is closest to the target (ties: the lower dose), as
-    /// BOIN's `get.oc`; stopping when every dose exceeds 1.4 × target.
+    /// BOIN's `get.oc`; stopping when every dose exceeds 1.4 × target. Comparisons allow for
+    /// rounding (1e-12), so doses written equally far from the target tie as written.
     pub fn for_truth(dlt: &[f64], target: f64) -> CorrectDecision {
-        if dlt.iter().all(|&p| p > 1.4 * target) {
+        const ROUNDING: f64 = 1e-12;
+        if dlt.iter().all(|&p| p > 1.4 * target + ROUNDING) {
             return CorrectDecision::Stop;
         }
         let mut best = 0;
         for (j, p) in dlt.iter().enumerate() {
-            if (p - target).abs() < (dlt[best] - target).abs() {
+            if (p - target).abs() < (dlt[best] - target).abs() - ROUNDING {
                 best = j;
             }
         }

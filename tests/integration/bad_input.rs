@@ -217,6 +217,27 @@ fn crm_calibration_dose_out_of_range() {
     rejects(&replace("nu = 2", "nu = 9"), "design[2].skeleton.nu", "from 1 to 4");
 }
 
+/// Regression: a calibrated skeleton that underflows to 0 used to run and report NaN-driven OCs.
+#[test]
+fn crm_calibrated_skeleton_outside_unit_interval() {
+    let many_doses = replace(
+        r#"doses = ["a", "b", "c", "d"]"#,
+        &format!(
+            "doses = [{}]",
+            (1..=14).map(|i| format!("\"d{i}\"")).collect::<Vec<_>>().join(", ")
+        ),
+    )
+    .replace("target = 0.25", "target = 0.3")
+    .replace(
+        "skeleton = { halfwidth = 0.05, nu = 2 }",
+        "skeleton = { halfwidth = 0.1, nu = 13 }",
+    );
+    let fixed = many_doses
+        .replace("[0.05, 0.1, 0.25, 0.4]", &format!("[{}]", vec!["0.3"; 14].join(", ")))
+        .replace("[0.1, 0.2, 0.3, 0.5]", &format!("[{}]", vec!["0.3"; 14].join(", ")));
+    rejects(&fixed, "design[2].skeleton", "outside (0, 1)");
+}
+
 #[test]
 fn three_plus_three_needs_cohorts_of_three() {
     rejects(
