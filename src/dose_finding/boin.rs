@@ -66,6 +66,9 @@ pub struct BoundaryTable {
     /// Eliminate the dose (and all higher) if DLTs ≥ `eliminate[n]`; `None` when n < 3 or no
     /// count qualifies.
     pub eliminate: Vec<Option<u32>>,
+    /// With `extra_safe`, stop the trial if DLTs at the lowest dose ≥ `lowest_dose_stop[n]`
+    /// (posterior cutoff `cutoff_eliminate − offset`; BOIN's `stop_boundary`).
+    pub lowest_dose_stop: Vec<Option<u32>>,
 }
 
 impl BoundaryTable {
@@ -75,10 +78,9 @@ impl BoundaryTable {
         let mut table = BoundaryTable {
             escalate: vec![0],
             deescalate: vec![0],
-            eliminate: vec![None],
+            eliminate: posterior_boundary(config.target, config.cutoff_eliminate, max_n),
+            lowest_dose_stop: posterior_boundary(config.target, config.cutoff_eliminate - config.offset, max_n),
         };
-        // The elimination count never decreases with n: search from the last one.
-        let mut eliminate_from = 1;
         for n in 1..=max_n {
             let nf = f64::from(n);
             let escalate = (lambda_e * nf).floor() as u32;
@@ -87,22 +89,30 @@ impl BoundaryTable {
             if (scaled - scaled.round()).abs() < 1e-12 {
                 deescalate = scaled.round() as u32 + 1;
             }
-            let eliminate = (n >= 3)
-                .then(|| {
-                    (eliminate_from..=n)
-                        .find(|&y| beta_uniform_posterior_exceeds(config.target, n, y) > config.cutoff_eliminate)
-                })
-                .flatten();
-            if let Some(e) = eliminate {
+            if let Some(e) = table.eliminate[n as usize] {
                 deescalate = deescalate.min(e);
-                eliminate_from = e;
             }
             table.escalate.push(escalate);
             table.deescalate.push(deescalate);
-            table.eliminate.push(eliminate);
         }
         table
     }
+}
+
+/// For n = 0 … `max_n`: the fewest DLTs y with P(p > target | y of n, Beta(1, 1)) > `cutoff`,
+/// for n ≥ 3 (`None` below 3 or when no count qualifies). The count never decreases with n, so
+/// each search starts from the previous one.
+fn posterior_boundary(target: f64, cutoff: f64, max_n: u32) -> Vec<Option<u32>> {
+    let mut boundary = vec![None; max_n as usize + 1];
+    let mut from = 1;
+    for n in 3..=max_n {
+        let found = (from..=n).find(|&y| beta_uniform_posterior_exceeds(target, n, y) > cutoff);
+        if let Some(y) = found {
+            from = y;
+        }
+        boundary[n as usize] = found;
+    }
+    boundary
 }
 
 /// A BOIN design for a trial with a given number of doses and patients.
@@ -135,10 +145,7 @@ impl Boin {
     /// Extra safety at the lowest dose: P(p₁ > φ) > cutoff − offset with n₁ ≥ 3.
     fn lowest_dose_unsafe(&self, data: &TrialData) -> bool {
         let (n, y) = (data.patients(Dose(0)), data.dlts(Dose(0)));
-        self.config.extra_safe
-            && n >= 3
-            && beta_uniform_posterior_exceeds(self.config.target, n, y)
-                > self.config.cutoff_eliminate - self.config.offset
+        self.config.extra_safe && self.table.lowest_dose_stop[n as usize].is_some_and(|stop| y >= stop)
     }
 
     /// The lowest eliminated dose, if any: elimination is checked after every cohort at the dose
@@ -344,6 +351,9 @@ mod tests {
         let table = BoundaryTable::new(&BoinConfig::new(0.3), 6);
         assert_eq!(table.eliminate[1], None);
         assert_eq!(table.eliminate[2], None);
+        // Extra safety at dose 1 uses the looser cutoff 0.90: 2/3 at phi = 0.3 gives 0.9163.
+        assert_eq!(table.lowest_dose_stop[2], None);
+        assert_eq!(table.lowest_dose_stop[3], Some(2));
     }
 
     fn data(counts: &[(u16, u16)], last: usize) -> TrialData {
