@@ -13,10 +13,12 @@ use trialsim::dose_finding::{Decision, TrialData};
 use trialsim::report::write_atomic;
 use trialsim::run::{simulate_scenario, write_outputs, RunOptions};
 use trialsim::scenario::Scenario;
+use trialsim::sim::Method;
 
 const RUN_EXAMPLES: &str = "Examples:
   trialsim run scenarios/qls4131_escalation.toml
-  trialsim run scenarios/*.toml --trials 100000 --seed 7 --threads 2 --out results";
+  trialsim run scenarios/*.toml --trials 100000 --seed 7 --threads 2 --out results
+  trialsim run scenarios/qls4131_escalation.toml --exact";
 
 const BOUNDARY_EXAMPLES: &str = "Examples:
   trialsim boundaries --target 0.3
@@ -57,6 +59,10 @@ enum Command {
         /// Output folder.
         #[arg(long, default_value = "output")]
         out: PathBuf,
+        /// Exact operating characteristics (every trial state walked; no Monte Carlo error),
+        /// falling back to simulation where the state space is too large.
+        #[arg(long)]
+        exact: bool,
     },
     /// Print BOIN's decision table (Liu & Yuan 2015) as a protocol shows it.
     #[command(after_help = BOUNDARY_EXAMPLES)]
@@ -111,7 +117,8 @@ fn real_main() -> Result<()> {
             seed,
             threads,
             out,
-        } => run(&files, trials, seed, threads, &out),
+            exact,
+        } => run(&files, trials, seed, threads, &out, exact),
         Command::Boundaries {
             target,
             cohort_size,
@@ -137,7 +144,14 @@ fn real_main() -> Result<()> {
     }
 }
 
-fn run(files: &[PathBuf], trials: Option<u64>, seed: Option<u64>, threads: Option<u32>, out: &Path) -> Result<()> {
+fn run(
+    files: &[PathBuf],
+    trials: Option<u64>,
+    seed: Option<u64>,
+    threads: Option<u32>,
+    out: &Path,
+    exact: bool,
+) -> Result<()> {
     // Every file is validated before anything is simulated or written.
     let scenarios = files.iter().map(|f| Scenario::load(f)).collect::<Result<Vec<_>, _>>()?;
     let mut stems = HashMap::new();
@@ -155,7 +169,12 @@ fn run(files: &[PathBuf], trials: Option<u64>, seed: Option<u64>, threads: Optio
         || std::thread::available_parallelism().map_or(1, |n| n.get()),
         |t| t as usize,
     );
-    let options = RunOptions { trials, seed, threads };
+    let options = RunOptions {
+        trials,
+        seed,
+        threads,
+        exact,
+    };
     for scenario in &scenarios {
         for w in &scenario.warnings {
             eprintln!("warning: {w}");
@@ -174,22 +193,40 @@ fn run(files: &[PathBuf], trials: Option<u64>, seed: Option<u64>, threads: Optio
             ProgressBar::hidden()
         };
         let started = Instant::now();
-        let table = simulate_scenario(scenario, &options, &|done| bar.set_position(done))?;
+        let (table, exact_notes) = simulate_scenario(scenario, &options, &|done| bar.set_position(done))?;
         bar.finish_and_clear();
         let elapsed = started.elapsed().as_secs_f64();
         let dir = out.join(scenario.stem());
         let written = write_outputs(scenario, &table, &dir)?;
-        let simulated = table.trials * table.rows.len() as u64;
+        let simulated_rows = table
+            .rows
+            .iter()
+            .filter(|r| matches!(r.method, Method::Simulated { .. }))
+            .count() as u64;
         println!(
-            "{}: {} trials × {} designs × {} truths in {:.2} s ({:.0} trials/s, {} threads)",
+            "{}: {} designs × {} truths in {:.2} s, {} threads",
             scenario.name,
-            table.trials,
             scenario.designs.len(),
             scenario.truths.len(),
             elapsed,
-            simulated as f64 / elapsed.max(1e-9),
             threads
         );
+        if simulated_rows > 0 {
+            let trials = options.trials.unwrap_or(scenario.simulation.trials);
+            println!(
+                "  simulated: {trials} trials for each of {simulated_rows} design × truth pairs ({:.0} trials/s)",
+                (trials * simulated_rows) as f64 / elapsed.max(1e-9)
+            );
+        }
+        for note in &exact_notes {
+            match &note.outcome {
+                Ok((states, seconds)) => println!(
+                    "  exact: {} under {}: {states} states in {:.3} s",
+                    note.design, note.truth, seconds
+                ),
+                Err(why) => eprintln!("warning: exact: {} under {}: {why}", note.design, note.truth),
+            }
+        }
         println!(
             "{:<24} {:<16} {:>9} {:>9} {:>9} {:>10}",
             "truth", "design", "correct%", "stopped%", "mean N", "overdose%"

@@ -1,9 +1,13 @@
-//! One `trialsim run`: simulate a validated scenario and write its tables.
+//! One `trialsim run`: compute a validated scenario's operating characteristics (by simulation
+//! or exactly) and write its tables.
 
 use crate::report::{self, write_atomic};
-use crate::scenario::Scenario;
-use crate::sim::{simulate, OcTable, SimulationError, SimulationPlan};
+use crate::scenario::{Method as ScenarioMethod, Scenario};
+use crate::sim::exact::{exact_oc, DEFAULT_MAX_STATES};
+use crate::sim::{simulate, Method, OcProbabilities, OcTable, SimulationError, SimulationPlan};
+use rayon::prelude::*;
 use std::path::{Path, PathBuf};
+use std::time::Instant;
 
 /// Overrides and settings from the command line.
 #[derive(Clone, Debug)]
@@ -14,6 +18,8 @@ pub struct RunOptions {
     pub seed: Option<u64>,
     /// Worker threads.
     pub threads: usize,
+    /// Compute exact operating characteristics whatever the scenario says.
+    pub exact: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -28,31 +34,99 @@ pub enum RunError {
     },
 }
 
-/// Simulates every design under every truth of `scenario`.
+/// How one design × truth pair was computed exactly, or why it was simulated instead.
+#[derive(Clone, Debug)]
+pub struct ExactNote {
+    pub design: String,
+    pub truth: String,
+    /// States walked and seconds taken, or the reason it fell back to simulation.
+    pub outcome: Result<(usize, f64), String>,
+}
+
+/// Computes every design under every truth of `scenario`; also returns notes on exact rows.
 pub fn simulate_scenario(
     scenario: &Scenario,
     options: &RunOptions,
     progress: &(dyn Fn(u64) + Sync),
-) -> Result<OcTable, SimulationError> {
+) -> Result<(OcTable, Vec<ExactNote>), SimulationError> {
     let designs = scenario.build_designs();
     let trials = options.trials.unwrap_or(scenario.simulation.trials);
     let seed = options.seed.unwrap_or(scenario.simulation.seed);
-    let plan = SimulationPlan {
-        designs: &designs,
-        truths: &scenario.truths,
-        trials,
-        seed,
-        threads: options.threads,
-    };
-    let counts = simulate(&plan, progress)?;
     let names: Vec<&str> = designs.iter().map(|d| d.name()).collect();
-    Ok(OcTable::new(scenario, &names, counts, trials, seed))
+    let exact = options.exact || scenario.simulation.method == ScenarioMethod::Exact;
+    let mut results: Vec<Vec<Option<(Method, OcProbabilities)>>> =
+        designs.iter().map(|_| vec![None; scenario.truths.len()]).collect();
+    let mut notes = Vec::new();
+    if exact {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(options.threads.max(1))
+            .build()
+            .map_err(|source| SimulationError::ThreadPool {
+                threads: options.threads,
+                source,
+            })?;
+        let pairs: Vec<(usize, usize)> = (0..designs.len())
+            .flat_map(|k| (0..scenario.truths.len()).map(move |j| (k, j)))
+            .collect();
+        let computed: Vec<_> = pool.install(|| {
+            pairs
+                .par_iter()
+                .map(|&(k, j)| {
+                    let started = Instant::now();
+                    let result = exact_oc(designs[k].as_ref(), &scenario.truths[j].dlt, DEFAULT_MAX_STATES);
+                    (k, j, result, started.elapsed().as_secs_f64())
+                })
+                .collect()
+        });
+        for (k, j, result, seconds) in computed {
+            let outcome = match result {
+                Ok(exact) => {
+                    results[k][j] = Some((Method::Exact { states: exact.states }, exact.oc));
+                    Ok((exact.states, seconds))
+                }
+                Err(e) => Err(format!("{e}; simulated instead")),
+            };
+            notes.push(ExactNote {
+                design: names[k].to_string(),
+                truth: scenario.truths[j].name.clone(),
+                outcome,
+            });
+        }
+    }
+    // Simulate every design that still has a pair without a result (all of them unless exact).
+    let pending: Vec<usize> = (0..designs.len())
+        .filter(|&k| results[k].iter().any(Option::is_none))
+        .collect();
+    if !pending.is_empty() {
+        let subset: Vec<_> = pending
+            .iter()
+            .map(|&k| scenario.designs[k].build(&scenario.trial))
+            .collect();
+        let plan = SimulationPlan {
+            designs: &subset,
+            truths: &scenario.truths,
+            trials,
+            seed,
+            threads: options.threads,
+        };
+        let counts = simulate(&plan, progress)?;
+        for (&k, counts) in pending.iter().zip(counts) {
+            for (j, c) in counts.into_iter().enumerate() {
+                results[k][j].get_or_insert((Method::Simulated { trials }, c.probabilities()));
+            }
+        }
+    }
+    let results = results
+        .into_iter()
+        .map(|row| row.into_iter().map(|r| r.expect("every pair computed")).collect())
+        .collect();
+    Ok((OcTable::new(scenario, &names, results, seed), notes))
 }
 
 /// The files of a dose-finding run, with one line each on what they show.
 pub const OUTPUT_FILES: [(&str, &str); 3] = [
     ("oc_by_dose.csv", "one row per truth × design × dose: true DLT probability, % of trials selecting the dose as MTD, mean patients and mean DLTs at the dose per trial."),
-    ("summary.csv", "one row per truth × design: % correct decision, % stopped without selecting a dose, mean and SD of the sample size, DLTs per patient, % of patients treated and % of trials selecting above the correct dose, % of trials by stop reason."),
+    ("summary.csv", "one row per truth × design: % correct decision, % stopped without selecting a dose, mean and SD of the sample size, DLTs per patient, % of patients treated and % of trials selecting above the correct dose, % of trials by stop reason, and whether the row is simulated or exact (with the number of trial states walked)."),
     ("README.md", "this index."),
 ];
 

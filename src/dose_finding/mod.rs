@@ -122,6 +122,23 @@ impl TrialData {
         }
     }
 
+    /// Data with a given [`TrialData::state`] (as produced by another `TrialData` with the same
+    /// number of doses).
+    pub fn from_state(num_doses: usize, state: &[u16]) -> TrialData {
+        assert_eq!(state.len(), 2 * num_doses + 3, "state of another dose count");
+        let (mut total_patients, mut total_dlts) = (0, 0);
+        for d in 0..num_doses {
+            total_patients += u32::from(state[2 * d]);
+            total_dlts += u32::from(state[2 * d + 1]);
+        }
+        TrialData {
+            state: state.to_vec(),
+            num_doses,
+            total_patients,
+            total_dlts,
+        }
+    }
+
     /// Forget every outcome (keeps the allocation).
     pub fn clear(&mut self) {
         self.state.fill(0);

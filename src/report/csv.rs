@@ -2,7 +2,7 @@
 //! ever added at the end).
 
 use crate::dose_finding::{Dose, StopReason};
-use crate::sim::oc::CorrectDecision;
+use crate::sim::oc::{CorrectDecision, Method};
 use crate::sim::OcTable;
 
 /// Leading columns of `oc_by_dose.csv`.
@@ -30,12 +30,13 @@ pub const SUMMARY_COLUMNS: [&str; 9] = [
     "overdose_selection_pct",
 ];
 
+// Adding 0.0 turns −0.0 (an empty f64 sum) into 0.0.
 fn pct(x: f64) -> String {
-    format!("{x:.3}")
+    format!("{:.3}", x + 0.0)
 }
 
 fn num(x: f64) -> String {
-    format!("{x:.4}")
+    format!("{:.4}", x + 0.0)
 }
 
 fn finish(writer: ::csv::Writer<Vec<u8>>) -> Vec<u8> {
@@ -66,7 +67,7 @@ pub fn oc_by_dose(table: &OcTable) -> Vec<u8> {
 }
 
 /// Columns of `summary.csv` after the contract's, in order.
-pub const SUMMARY_EXTRA_COLUMNS: [&str; 8] = [
+pub const SUMMARY_EXTRA_COLUMNS: [&str; 10] = [
     "correct_decision",
     "patients_sd",
     "dlt_mean",
@@ -75,6 +76,8 @@ pub const SUMMARY_EXTRA_COLUMNS: [&str; 8] = [
     "stop_too_toxic_pct",
     "stop_max_patients_pct",
     "stop_enough_at_dose_pct",
+    "method",
+    "exact_states",
 ];
 
 /// `summary.csv`: one row per truth × design.
@@ -90,7 +93,10 @@ pub fn summary(table: &OcTable) -> Vec<u8> {
         let mut record = vec![
             row.truth.clone(),
             row.design.clone(),
-            row.counts.trials.to_string(),
+            match row.method {
+                Method::Simulated { trials } => trials.to_string(),
+                Method::Exact { .. } => "exact".to_string(),
+            },
             pct(row.correct_selection_pct()),
             pct(row.stopped_early_pct()),
             num(row.total_patients_mean()),
@@ -103,6 +109,11 @@ pub fn summary(table: &OcTable) -> Vec<u8> {
             pct(row.stopped_early_pct()),
         ];
         record.extend(StopReason::ALL.iter().map(|&r| pct(row.stop_pct(r))));
+        let (method, states) = match row.method {
+            Method::Simulated { .. } => ("simulated", String::new()),
+            Method::Exact { states } => ("exact", states.to_string()),
+        };
+        record.extend([method.to_string(), states]);
         w.write_record(record).expect("in memory");
     }
     finish(w)

@@ -1,7 +1,7 @@
 //! The run's `README.md`: settings, what each file holds, and a summary a reader can scan.
 
 use crate::scenario::Scenario;
-use crate::sim::oc::CorrectDecision;
+use crate::sim::oc::{CorrectDecision, Method};
 use crate::sim::OcTable;
 use std::fmt::Write;
 
@@ -18,7 +18,25 @@ pub fn index(scenario: &Scenario, table: &OcTable, files: &[(&str, &str)]) -> St
     let _ = writeln!(s, "| setting | value |\n|---|---|");
     let _ = writeln!(s, "| scenario file | `{}` |", scenario.file.display());
     let _ = writeln!(s, "| seed | {} |", table.seed);
-    let _ = writeln!(s, "| trials per design and truth | {} |", table.trials);
+    let simulated: Vec<u64> = table
+        .rows
+        .iter()
+        .filter_map(|r| match r.method {
+            Method::Simulated { trials } => Some(trials),
+            Method::Exact { .. } => None,
+        })
+        .collect();
+    if let Some(trials) = simulated.first() {
+        let _ = writeln!(s, "| trials per design and truth | {trials} |");
+    }
+    let exact = table.rows.len() - simulated.len();
+    if exact > 0 {
+        let _ = writeln!(
+            s,
+            "| exact rows (enumeration of every trial state, no Monte Carlo error) | {exact} of {} |",
+            table.rows.len()
+        );
+    }
     let _ = writeln!(s, "| target DLT probability | {} |", t.target);
     let _ = writeln!(s, "| doses | {} |", t.doses.join(", "));
     let _ = writeln!(s, "| cohort size | {} |", t.limits.cohort_size);

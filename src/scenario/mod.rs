@@ -52,11 +52,21 @@ pub enum Kind {
     DoseFinding,
 }
 
-/// `[simulation]`: how many trials, from which seed.
+/// How operating characteristics are computed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Method {
+    /// Monte Carlo simulation.
+    Simulate,
+    /// Exact enumeration of trial states (falls back to simulation where too large).
+    Exact,
+}
+
+/// `[simulation]`: how many trials, from which seed, by which method.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct SimulationSettings {
     pub trials: u64,
     pub seed: u64,
+    pub method: Method,
 }
 
 /// `[trial]`: the dose levels and the trial's limits.

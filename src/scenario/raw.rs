@@ -3,7 +3,7 @@
 
 use super::design::parse_design;
 use super::{
-    FieldPath, Kind, Scenario, ScenarioError, SimulationSettings, TrialSettings, MAX_DOSES, MAX_PATIENTS_LIMIT,
+    FieldPath, Kind, Method, Scenario, ScenarioError, SimulationSettings, TrialSettings, MAX_DOSES, MAX_PATIENTS_LIMIT,
 };
 use crate::dose_finding::{Dose, TrialLimits};
 use crate::sim::Truth;
@@ -36,6 +36,7 @@ struct RawScenario {
 struct RawSimulation {
     trials: Option<i64>,
     seed: Option<i64>,
+    method: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -196,6 +197,16 @@ fn validate(raw: RawScenario, errors: &Errors) -> Result<Scenario, ScenarioError
             .map(|s| errors.integer(&sim.key("seed"), s, 0, i64::MAX))
             .transpose()?
             .map_or(DEFAULT_SEED, |s| s as u64),
+        method: match raw.simulation.method.as_deref() {
+            None | Some("simulate") => Method::Simulate,
+            Some("exact") => Method::Exact,
+            Some(other) => {
+                return Err(errors.field(
+                    &sim.key("method"),
+                    format!("unknown method '{other}'; expected \"simulate\" or \"exact\""),
+                ))
+            }
+        },
     };
 
     let trial = validate_trial(raw.trial, errors)?;

@@ -4,8 +4,10 @@
 //! [`DoseFinder`]: crate::dose_finding::DoseFinder
 
 pub mod engine;
+pub mod exact;
 pub mod oc;
 pub mod rng;
 
 pub use engine::{simulate, SimulationError, SimulationPlan, Truth};
-pub use oc::{OcCounts, OcRow, OcTable};
+pub use exact::{exact_oc, ExactOc, TooManyStates};
+pub use oc::{Method, OcCounts, OcProbabilities, OcRow, OcTable};

@@ -100,6 +100,49 @@ impl CorrectDecision {
     }
 }
 
+/// Operating characteristics of one design under one truth, per trial: probabilities and
+/// expectations, estimated from simulated counts or computed exactly.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OcProbabilities {
+    /// P(select dose), per dose.
+    pub selected: Vec<f64>,
+    /// P(select no dose).
+    pub selected_none: f64,
+    /// E[patients treated at dose], per dose.
+    pub patients: Vec<f64>,
+    /// E[DLTs at dose], per dose.
+    pub dlts: Vec<f64>,
+    /// P(stop for reason), indexed as [`StopReason::ALL`].
+    pub stops: [f64; 4],
+    /// P(sample size = n), for n = 0 … max patients.
+    pub sample_size: Vec<f64>,
+}
+
+impl OcCounts {
+    /// The simulated frequencies and means.
+    pub fn probabilities(&self) -> OcProbabilities {
+        let n = self.trials.max(1) as f64;
+        let scale = |v: &[u64]| v.iter().map(|&x| x as f64 / n).collect();
+        OcProbabilities {
+            selected: scale(&self.selected),
+            selected_none: self.selected_none as f64 / n,
+            patients: scale(&self.patients),
+            dlts: scale(&self.dlts),
+            stops: self.stops.map(|x| x as f64 / n),
+            sample_size: scale(&self.sample_size),
+        }
+    }
+}
+
+/// How a row's operating characteristics were obtained.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Method {
+    /// Monte Carlo with this many trials.
+    Simulated { trials: u64 },
+    /// Exact enumeration of every reachable trial state.
+    Exact { states: usize },
+}
+
 /// One truth × design row of the OC tables.
 #[derive(Clone, Debug, PartialEq)]
 pub struct OcRow {
@@ -107,23 +150,8 @@ pub struct OcRow {
     pub design: String,
     pub true_dlt: Vec<f64>,
     pub correct: CorrectDecision,
-    pub counts: OcCounts,
-}
-
-fn pct(part: u64, whole: u64) -> f64 {
-    if whole == 0 {
-        0.0
-    } else {
-        100.0 * part as f64 / whole as f64
-    }
-}
-
-fn mean(sum: u64, n: u64) -> f64 {
-    if n == 0 {
-        0.0
-    } else {
-        sum as f64 / n as f64
-    }
+    pub method: Method,
+    pub oc: OcProbabilities,
 }
 
 impl OcRow {
@@ -132,15 +160,15 @@ impl OcRow {
     }
     /// Percentage of trials selecting `dose` (over all trials).
     pub fn selected_pct(&self, dose: Dose) -> f64 {
-        pct(self.counts.selected[dose.index()], self.counts.trials)
+        100.0 * self.oc.selected[dose.index()]
     }
     /// Mean patients treated at `dose` per trial.
     pub fn patients_mean(&self, dose: Dose) -> f64 {
-        mean(self.counts.patients[dose.index()], self.counts.trials)
+        self.oc.patients[dose.index()]
     }
     /// Mean DLTs at `dose` per trial.
     pub fn dlt_mean(&self, dose: Dose) -> f64 {
-        mean(self.counts.dlts[dose.index()], self.counts.trials)
+        self.oc.dlts[dose.index()]
     }
     /// Percentage of trials making the correct decision.
     pub fn correct_selection_pct(&self) -> f64 {
@@ -151,58 +179,68 @@ impl OcRow {
     }
     /// Percentage of trials that stopped without selecting a dose.
     pub fn stopped_early_pct(&self) -> f64 {
-        pct(self.counts.selected_none, self.counts.trials)
+        100.0 * self.oc.selected_none
     }
     /// Mean sample size.
     pub fn total_patients_mean(&self) -> f64 {
-        mean(self.counts.patients.iter().sum(), self.counts.trials)
+        self.oc.patients.iter().sum()
     }
-    /// Standard deviation of the sample size.
+    /// Standard deviation of the sample size (the sample SD for simulated rows).
     pub fn total_patients_sd(&self) -> f64 {
-        let n = self.counts.trials as f64;
-        if n < 2.0 {
-            return 0.0;
-        }
         let m = self.total_patients_mean();
-        let ss: f64 = self
-            .counts
+        let variance: f64 = self
+            .oc
             .sample_size
             .iter()
             .enumerate()
-            .map(|(size, &k)| k as f64 * (size as f64 - m).powi(2))
+            .map(|(size, &p)| p * (size as f64 - m).powi(2))
             .sum();
-        (ss / (n - 1.0)).sqrt()
+        let correction = match self.method {
+            Method::Simulated { trials } if trials > 1 => trials as f64 / (trials - 1) as f64,
+            _ => 1.0,
+        };
+        (variance * correction).sqrt()
     }
     /// Mean DLTs per trial.
     pub fn total_dlt_mean(&self) -> f64 {
-        mean(self.counts.dlts.iter().sum(), self.counts.trials)
+        self.oc.dlts.iter().sum()
     }
     /// DLTs per patient treated, over all trials.
     pub fn dlt_rate(&self) -> f64 {
-        let patients: u64 = self.counts.patients.iter().sum();
-        mean(self.counts.dlts.iter().sum(), patients)
+        let patients = self.total_patients_mean();
+        if patients > 0.0 {
+            self.total_dlt_mean() / patients
+        } else {
+            0.0
+        }
     }
     /// Percentage of patients treated above the correct dose.
     pub fn overdose_patients_pct(&self) -> f64 {
-        let over: u64 = self
+        let over: f64 = self
             .doses()
             .filter(|&d| self.correct.is_overdose(d))
-            .map(|d| self.counts.patients[d.index()])
+            .map(|d| self.oc.patients[d.index()])
             .sum();
-        pct(over, self.counts.patients.iter().sum())
+        let all = self.total_patients_mean();
+        if all > 0.0 {
+            100.0 * over / all
+        } else {
+            0.0
+        }
     }
     /// Percentage of trials selecting a dose above the correct dose.
     pub fn overdose_selection_pct(&self) -> f64 {
-        let over: u64 = self
-            .doses()
-            .filter(|&d| self.correct.is_overdose(d))
-            .map(|d| self.counts.selected[d.index()])
-            .sum();
-        pct(over, self.counts.trials)
+        100.0
+            * self
+                .doses()
+                .filter(|&d| self.correct.is_overdose(d))
+                .map(|d| self.oc.selected[d.index()])
+                .sum::<f64>()
+            + 0.0
     }
     /// Percentage of trials that ended for `reason`.
     pub fn stop_pct(&self, reason: StopReason) -> f64 {
-        pct(self.counts.stops[reason.index()], self.counts.trials)
+        100.0 * self.oc.stops[reason.index()]
     }
 }
 
@@ -212,33 +250,32 @@ pub struct OcTable {
     pub scenario: String,
     pub target: f64,
     pub dose_labels: Vec<String>,
-    pub trials: u64,
     pub seed: u64,
     /// Rows ordered truth by truth, designs in scenario order within each truth.
     pub rows: Vec<OcRow>,
 }
 
 impl OcTable {
-    /// Builds the table from counts indexed `[design][truth]`.
+    /// Builds the table from results indexed `[design][truth]`.
     pub fn new(
         scenario: &crate::scenario::Scenario,
         design_names: &[&str],
-        counts: Vec<Vec<OcCounts>>,
-        trials: u64,
+        results: Vec<Vec<(Method, OcProbabilities)>>,
         seed: u64,
     ) -> OcTable {
         let target = scenario.trial.target;
-        let mut by_design: Vec<std::vec::IntoIter<OcCounts>> = counts.into_iter().map(Vec::into_iter).collect();
+        let mut by_design: Vec<_> = results.into_iter().map(Vec::into_iter).collect();
         let mut rows = Vec::new();
         for truth in &scenario.truths {
             for (k, name) in design_names.iter().enumerate() {
-                let counts = by_design[k].next().expect("one count per truth");
+                let (method, oc) = by_design[k].next().expect("one result per truth");
                 rows.push(OcRow {
                     truth: truth.name.clone(),
                     design: name.to_string(),
                     true_dlt: truth.dlt.clone(),
                     correct: CorrectDecision::for_truth(&truth.dlt, target),
-                    counts,
+                    method,
+                    oc,
                 });
             }
         }
@@ -246,7 +283,6 @@ impl OcTable {
             scenario: scenario.name.clone(),
             target,
             dose_labels: scenario.trial.doses.clone(),
-            trials,
             seed,
             rows,
         }

@@ -260,6 +260,15 @@ fn rule_dose_out_of_range() {
 }
 
 #[test]
+fn unknown_method() {
+    rejects(
+        &replace("seed = 1", "seed = 1\nmethod = \"exactly\""),
+        "simulation.method",
+        "unknown method 'exactly'",
+    );
+}
+
+#[test]
 fn missing_field() {
     rejects(&replace("target = 0.25\n", ""), "trial", "missing field `target`");
 }

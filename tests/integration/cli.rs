@@ -214,3 +214,29 @@ fn help_shows_examples() {
         assert!(stdout(&out).contains("Examples:"), "{sub}");
     }
 }
+
+/// `trialsim run --exact` writes exact rows, marked as such, with the states walked.
+#[test]
+fn run_exact() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = root().join("scenarios/qls4131_escalation.toml");
+    let out = run_cli(
+        &["run", scenario.to_str().unwrap(), "--exact", "--out", "x"],
+        dir.path(),
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("exact: CRM under all-safe:"), "{}", stdout(&out));
+    let folder = dir.path().join("x/qls4131_escalation");
+    let mut summary = csv::Reader::from_path(folder.join("summary.csv")).unwrap();
+    let headers = summary.headers().unwrap().clone();
+    let method = headers.iter().position(|h| h == "method").unwrap();
+    let states = headers.iter().position(|h| h == "exact_states").unwrap();
+    for record in summary.records() {
+        let r = record.unwrap();
+        assert_eq!(&r[2], "exact");
+        assert_eq!(&r[method], "exact");
+        assert!(r[states].parse::<usize>().unwrap() > 100);
+    }
+    let index = fs::read_to_string(folder.join("README.md")).unwrap();
+    assert!(index.contains("exact rows"), "{index}");
+}

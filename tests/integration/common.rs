@@ -39,8 +39,27 @@ pub fn simulate(text: &str, trials: u64, seed: u64) -> OcTable {
         trials: Some(trials),
         seed: Some(seed),
         threads: 2,
+        exact: false,
     };
-    simulate_scenario(&scenario(text), &options, &|_| {}).expect("simulation runs")
+    simulate_scenario(&scenario(text), &options, &|_| {})
+        .expect("simulation runs")
+        .0
+}
+
+/// Exact operating characteristics of scenario text.
+pub fn exact(text: &str) -> OcTable {
+    let options = RunOptions {
+        trials: None,
+        seed: None,
+        threads: 2,
+        exact: true,
+    };
+    let (table, notes) = simulate_scenario(&scenario(text), &options, &|_| {}).expect("exact runs");
+    assert!(
+        notes.iter().all(|n| n.outcome.is_ok()),
+        "some pair fell back to simulation"
+    );
+    table
 }
 
 /// Asserts |simulated − reference| < 4 standard errors, where the standard error combines the

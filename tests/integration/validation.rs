@@ -201,8 +201,8 @@ skeleton = [0.05, 0.10, 0.20, 0.35, 0.50, 0.70]
 "#;
     let table = simulate(text, 20_000, 3);
     let row = &table.rows[0];
-    assert_eq!(row.counts.selected_none, 0);
-    assert_eq!(row.counts.sample_size[20], 20_000);
+    assert_eq!(row.oc.selected_none, 0.0);
+    assert_eq!(row.oc.sample_size[20], 1.0);
 }
 
 /// dfcrm `restrict` (VALIDATION R12) along random trial paths: the next dose is at most one

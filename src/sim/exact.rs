@@ -1,0 +1,121 @@
+//! Exact operating characteristics, with no Monte Carlo error: every reachable trial state is
+//! walked with its binomial probability, identical states merged (the approach of the R package
+//! `escalation`'s `get_dose_paths` + `calculate_probabilities`).
+//!
+//! This works because every decision here is a function of [`TrialData::state`] (patients and
+//! DLTs per dose plus the latest cohort): two paths that reach the same state have the same
+//! future. Cohorts have a fixed size (the last one is cut to the sample-size limit).
+
+use super::oc::OcProbabilities;
+use crate::dose_finding::{Decision, DoseFinder, TrialData};
+use rustc_hash::FxHashMap;
+
+/// Default cap on the number of distinct states before exact enumeration gives up.
+pub const DEFAULT_MAX_STATES: usize = 5_000_000;
+
+/// Why exact enumeration did not finish.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("more than {limit} reachable trial states; exact operating characteristics are out of reach")]
+pub struct TooManyStates {
+    pub limit: usize,
+}
+
+/// The result of an exact enumeration.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ExactOc {
+    pub oc: OcProbabilities,
+    /// Distinct trial states visited (including the empty start).
+    pub states: usize,
+}
+
+/// P(X = k) for X ~ Binomial(n, p), for every k.
+fn binomial_pmf(n: u16, p: f64) -> Vec<f64> {
+    let mut pmf = Vec::with_capacity(n as usize + 1);
+    let mut choose = 1.0;
+    for k in 0..=n {
+        if k > 0 {
+            choose *= f64::from(n - k + 1) / f64::from(k);
+        }
+        pmf.push(choose * p.powi(i32::from(k)) * (1.0 - p).powi(i32::from(n - k)));
+    }
+    pmf
+}
+
+/// Exact operating characteristics of `finder` under true DLT probabilities `dlt`.
+pub fn exact_oc(finder: &dyn DoseFinder, dlt: &[f64], max_states: usize) -> Result<ExactOc, TooManyStates> {
+    let limits = *finder.limits();
+    let num_doses = dlt.len();
+    let max = limits.max_patients as usize;
+    let pmf: Vec<Vec<Vec<f64>>> = dlt
+        .iter()
+        .map(|&p| (0..=limits.cohort_size).map(|size| binomial_pmf(size, p)).collect())
+        .collect();
+    let mut oc = OcProbabilities {
+        selected: vec![0.0; num_doses],
+        selected_none: 0.0,
+        patients: vec![0.0; num_doses],
+        dlts: vec![0.0; num_doses],
+        stops: [0.0; 4],
+        sample_size: vec![0.0; max + 1],
+    };
+    // layers[n]: the states with n patients treated, and their probabilities.
+    let mut layers: Vec<FxHashMap<Box<[u16]>, f64>> = vec![FxHashMap::default(); max + 1];
+    let empty = TrialData::new(num_doses);
+    layers[0].insert(empty.state().into(), 1.0);
+    let mut states = 0;
+    for n in 0..=max {
+        let layer = std::mem::take(&mut layers[n]);
+        states += layer.len();
+        if states > max_states {
+            return Err(TooManyStates { limit: max_states });
+        }
+        for (key, probability) in layer {
+            let mut data = TrialData::from_state(num_doses, &key);
+            let decision = if n == 0 {
+                Decision::Treat(limits.start_dose)
+            } else {
+                finder.decide(&data)
+            };
+            let dose = match decision {
+                Decision::Treat(dose) => dose,
+                Decision::Stop { selected, reason } => {
+                    match selected {
+                        Some(d) => oc.selected[d.index()] += probability,
+                        None => oc.selected_none += probability,
+                    }
+                    oc.stops[reason.index()] += probability;
+                    for d in data.doses() {
+                        oc.patients[d.index()] += probability * f64::from(data.patients(d));
+                        oc.dlts[d.index()] += probability * f64::from(data.dlts(d));
+                    }
+                    oc.sample_size[n] += probability;
+                    continue;
+                }
+            };
+            let size = limits.cohort_size.min((max - n) as u16);
+            for (dlts, &p) in pmf[dose.index()][size as usize].iter().enumerate() {
+                if p == 0.0 {
+                    continue;
+                }
+                let before = data.clone();
+                data.add_cohort(dose, size, dlts as u16);
+                *layers[n + size as usize].entry(data.state().into()).or_insert(0.0) += probability * p;
+                data = before;
+            }
+        }
+    }
+    Ok(ExactOc { oc, states })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn binomial_pmf_sums_to_one() {
+        let pmf = binomial_pmf(3, 0.3);
+        assert!((pmf.iter().sum::<f64>() - 1.0).abs() < 1e-15);
+        assert!((pmf[1] - 3.0 * 0.3 * 0.49).abs() < 1e-15);
+        assert_eq!(binomial_pmf(2, 0.0), vec![1.0, 0.0, 0.0]);
+    }
+}

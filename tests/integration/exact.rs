@@ -1,0 +1,138 @@
+//! Exact operating characteristics (issue 5): against closed-form references, and against
+//! simulation within 4 standard errors.
+
+use crate::common::{assert_proportion_within_4se, exact, root, simulate};
+use trialsim::sim::Method;
+
+fn three_plus_three(dlt: &str, deescalate: bool) -> String {
+    format!(
+        r#"
+name = "R5"
+[trial]
+doses = ["1", "2", "3", "4", "5"]
+target = 0.3
+cohort_size = 3
+max_patients = 30
+[[truth]]
+name = "t"
+dlt = [{dlt}]
+[[design]]
+name = "3+3"
+rule = "3+3"
+deescalate = {deescalate}
+"#
+    )
+}
+
+/// VALIDATION R5: exact 3+3 equals the published values to the printed digits, both variants.
+#[test]
+fn exact_three_plus_three_equals_r5() {
+    // (truth, variant, P(MTD = none, 1, …, 5), E[N] and its printed half-unit, E[DLT]).
+    type Case<'a> = (&'a str, bool, [f64; 6], (f64, f64), Option<f64>);
+    let cases: [Case; 4] = [
+        (
+            "0.05, 0.15, 0.30, 0.45, 0.60",
+            false,
+            [0.0266, 0.1813, 0.4006, 0.2998, 0.0842, 0.0076],
+            (12.71, 5e-3),
+            Some(2.735),
+        ),
+        (
+            "0.05, 0.15, 0.30, 0.45, 0.60",
+            true,
+            [0.0278, 0.2006, 0.4288, 0.2765, 0.0588, 0.0076],
+            (15.116, 5e-4),
+            Some(3.198),
+        ),
+        (
+            "0.12, 0.27, 0.44, 0.53, 0.57",
+            false,
+            [0.1285, 0.3861, 0.3648, 0.1036, 0.0151, 0.0018],
+            (10.19, 5e-3),
+            None,
+        ),
+        (
+            "0.12, 0.27, 0.44, 0.53, 0.57",
+            true,
+            [0.1421, 0.4223, 0.3470, 0.0779, 0.0090, 0.0018],
+            (12.31, 5e-3),
+            None,
+        ),
+    ];
+    for (dlt, deescalate, mtd, (n, half_unit), dlts) in cases {
+        let table = exact(&three_plus_three(dlt, deescalate));
+        let row = &table.rows[0];
+        assert!(matches!(row.method, Method::Exact { .. }));
+        let label = format!("deescalate={deescalate} p=({dlt})");
+        assert!(
+            (row.oc.selected_none - mtd[0]).abs() < 5e-5,
+            "{label} none {}",
+            row.oc.selected_none
+        );
+        for d in 0..5 {
+            let p = row.oc.selected[d];
+            assert!(
+                (p - mtd[d + 1]).abs() < 5e-5,
+                "{label} MTD {}: {p} vs {}",
+                d + 1,
+                mtd[d + 1]
+            );
+        }
+        assert!(
+            (row.total_patients_mean() - n).abs() < half_unit,
+            "{label} E[N] {}",
+            row.total_patients_mean()
+        );
+        if let Some(y) = dlts {
+            assert!(
+                (row.total_dlt_mean() - y).abs() < 5e-4,
+                "{label} E[DLT] {}",
+                row.total_dlt_mean()
+            );
+        }
+        // The closed form for variant A: P(MTD = j) = (∏_{i≤j} Q_i)(1 − Q_{j+1}).
+        if !deescalate {
+            let p: Vec<f64> = dlt.split(", ").map(|x| x.parse().unwrap()).collect();
+            let q: Vec<f64> = p
+                .iter()
+                .map(|&p| {
+                    let (p0, p1) = ((1.0 - p).powi(3), 3.0 * p * (1.0 - p).powi(2));
+                    p0 + p1 * p0
+                })
+                .collect();
+            // P(MTD = none) = 1 − Q_1, then P(MTD = j) = Q_1⋯Q_j (1 − Q_{j+1}), with Q_6 = 0.
+            let ours = std::iter::once(row.oc.selected_none).chain(row.oc.selected.iter().copied());
+            let mut cleared = 1.0;
+            for (ours, q_next) in ours.zip(q.iter().copied().chain([0.0])) {
+                let closed = cleared * (1.0 - q_next);
+                assert!((ours - closed).abs() < 1e-12, "{label} closed form: {ours} vs {closed}");
+                cleared *= q_next;
+            }
+        }
+    }
+}
+
+/// Exact BOIN and CRM on the bundled scenario agree with 10^6 simulated trials within 4 SE, for
+/// every truth and every dose's selection probability.
+#[test]
+fn exact_agrees_with_simulation() {
+    let text = std::fs::read_to_string(root().join("scenarios/qls4131_escalation.toml")).unwrap();
+    let trials = 1_000_000;
+    let simulated = simulate(&text, trials, 2026);
+    let exact = exact(&text);
+    for (s, e) in simulated.rows.iter().zip(&exact.rows) {
+        assert_eq!((&s.truth, &s.design), (&e.truth, &e.design));
+        for d in 0..s.true_dlt.len() {
+            let label = format!("{} under {}: P(select dose {})", s.design, s.truth, d + 1);
+            assert_proportion_within_4se(&label, s.oc.selected[d], trials, e.oc.selected[d], None);
+        }
+        let label = format!("{} under {}: P(no dose)", s.design, s.truth);
+        assert_proportion_within_4se(&label, s.oc.selected_none, trials, e.oc.selected_none, None);
+        let se = e.total_patients_sd() / (trials as f64).sqrt();
+        let z = (s.total_patients_mean() - e.total_patients_mean()) / se.max(1e-12);
+        assert!(z.abs() < 4.0, "{} under {}: E[N] {z:.2} SE", s.design, s.truth);
+        let total: f64 = e.oc.selected.iter().sum::<f64>() + e.oc.selected_none;
+        assert!((total - 1.0).abs() < 1e-12);
+        assert!((e.oc.sample_size.iter().sum::<f64>() - 1.0).abs() < 1e-12);
+    }
+}
