@@ -8,7 +8,11 @@
 
 pub mod boin;
 pub mod crm;
+pub mod i3plus3;
+pub mod interval;
 pub mod isotonic;
+pub mod keyboard;
+pub mod mtpi2;
 pub mod outcomes;
 pub mod rules;
 pub mod three_plus_three;

@@ -147,7 +147,7 @@ impl Rule for StopWhenTooToxic {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dose_finding::boin::{Boin, BoinConfig};
+    use crate::dose_finding::interval::{IntervalConfig, IntervalDesign, IntervalRule};
     use crate::dose_finding::Design;
 
     fn data(cohorts: &[(u16, u16, u16)]) -> TrialData {
@@ -160,7 +160,7 @@ mod tests {
 
     #[test]
     fn dont_skip_caps_relative_to_last_dose() {
-        let boin = Boin::new(BoinConfig::new(0.3), 30);
+        let boin = IntervalDesign::new(IntervalConfig::new(0.3, IntervalRule::boin(0.3)), 30);
         let d = data(&[(0, 3, 0)]);
         let fit = boin.fit(&d);
         let rule = DontSkipDoses {
@@ -182,7 +182,7 @@ mod tests {
 
     #[test]
     fn stop_at_n_counts_all_patients() {
-        let boin = Boin::new(BoinConfig::new(0.3), 30);
+        let boin = IntervalDesign::new(IntervalConfig::new(0.3, IntervalRule::boin(0.3)), 30);
         let d = data(&[(0, 3, 0), (1, 3, 0)]);
         let rule = StopAtN { n: 6 };
         assert!(matches!(
@@ -201,7 +201,7 @@ mod tests {
 
     #[test]
     fn stop_when_n_at_recommended_dose() {
-        let boin = Boin::new(BoinConfig::new(0.3), 30);
+        let boin = IntervalDesign::new(IntervalConfig::new(0.3, IntervalRule::boin(0.3)), 30);
         let d = data(&[(1, 6, 2)]);
         let rule = StopWhenNAtDose {
             n: 6,
@@ -219,7 +219,7 @@ mod tests {
 
     #[test]
     fn too_toxic_at_lowest_dose_stops_without_mtd() {
-        let boin = Boin::new(BoinConfig::new(0.3), 30);
+        let boin = IntervalDesign::new(IntervalConfig::new(0.3, IntervalRule::boin(0.3)), 30);
         // 2/3 at dose 1: P(p > 0.3 | Beta(3, 2)) = 0.9163.
         let d = data(&[(0, 3, 2)]);
         let fit = boin.fit(&d);

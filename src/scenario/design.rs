@@ -3,15 +3,15 @@
 
 use super::raw::Errors;
 use super::{FieldPath, ScenarioError, TrialSettings};
-use crate::dose_finding::boin::{Boin, BoinConfig};
 use crate::dose_finding::crm::{calibrate_skeleton, Crm, CrmConfig, CrmEstimate, CrmModel};
+use crate::dose_finding::interval::{IntervalConfig, IntervalDesign, IntervalRule};
 use crate::dose_finding::rules::{DontSkipDoses, DoseSelector, StopAtN, StopWhenNAtDose, StopWhenTooToxic};
 use crate::dose_finding::three_plus_three::ThreePlusThree;
 use crate::dose_finding::{Dose, DoseFinder, Rule, WithRules};
 use serde::Deserialize;
 
 /// The rule names a `[[design]]` may use.
-pub const RULE_NAMES: [&str; 3] = ["3+3", "boin", "crm"];
+pub const RULE_NAMES: [&str; 6] = ["3+3", "boin", "keyboard", "mtpi2", "i3+3", "crm"];
 
 /// A validated `[[design]]`.
 #[derive(Clone, Debug, PartialEq)]
@@ -25,7 +25,8 @@ pub struct DesignSpec {
 #[derive(Clone, Debug, PartialEq)]
 pub enum BaseDesign {
     ThreePlusThree(ThreePlusThree),
-    Boin(BoinConfig),
+    /// BOIN, Keyboard, mTPI-2, i3+3.
+    Interval(IntervalConfig),
     Crm(CrmConfig),
 }
 
@@ -86,9 +87,9 @@ impl DesignSpec {
         let (name, limits) = (self.name.clone(), trial.limits);
         match &self.base {
             BaseDesign::ThreePlusThree(d) => Box::new(WithRules::new(name, *d, rules, limits)),
-            BaseDesign::Boin(c) => Box::new(WithRules::new(
+            BaseDesign::Interval(c) => Box::new(WithRules::new(
                 name,
-                Boin::new(c.clone(), limits.max_patients),
+                IntervalDesign::new(c.clone(), limits.max_patients),
                 rules,
                 limits,
             )),
@@ -98,9 +99,9 @@ impl DesignSpec {
 
     /// The scenario's `rule` name of the base design.
     pub fn rule_name(&self) -> &'static str {
-        match self.base {
+        match &self.base {
             BaseDesign::ThreePlusThree(_) => "3+3",
-            BaseDesign::Boin(_) => "boin",
+            BaseDesign::Interval(c) => c.rule.name(),
             BaseDesign::Crm(_) => "crm",
         }
     }
@@ -109,10 +110,22 @@ impl DesignSpec {
     pub fn settings(&self) -> String {
         match &self.base {
             BaseDesign::ThreePlusThree(d) => format!("deescalate = {}", d.deescalate),
-            BaseDesign::Boin(c) => format!(
-                "phi1 = {}, phi2 = {}, cutoff_eliminate = {}, extra_safe = {}, offset = {}, n_earlystop = {}",
-                c.phi1, c.phi2, c.cutoff_eliminate, c.extra_safe, c.offset, c.n_earlystop
-            ),
+            BaseDesign::Interval(c) => {
+                let own = match c.rule {
+                    IntervalRule::Boin { phi1, phi2 } => format!("phi1 = {phi1}, phi2 = {phi2}"),
+                    IntervalRule::Keyboard {
+                        margin_left,
+                        margin_right,
+                    } => format!("margin_left = {margin_left}, margin_right = {margin_right}"),
+                    IntervalRule::Mtpi2 { epsilon1, epsilon2 } | IntervalRule::I3Plus3 { epsilon1, epsilon2 } => {
+                        format!("epsilon1 = {epsilon1}, epsilon2 = {epsilon2}")
+                    }
+                };
+                format!(
+                    "{own}, cutoff_eliminate = {}, extra_safe = {}, offset = {}, n_earlystop = {}",
+                    c.cutoff_eliminate, c.extra_safe, c.offset, c.n_earlystop
+                )
+            }
             BaseDesign::Crm(c) => {
                 let model = match c.model {
                     CrmModel::Empiric => "empiric".to_string(),
@@ -146,9 +159,7 @@ struct RawThreePlusThree {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RawBoin {
-    phi1: Option<f64>,
-    phi2: Option<f64>,
+struct RawInterval {
     cutoff_eliminate: Option<f64>,
     extra_safe: Option<bool>,
     offset: Option<f64>,
@@ -231,7 +242,12 @@ pub(super) fn parse_design(
                 deescalate: raw.deescalate.unwrap_or(false),
             })
         }
-        "boin" => BaseDesign::Boin(boin_config(errors.deserialize(params, path)?, path, trial, errors)?),
+        "boin" | "keyboard" | "mtpi2" | "i3+3" => {
+            let toml::Value::Table(mut params) = params else {
+                unreachable!("built as a table")
+            };
+            BaseDesign::Interval(interval_config(&rule, &mut params, path, trial, errors)?)
+        }
         "crm" => BaseDesign::Crm(crm_config(errors.deserialize(params, path)?, path, trial, errors)?),
         other => {
             return Err(errors.field(
@@ -257,34 +273,30 @@ fn quoted(names: &[&str]) -> String {
     names.iter().map(|n| format!("\"{n}\"")).collect::<Vec<_>>().join(", ")
 }
 
-fn boin_config(
-    raw: RawBoin,
+/// The settings of an interval design: the rule's own two keys (taken out of `params` here, and
+/// checked by [`IntervalRule::check`]), then the keys every interval design shares.
+fn interval_config(
+    rule: &str,
+    params: &mut toml::Table,
     path: &FieldPath,
     trial: &TrialSettings,
     errors: &Errors,
-) -> Result<BoinConfig, ScenarioError> {
-    let mut config = BoinConfig::new(trial.target);
-    if let Some(v) = raw.phi1 {
-        config.phi1 = errors.probability(&path.key("phi1"), v, true)?;
-    }
-    if let Some(v) = raw.phi2 {
-        config.phi2 = errors.probability(&path.key("phi2"), v, true)?;
-    }
-    if config.phi1 >= config.target {
-        return Err(errors.field(
-            &path.key("phi1"),
-            format!("must be below the target {}, got {}", trial.target, config.phi1),
-        ));
-    }
-    if config.phi2 <= config.target || config.phi2 >= 1.0 {
-        return Err(errors.field(
-            &path.key("phi2"),
-            format!(
-                "must be above the target {} and below 1, got {}",
-                trial.target, config.phi2
-            ),
-        ));
-    }
+) -> Result<IntervalConfig, ScenarioError> {
+    let target = trial.target;
+    let mut take = |key: &str| -> Result<Option<f64>, ScenarioError> {
+        params
+            .remove(key)
+            .map(|v| errors.deserialize::<f64>(v, &path.key(key)))
+            .transpose()
+    };
+    let (below_key, above_key) = IntervalRule::parameter_names(rule);
+    let (below, above) = IntervalRule::default_parameters(rule, target);
+    let (below, above) = (take(below_key)?.unwrap_or(below), take(above_key)?.unwrap_or(above));
+    let rule = IntervalRule::from_parts(rule, below, above).expect("an interval rule name");
+    rule.check(target)
+        .map_err(|(key, message)| errors.field(&path.key(key), message))?;
+    let raw: RawInterval = errors.deserialize(toml::Value::Table(std::mem::take(params)), path)?;
+    let mut config = IntervalConfig::new(target, rule);
     if let Some(v) = raw.cutoff_eliminate {
         config.cutoff_eliminate = errors.probability(&path.key("cutoff_eliminate"), v, true)?;
     }

@@ -196,7 +196,7 @@ fn boin_phi2_below_target() {
     rejects(
         &replace("rule = \"boin\"", "rule = \"boin\"\nphi2 = 0.2"),
         "design[1].phi2",
-        "above the target",
+        "outside (target 0.25, 1)",
     );
 }
 

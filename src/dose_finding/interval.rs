@@ -1,0 +1,510 @@
+//! Interval designs: after each cohort, the current dose's patients n and DLTs y are looked up in
+//! a table fixed before the trial (escalate if y ≤ e(n), de-escalate if y ≥ d(n), else stay), and
+//! a dose whose posterior P(p > φ | y, n) under Beta(1, 1) exceeds a cutoff is eliminated with every
+//! higher dose. The MTD is selected by isotonic regression as in `BOIN::select.mtd` (Keyboard's
+//! `select.mtd.kb` is the same procedure).
+//!
+//! The rules differ only in how e(n) and d(n) are derived: [`boin`](super::boin) (Liu & Yuan 2015),
+//! [`keyboard`](super::keyboard) (Yan, Mandrekar & Yuan 2017), [`mtpi2`](super::mtpi2) (Guo et al.
+//! 2017) and [`i3plus3`](super::i3plus3) (Liu, Wang & Ji 2020). The trial loop follows `BOIN::get.oc`
+//! 2.7.2 and `Keyboard::get.oc.kb` (VALIDATION R12).
+
+use super::isotonic::pava_in_place;
+use super::{boin, i3plus3, keyboard, mtpi2};
+use super::{Decision, Design, Dose, Fit, StopReason, TrialData};
+use crate::stats::beta_uniform_posterior_exceeds;
+
+/// Escalate / de-escalate counts at one n: escalate if y ≤ `escalate`, de-escalate if
+/// y ≥ `deescalate`; `None` means never.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Counts {
+    pub escalate: Option<u32>,
+    pub deescalate: Option<u32>,
+}
+
+/// When `n_earlystop` ends the trial.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EarlyStop {
+    /// Only when the trial would stay at the current dose (BOIN 2.7's coded rule).
+    WhenStaying,
+    /// As soon as the current dose has `n_earlystop` patients (Keyboard's `get.oc.kb`).
+    Always,
+}
+
+/// The interval rule and its own parameters.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum IntervalRule {
+    /// BOIN: φ1 (highest sub-therapeutic rate) and φ2 (lowest overly toxic rate).
+    Boin { phi1: f64, phi2: f64 },
+    /// Keyboard: target key [φ − `margin_left`, φ + `margin_right`].
+    Keyboard { margin_left: f64, margin_right: f64 },
+    /// mTPI-2: equivalence interval [φ − `epsilon1`, φ + `epsilon2`].
+    Mtpi2 { epsilon1: f64, epsilon2: f64 },
+    /// i3+3: equivalence interval [φ − `epsilon1`, φ + `epsilon2`].
+    I3Plus3 { epsilon1: f64, epsilon2: f64 },
+}
+
+impl IntervalRule {
+    /// BOIN with its published defaults for a target φ.
+    pub fn boin(target: f64) -> IntervalRule {
+        let (phi1, phi2) = IntervalRule::default_parameters("boin", target);
+        IntervalRule::Boin { phi1, phi2 }
+    }
+    pub const KEYBOARD: IntervalRule = IntervalRule::Keyboard {
+        margin_left: 0.05,
+        margin_right: 0.05,
+    };
+    pub const MTPI2: IntervalRule = IntervalRule::Mtpi2 {
+        epsilon1: 0.05,
+        epsilon2: 0.05,
+    };
+    pub const I3PLUS3: IntervalRule = IntervalRule::I3Plus3 {
+        epsilon1: 0.05,
+        epsilon2: 0.05,
+    };
+
+    /// The rule `name` with its two parameters (φ1, φ2 for BOIN; the interval's margins below and
+    /// above the target otherwise); `None` for an unknown name.
+    pub fn from_parts(name: &str, below: f64, above: f64) -> Option<IntervalRule> {
+        Some(match name {
+            "boin" => IntervalRule::Boin {
+                phi1: below,
+                phi2: above,
+            },
+            "keyboard" => IntervalRule::Keyboard {
+                margin_left: below,
+                margin_right: above,
+            },
+            "mtpi2" => IntervalRule::Mtpi2 {
+                epsilon1: below,
+                epsilon2: above,
+            },
+            "i3+3" => IntervalRule::I3Plus3 {
+                epsilon1: below,
+                epsilon2: above,
+            },
+            _ => return None,
+        })
+    }
+
+    /// The names of the two parameters, as scenario keys.
+    pub fn parameter_names(name: &str) -> (&'static str, &'static str) {
+        match name {
+            "boin" => ("phi1", "phi2"),
+            "keyboard" => ("margin_left", "margin_right"),
+            _ => ("epsilon1", "epsilon2"),
+        }
+    }
+
+    /// The published default parameters for `name` at a target.
+    pub fn default_parameters(name: &str, target: f64) -> (f64, f64) {
+        match name {
+            "boin" => (0.6 * target, 1.4 * target),
+            _ => (0.05, 0.05),
+        }
+    }
+
+    /// Checks the parameters against the target; on failure, the parameter's name and the problem.
+    pub fn check(&self, target: f64) -> Result<(), (&'static str, String)> {
+        let (below_name, above_name) = IntervalRule::parameter_names(self.name());
+        let (lower, upper) = match *self {
+            IntervalRule::Boin { phi1, phi2 } => (phi1, phi2),
+            IntervalRule::Keyboard {
+                margin_left,
+                margin_right,
+            } => (target - margin_left, target + margin_right),
+            IntervalRule::Mtpi2 { epsilon1, epsilon2 } | IntervalRule::I3Plus3 { epsilon1, epsilon2 } => {
+                (target - epsilon1, target + epsilon2)
+            }
+        };
+        if !(lower.is_finite() && lower > 0.0 && lower < target) {
+            return Err((
+                below_name,
+                format!("puts the lower edge at {lower}, outside (0, target {target})"),
+            ));
+        }
+        if !(upper.is_finite() && upper > target && upper < 1.0) {
+            return Err((
+                above_name,
+                format!("puts the upper edge at {upper}, outside (target {target}, 1)"),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The scenario's `rule` name.
+    pub fn name(&self) -> &'static str {
+        match self {
+            IntervalRule::Boin { .. } => "boin",
+            IntervalRule::Keyboard { .. } => "keyboard",
+            IntervalRule::Mtpi2 { .. } => "mtpi2",
+            IntervalRule::I3Plus3 { .. } => "i3+3",
+        }
+    }
+
+    /// The rule's counts at n, before capping de-escalation at elimination.
+    fn counts(&self, target: f64, n: u32) -> Counts {
+        match *self {
+            IntervalRule::Boin { phi1, phi2 } => boin::counts(target, phi1, phi2, n),
+            IntervalRule::Keyboard {
+                margin_left,
+                margin_right,
+            } => keyboard::counts(target, margin_left, margin_right, n),
+            IntervalRule::Mtpi2 { epsilon1, epsilon2 } => mtpi2::counts(target, epsilon1, epsilon2, n),
+            IntervalRule::I3Plus3 { epsilon1, epsilon2 } => i3plus3::counts(target, epsilon1, epsilon2, n),
+        }
+    }
+
+    /// The smallest n at which the reference's table lists an elimination count (Keyboard and
+    /// mTPI-2 tabulate it from n = 1); the trial itself eliminates only from n = 3.
+    fn elimination_listed_from(&self) -> u32 {
+        match self {
+            IntervalRule::Boin { .. } | IntervalRule::I3Plus3 { .. } => 3,
+            IntervalRule::Keyboard { .. } | IntervalRule::Mtpi2 { .. } => 1,
+        }
+    }
+
+    fn early_stop(&self) -> EarlyStop {
+        match self {
+            IntervalRule::Boin { .. } => EarlyStop::WhenStaying,
+            _ => EarlyStop::Always,
+        }
+    }
+}
+
+/// An interval design's settings.
+#[derive(Clone, Debug, PartialEq)]
+pub struct IntervalConfig {
+    /// Target DLT probability φ.
+    pub target: f64,
+    pub rule: IntervalRule,
+    /// Posterior probability above which a dose is eliminated (default 0.95).
+    pub cutoff_eliminate: f64,
+    /// Stop when the lowest dose is too toxic at the looser cutoff `cutoff_eliminate − offset`.
+    pub extra_safe: bool,
+    /// Offset for `extra_safe` (default 0.05).
+    pub offset: f64,
+    /// Stop once this many patients are at the current dose (default 100: off); see [`EarlyStop`].
+    pub n_earlystop: u32,
+}
+
+impl IntervalConfig {
+    /// The rule with the references' defaults for everything else.
+    pub fn new(target: f64, rule: IntervalRule) -> IntervalConfig {
+        IntervalConfig {
+            target,
+            rule,
+            cutoff_eliminate: 0.95,
+            extra_safe: false,
+            offset: 0.05,
+            n_earlystop: 100,
+        }
+    }
+}
+
+/// The decision counts for n = 0 … max patients at a dose (index 0 unused).
+#[derive(Clone, Debug, PartialEq)]
+pub struct BoundaryTable {
+    /// Escalate if DLTs ≤ `escalate[n]` (never if `None`).
+    pub escalate: Vec<Option<u32>>,
+    /// De-escalate if DLTs ≥ `deescalate[n]` (never if `None`), capped at `eliminate[n]`.
+    pub deescalate: Vec<Option<u32>>,
+    /// Eliminate the dose (and all higher) if DLTs ≥ `eliminate[n]`; `None` where the
+    /// reference lists none.
+    pub eliminate: Vec<Option<u32>>,
+    /// With `extra_safe`, stop the trial if DLTs at the lowest dose ≥ `lowest_dose_stop[n]`
+    /// (posterior cutoff `cutoff_eliminate − offset`; BOIN's `stop_boundary`).
+    pub lowest_dose_stop: Vec<Option<u32>>,
+}
+
+impl BoundaryTable {
+    /// The table for n = 0 … `max_n`, as the references' `get.boundary` functions.
+    pub fn new(config: &IntervalConfig, max_n: u32) -> BoundaryTable {
+        let from = config.rule.elimination_listed_from();
+        let eliminate = posterior_boundary(config.target, config.cutoff_eliminate, max_n, from);
+        let lowest_dose_stop = posterior_boundary(config.target, config.cutoff_eliminate - config.offset, max_n, 3);
+        let (mut escalate, mut deescalate) = (vec![None], vec![None]);
+        for n in 1..=max_n {
+            let counts = config.rule.counts(config.target, n);
+            let cap = eliminate[n as usize];
+            escalate.push(counts.escalate);
+            deescalate.push(match (counts.deescalate, cap) {
+                (Some(d), Some(e)) => Some(d.min(e)),
+                (d, e) => d.or(e),
+            });
+        }
+        BoundaryTable {
+            escalate,
+            deescalate,
+            eliminate,
+            lowest_dose_stop,
+        }
+    }
+}
+
+/// For n = 0 … `max_n`: the fewest DLTs y with P(p > target | y of n, Beta(1, 1)) > `cutoff`,
+/// for n ≥ `from` (`None` below it or when no count qualifies). The count never decreases with n,
+/// so each search starts from the previous one.
+fn posterior_boundary(target: f64, cutoff: f64, max_n: u32, from: u32) -> Vec<Option<u32>> {
+    let mut boundary = vec![None; max_n as usize + 1];
+    let mut start = 1;
+    for n in from..=max_n {
+        let found = (start..=n).find(|&y| beta_uniform_posterior_exceeds(target, n, y) > cutoff);
+        if let Some(y) = found {
+            start = y;
+        }
+        boundary[n as usize] = found;
+    }
+    boundary
+}
+
+/// An interval design for a trial with a given maximum number of patients.
+#[derive(Clone, Debug)]
+pub struct IntervalDesign {
+    config: IntervalConfig,
+    table: BoundaryTable,
+}
+
+impl IntervalDesign {
+    /// The design with its table precomputed up to `max_patients` at one dose.
+    pub fn new(config: IntervalConfig, max_patients: u32) -> IntervalDesign {
+        let table = BoundaryTable::new(&config, max_patients);
+        IntervalDesign { config, table }
+    }
+
+    pub fn config(&self) -> &IntervalConfig {
+        &self.config
+    }
+
+    pub fn table(&self) -> &BoundaryTable {
+        &self.table
+    }
+
+    /// Whether the DLTs at a dose cross the elimination boundary.
+    fn crosses_elimination(&self, n: u32, y: u32) -> bool {
+        n >= 3 && self.table.eliminate[n as usize].is_some_and(|e| y >= e)
+    }
+
+    /// Extra safety at the lowest dose: P(p₁ > φ) > cutoff − offset with n₁ ≥ 3.
+    fn lowest_dose_unsafe(&self, data: &TrialData) -> bool {
+        let (n, y) = (data.patients(Dose(0)), data.dlts(Dose(0)));
+        self.config.extra_safe && self.table.lowest_dose_stop[n as usize].is_some_and(|stop| y >= stop)
+    }
+
+    /// The lowest eliminated dose, if any: elimination is checked after every cohort at the dose
+    /// treated, so it is a function of the counts.
+    fn first_eliminated(&self, data: &TrialData) -> Option<Dose> {
+        data.doses()
+            .find(|&d| self.crosses_elimination(data.patients(d), data.dlts(d)))
+    }
+
+    /// `select.mtd`: isotonic estimates over treated, non-eliminated doses; the dose closest to
+    /// φ, ties within a pooled block resolved upwards below φ and downwards above φ.
+    fn select_mtd(&self, data: &TrialData) -> Option<Dose> {
+        let first_eliminated = if self.lowest_dose_unsafe(data) {
+            Some(Dose(0))
+        } else {
+            self.first_eliminated(data)
+        };
+        let limit = first_eliminated.map_or(data.num_doses(), Dose::index);
+        let (doses, phat) = isotonic_estimates(data, limit);
+        let phi = self.config.target;
+        let mut best: Option<(f64, usize)> = None;
+        for (i, p) in phat.iter().enumerate() {
+            // BOIN breaks ties within a pooled block by adding i·1e-10.
+            let distance = (p + (i + 1) as f64 * 1e-10 - phi).abs();
+            if best.is_none_or(|(b, _)| distance < b) {
+                best = Some((distance, i));
+            }
+        }
+        best.map(|(_, i)| doses[i])
+    }
+}
+
+/// `select.mtd`'s estimates for the treated doses among the lowest `limit`: (y + 0.05)/(n + 0.1),
+/// made non-decreasing by PAVA with weights 1/var, var = (y+0.05)(n−y+0.05)/((n+0.1)²(n+1.1)).
+fn isotonic_estimates(data: &TrialData, limit: usize) -> (Vec<Dose>, Vec<f64>) {
+    let doses: Vec<Dose> = data.doses().take(limit).filter(|&d| data.patients(d) > 0).collect();
+    let (mut phat, weights): (Vec<f64>, Vec<f64>) = doses
+        .iter()
+        .map(|&d| {
+            let (n, y) = (f64::from(data.patients(d)), f64::from(data.dlts(d)));
+            let var = (y + 0.05) * (n - y + 0.05) / ((n + 0.1).powi(2) * (n + 1.1));
+            ((y + 0.05) / (n + 0.1), 1.0 / var)
+        })
+        .unzip();
+    pava_in_place(&mut phat, &weights, &mut Vec::new());
+    (doses, phat)
+}
+
+/// An interval design fitted to the outcomes so far.
+pub struct IntervalFit<'a> {
+    design: &'a IntervalDesign,
+    data: &'a TrialData,
+    first_eliminated: Option<Dose>,
+}
+
+impl Design for IntervalDesign {
+    type Fit<'a> = IntervalFit<'a>;
+
+    fn fit<'a>(&'a self, data: &'a TrialData) -> IntervalFit<'a> {
+        IntervalFit {
+            design: self,
+            data,
+            first_eliminated: self.first_eliminated(data),
+        }
+    }
+
+    fn has_posterior(&self) -> bool {
+        true
+    }
+}
+
+impl Fit for IntervalFit<'_> {
+    fn decision(&self) -> Decision {
+        let (design, data) = (self.design, self.data);
+        let d = data.current_dose();
+        let (n, y) = (data.patients(d), data.dlts(d));
+        let top = Dose((data.num_doses() - 1) as u16);
+        let stop_too_toxic = Decision::Stop {
+            selected: None,
+            reason: StopReason::TooToxic,
+        };
+        // get.oc (and get.oc.kb) check elimination (and, inside that check, extra safety) only where the
+        // elimination boundary exists at n.
+        if n >= 3 && design.table.eliminate[n as usize].is_some() {
+            if d == Dose(0) && design.crosses_elimination(n, y) {
+                return stop_too_toxic;
+            }
+            if d == Dose(0) && design.lowest_dose_unsafe(data) {
+                return stop_too_toxic;
+            }
+        }
+        let table = &design.table;
+        let escalate = table.escalate[n as usize].is_some_and(|e| y <= e);
+        let deescalate = table.deescalate[n as usize].is_some_and(|e| y >= e);
+        let next_eliminated = d == top || !self.admissible(Dose(d.0 + 1));
+        let stays = (!escalate && !deescalate) || (d == Dose(0) && deescalate) || (next_eliminated && escalate);
+        let early_stop = match design.config.rule.early_stop() {
+            EarlyStop::WhenStaying => stays,
+            EarlyStop::Always => true,
+        };
+        if n >= design.config.n_earlystop && early_stop {
+            return Decision::Stop {
+                selected: design.select_mtd(data),
+                reason: StopReason::EnoughAtDose,
+            };
+        }
+        if escalate && d != top {
+            Decision::Treat(if next_eliminated { d } else { Dose(d.0 + 1) })
+        } else if deescalate && d != Dose(0) {
+            Decision::Treat(Dose(d.0 - 1))
+        } else {
+            Decision::Treat(d)
+        }
+    }
+
+    fn selected_dose(&self) -> Option<Dose> {
+        self.design.select_mtd(self.data)
+    }
+
+    fn admissible(&self, dose: Dose) -> bool {
+        self.first_eliminated.is_none_or(|e| dose < e)
+    }
+
+    /// The isotonic estimate of `select.mtd` (without its tie-breaking offsets), for treated doses.
+    fn prob_tox(&self, dose: Dose) -> Option<f64> {
+        let (doses, phat) = isotonic_estimates(self.data, self.data.num_doses());
+        doses.iter().position(|&d| d == dose).map(|i| phat[i])
+    }
+
+    /// Beta(1 + y, 1 + n − y) posterior of the dose's own data, as BOIN's elimination rule;
+    /// `None` for an untried dose (no data to judge it by).
+    fn prob_tox_exceeds(&self, dose: Dose, threshold: f64) -> Option<f64> {
+        let (n, y) = (self.data.patients(dose), self.data.dlts(dose));
+        (n > 0).then(|| beta_uniform_posterior_exceeds(threshold, n, y))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Regression: the elimination boundary vanished for thousands of patients (binomial
+    /// underflow), and building the table was cubic in the sample size.
+    #[test]
+    fn boundaries_for_very_large_trials() {
+        let table = BoundaryTable::new(&IntervalConfig::new(0.3, IntervalRule::boin(0.3)), 3_000);
+        for n in [2_500, 3_000] {
+            let e = table.eliminate[n].expect("a boundary exists");
+            assert!(e as f64 > 0.3 * n as f64 && (e as f64) < 0.33 * n as f64, "n {n}: {e}");
+        }
+    }
+
+    #[test]
+    fn elimination_needs_three_patients() {
+        let table = BoundaryTable::new(&IntervalConfig::new(0.3, IntervalRule::boin(0.3)), 6);
+        assert_eq!(table.eliminate[1], None);
+        assert_eq!(table.eliminate[2], None);
+        // Extra safety at dose 1 uses the looser cutoff 0.90: 2/3 at phi = 0.3 gives 0.9163.
+        assert_eq!(table.lowest_dose_stop[2], None);
+        assert_eq!(table.lowest_dose_stop[3], Some(2));
+    }
+
+    fn data(counts: &[(u16, u16)], last: usize) -> TrialData {
+        let mut data = TrialData::new(counts.len());
+        for (i, &(n, y)) in counts.iter().enumerate() {
+            if i != last && n > 0 {
+                data.add_cohort(Dose(i as u16), n, y);
+            }
+        }
+        let (n, y) = counts[last];
+        data.add_cohort(Dose(last as u16), n, y);
+        data
+    }
+
+    #[test]
+    fn select_mtd_pools_and_breaks_ties() {
+        let boin = IntervalDesign::new(IntervalConfig::new(0.3, IntervalRule::boin(0.3)), 30);
+        // 1/3, 0/3 pool below 0.3: the higher dose of the pool wins.
+        let d = data(&[(3, 1), (3, 0), (3, 3)], 2);
+        assert_eq!(boin.fit(&d).selected_dose(), Some(Dose(1)));
+        // Dose 1 with 3/3 is eliminated: no MTD.
+        let d = data(&[(3, 3), (0, 0)], 0);
+        assert_eq!(boin.fit(&d).selected_dose(), None);
+        assert_eq!(
+            boin.fit(&d).decision(),
+            Decision::Stop {
+                selected: None,
+                reason: StopReason::TooToxic
+            }
+        );
+    }
+
+    #[test]
+    fn escalation_into_eliminated_dose_stays() {
+        let boin = IntervalDesign::new(IntervalConfig::new(0.3, IntervalRule::boin(0.3)), 30);
+        // Dose 2 eliminated (3/3); back at dose 1 with 0/6: escalation is blocked.
+        let d = data(&[(6, 0), (3, 3), (0, 0)], 0);
+        assert_eq!(boin.fit(&d).decision(), Decision::Treat(Dose(0)));
+    }
+
+    #[test]
+    fn n_earlystop_only_when_staying() {
+        let mut config = IntervalConfig::new(0.3, IntervalRule::boin(0.3));
+        config.n_earlystop = 9;
+        let boin = IntervalDesign::new(config, 30);
+        // 9 at dose 2 with 3 DLTs: stay (escalate ≤ 2, de-escalate ≥ 4), so stop.
+        let d = data(&[(3, 0), (9, 3), (0, 0)], 1);
+        assert!(matches!(
+            boin.fit(&d).decision(),
+            Decision::Stop {
+                reason: StopReason::EnoughAtDose,
+                ..
+            }
+        ));
+        // 9 at dose 2 with 0 DLTs: escalate, so continue.
+        let d = data(&[(3, 0), (9, 0), (0, 0)], 1);
+        assert_eq!(boin.fit(&d).decision(), Decision::Treat(Dose(2)));
+    }
+}
