@@ -136,3 +136,48 @@ fn exact_agrees_with_simulation() {
         assert!((e.oc.sample_size.iter().sum::<f64>() - 1.0).abs() < 1e-12);
     }
 }
+
+/// mTPI-2 and Keyboard share a decision table (VALIDATION R4), elimination and MTD selection, so
+/// their exact operating characteristics coincide. At φ = 0.3 in cohorts of 3, i3+3's table is the
+/// same too; in cohorts of 1 it differs (2/5 stays under i3+3, de-escalates under Keyboard).
+#[test]
+fn mtpi2_and_keyboard_coincide() {
+    for cohort_size in [3, 1] {
+        let text = format!(
+            r#"
+name = "equivalence"
+[trial]
+doses = ["1", "2", "3", "4", "5"]
+target = 0.3
+cohort_size = {cohort_size}
+max_patients = 18
+[[truth]]
+name = "t1"
+dlt = [0.05, 0.15, 0.30, 0.45, 0.60]
+[[truth]]
+name = "t2"
+dlt = [0.2, 0.35, 0.5, 0.6, 0.7]
+[[design]]
+name = "Keyboard"
+rule = "keyboard"
+[[design]]
+name = "mTPI-2"
+rule = "mtpi2"
+[[design]]
+name = "i3+3"
+rule = "i3+3"
+"#
+        );
+        let table = exact(&text);
+        for truth in table.rows.chunks(3) {
+            assert_eq!(truth[0].oc, truth[1].oc, "{}", truth[0].truth);
+            if cohort_size == 3 {
+                assert_eq!(truth[0].oc, truth[2].oc, "{}", truth[0].truth);
+            } else {
+                assert_ne!(truth[0].oc, truth[2].oc, "{}", truth[0].truth);
+            }
+            let total: f64 = truth[2].oc.selected.iter().sum::<f64>() + truth[2].oc.selected_none;
+            assert!((total - 1.0).abs() < 1e-12);
+        }
+    }
+}
