@@ -16,6 +16,7 @@ pub mod mtpi2;
 pub mod outcomes;
 pub mod rules;
 pub mod three_plus_three;
+pub mod titration;
 
 pub use rules::Rule;
 
@@ -245,6 +246,11 @@ pub trait Design: Send + Sync {
     fn costly_fit(&self) -> bool {
         false
     }
+    /// Patients in the next cohort, given the trial's standard cohort size (a function of the
+    /// data, like every decision).
+    fn cohort_size(&self, _data: &TrialData, standard: u16) -> u16 {
+        standard
+    }
 }
 
 /// The limits every design obeys, from the scenario's `[trial]` table.
@@ -265,6 +271,8 @@ pub trait DoseFinder: Send + Sync {
     fn decide(&self, data: &TrialData) -> Decision;
     /// Whether engines should cache [`DoseFinder::decide`] by [`TrialData::state`].
     fn cache_decisions(&self) -> bool;
+    /// Patients in the next cohort: the design's size, cut to what `max_patients` leaves.
+    fn next_cohort_size(&self, data: &TrialData) -> u16;
     /// Per-dose estimates for a report of the current fit (e.g. `trialsim next`).
     fn estimates(&self, data: &TrialData) -> Vec<DoseEstimate>;
 }
@@ -326,6 +334,12 @@ impl<D: Design> DoseFinder for WithRules<D> {
 
     fn cache_decisions(&self) -> bool {
         self.design.costly_fit()
+    }
+
+    fn next_cohort_size(&self, data: &TrialData) -> u16 {
+        let left = self.limits.max_patients.saturating_sub(data.total_patients());
+        let size = self.design.cohort_size(data, self.limits.cohort_size);
+        u32::from(size).min(left) as u16
     }
 
     fn estimates(&self, data: &TrialData) -> Vec<DoseEstimate> {

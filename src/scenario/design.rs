@@ -7,7 +7,8 @@ use crate::dose_finding::crm::{calibrate_skeleton, Crm, CrmConfig, CrmEstimate, 
 use crate::dose_finding::interval::{IntervalConfig, IntervalDesign, IntervalRule};
 use crate::dose_finding::rules::{DontSkipDoses, DoseSelector, StopAtN, StopWhenNAtDose, StopWhenTooToxic};
 use crate::dose_finding::three_plus_three::ThreePlusThree;
-use crate::dose_finding::{Dose, DoseFinder, Rule, WithRules};
+use crate::dose_finding::titration::AcceleratedTitration;
+use crate::dose_finding::{Design, Dose, DoseFinder, Rule, WithRules};
 use serde::Deserialize;
 
 /// The rule names a `[[design]]` may use.
@@ -18,6 +19,8 @@ pub const RULE_NAMES: [&str; 6] = ["3+3", "boin", "keyboard", "mtpi2", "i3+3", "
 pub struct DesignSpec {
     pub name: String,
     pub base: BaseDesign,
+    /// Single-patient cohorts until the first DLT before the base design (Simon et al. 1997).
+    pub accelerated_titration: bool,
     pub rules: Vec<RuleSpec>,
 }
 
@@ -83,17 +86,21 @@ impl RuleSpec {
 impl DesignSpec {
     /// The design with its rules and the trial's limits, ready for the engine.
     pub fn build(&self, trial: &TrialSettings) -> Box<dyn DoseFinder> {
+        match &self.base {
+            BaseDesign::ThreePlusThree(d) => self.finish(*d, trial),
+            BaseDesign::Interval(c) => self.finish(IntervalDesign::new(c.clone(), trial.limits.max_patients), trial),
+            BaseDesign::Crm(c) => self.finish(Crm::new(c.clone()), trial),
+        }
+    }
+
+    /// Wraps a base design in its titration stage (if any), its rules and the trial's limits.
+    fn finish<D: Design + 'static>(&self, design: D, trial: &TrialSettings) -> Box<dyn DoseFinder> {
         let rules: Vec<Box<dyn Rule>> = self.rules.iter().map(|r| r.build()).collect();
         let (name, limits) = (self.name.clone(), trial.limits);
-        match &self.base {
-            BaseDesign::ThreePlusThree(d) => Box::new(WithRules::new(name, *d, rules, limits)),
-            BaseDesign::Interval(c) => Box::new(WithRules::new(
-                name,
-                IntervalDesign::new(c.clone(), limits.max_patients),
-                rules,
-                limits,
-            )),
-            BaseDesign::Crm(c) => Box::new(WithRules::new(name, Crm::new(c.clone()), rules, limits)),
+        if self.accelerated_titration {
+            Box::new(WithRules::new(name, AcceleratedTitration::new(design), rules, limits))
+        } else {
+            Box::new(WithRules::new(name, design, rules, limits))
         }
     }
 
@@ -106,8 +113,17 @@ impl DesignSpec {
         }
     }
 
-    /// The base design's settings, in the scenario's key names (the calibrated skeleton shown).
+    /// The design's settings, in the scenario's key names (the calibrated skeleton shown).
     pub fn settings(&self) -> String {
+        let base = self.base_settings();
+        if self.accelerated_titration {
+            format!("accelerated_titration = true, {base}")
+        } else {
+            base
+        }
+    }
+
+    fn base_settings(&self) -> String {
         match &self.base {
             BaseDesign::ThreePlusThree(d) => format!("deescalate = {}", d.deescalate),
             BaseDesign::Interval(c) => {
@@ -221,6 +237,16 @@ pub(super) fn parse_design(
     };
     let name = take_string("name")?;
     let rule = take_string("rule")?;
+    let accelerated_titration = match table.remove("accelerated_titration") {
+        Some(value) => errors.deserialize::<bool>(value, &path.key("accelerated_titration"))?,
+        None => false,
+    };
+    if accelerated_titration && trial.limits.cohort_size < 2 {
+        return Err(errors.field(
+            &path.key("accelerated_titration"),
+            "switches from single patients to full cohorts, so [trial] cohort_size must be at least 2",
+        ));
+    }
     let raw_rules: Vec<toml::Value> = match table.remove("rules") {
         Some(value) => errors.deserialize(value, &path.key("rules"))?,
         None => Vec::new(),
@@ -259,6 +285,7 @@ pub(super) fn parse_design(
     let mut spec = DesignSpec {
         name,
         base,
+        accelerated_titration,
         rules: Vec::new(),
     };
     for (i, value) in raw_rules.into_iter().enumerate() {

@@ -89,7 +89,7 @@ fn run_trial(
     let mut dose = limits.start_dose;
     loop {
         let first = data.total_patients() as usize;
-        let size = u32::from(limits.cohort_size).min(limits.max_patients - data.total_patients()) as usize;
+        let size = finder.next_cohort_size(data) as usize;
         let threshold = thresholds[dose.index()];
         let dlts = (first..first + size)
             .filter(|&i| patients.latent(i) < threshold)

@@ -92,7 +92,7 @@ pub fn exact_oc(finder: &dyn DoseFinder, dlt: &[f64], max_states: usize) -> Resu
                     continue;
                 }
             };
-            let size = limits.cohort_size.min((max - n) as u16);
+            let size = finder.next_cohort_size(&data);
             for (dlts, &p) in pmf[dose.index()][size as usize].iter().enumerate() {
                 if p == 0.0 {
                     continue;

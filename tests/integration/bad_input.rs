@@ -239,6 +239,19 @@ fn crm_calibrated_skeleton_outside_unit_interval() {
 }
 
 #[test]
+fn accelerated_titration_needs_cohorts() {
+    let text = replace("cohort_size = 3", "cohort_size = 1").replace(
+        "name = \"3+3\"\nrule = \"3+3\"",
+        "name = \"BOIN titration\"\nrule = \"boin\"\naccelerated_titration = true",
+    );
+    rejects(
+        &text,
+        "design[3].accelerated_titration",
+        "cohort_size must be at least 2",
+    );
+}
+
+#[test]
 fn three_plus_three_needs_cohorts_of_three() {
     rejects(
         &replace("cohort_size = 3", "cohort_size = 2"),

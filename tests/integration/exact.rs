@@ -181,3 +181,57 @@ rule = "i3+3"
         }
     }
 }
+
+/// Accelerated titration (single patients until the first DLT, then full cohorts): exact and
+/// simulated operating characteristics agree within 4 SE, and exact sample-size probabilities
+/// match hand calculations.
+#[test]
+fn accelerated_titration_exact_and_simulated() {
+    let text = r#"
+name = "titration"
+[trial]
+doses = ["1", "2", "3", "4", "5"]
+target = 0.3
+cohort_size = 3
+max_patients = 24
+[[truth]]
+name = "t"
+dlt = [0.02, 0.05, 0.1, 0.3, 0.5]
+[[design]]
+name = "BOIN titration"
+rule = "boin"
+accelerated_titration = true
+[[design]]
+name = "3+3 titration"
+rule = "3+3"
+accelerated_titration = true
+"#;
+    let trials = 400_000;
+    let simulated = simulate(text, trials, 77);
+    let exact = exact(text);
+    for (s, e) in simulated.rows.iter().zip(&exact.rows) {
+        for d in 0..5 {
+            let label = format!("{}: P(select dose {})", s.design, d + 1);
+            assert_proportion_within_4se(&label, s.oc.selected[d], trials, e.oc.selected[d], None);
+            let label = format!("{}: P(N = {})", s.design, 5 + d);
+            assert_proportion_within_4se(&label, s.oc.sample_size[5 + d], trials, e.oc.sample_size[5 + d], None);
+        }
+    }
+    // Paths with one route each under 3+3: N = 3 needs a DLT in the first patient and another
+    // among the two who top up dose 1; N = 4 needs a clear first patient, a DLT at dose 2, and
+    // two DLTs among the two who top up dose 1.
+    let (p1, p2) = (0.02_f64, 0.05_f64);
+    let three = &exact.rows[1];
+    let n3 = p1 * (1.0 - (1.0 - p1).powi(2));
+    let n4 = (1.0 - p1) * p2 * p1 * p1;
+    assert!(
+        (three.oc.sample_size[3] - n3).abs() < 1e-15,
+        "{} vs {n3}",
+        three.oc.sample_size[3]
+    );
+    assert!(
+        (three.oc.sample_size[4] - n4).abs() < 1e-15,
+        "{} vs {n4}",
+        three.oc.sample_size[4]
+    );
+}

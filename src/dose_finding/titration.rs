@@ -1,0 +1,164 @@
+//! Accelerated titration (Simon, Freidlin, Rubinstein, Arbuck, Collins & Christian 1997, JNCI
+//! 89:1138–1147, design 2): one patient per dose level, escalating after each patient, until the
+//! first DLT (or until the top dose has been given); then the trial reverts to standard cohorts
+//! under the base design.
+//!
+//! The switch follows the titration option of `BOIN::get.oc`: after the first DLT at dose d the next
+//! cohort tops up dose d − 1 (dose 1 if d is the lowest; the top dose if no DLT was seen) to a full
+//! cohort, and the base design decides from then on, with the titration patients counted.
+
+use super::{Decision, Design, Dose, Fit, TrialData};
+
+/// A base design preceded by accelerated titration.
+#[derive(Clone, Debug)]
+pub struct AcceleratedTitration<D> {
+    base: D,
+}
+
+impl<D> AcceleratedTitration<D> {
+    pub fn new(base: D) -> AcceleratedTitration<D> {
+        AcceleratedTitration { base }
+    }
+}
+
+/// Where the trial stands: titrating, topping up a dose to a full cohort, or under the base design.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Phase {
+    Titrating(Dose),
+    TopUp(Dose),
+    Base,
+}
+
+/// The phase after the data so far. Titration lasts while no dose has more than one patient.
+fn phase(data: &TrialData) -> Phase {
+    if data.doses().any(|d| data.patients(d) > 1) {
+        return Phase::Base;
+    }
+    let current = data.current_dose();
+    let top = Dose((data.num_doses() - 1) as u16);
+    if data.total_patients() == 0 {
+        Phase::Titrating(current)
+    } else if data.total_dlts() == 0 && current < top {
+        Phase::Titrating(Dose(current.0 + 1))
+    } else if data.total_dlts() == 0 {
+        Phase::TopUp(top)
+    } else {
+        Phase::TopUp(Dose(current.0.saturating_sub(1)))
+    }
+}
+
+/// The base design's fit, with titration's decision while it lasts.
+pub struct TitrationFit<F> {
+    base: F,
+    decision: Option<Decision>,
+}
+
+impl<D: Design> Design for AcceleratedTitration<D> {
+    type Fit<'a>
+        = TitrationFit<D::Fit<'a>>
+    where
+        Self: 'a;
+
+    fn fit<'a>(&'a self, data: &'a TrialData) -> Self::Fit<'a> {
+        let decision = match phase(data) {
+            Phase::Titrating(d) | Phase::TopUp(d) => Some(Decision::Treat(d)),
+            Phase::Base => None,
+        };
+        TitrationFit {
+            base: self.base.fit(data),
+            decision,
+        }
+    }
+
+    fn has_posterior(&self) -> bool {
+        self.base.has_posterior()
+    }
+
+    fn costly_fit(&self) -> bool {
+        self.base.costly_fit()
+    }
+
+    fn cohort_size(&self, data: &TrialData, standard: u16) -> u16 {
+        match phase(data) {
+            Phase::Titrating(_) => 1,
+            Phase::TopUp(d) => (standard as u32).saturating_sub(data.patients(d)).max(1) as u16,
+            Phase::Base => self.base.cohort_size(data, standard),
+        }
+    }
+}
+
+impl<F: Fit> Fit for TitrationFit<F> {
+    fn decision(&self) -> Decision {
+        self.decision.unwrap_or_else(|| self.base.decision())
+    }
+    fn selected_dose(&self) -> Option<Dose> {
+        self.base.selected_dose()
+    }
+    fn admissible(&self, dose: Dose) -> bool {
+        self.base.admissible(dose)
+    }
+    fn prob_tox(&self, dose: Dose) -> Option<f64> {
+        self.base.prob_tox(dose)
+    }
+    fn prob_tox_exceeds(&self, dose: Dose, threshold: f64) -> Option<f64> {
+        self.base.prob_tox_exceeds(dose, threshold)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dose_finding::three_plus_three::ThreePlusThree;
+
+    fn design() -> AcceleratedTitration<ThreePlusThree> {
+        AcceleratedTitration::new(ThreePlusThree { deescalate: false })
+    }
+
+    #[test]
+    fn single_patients_until_the_first_dlt_then_a_full_cohort_below() {
+        let t = design();
+        let mut data = TrialData::new(4);
+        assert_eq!(t.cohort_size(&data, 3), 1);
+        data.add_cohort(Dose(0), 1, 0);
+        assert_eq!(
+            (t.fit(&data).decision(), t.cohort_size(&data, 3)),
+            (Decision::Treat(Dose(1)), 1)
+        );
+        data.add_cohort(Dose(1), 1, 0);
+        data.add_cohort(Dose(2), 1, 1);
+        // First DLT at dose 3: top up dose 2 (one patient) with two more.
+        assert_eq!(
+            (t.fit(&data).decision(), t.cohort_size(&data, 3)),
+            (Decision::Treat(Dose(1)), 2)
+        );
+        data.add_cohort(Dose(1), 2, 0);
+        // Now 3+3 decides: 0/3 at dose 2 escalates to dose 3 in a full cohort.
+        assert_eq!(
+            (t.fit(&data).decision(), t.cohort_size(&data, 3)),
+            (Decision::Treat(Dose(2)), 3)
+        );
+    }
+
+    #[test]
+    fn no_dlt_through_the_top_dose_tops_up_the_top() {
+        let t = design();
+        let mut data = TrialData::new(2);
+        data.add_cohort(Dose(0), 1, 0);
+        data.add_cohort(Dose(1), 1, 0);
+        assert_eq!(
+            (t.fit(&data).decision(), t.cohort_size(&data, 3)),
+            (Decision::Treat(Dose(1)), 2)
+        );
+    }
+
+    #[test]
+    fn first_dlt_at_the_lowest_dose_tops_up_that_dose() {
+        let t = design();
+        let mut data = TrialData::new(3);
+        data.add_cohort(Dose(0), 1, 1);
+        assert_eq!(
+            (t.fit(&data).decision(), t.cohort_size(&data, 3)),
+            (Decision::Treat(Dose(0)), 2)
+        );
+    }
+}
