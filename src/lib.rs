@@ -11,4 +11,5 @@ pub mod report;
 pub mod run;
 pub mod scenario;
 pub mod sim;
+pub mod single_arm;
 pub mod stats;

@@ -114,6 +114,15 @@ enum Command {
     },
 }
 
+/// Prints a line to standard output, ignoring write errors: the summary is a courtesy (the files
+/// are the product), and a closed pipe (`trialsim run … | head`) must not abort the run.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
 fn main() {
     if let Err(e) = real_main() {
         eprintln!("error: {e:#}");
@@ -231,7 +240,7 @@ fn run(
             .iter()
             .filter(|r| matches!(r.method, Method::Simulated { .. }))
             .count() as u64;
-        println!(
+        say!(
             "{}: {} designs × {} truths in {:.2} s, {} threads",
             scenario.name,
             scenario.designs.len(),
@@ -241,26 +250,33 @@ fn run(
         );
         if simulated_rows > 0 {
             let trials = options.trials.unwrap_or(scenario.simulation.trials);
-            println!(
+            say!(
                 "  simulated: {trials} trials for each of {simulated_rows} design × truth pairs ({:.0} trials/s)",
                 (trials * simulated_rows) as f64 / elapsed.max(1e-9)
             );
         }
         for note in &exact_notes {
             match &note.outcome {
-                Ok((states, seconds)) => println!(
+                Ok((states, seconds)) => say!(
                     "  exact: {} under {}: {states} states in {:.3} s",
-                    note.design, note.truth, seconds
+                    note.design,
+                    note.truth,
+                    seconds
                 ),
                 Err(why) => eprintln!("warning: exact: {} under {}: {why}", note.design, note.truth),
             }
         }
-        println!(
+        say!(
             "{:<24} {:<16} {:>9} {:>9} {:>9} {:>10}",
-            "truth", "design", "correct%", "stopped%", "mean N", "overdose%"
+            "truth",
+            "design",
+            "correct%",
+            "stopped%",
+            "mean N",
+            "overdose%"
         );
         for row in &table.rows {
-            println!(
+            say!(
                 "{:<24} {:<16} {:>9.1} {:>9.1} {:>9.1} {:>10.1}",
                 row.truth,
                 row.design,
@@ -271,7 +287,7 @@ fn run(
             );
         }
         for path in written {
-            println!("wrote {}", path.display());
+            say!("wrote {}", path.display());
         }
     }
     Ok(())
@@ -345,12 +361,12 @@ fn boundaries(
             target + epsilon2
         ),
     };
-    println!("{settings}");
+    say!("{settings}");
     for (label, cells) in &rows {
         let cells: Vec<String> = cells.iter().map(|c| format!("{c:>3}")).collect();
-        println!("{label:<28}{}", cells.join(" "));
+        say!("{label:<28}{}", cells.join(" "));
     }
-    println!(
+    say!(
         "Eliminate: the dose and every higher dose, when P(DLT rate > {target} | data) > {cutoff} with Beta(1, 1) \
          (applied from 3 patients); NA: never at that n."
     );
@@ -360,7 +376,7 @@ fn boundaries(
             text.push_str(&format!("{n},{},{},{}\n", rows[1].1[i], rows[2].1[i], rows[3].1[i]));
         }
         write_atomic(path, text.as_bytes()).with_context(|| format!("cannot write {}", path.display()))?;
-        println!("wrote {}", path.display());
+        say!("wrote {}", path.display());
     }
     Ok(())
 }
@@ -391,7 +407,7 @@ fn next(scenario_path: &Path, design_name: &str, outcomes: &str) -> Result<()> {
     }
     let finder = spec.build(&scenario.trial);
     let describe = |d: trialsim::dose_finding::Dose| format!("dose {d} ({})", labels[d.index()]);
-    println!(
+    say!(
         "{} ({}), target DLT probability {}: {} patients, {} DLTs in {} cohorts",
         spec.name,
         spec.rule_name(),
@@ -401,20 +417,25 @@ fn next(scenario_path: &Path, design_name: &str, outcomes: &str) -> Result<()> {
         cohorts.len()
     );
     if cohorts.is_empty() {
-        println!(
+        say!(
             "Decision: treat the first cohort at {}",
             describe(scenario.trial.limits.start_dose)
         );
         return Ok(());
     }
-    println!(
+    say!(
         "{:>4}  {:<16} {:>8} {:>5}  {:<10} {:>12}",
-        "dose", "label", "patients", "DLTs", "admissible", "est. P(DLT)"
+        "dose",
+        "label",
+        "patients",
+        "DLTs",
+        "admissible",
+        "est. P(DLT)"
     );
     for e in finder.estimates(&data) {
         let estimate = e.prob_tox.map_or("-".to_string(), |p| format!("{p:.4}"));
         let admissible = if e.admissible { "yes" } else { "no" };
-        println!(
+        say!(
             "{:>4}  {:<16} {:>8} {:>5}  {:<10} {:>12}",
             e.dose.level(),
             labels[e.dose.index()],
@@ -425,10 +446,10 @@ fn next(scenario_path: &Path, design_name: &str, outcomes: &str) -> Result<()> {
         );
     }
     match finder.decide(&data) {
-        Decision::Treat(d) => println!("Decision: treat the next cohort at {}", describe(d)),
+        Decision::Treat(d) => say!("Decision: treat the next cohort at {}", describe(d)),
         Decision::Stop { selected, reason } => {
             let selected = selected.map_or("no dose".to_string(), describe);
-            println!("Decision: stop the trial ({}); selected MTD: {selected}", reason.name());
+            say!("Decision: stop the trial ({}); selected MTD: {selected}", reason.name());
         }
     }
     Ok(())

@@ -3,6 +3,7 @@
 
 use crate::report::{self, write_atomic};
 use crate::scenario::{Method as ScenarioMethod, Scenario};
+use crate::sim::cache::SharedDecisions;
 use crate::sim::exact::{exact_oc, DEFAULT_MAX_STATES};
 use crate::sim::{simulate, Method, OcProbabilities, OcTable, SimulationError, SimulationPlan};
 use rayon::prelude::*;
@@ -68,12 +69,15 @@ pub fn simulate_scenario(
         let pairs: Vec<(usize, usize)> = (0..designs.len())
             .flat_map(|k| (0..scenario.truths.len()).map(move |j| (k, j)))
             .collect();
+        // Decisions do not depend on the truth: one memo per design, shared by its truths.
+        let decisions: Vec<SharedDecisions> = designs.iter().map(|_| SharedDecisions::default()).collect();
         let computed: Vec<_> = pool.install(|| {
             pairs
                 .par_iter()
                 .map(|&(k, j)| {
                     let started = Instant::now();
-                    let result = exact_oc(designs[k].as_ref(), &scenario.truths[j].dlt, DEFAULT_MAX_STATES);
+                    let memo = designs[k].cache_decisions().then_some(&decisions[k]);
+                    let result = exact_oc(designs[k].as_ref(), &scenario.truths[j].dlt, DEFAULT_MAX_STATES, memo);
                     (k, j, result, started.elapsed().as_secs_f64())
                 })
                 .collect()

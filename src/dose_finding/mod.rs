@@ -6,6 +6,7 @@
 //! skipping [`Rule`]s wrap any design, in order, through [`WithRules`], which is what a scenario's
 //! `[[design]]` becomes. Engines see only the object-safe [`DoseFinder`].
 
+pub mod blrm;
 pub mod boin;
 pub mod crm;
 pub mod i3plus3;

@@ -3,6 +3,7 @@
 
 use super::raw::Errors;
 use super::{FieldPath, ScenarioError, TrialSettings};
+use crate::dose_finding::blrm::{Blrm, BlrmConfig};
 use crate::dose_finding::crm::{calibrate_skeleton, Crm, CrmConfig, CrmEstimate, CrmModel};
 use crate::dose_finding::interval::{IntervalConfig, IntervalDesign, IntervalRule};
 use crate::dose_finding::rules::{DontSkipDoses, DoseSelector, StopAtN, StopWhenNAtDose, StopWhenTooToxic};
@@ -12,7 +13,7 @@ use crate::dose_finding::{Design, Dose, DoseFinder, Rule, WithRules};
 use serde::Deserialize;
 
 /// The rule names a `[[design]]` may use.
-pub const RULE_NAMES: [&str; 6] = ["3+3", "boin", "keyboard", "mtpi2", "i3+3", "crm"];
+pub const RULE_NAMES: [&str; 7] = ["3+3", "boin", "keyboard", "mtpi2", "i3+3", "crm", "blrm"];
 
 /// A validated `[[design]]`.
 #[derive(Clone, Debug, PartialEq)]
@@ -30,6 +31,7 @@ pub enum BaseDesign {
     ThreePlusThree(ThreePlusThree),
     /// BOIN, Keyboard, mTPI-2, i3+3.
     Interval(IntervalConfig),
+    Blrm(BlrmConfig),
     Crm(CrmConfig),
 }
 
@@ -90,6 +92,7 @@ impl DesignSpec {
             BaseDesign::ThreePlusThree(d) => self.finish(*d, trial),
             BaseDesign::Interval(c) => self.finish(IntervalDesign::new(c.clone(), trial.limits.max_patients), trial),
             BaseDesign::Crm(c) => self.finish(Crm::new(c.clone()), trial),
+            BaseDesign::Blrm(c) => self.finish(Blrm::new(c.clone()), trial),
         }
     }
 
@@ -110,6 +113,7 @@ impl DesignSpec {
             BaseDesign::ThreePlusThree(_) => "3+3",
             BaseDesign::Interval(c) => c.rule.name(),
             BaseDesign::Crm(_) => "crm",
+            BaseDesign::Blrm(_) => "blrm",
         }
     }
 
@@ -125,6 +129,24 @@ impl DesignSpec {
 
     fn base_settings(&self) -> String {
         match &self.base {
+            BaseDesign::Blrm(c) => {
+                let amounts: Vec<String> = c.dose_amounts.iter().map(f64::to_string).collect();
+                format!(
+                    "dose_amounts = [{}], reference_dose = {}, prior_mean = [{:.4}, {}], prior_sd = [{}, {}], \
+                     prior_correlation = {}, target_interval = [{}, {}], overdose_limit = {}, max_escalation = {}",
+                    amounts.join(", "),
+                    c.reference_dose,
+                    c.prior_mean[0],
+                    c.prior_mean[1],
+                    c.prior_sd[0],
+                    c.prior_sd[1],
+                    c.prior_correlation,
+                    c.target_interval[0],
+                    c.target_interval[1],
+                    c.overdose_limit,
+                    c.max_escalation
+                )
+            }
             BaseDesign::ThreePlusThree(d) => format!("deescalate = {}", d.deescalate),
             BaseDesign::Interval(c) => {
                 let own = match c.rule {
@@ -191,6 +213,19 @@ struct RawCrm {
     prior_variance: Option<f64>,
     estimate: Option<String>,
     restrict: Option<bool>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawBlrm {
+    dose_amounts: Vec<f64>,
+    reference_dose: f64,
+    prior_mean: Option<[f64; 2]>,
+    prior_sd: Option<[f64; 2]>,
+    prior_correlation: Option<f64>,
+    target_interval: Option<[f64; 2]>,
+    overdose_limit: Option<f64>,
+    max_escalation: Option<f64>,
 }
 
 #[derive(Deserialize)]
@@ -275,6 +310,7 @@ pub(super) fn parse_design(
             BaseDesign::Interval(interval_config(&rule, &mut params, path, trial, errors)?)
         }
         "crm" => BaseDesign::Crm(crm_config(errors.deserialize(params, path)?, path, trial, errors)?),
+        "blrm" => BaseDesign::Blrm(blrm_config(errors.deserialize(params, path)?, path, trial, errors)?),
         other => {
             return Err(errors.field(
                 &path.key("rule"),
@@ -458,6 +494,107 @@ fn crm_config(
         estimate,
         restrict: raw.restrict.unwrap_or(true),
     })
+}
+
+fn blrm_config(
+    raw: RawBlrm,
+    path: &FieldPath,
+    trial: &TrialSettings,
+    errors: &Errors,
+) -> Result<BlrmConfig, ScenarioError> {
+    let amounts_path = path.key("dose_amounts");
+    if raw.dose_amounts.len() != trial.doses.len() {
+        return Err(errors.field(
+            &amounts_path,
+            format!(
+                "has {} amounts, but [trial] doses lists {} dose levels",
+                raw.dose_amounts.len(),
+                trial.doses.len()
+            ),
+        ));
+    }
+    if let Some(j) = raw.dose_amounts.iter().position(|&a| !(a.is_finite() && a > 0.0)) {
+        return Err(errors.field(
+            &amounts_path.at(j),
+            format!("must be a positive amount, got {}", raw.dose_amounts[j]),
+        ));
+    }
+    if let Some(j) = raw.dose_amounts.windows(2).position(|w| w[1] <= w[0]) {
+        return Err(errors.field(
+            &amounts_path,
+            format!("must increase strictly, but dose {} is not above dose {}", j + 2, j + 1),
+        ));
+    }
+    let positive = |key: &str, v: f64| -> Result<f64, ScenarioError> {
+        if v.is_finite() && v > 0.0 {
+            Ok(v)
+        } else {
+            Err(errors.field(&path.key(key), format!("must be positive, got {v}")))
+        }
+    };
+    let mut config = BlrmConfig::new(
+        raw.dose_amounts,
+        positive("reference_dose", raw.reference_dose)?,
+        trial.target,
+    );
+    if let Some(mean) = raw.prior_mean {
+        if let Some(j) = mean.iter().position(|m| !m.is_finite()) {
+            return Err(errors.field(&path.key("prior_mean").at(j), "must be finite"));
+        }
+        config.prior_mean = mean;
+    }
+    if let Some(sd) = raw.prior_sd {
+        for (j, &v) in sd.iter().enumerate() {
+            if !(v.is_finite() && v > 0.0) {
+                return Err(errors.field(&path.key("prior_sd").at(j), format!("must be positive, got {v}")));
+            }
+        }
+        config.prior_sd = sd;
+    }
+    if let Some(rho) = raw.prior_correlation {
+        if !(rho.is_finite() && rho.abs() < 1.0) {
+            return Err(errors.field(&path.key("prior_correlation"), format!("must be in (−1, 1), got {rho}")));
+        }
+        config.prior_correlation = rho;
+    }
+    if let Some([lower, upper]) = raw.target_interval {
+        if !(lower.is_finite() && upper.is_finite() && 0.0 < lower && lower < upper && upper < 1.0) {
+            return Err(errors.field(
+                &path.key("target_interval"),
+                format!("must be [lower, upper] with 0 < lower < upper < 1, got [{lower}, {upper}]"),
+            ));
+        }
+        config.target_interval = [lower, upper];
+    }
+    if let Some(v) = raw.overdose_limit {
+        config.overdose_limit = errors.probability(&path.key("overdose_limit"), v, true)?;
+    }
+    if let Some(v) = raw.max_escalation {
+        if !(v.is_finite() && v >= 1.0) {
+            return Err(errors.field(&path.key("max_escalation"), format!("must be at least 1, got {v}")));
+        }
+        config.max_escalation = v;
+    }
+    let amounts = &config.dose_amounts;
+    if let Some(j) = amounts
+        .windows(2)
+        .position(|w| w[1] > w[0] * config.max_escalation * (1.0 + 1e-12))
+    {
+        return Err(errors.field(
+            &amounts_path,
+            format!(
+                "dose {} ({}) is more than max_escalation ({}) times dose {} ({}), so the design could never \
+                 escalate past dose {}; raise max_escalation or add intermediate doses",
+                j + 2,
+                amounts[j + 1],
+                config.max_escalation,
+                j + 1,
+                amounts[j],
+                j + 1
+            ),
+        ));
+    }
+    Ok(config)
 }
 
 /// `dose = "recommended" | "any" | level`.

@@ -1,11 +1,10 @@
 //! The trial loop and the parallel runner.
 
+use super::cache::{DecisionCache, SharedDecisions};
 use super::oc::OcCounts;
 use super::rng::{dlt_threshold, PatientStream};
 use crate::dose_finding::{Decision, DoseFinder, TrialData};
-use rustc_hash::FxHashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::RwLock;
 
 /// A true dose-toxicity curve.
 #[derive(Clone, Debug, PartialEq)]
@@ -36,44 +35,6 @@ pub enum SimulationError {
 
 /// Trials per unit of work handed to a thread; results do not depend on it.
 const BLOCK: u64 = 256;
-
-type DecisionMap = FxHashMap<Box<[u16]>, Decision>;
-
-/// Decisions cached by trial state, for designs whose fits are costly (model-based designs): a
-/// thread's own map in front of one shared by all threads, so no state is fitted twice and hits
-/// take no lock. Both are bounded: cleared when they reach `CACHE_LIMIT` entries.
-struct DecisionCache<'a> {
-    local: DecisionMap,
-    shared: &'a RwLock<DecisionMap>,
-}
-
-const CACHE_LIMIT: usize = 1 << 20;
-
-fn insert_bounded(map: &mut DecisionMap, key: &[u16], decision: Decision) {
-    if map.len() >= CACHE_LIMIT {
-        map.clear();
-    }
-    map.insert(key.into(), decision);
-}
-
-impl DecisionCache<'_> {
-    fn decide(&mut self, finder: &dyn DoseFinder, data: &TrialData) -> Decision {
-        let key = data.state();
-        if let Some(&decision) = self.local.get(key) {
-            return decision;
-        }
-        let known = self.shared.read().ok().and_then(|shared| shared.get(key).copied());
-        let decision = known.unwrap_or_else(|| {
-            let decision = finder.decide(data);
-            if let Ok(mut shared) = self.shared.write() {
-                insert_bounded(&mut shared, key, decision);
-            }
-            decision
-        });
-        insert_bounded(&mut self.local, key, decision);
-        decision
-    }
-}
 
 /// Runs one trial of `finder` under the truth given by `thresholds` (see [`dlt_threshold`]) on the
 /// patients of `patients`, leaving the outcomes in `data`.
@@ -133,19 +94,14 @@ pub fn simulate(plan: &SimulationPlan, progress: &(dyn Fn(u64) + Sync)) -> Resul
             })
             .collect()
     };
-    let shared: Vec<RwLock<DecisionMap>> = plan.designs.iter().map(|_| RwLock::default()).collect();
+    let shared: Vec<SharedDecisions> = plan.designs.iter().map(|_| SharedDecisions::default()).collect();
     let worker = || {
         let mut counts = empty();
         let mut caches: Vec<Option<DecisionCache>> = plan
             .designs
             .iter()
             .zip(&shared)
-            .map(|(d, shared)| {
-                d.cache_decisions().then(|| DecisionCache {
-                    local: DecisionMap::default(),
-                    shared,
-                })
-            })
+            .map(|(d, shared)| d.cache_decisions().then(|| shared.cache()))
             .collect();
         let mut patients = PatientStream::with_capacity(max_patients);
         let mut data = TrialData::new(num_doses);

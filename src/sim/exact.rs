@@ -6,6 +6,7 @@
 //! DLTs per dose plus the latest cohort): two paths that reach the same state have the same
 //! future. Cohorts have a fixed size (the last one is cut to the sample-size limit).
 
+use super::cache::SharedDecisions;
 use super::oc::OcProbabilities;
 use crate::dose_finding::{Decision, DoseFinder, TrialData};
 use rustc_hash::FxHashMap;
@@ -41,8 +42,16 @@ fn binomial_pmf(n: u16, p: f64) -> Vec<f64> {
     pmf
 }
 
-/// Exact operating characteristics of `finder` under true DLT probabilities `dlt`.
-pub fn exact_oc(finder: &dyn DoseFinder, dlt: &[f64], max_states: usize) -> Result<ExactOc, TooManyStates> {
+/// Exact operating characteristics of `finder` under true DLT probabilities `dlt`. Decisions are
+/// taken from (and added to) `decisions` when given: they do not depend on the truth, so calls for
+/// the same design under several truths can share them.
+pub fn exact_oc(
+    finder: &dyn DoseFinder,
+    dlt: &[f64],
+    max_states: usize,
+    decisions: Option<&SharedDecisions>,
+) -> Result<ExactOc, TooManyStates> {
+    let mut cache = decisions.map(SharedDecisions::cache);
     let limits = *finder.limits();
     let num_doses = dlt.len();
     let max = limits.max_patients as usize;
@@ -71,10 +80,10 @@ pub fn exact_oc(finder: &dyn DoseFinder, dlt: &[f64], max_states: usize) -> Resu
         }
         for (key, probability) in layer {
             let mut data = TrialData::from_state(num_doses, &key);
-            let decision = if n == 0 {
-                Decision::Treat(limits.start_dose)
-            } else {
-                finder.decide(&data)
+            let decision = match (n, cache.as_mut()) {
+                (0, _) => Decision::Treat(limits.start_dose),
+                (_, Some(cache)) => cache.decide(finder, &data),
+                (_, None) => finder.decide(&data),
             };
             let dose = match decision {
                 Decision::Treat(dose) => dose,

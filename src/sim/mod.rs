@@ -3,6 +3,7 @@
 //!
 //! [`DoseFinder`]: crate::dose_finding::DoseFinder
 
+pub mod cache;
 pub mod engine;
 pub mod exact;
 pub mod oc;

@@ -1,0 +1,74 @@
+//! Single-arm phase 2 designs, computed exactly (no simulation):
+//!
+//! - [`exact`]: binomial and beta-binomial building blocks, the Beta prior, and the exact operating
+//!   characteristics of any design that counts responses at fixed looks ([`Boundaries`]).
+//! - [`simon`]: Simon (1989) two-stage designs: optimal, minimax and admissible (Jung et al. 2004).
+//! - [`predictive`]: Bayesian predictive probability monitoring (Lee & Liu 2008).
+//! - [`bop2`]: Bayesian optimal phase 2 design, futility only (Zhou, Lee & Yuan 2017).
+//! - [`survival`]: one-sample log-rank test and its sample size (Wu 2015), Kaplan–Meier estimates.
+//!
+//! Parameters are checked once, by the constructors, which return [`SingleArmError`] naming the
+//! offending parameter; every method afterwards is infallible.
+
+pub mod bop2;
+pub mod exact;
+pub mod predictive;
+pub mod simon;
+pub mod survival;
+
+pub use bop2::Bop2;
+pub use exact::{BetaPrior, Boundaries, Calibrated, ExactDesign, OperatingCharacteristics};
+pub use predictive::{PredictiveDesign, PredictiveProbability};
+pub use simon::{SimonDesign, SimonDesigns, SimonSearch, SimonSolution};
+pub use survival::{
+    one_sample_log_rank, wu_power, wu_sample_size, KaplanMeier, LandmarkEstimate, MedianEstimate, Observation,
+    OneSampleLogRank, WeibullSurvival, WuDesign,
+};
+
+/// A parameter of a single-arm design or analysis that cannot be used, or a search that found nothing.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum SingleArmError {
+    /// `name` has value `value`, which breaks `requirement`.
+    #[error("{name} = {value} is invalid: it must be {requirement}")]
+    InvalidParameter {
+        name: &'static str,
+        value: String,
+        requirement: &'static str,
+    },
+    /// No two-stage design up to `nmax` patients meets the error rates.
+    #[error("no Simon two-stage design with at most {nmax} patients meets alpha and beta; increase nmax")]
+    NoSimonDesign { nmax: u32 },
+    /// No candidate of a calibration grid keeps the type I error within `alpha`.
+    #[error("no candidate design keeps the type I error at or below {alpha}")]
+    NoCalibratedDesign { alpha: f64 },
+}
+
+/// `Ok(())` when `ok`, else [`SingleArmError::InvalidParameter`] for `name`.
+fn require(
+    ok: bool,
+    name: &'static str,
+    value: impl ToString,
+    requirement: &'static str,
+) -> Result<(), SingleArmError> {
+    if ok {
+        Ok(())
+    } else {
+        Err(SingleArmError::InvalidParameter {
+            name,
+            value: value.to_string(),
+            requirement,
+        })
+    }
+}
+
+/// Checks that `value` is a probability strictly between 0 and 1.
+fn open_unit(name: &'static str, value: f64) -> Result<f64, SingleArmError> {
+    require(value > 0.0 && value < 1.0, name, value, "strictly between 0 and 1")?;
+    Ok(value)
+}
+
+/// Checks that `value` is finite and strictly positive.
+fn positive(name: &'static str, value: f64) -> Result<f64, SingleArmError> {
+    require(value.is_finite() && value > 0.0, name, value, "finite and positive")?;
+    Ok(value)
+}

@@ -1,0 +1,557 @@
+//! Time-to-event analyses of a single arm against a historical control:
+//!
+//! - the one-sample log-rank test, Z = (E − O)/√E with O the observed events and E = Σ Λ0(t_i)
+//!   the events expected under the null cumulative hazard at each patient's observed time
+//!   (Finkelstein, Muzikansky & Schoenfeld 2003, *Biometrics* 59:505–510);
+//! - its sample size and power under proportional hazards, uniform accrual and extra follow-up
+//!   (Wu 2015, *Pharmaceutical Statistics* 14:26–33; R package `logRank1s`);
+//! - the Kaplan–Meier estimate, with Greenwood's variance and log-log intervals, its median with
+//!   the Brookmeyer & Crowley (1982, *Biometrics* 38:29–41) interval, and landmark survival.
+
+use super::{open_unit, positive, require, SingleArmError};
+use statrs::distribution::{ContinuousCDF, Normal};
+use std::f64::consts::LN_2;
+
+/// Two-sided 95% normal quantile, for the Kaplan–Meier intervals.
+const Z_95: f64 = 1.959_963_984_540_054;
+
+/// A Weibull survival curve given by its median and shape: S(t) = exp(−ln 2 · (t/median)^shape).
+/// Shape 1 is the exponential.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct WeibullSurvival {
+    median: f64,
+    shape: f64,
+}
+
+impl WeibullSurvival {
+    /// Checks that the median and the shape are finite and positive.
+    pub fn new(median: f64, shape: f64) -> Result<WeibullSurvival, SingleArmError> {
+        Ok(WeibullSurvival {
+            median: positive("median", median)?,
+            shape: positive("shape", shape)?,
+        })
+    }
+
+    /// The exponential curve with this median.
+    pub fn exponential(median: f64) -> Result<WeibullSurvival, SingleArmError> {
+        WeibullSurvival::new(median, 1.0)
+    }
+
+    /// The median survival time.
+    pub fn median(&self) -> f64 {
+        self.median
+    }
+
+    /// The Weibull shape.
+    pub fn shape(&self) -> f64 {
+        self.shape
+    }
+
+    /// Λ(t) = ln 2 · (t/median)^shape, for t ≥ 0.
+    pub fn cumulative_hazard(&self, t: f64) -> f64 {
+        LN_2 * (t / self.median).powf(self.shape)
+    }
+
+    /// S(t) = exp(−Λ(t)).
+    pub fn survival(&self, t: f64) -> f64 {
+        (-self.cumulative_hazard(t)).exp()
+    }
+
+    /// The time t with Λ(t) = u.
+    pub fn time_at_cumulative_hazard(&self, u: f64) -> f64 {
+        self.median * (u / LN_2).powf(1.0 / self.shape)
+    }
+}
+
+/// One patient's observed time and whether it ends in the event (false: censored).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Observation {
+    pub time: f64,
+    pub event: bool,
+}
+
+/// Checks that there is at least one observation and every time is finite and ≥ 0.
+fn check_observations(data: &[Observation]) -> Result<(), SingleArmError> {
+    let bad = data.iter().find(|o| !(o.time.is_finite() && o.time >= 0.0));
+    require(
+        !data.is_empty() && bad.is_none(),
+        "observations",
+        bad.map_or_else(|| "[]".to_string(), |o| format!("time {}", o.time)),
+        "non-empty, with finite times ≥ 0",
+    )
+}
+
+/// The one-sample log-rank statistic.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct OneSampleLogRank {
+    /// O, the number of events.
+    pub observed: u32,
+    /// E = Σ Λ0(t_i), the expected number of events under the null curve.
+    pub expected: f64,
+    /// Z = (E − O)/√E; large when there are fewer events than the null curve predicts.
+    pub z: f64,
+}
+
+impl OneSampleLogRank {
+    /// One-sided p-value for H1 "survival is longer than the null curve's": 1 − Φ(Z).
+    pub fn p_value(&self) -> f64 {
+        Normal::standard().sf(self.z)
+    }
+}
+
+/// The one-sample log-rank test of `data` against the historical curve `null`. Fails when the data
+/// are empty or invalid, or when E = 0 (every observed time is 0).
+pub fn one_sample_log_rank(data: &[Observation], null: &WeibullSurvival) -> Result<OneSampleLogRank, SingleArmError> {
+    check_observations(data)?;
+    let observed = data.iter().filter(|o| o.event).count() as u32;
+    let expected: f64 = data.iter().map(|o| null.cumulative_hazard(o.time)).sum();
+    require(expected > 0.0, "observations", "all times 0", "with some positive time")?;
+    Ok(OneSampleLogRank {
+        observed,
+        expected,
+        z: (expected - f64::from(observed)) / expected.sqrt(),
+    })
+}
+
+/// Wu's (2015) design for the one-sample log-rank test: H0 the historical curve S0 (Weibull),
+/// H1 proportional hazards S1 = S0^δ with δ the hazard ratio, patients accrued uniformly over
+/// `accrual` and followed for `followup` more, so a patient's administrative censoring time C
+/// has P(C > t) = G(t) = 1 on [0, followup] and (τ − t)/accrual on [followup, τ], τ = accrual +
+/// followup. With p0 = ∫ G S1 λ0 dt and p00 = ∫ G S1 Λ0 λ0 dt (p1 = δ p0, p01 = δ p00),
+/// ω = p1 − p0 and σ² = p1 − p1² + 2 p00 − p0² − 2 p01 + 2 p0 p1:
+///
+/// n = ⌈(√p0 · z_{1−α} + σ · z_{power})² / ω²⌉,  power(n) = Φ(−(√p0 · z_{1−α} + √n · ω)/σ).
+#[derive(Clone, Debug, PartialEq)]
+pub struct WuDesign {
+    alpha: f64,
+    hazard_ratio: f64,
+    /// √p0 · z_{1−α}.
+    critical: f64,
+    omega: f64,
+    sigma: f64,
+}
+
+impl WuDesign {
+    /// Checks the one-sided `alpha` in (0, 1), `accrual` and `followup` finite and positive, and
+    /// 0 < `hazard_ratio` < 1 (the test is for longer survival than the historical curve).
+    pub fn new(
+        alpha: f64,
+        accrual: f64,
+        followup: f64,
+        null: WeibullSurvival,
+        hazard_ratio: f64,
+    ) -> Result<WuDesign, SingleArmError> {
+        open_unit("alpha", alpha)?;
+        positive("accrual", accrual)?;
+        positive("followup", followup)?;
+        open_unit("hazard_ratio", hazard_ratio)?;
+        // Substituting u = Λ0(t): ∫ G(t) S0(t)^δ λ0(t) h(t) dt = ∫ G(t(u)) e^{−δu} h dt, split at
+        // the kink of G.
+        let tau = accrual + followup;
+        let (u_followup, u_tau) = (null.cumulative_hazard(followup), null.cumulative_hazard(tau));
+        let censoring = |u: f64| (tau - null.time_at_cumulative_hazard(u)) / accrual;
+        let decay = |u: f64| (-hazard_ratio * u).exp();
+        let p0 = simpson(decay, 0.0, u_followup) + simpson(|u| censoring(u) * decay(u), u_followup, u_tau);
+        let p00 =
+            simpson(|u| u * decay(u), 0.0, u_followup) + simpson(|u| censoring(u) * u * decay(u), u_followup, u_tau);
+        let (p1, p01) = (hazard_ratio * p0, hazard_ratio * p00);
+        let sigma = (p1 - p1 * p1 + 2.0 * p00 - p0 * p0 - 2.0 * p01 + 2.0 * p0 * p1).sqrt();
+        Ok(WuDesign {
+            alpha,
+            hazard_ratio,
+            critical: p0.sqrt() * Normal::standard().inverse_cdf(1.0 - alpha),
+            omega: p1 - p0,
+            sigma,
+        })
+    }
+
+    /// The one-sided significance level.
+    pub fn alpha(&self) -> f64 {
+        self.alpha
+    }
+
+    /// The hazard ratio δ under H1.
+    pub fn hazard_ratio(&self) -> f64 {
+        self.hazard_ratio
+    }
+
+    /// Power of the test with `n` patients.
+    pub fn power(&self, n: u32) -> f64 {
+        Normal::standard().cdf(-(self.critical + f64::from(n).sqrt() * self.omega) / self.sigma)
+    }
+
+    /// Smallest n with at least `power` (in (0, 1)) by Wu's formula.
+    pub fn sample_size(&self, power: f64) -> Result<u32, SingleArmError> {
+        open_unit("power", power)?;
+        let root = self.critical + self.sigma * Normal::standard().inverse_cdf(power);
+        Ok((root * root / (self.omega * self.omega)).ceil() as u32)
+    }
+}
+
+/// Composite Simpson's rule on [a, b] with 2,000 panels (the integrands here are smooth).
+fn simpson(f: impl Fn(f64) -> f64, a: f64, b: f64) -> f64 {
+    const PANELS: u32 = 2000;
+    let h = (b - a) / f64::from(PANELS);
+    let inner: f64 = (1..PANELS)
+        .map(|i| f(a + h * f64::from(i)) * if i % 2 == 1 { 4.0 } else { 2.0 })
+        .sum();
+    (f(a) + inner + f(b)) * h / 3.0
+}
+
+/// Wu's sample size: the smallest n whose one-sided level-`alpha_one_sided` one-sample log-rank
+/// test has at least `power` against hazard ratio `hazard_ratio`, for a Weibull historical curve of
+/// median `median0` and shape `shape` (1: exponential), accrual over `accrual` and `followup` more.
+pub fn wu_sample_size(
+    alpha_one_sided: f64,
+    power: f64,
+    accrual: f64,
+    followup: f64,
+    shape: f64,
+    median0: f64,
+    hazard_ratio: f64,
+) -> Result<u32, SingleArmError> {
+    let null = WeibullSurvival::new(median0, shape)?;
+    WuDesign::new(alpha_one_sided, accrual, followup, null, hazard_ratio)?.sample_size(power)
+}
+
+/// Wu's power with `n` patients (arguments as [`wu_sample_size`]).
+pub fn wu_power(
+    n: u32,
+    alpha_one_sided: f64,
+    accrual: f64,
+    followup: f64,
+    shape: f64,
+    median0: f64,
+    hazard_ratio: f64,
+) -> Result<f64, SingleArmError> {
+    let null = WeibullSurvival::new(median0, shape)?;
+    Ok(WuDesign::new(alpha_one_sided, accrual, followup, null, hazard_ratio)?.power(n))
+}
+
+/// A point of the Kaplan–Meier curve at a time with events.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Step {
+    time: f64,
+    survival: f64,
+    /// Greenwood's Σ d/(n(n − d)), the variance of log S.
+    greenwood: f64,
+}
+
+impl Step {
+    /// The 95% log-log interval (R `survfit`'s `conf.type = "log-log"`):
+    /// S^exp(±1.96 · se/log S), se² = Greenwood's sum; (S, S) where S is 0 or 1.
+    fn interval(&self) -> (f64, f64) {
+        if self.survival <= 0.0 || self.survival >= 1.0 {
+            return (self.survival, self.survival);
+        }
+        let shift = Z_95 * self.greenwood.sqrt() / self.survival.ln();
+        (self.survival.powf((-shift).exp()), self.survival.powf(shift.exp()))
+    }
+}
+
+/// The Kaplan–Meier estimate of a survival curve.
+#[derive(Clone, Debug, PartialEq)]
+pub struct KaplanMeier {
+    /// One step per distinct event time, in time order.
+    steps: Vec<Step>,
+}
+
+/// The Kaplan–Meier median and its 95% Brookmeyer–Crowley interval; `None` where the curve (or
+/// its confidence limit) never reaches 0.5 ("not reached").
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct MedianEstimate {
+    pub median: Option<f64>,
+    pub lower: Option<f64>,
+    pub upper: Option<f64>,
+}
+
+/// Survival at a landmark time, with its 95% log-log interval.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct LandmarkEstimate {
+    pub time: f64,
+    pub survival: f64,
+    pub lower: f64,
+    pub upper: f64,
+}
+
+impl KaplanMeier {
+    /// Fits the curve; patients censored at an event time count as at risk at it. Fails on empty
+    /// data or a time that is negative or not finite.
+    pub fn new(data: &[Observation]) -> Result<KaplanMeier, SingleArmError> {
+        check_observations(data)?;
+        let mut sorted = data.to_vec();
+        sorted.sort_by(|a, b| a.time.total_cmp(&b.time));
+        let (mut steps, mut survival, mut greenwood) = (Vec::new(), 1.0, 0.0);
+        let mut start = 0;
+        while start < sorted.len() {
+            let time = sorted[start].time;
+            let end = start + sorted[start..].partition_point(|o| o.time <= time);
+            let events = sorted[start..end].iter().filter(|o| o.event).count() as f64;
+            if events > 0.0 {
+                let at_risk = (sorted.len() - start) as f64;
+                survival *= 1.0 - events / at_risk;
+                greenwood += events / (at_risk * (at_risk - events));
+                steps.push(Step {
+                    time,
+                    survival,
+                    greenwood,
+                });
+            }
+            start = end;
+        }
+        Ok(KaplanMeier { steps })
+    }
+
+    /// The last step at or before `t`, if any.
+    fn step_at(&self, t: f64) -> Option<&Step> {
+        self.steps[..self.steps.partition_point(|s| s.time <= t)].last()
+    }
+
+    /// Ŝ(t), the estimated probability of surviving beyond `t`.
+    pub fn survival_at(&self, t: f64) -> f64 {
+        self.step_at(t).map_or(1.0, |s| s.survival)
+    }
+
+    /// Ŝ(t) at the landmark `t`, with its 95% log-log interval (1, 1) before the first event.
+    pub fn landmark(&self, t: f64) -> LandmarkEstimate {
+        let (survival, (lower, upper)) = self
+            .step_at(t)
+            .map_or((1.0, (1.0, 1.0)), |s| (s.survival, s.interval()));
+        LandmarkEstimate {
+            time: t,
+            survival,
+            lower,
+            upper,
+        }
+    }
+
+    /// The median and its Brookmeyer–Crowley 95% interval, read off the curve and its pointwise
+    /// log-log limits as R's `survfit` does: the median is the first time Ŝ ≤ 0.5, the lower limit
+    /// the first time the lower confidence curve is ≤ 0.5, the upper limit the first time the upper
+    /// curve is. Where a curve sits exactly at 0.5 the answer is the midpoint between that time
+    /// and the time the curve next drops.
+    pub fn median(&self) -> MedianEstimate {
+        let times: Vec<f64> = self.steps.iter().map(|s| s.time).collect();
+        let crossing = |value: &dyn Fn(&Step) -> f64| {
+            let values: Vec<f64> = self.steps.iter().map(value).collect();
+            half_crossing(&times, &values)
+        };
+        MedianEstimate {
+            median: crossing(&|s| s.survival),
+            lower: crossing(&|s| s.interval().0),
+            upper: crossing(&|s| s.interval().1),
+        }
+    }
+}
+
+/// The first time a non-increasing step curve is ≤ 0.5 (midpoint rule at exactly 0.5).
+fn half_crossing(times: &[f64], values: &[f64]) -> Option<f64> {
+    const TOLERANCE: f64 = 1e-9;
+    let first = values.iter().position(|&v| v <= 0.5 + TOLERANCE)?;
+    if (values[first] - 0.5).abs() > TOLERANCE {
+        return Some(times[first]);
+    }
+    let next_drop = values[first..].iter().position(|&v| v < 0.5 - TOLERANCE);
+    Some(next_drop.map_or(times[first], |j| (times[first] + times[first + j]) / 2.0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::rng::trial_rng;
+    use rand::RngCore;
+
+    /// VALIDATION R10, Wu (2015)'s example (`logRank1s`): α = 0.05, power 0.8, accrual 5,
+    /// follow-up 3, Weibull shape 1.22, null median 9, HR 1/1.75 → n = 88, power(88) = 0.803.
+    #[test]
+    fn r10_wu_example() {
+        assert_eq!(wu_sample_size(0.05, 0.8, 5.0, 3.0, 1.22, 9.0, 1.0 / 1.75).unwrap(), 88);
+        let power = wu_power(88, 0.05, 5.0, 3.0, 1.22, 9.0, 1.0 / 1.75).unwrap();
+        assert!((power - 0.803).abs() < 5e-4, "{power}");
+    }
+
+    /// VALIDATION R10, the ES-SCLC settings: exponential, accrual 18, follow-up 12, α = 0.05,
+    /// power 0.8; (null median, alternative median, n, power at 56).
+    #[test]
+    fn r10_es_sclc() {
+        for (m0, m1, n, power56, digits) in [
+            (10.0, 15.0, 61, 0.773, 3),
+            (12.0, 19.3, 51, 0.839, 3),
+            (12.0, 15.0, 202, 0.366, 3),
+            (5.0, 7.0, 67, 0.74, 2),
+        ] {
+            let hr = m0 / m1;
+            assert_eq!(
+                wu_sample_size(0.05, 0.8, 18.0, 12.0, 1.0, m0, hr).unwrap(),
+                n,
+                "{m0} → {m1}"
+            );
+            let power = wu_power(56, 0.05, 18.0, 12.0, 1.0, m0, hr).unwrap();
+            let tolerance = 0.5 * 10f64.powi(-digits);
+            assert!((power - power56).abs() < tolerance, "{m0} → {m1}: {power}");
+        }
+    }
+
+    /// The formula's power against the simulated power of the test statistic at Wu's example,
+    /// 20,000 trials, |difference| < 4 SE.
+    #[test]
+    fn simulated_power_agrees_with_wu() {
+        let null = WeibullSurvival::new(9.0, 1.22).unwrap();
+        let (n, hr, accrual, followup, trials) = (88, 1.0 / 1.75, 5.0, 3.0, 20_000u64);
+        let uniform =
+            |rng: &mut rand_xoshiro::Xoshiro256PlusPlus| ((rng.next_u64() >> 11) as f64 + 0.5) / 2f64.powi(53);
+        let critical = Normal::standard().inverse_cdf(0.95);
+        let mut rejections = 0u32;
+        let mut data = Vec::with_capacity(n);
+        for trial in 0..trials {
+            let mut rng = trial_rng(20_150_101, trial);
+            data.clear();
+            for _ in 0..n {
+                let entry = accrual * uniform(&mut rng);
+                let event_time = null.time_at_cumulative_hazard(-uniform(&mut rng).ln() / hr);
+                let censor = accrual + followup - entry;
+                data.push(Observation {
+                    time: event_time.min(censor),
+                    event: event_time <= censor,
+                });
+            }
+            if one_sample_log_rank(&data, &null).unwrap().z > critical {
+                rejections += 1;
+            }
+        }
+        let simulated = f64::from(rejections) / trials as f64;
+        let formula = wu_power(88, 0.05, accrual, followup, 1.22, 9.0, hr).unwrap();
+        let se = (formula * (1.0 - formula) / trials as f64).sqrt();
+        assert!(
+            (simulated - formula).abs() < 4.0 * se,
+            "simulated {simulated}, formula {formula}"
+        );
+    }
+
+    #[test]
+    fn log_rank_statistic_by_hand() {
+        let null = WeibullSurvival::exponential(10.0).unwrap();
+        let data = [
+            Observation { time: 5.0, event: true },
+            Observation {
+                time: 20.0,
+                event: false,
+            },
+            Observation {
+                time: 10.0,
+                event: true,
+            },
+        ];
+        let test = one_sample_log_rank(&data, &null).unwrap();
+        let expected = LN_2 * (0.5 + 2.0 + 1.0);
+        assert_eq!(test.observed, 2);
+        assert!((test.expected - expected).abs() < 1e-12);
+        assert!((test.z - (expected - 2.0) / expected.sqrt()).abs() < 1e-12);
+        assert!((test.p_value() - (1.0 - Normal::standard().cdf(test.z))).abs() < 1e-12);
+    }
+
+    /// R's `aml` data, maintained arm (Miller 1981): reference values from an independent
+    /// implementation (Python lifelines 0.30.3, `KaplanMeierFitter`, whose intervals are the
+    /// log-log Greenwood ones).
+    #[test]
+    fn kaplan_meier_matches_reference() {
+        let data: Vec<Observation> = [
+            (9.0, true),
+            (13.0, true),
+            (13.0, false),
+            (18.0, true),
+            (23.0, true),
+            (28.0, false),
+            (31.0, true),
+            (34.0, true),
+            (45.0, false),
+            (48.0, true),
+            (161.0, false),
+        ]
+        .into_iter()
+        .map(|(time, event)| Observation { time, event })
+        .collect();
+        let km = KaplanMeier::new(&data).unwrap();
+        let reference = [
+            (9.0, 0.909_090_909_091, 0.508_080_205_770, 0.986_673_822_668),
+            (13.0, 0.818_181_818_182, 0.447_428_614_682, 0.951_162_228_582),
+            (18.0, 0.715_909_090_909, 0.350_190_385_908, 0.899_023_974_191),
+            (28.0, 0.613_636_363_636, 0.265_752_040_001, 0.835_299_243_250),
+            (31.0, 0.490_909_090_909, 0.167_330_909_777, 0.753_399_790_371),
+            (160.0, 0.184_090_909_091, 0.011_738_480_123, 0.525_014_842_727),
+        ];
+        for (t, s, lower, upper) in reference {
+            let l = km.landmark(t);
+            assert!((l.survival - s).abs() < 1e-11, "S({t}) = {}", l.survival);
+            assert!(
+                (l.lower - lower).abs() < 1e-11 && (l.upper - upper).abs() < 1e-11,
+                "{t}: {l:?}"
+            );
+        }
+        assert_eq!(km.survival_at(8.9), 1.0);
+        let median = km.median();
+        assert_eq!(
+            median,
+            MedianEstimate {
+                median: Some(31.0),
+                lower: Some(13.0),
+                upper: None
+            }
+        );
+    }
+
+    /// With no censoring Greenwood's variance is binomial: Var(log S) = (1 − S)/(n S).
+    #[test]
+    fn greenwood_without_censoring_is_binomial() {
+        let data: Vec<Observation> = (1..=20)
+            .map(|i| Observation {
+                time: f64::from(i),
+                event: true,
+            })
+            .collect();
+        let km = KaplanMeier::new(&data).unwrap();
+        let step = km.step_at(7.0).unwrap();
+        let s = 13.0 / 20.0;
+        assert!((step.survival - s).abs() < 1e-15);
+        assert!((step.greenwood - (1.0 - s) / (20.0 * s)).abs() < 1e-14);
+        // S reaches exactly 0.5 at t = 10: the median is the midpoint with the next event time.
+        assert_eq!(km.median().median, Some(10.5));
+    }
+
+    #[test]
+    fn invalid_inputs_name_the_parameter() {
+        let err = WeibullSurvival::new(-1.0, 1.0).unwrap_err();
+        assert!(
+            matches!(err, SingleArmError::InvalidParameter { name: "median", .. }),
+            "{err}"
+        );
+        let null = WeibullSurvival::exponential(10.0).unwrap();
+        let err = WuDesign::new(0.05, 18.0, 12.0, null, 1.5).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                SingleArmError::InvalidParameter {
+                    name: "hazard_ratio",
+                    ..
+                }
+            ),
+            "{err}"
+        );
+        let err = KaplanMeier::new(&[Observation {
+            time: f64::NAN,
+            event: true,
+        }])
+        .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                SingleArmError::InvalidParameter {
+                    name: "observations",
+                    ..
+                }
+            ),
+            "{err}"
+        );
+        assert!(KaplanMeier::new(&[]).is_err());
+    }
+}
