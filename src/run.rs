@@ -4,7 +4,7 @@
 use crate::report::{self, write_atomic};
 use crate::scenario::{Method as ScenarioMethod, Scenario};
 use crate::sim::cache::SharedDecisions;
-use crate::sim::exact::{exact_oc, DEFAULT_MAX_STATES};
+use crate::sim::exact::exact_oc;
 use crate::sim::{simulate, Method, OcProbabilities, OcTable, SimulationError, SimulationPlan};
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
@@ -77,7 +77,12 @@ pub fn simulate_scenario(
                 .map(|&(k, j)| {
                     let started = Instant::now();
                     let memo = designs[k].cache_decisions().then_some(&decisions[k]);
-                    let result = exact_oc(designs[k].as_ref(), &scenario.truths[j].dlt, DEFAULT_MAX_STATES, memo);
+                    let result = exact_oc(
+                        designs[k].as_ref(),
+                        &scenario.truths[j].dlt,
+                        scenario.simulation.max_exact_states,
+                        memo,
+                    );
                     (k, j, result, started.elapsed().as_secs_f64())
                 })
                 .collect()

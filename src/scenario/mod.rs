@@ -67,6 +67,8 @@ pub struct SimulationSettings {
     pub trials: u64,
     pub seed: u64,
     pub method: Method,
+    /// Exact enumeration gives up (and simulates) beyond this many trial states.
+    pub max_exact_states: usize,
 }
 
 /// `[trial]`: the dose levels and the trial's limits.

@@ -6,6 +6,7 @@ use super::{
     FieldPath, Kind, Method, Scenario, ScenarioError, SimulationSettings, TrialSettings, MAX_DOSES, MAX_PATIENTS_LIMIT,
 };
 use crate::dose_finding::{Dose, TrialLimits};
+use crate::sim::exact::DEFAULT_MAX_STATES;
 use crate::sim::Truth;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
@@ -37,6 +38,7 @@ struct RawSimulation {
     trials: Option<i64>,
     seed: Option<i64>,
     method: Option<String>,
+    max_exact_states: Option<i64>,
 }
 
 #[derive(Deserialize)]
@@ -197,6 +199,12 @@ fn validate(raw: RawScenario, errors: &Errors) -> Result<Scenario, ScenarioError
             .map(|s| errors.integer(&sim.key("seed"), s, 0, i64::MAX))
             .transpose()?
             .map_or(DEFAULT_SEED, |s| s as u64),
+        max_exact_states: raw
+            .simulation
+            .max_exact_states
+            .map(|m| errors.integer(&sim.key("max_exact_states"), m, 1, 1 << 40))
+            .transpose()?
+            .map_or(DEFAULT_MAX_STATES, |m| m as usize),
         method: match raw.simulation.method.as_deref() {
             None | Some("simulate") => Method::Simulate,
             Some("exact") => Method::Exact,

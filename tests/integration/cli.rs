@@ -27,9 +27,11 @@ fn run_writes_contract_tables() {
     let index = fs::read_to_string(folder.join("README.md")).unwrap();
     assert!(oc.starts_with(&OC_BY_DOSE_COLUMNS.join(",")));
     assert!(summary.starts_with(&SUMMARY_COLUMNS.join(",")));
-    // 6 truths × 4 designs × 6 doses, and 6 × 4 summary rows, plus headers.
-    assert_eq!(oc.lines().count(), 1 + 6 * 4 * 6);
-    assert_eq!(summary.lines().count(), 1 + 6 * 4);
+    // One row per truth × design × dose, and per truth × design, plus headers.
+    let bundled = trialsim::scenario::Scenario::load(&scenario).unwrap();
+    let (truths, designs, doses) = (bundled.truths.len(), bundled.designs.len(), bundled.trial.doses.len());
+    assert_eq!(oc.lines().count(), 1 + truths * designs * doses);
+    assert_eq!(summary.lines().count(), 1 + truths * designs);
     for line in summary.lines().skip(1) {
         let fields: Vec<&str> = line.split(',').collect();
         assert_eq!(fields[2], "2000");
@@ -239,4 +241,54 @@ fn run_exact() {
     }
     let index = fs::read_to_string(folder.join("README.md")).unwrap();
     assert!(index.contains("exact rows"), "{index}");
+}
+
+/// Exact enumeration beyond `max_exact_states` falls back to simulation for that pair, with a
+/// warning, and the table says which rows are simulated.
+#[test]
+fn exact_falls_back_to_simulation_when_too_large() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join("big.toml"),
+        r#"
+name = "fallback"
+[simulation]
+trials = 500
+max_exact_states = 600
+[trial]
+doses = ["1", "2", "3", "4"]
+target = 0.3
+cohort_size = 3
+max_patients = 18
+[[truth]]
+name = "t"
+dlt = [0.1, 0.2, 0.3, 0.4]
+[[design]]
+name = "3+3"
+rule = "3+3"
+[[design]]
+name = "BOIN"
+rule = "boin"
+"#,
+    )
+    .unwrap();
+    let out = run_cli(&["run", "big.toml", "--exact", "--out", "o"], dir.path());
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("warning: exact: BOIN under t: more than 600 reachable trial states"),
+        "{}",
+        stderr(&out)
+    );
+    let summary = fs::read_to_string(dir.path().join("o/big/summary.csv")).unwrap();
+    let rows: Vec<&str> = summary.lines().skip(1).collect();
+    assert!(
+        rows[0].starts_with("t,3+3,exact,") && rows[0].contains(",exact,"),
+        "{}",
+        rows[0]
+    );
+    assert!(
+        rows[1].starts_with("t,BOIN,500,") && rows[1].contains(",simulated,"),
+        "{}",
+        rows[1]
+    );
 }

@@ -2,6 +2,7 @@
 //! simulation within 4 standard errors.
 
 use crate::common::{assert_proportion_within_4se, exact, root, simulate};
+use trialsim::run::{simulate_scenario, RunOptions};
 use trialsim::sim::Method;
 
 fn three_plus_three(dlt: &str, deescalate: bool) -> String {
@@ -112,28 +113,51 @@ fn exact_three_plus_three_equals_r5() {
     }
 }
 
-/// Exact BOIN and CRM on the bundled scenario agree with 10^6 simulated trials within 4 SE, for
-/// every truth and every dose's selection probability.
+/// Every design of the bundled scenario, exact against simulation within 4 SE for every truth and
+/// every dose's selection probability: 10^6 trials, or 10^5 for BLRM (slower to fit).
 #[test]
 fn exact_agrees_with_simulation() {
-    let text = std::fs::read_to_string(root().join("scenarios/qls4131_escalation.toml")).unwrap();
-    let trials = 1_000_000;
-    let simulated = simulate(&text, trials, 2026);
-    let exact = exact(&text);
-    for (s, e) in simulated.rows.iter().zip(&exact.rows) {
-        assert_eq!((&s.truth, &s.design), (&e.truth, &e.design));
-        for d in 0..s.true_dlt.len() {
-            let label = format!("{} under {}: P(select dose {})", s.design, s.truth, d + 1);
-            assert_proportion_within_4se(&label, s.oc.selected[d], trials, e.oc.selected[d], None);
+    let path = root().join("scenarios/qls4131_escalation.toml");
+    let scenario = trialsim::scenario::Scenario::load(&path).unwrap();
+    let exact_options = RunOptions {
+        trials: None,
+        seed: None,
+        threads: 2,
+        exact: true,
+    };
+    let (exact, _) = simulate_scenario(&scenario, &exact_options, &|_| {}).unwrap();
+    for (rules, trials) in [(vec!["blrm"], 100_000u64), (vec![], 1_000_000)] {
+        let mut subset = scenario.clone();
+        subset
+            .designs
+            .retain(|d| rules.contains(&d.rule_name()) == !rules.is_empty());
+        let options = RunOptions {
+            trials: Some(trials),
+            seed: Some(2026),
+            threads: 2,
+            exact: false,
+        };
+        let (simulated, _) = simulate_scenario(&subset, &options, &|_| {}).unwrap();
+        for s in &simulated.rows {
+            let e = exact
+                .rows
+                .iter()
+                .find(|e| e.truth == s.truth && e.design == s.design)
+                .unwrap();
+            for d in 0..s.true_dlt.len() {
+                let label = format!("{} under {}: P(select dose {})", s.design, s.truth, d + 1);
+                assert_proportion_within_4se(&label, s.oc.selected[d], trials, e.oc.selected[d], None);
+            }
+            let label = format!("{} under {}: P(no dose)", s.design, s.truth);
+            assert_proportion_within_4se(&label, s.oc.selected_none, trials, e.oc.selected_none, None);
+            let se = e.total_patients_sd() / (trials as f64).sqrt();
+            let z = (s.total_patients_mean() - e.total_patients_mean()) / se.max(1e-12);
+            assert!(z.abs() < 4.0, "{} under {}: E[N] {z:.2} SE", s.design, s.truth);
+            eprintln!("{} under {}: E[N] {z:+.2} SE", s.design, s.truth);
+            let total: f64 = e.oc.selected.iter().sum::<f64>() + e.oc.selected_none;
+            assert!((total - 1.0).abs() < 1e-12);
+            assert!((e.oc.sample_size.iter().sum::<f64>() - 1.0).abs() < 1e-12);
         }
-        let label = format!("{} under {}: P(no dose)", s.design, s.truth);
-        assert_proportion_within_4se(&label, s.oc.selected_none, trials, e.oc.selected_none, None);
-        let se = e.total_patients_sd() / (trials as f64).sqrt();
-        let z = (s.total_patients_mean() - e.total_patients_mean()) / se.max(1e-12);
-        assert!(z.abs() < 4.0, "{} under {}: E[N] {z:.2} SE", s.design, s.truth);
-        let total: f64 = e.oc.selected.iter().sum::<f64>() + e.oc.selected_none;
-        assert!((total - 1.0).abs() < 1e-12);
-        assert!((e.oc.sample_size.iter().sum::<f64>() - 1.0).abs() < 1e-12);
     }
 }
 
