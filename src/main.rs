@@ -15,6 +15,7 @@ use trialsim::report::write_atomic;
 use trialsim::run::{simulate_scenario, write_outputs, RunOptions};
 use trialsim::scenario::Scenario;
 use trialsim::sim::Method;
+use trialsim::single_arm::{SimonSearch, SimonSolution, WeibullSurvival, WuDesign};
 
 const RUN_EXAMPLES: &str = "Examples:
   trialsim run scenarios/qls4131_escalation.toml
@@ -26,6 +27,15 @@ const BOUNDARY_EXAMPLES: &str = "Examples:
   trialsim boundaries --rule keyboard --target 0.25 --max-patients 36
   trialsim boundaries --rule i3+3 --target 0.3 --epsilon1 0.05 --epsilon2 0.05
   trialsim boundaries --target 0.25 --cohort-size 3 --max-patients 36 --csv boin_table.csv";
+
+const SIMON_EXAMPLES: &str = "Examples:
+  trialsim simon --p0 0.2 --p1 0.4 --alpha 0.05 --beta 0.2
+  trialsim simon --p0 0.2 --p1 0.4 --alpha 0.05 --beta 0.2 --csv simon.csv";
+
+const SURVIVAL_EXAMPLES: &str = "Examples:
+  trialsim survival-size --median0 10 --median1 15 --accrual 18 --followup 12
+  trialsim survival-size --median0 10 --median1 15 --accrual 18 --followup 12 --n 56
+  trialsim survival-size --median0 9 --hazard-ratio 0.5714 --shape 1.22 --accrual 5 --followup 3";
 
 const NEXT_EXAMPLES: &str = "Examples:
   trialsim next --scenario scenarios/qls4131_escalation.toml --design BOIN --outcomes \"1NNN 2NTN\"
@@ -98,6 +108,59 @@ enum Command {
         /// Also write the table as CSV (columns n,escalate,deescalate,eliminate).
         #[arg(long)]
         csv: Option<PathBuf>,
+    },
+    /// Simon two-stage designs (optimal, minimax, admissible) with exact operating characteristics.
+    #[command(after_help = SIMON_EXAMPLES)]
+    Simon {
+        /// Response rate under H0 (unacceptable).
+        #[arg(long)]
+        p0: f64,
+        /// Response rate under H1 (desirable).
+        #[arg(long)]
+        p1: f64,
+        /// One-sided type I error.
+        #[arg(long, default_value_t = 0.05)]
+        alpha: f64,
+        /// Type II error (1 − power).
+        #[arg(long, default_value_t = 0.2)]
+        beta: f64,
+        /// Largest total sample size searched.
+        #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(2..1001))]
+        nmax: u32,
+        /// Also write the designs as CSV (design,r1,n1,r,n,en_p0,pet_p0,alpha,power).
+        #[arg(long)]
+        csv: Option<PathBuf>,
+    },
+    /// Sample size and power of the one-sample log-rank test against a historical median (Wu 2015).
+    #[command(name = "survival-size", after_help = SURVIVAL_EXAMPLES)]
+    SurvivalSize {
+        /// Historical (null) median survival, in months.
+        #[arg(long)]
+        median0: f64,
+        /// Median survival under H1; or give --hazard-ratio.
+        #[arg(long, conflicts_with = "hazard_ratio")]
+        median1: Option<f64>,
+        /// Hazard ratio under H1 (below 1: longer survival).
+        #[arg(long)]
+        hazard_ratio: Option<f64>,
+        /// Weibull shape of both curves (1: exponential).
+        #[arg(long, default_value_t = 1.0)]
+        shape: f64,
+        /// Accrual duration (uniform), in months.
+        #[arg(long)]
+        accrual: f64,
+        /// Follow-up after the last patient, in months.
+        #[arg(long)]
+        followup: f64,
+        /// One-sided significance level.
+        #[arg(long, default_value_t = 0.05)]
+        alpha: f64,
+        /// Target power.
+        #[arg(long, default_value_t = 0.8)]
+        power: f64,
+        /// Also report the power with this many patients.
+        #[arg(long)]
+        n: Option<u32>,
     },
     /// The next dose for a live trial, from the outcomes so far.
     #[command(after_help = NEXT_EXAMPLES)]
@@ -173,6 +236,35 @@ fn real_main() -> Result<()> {
                 csv.as_deref(),
             )
         }
+        Command::Simon {
+            p0,
+            p1,
+            alpha,
+            beta,
+            nmax,
+            csv,
+        } => simon(p0, p1, alpha, beta, nmax, csv.as_deref()),
+        Command::SurvivalSize {
+            median0,
+            median1,
+            hazard_ratio,
+            shape,
+            accrual,
+            followup,
+            alpha,
+            power,
+            n,
+        } => survival_size(
+            median0,
+            median1,
+            hazard_ratio,
+            shape,
+            accrual,
+            followup,
+            alpha,
+            power,
+            n,
+        ),
         Command::Next {
             scenario,
             design,
@@ -377,6 +469,101 @@ fn boundaries(
         }
         write_atomic(path, text.as_bytes()).with_context(|| format!("cannot write {}", path.display()))?;
         say!("wrote {}", path.display());
+    }
+    Ok(())
+}
+
+fn simon(p0: f64, p1: f64, alpha: f64, beta: f64, nmax: u32, csv: Option<&Path>) -> Result<()> {
+    let designs = SimonSearch::new(p0, p1, alpha, beta, nmax)?.run()?;
+    say!("Simon two-stage phase II designs (Simon 1989; admissible: Jung et al. 2004)");
+    say!("H0 response rate {p0}, H1 response rate {p1}; alpha {alpha}, beta {beta} (exact binomial)");
+    say!("Stop after stage 1 if responses <= r1 of n1; reject H0 if responses > r of n.");
+    say!();
+    say!(
+        "{:<11} {:>3} {:>4} {:>4} {:>4} {:>8} {:>8} {:>8} {:>8}",
+        "",
+        "r1",
+        "n1",
+        "r",
+        "n",
+        "EN(p0)",
+        "PET(p0)",
+        "alpha",
+        "power"
+    );
+    let rows: Vec<(&str, &SimonSolution)> = [("minimax", &designs.minimax)]
+        .into_iter()
+        .chain(designs.admissible.iter().map(|d| ("admissible", d)))
+        .chain([("optimal", &designs.optimal)])
+        .collect();
+    let mut text = String::from("design,r1,n1,r,n,en_p0,pet_p0,alpha,power\n");
+    for (kind, s) in &rows {
+        let d = &s.design;
+        say!(
+            "{:<11} {:>3} {:>4} {:>4} {:>4} {:>8.2} {:>8.4} {:>8.4} {:>8.4}",
+            kind,
+            d.r1(),
+            d.n1(),
+            d.r(),
+            d.n(),
+            s.en_p0,
+            s.pet_p0,
+            s.alpha,
+            s.power
+        );
+        text.push_str(&format!(
+            "{kind},{},{},{},{},{:.4},{:.4},{:.4},{:.4}\n",
+            d.r1(),
+            d.n1(),
+            d.r(),
+            d.n(),
+            s.en_p0,
+            s.pet_p0,
+            s.alpha,
+            s.power
+        ));
+    }
+    if let Some(path) = csv {
+        write_atomic(path, text.as_bytes()).with_context(|| format!("cannot write {}", path.display()))?;
+        say!("wrote {}", path.display());
+    }
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn survival_size(
+    median0: f64,
+    median1: Option<f64>,
+    hazard_ratio: Option<f64>,
+    shape: f64,
+    accrual: f64,
+    followup: f64,
+    alpha: f64,
+    power: f64,
+    n: Option<u32>,
+) -> Result<()> {
+    let null = WeibullSurvival::new(median0, shape)?;
+    // With a common shape k, S1 = S0^δ gives median1 = median0 · δ^(−1/k).
+    let hazard_ratio = match (median1, hazard_ratio) {
+        (Some(m1), None) if m1.is_finite() && m1 > 0.0 => (median0 / m1).powf(shape),
+        (Some(m1), None) => bail!("--median1 must be positive, got {m1}"),
+        (None, Some(hr)) => hr,
+        _ => bail!("give --median1 or --hazard-ratio"),
+    };
+    let design = WuDesign::new(alpha, accrual, followup, null, hazard_ratio)?;
+    let needed = design.sample_size(power)?;
+    say!("One-sample log-rank test against a historical Weibull curve (Wu 2015)");
+    say!(
+        "median0 {median0} months, shape {shape}, hazard ratio {hazard_ratio:.4} (median1 {:.2} months)",
+        median0 * hazard_ratio.powf(-1.0 / shape)
+    );
+    say!("uniform accrual over {accrual} months, {followup} months more follow-up, one-sided alpha {alpha}");
+    say!(
+        "sample size for power {power}: {needed} (power {:.4})",
+        design.power(needed)
+    );
+    if let Some(n) = n {
+        say!("power with {n} patients: {:.4}", design.power(n));
     }
     Ok(())
 }

@@ -210,7 +210,7 @@ skeleton = [0.1, 0.2, 0.3, 0.4, 0.5]
 #[test]
 fn help_shows_examples() {
     let dir = tempfile::tempdir().unwrap();
-    for sub in ["run", "boundaries", "next"] {
+    for sub in ["run", "boundaries", "next", "simon", "survival-size"] {
         let out = run_cli(&[sub, "--help"], dir.path());
         assert!(out.status.success());
         assert!(stdout(&out).contains("Examples:"), "{sub}");
@@ -291,4 +291,97 @@ rule = "boin"
         "{}",
         rows[1]
     );
+}
+
+/// `trialsim simon` reproduces VALIDATION R7 (clinfun::ph2simon) and writes the contract CSV.
+#[test]
+fn simon_designs() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run_cli(
+        &[
+            "simon", "--p0", "0.2", "--p1", "0.4", "--alpha", "0.05", "--beta", "0.2", "--csv", "s.csv",
+        ],
+        dir.path(),
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let csv = fs::read_to_string(dir.path().join("s.csv")).unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines[0], "design,r1,n1,r,n,en_p0,pet_p0,alpha,power");
+    let row = |design: &str| {
+        lines
+            .iter()
+            .find(|l| l.starts_with(&format!("{design},")))
+            .unwrap()
+            .to_string()
+    };
+    // R7: optimal 3/13, 12/43, EN 20.58, PET .75; minimax 4/18, 10/33, EN 22.25(47), PET .72.
+    assert!(
+        row("optimal").starts_with("optimal,3,13,12,43,20.58"),
+        "{}",
+        row("optimal")
+    );
+    assert!(
+        row("minimax").starts_with("minimax,4,18,10,33,22.25"),
+        "{}",
+        row("minimax")
+    );
+    assert!(lines.iter().any(|l| l.starts_with("admissible,")));
+}
+
+/// `trialsim survival-size` reproduces VALIDATION R10 (Wu 2015): mOS 10 → 15 months, accrual 18,
+/// follow-up 12: n = 61, power 0.773 with 56 patients; Wu's Weibull example: n = 88.
+#[test]
+fn survival_sample_size() {
+    let dir = tempfile::tempdir().unwrap();
+    let args = [
+        "survival-size",
+        "--median0",
+        "10",
+        "--median1",
+        "15",
+        "--accrual",
+        "18",
+        "--followup",
+        "12",
+        "--n",
+        "56",
+    ];
+    let out = run_cli(&args, dir.path());
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("sample size for power 0.8: 61"), "{text}");
+    assert!(text.contains("power with 56 patients: 0.7729"), "{text}");
+    let args = [
+        "survival-size",
+        "--median0",
+        "9",
+        "--hazard-ratio",
+        "0.5714",
+        "--shape",
+        "1.22",
+        "--accrual",
+        "5",
+        "--followup",
+        "3",
+    ];
+    let out = run_cli(&args, dir.path());
+    assert!(
+        stdout(&out).contains("sample size for power 0.8: 88"),
+        "{}",
+        stdout(&out)
+    );
+    let out = run_cli(
+        &[
+            "survival-size",
+            "--median0",
+            "10",
+            "--accrual",
+            "18",
+            "--followup",
+            "12",
+        ],
+        dir.path(),
+    );
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("--median1 or --hazard-ratio"));
 }
