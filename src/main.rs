@@ -11,6 +11,7 @@ use trialsim::dose_finding::boin;
 use trialsim::dose_finding::interval::{BoundaryTable, IntervalConfig, IntervalRule};
 use trialsim::dose_finding::outcomes::parse_outcomes;
 use trialsim::dose_finding::{Decision, TrialData};
+use trialsim::report::charts::{render_dose_finding, DoseFindingTables};
 use trialsim::report::write_atomic;
 use trialsim::run::{simulate_scenario, write_outputs, RunOptions};
 use trialsim::scenario::Scenario;
@@ -162,6 +163,12 @@ enum Command {
         #[arg(long)]
         n: Option<u32>,
     },
+    /// Redraw a run folder's charts from its CSV tables.
+    #[command(after_help = "Examples:\n  trialsim plot output/qls4131_escalation")]
+    Plot {
+        /// A folder written by `trialsim run`.
+        dir: PathBuf,
+    },
     /// The next dose for a live trial, from the outcomes so far.
     #[command(after_help = NEXT_EXAMPLES)]
     Next {
@@ -235,6 +242,13 @@ fn real_main() -> Result<()> {
                 cutoff_eliminate,
                 csv.as_deref(),
             )
+        }
+        Command::Plot { dir } => {
+            let tables = DoseFindingTables::read(&dir)?;
+            for path in render_dose_finding(&tables, &dir)? {
+                say!("wrote {}", path.display());
+            }
+            Ok(())
         }
         Command::Simon {
             p0,

@@ -1,6 +1,7 @@
 //! One `trialsim run`: compute a validated scenario's operating characteristics (by simulation
 //! or exactly) and write its tables.
 
+use crate::report::charts::{render_dose_finding, ChartError, DoseFindingTables, DOSE_FINDING_CHARTS};
 use crate::report::{self, write_atomic};
 use crate::scenario::{Method as ScenarioMethod, Scenario};
 use crate::sim::cache::SharedDecisions;
@@ -27,6 +28,8 @@ pub struct RunOptions {
 pub enum RunError {
     #[error(transparent)]
     Simulation(#[from] SimulationError),
+    #[error(transparent)]
+    Chart(#[from] ChartError),
     #[error("cannot write {path}: {source}")]
     Write {
         path: PathBuf,
@@ -132,30 +135,36 @@ pub fn simulate_scenario(
     Ok((OcTable::new(scenario, &names, results, seed), notes))
 }
 
-/// The files of a dose-finding run, with one line each on what they show.
-pub const OUTPUT_FILES: [(&str, &str); 3] = [
+/// The tables of a dose-finding run, with one line each on what they show.
+pub const OUTPUT_TABLES: [(&str, &str); 2] = [
     ("oc_by_dose.csv", "one row per truth × design × dose: true DLT probability, % of trials selecting the dose as MTD, mean patients and mean DLTs at the dose per trial."),
-    ("summary.csv", "one row per truth × design: % correct decision, % stopped without selecting a dose, mean and SD of the sample size, DLTs per patient, % of patients treated and % of trials selecting above the correct dose, % of trials by stop reason, and whether the row is simulated or exact (with the number of trial states walked)."),
-    ("README.md", "this index."),
+    ("summary.csv", "one row per truth × design: % correct decision, % stopped without selecting a dose, mean and SD of the sample size, DLTs per patient, % of patients treated and % of trials selecting above the correct dose, % of trials by stop reason, whether the row is simulated or exact (with the number of trial states walked), and the target."),
 ];
 
-/// Writes the run's tables into `dir` (created if needed), each file atomically.
+/// Writes the run's tables into `dir` (created if needed), then the charts drawn from those
+/// tables, then the index; every file atomically.
 pub fn write_outputs(scenario: &Scenario, table: &OcTable, dir: &Path) -> Result<Vec<PathBuf>, RunError> {
     let write_error = |path: &Path, source| RunError::Write {
         path: path.to_path_buf(),
         source,
     };
     std::fs::create_dir_all(dir).map_err(|e| write_error(dir, e))?;
-    let contents = [
-        report::csv::oc_by_dose(table),
-        report::csv::summary(table),
-        report::index::index(scenario, table, &OUTPUT_FILES).into_bytes(),
-    ];
     let mut written = Vec::new();
-    for ((name, _), bytes) in OUTPUT_FILES.iter().zip(contents) {
+    for ((name, _), bytes) in OUTPUT_TABLES
+        .iter()
+        .zip([report::csv::oc_by_dose(table), report::csv::summary(table)])
+    {
         let path = dir.join(name);
         write_atomic(&path, &bytes).map_err(|e| write_error(&path, e))?;
         written.push(path);
     }
+    written.extend(render_dose_finding(&DoseFindingTables::read(dir)?, dir)?);
+    let mut files: Vec<(&str, &str)> = OUTPUT_TABLES.to_vec();
+    files.extend(DOSE_FINDING_CHARTS);
+    files.push(("README.md", "this index."));
+    let path = dir.join("README.md");
+    let index = report::index::index(scenario, table, &files);
+    write_atomic(&path, index.as_bytes()).map_err(|e| write_error(&path, e))?;
+    written.push(path);
     Ok(written)
 }

@@ -67,7 +67,7 @@ pub fn oc_by_dose(table: &OcTable) -> Vec<u8> {
 }
 
 /// Columns of `summary.csv` after the contract's, in order.
-pub const SUMMARY_EXTRA_COLUMNS: [&str; 10] = [
+pub const SUMMARY_EXTRA_COLUMNS: [&str; 11] = [
     "correct_decision",
     "patients_sd",
     "dlt_mean",
@@ -78,6 +78,7 @@ pub const SUMMARY_EXTRA_COLUMNS: [&str; 10] = [
     "stop_enough_at_dose_pct",
     "method",
     "exact_states",
+    "target",
 ];
 
 /// `summary.csv`: one row per truth × design.
@@ -113,7 +114,7 @@ pub fn summary(table: &OcTable) -> Vec<u8> {
             Method::Simulated { .. } => ("simulated", String::new()),
             Method::Exact { states } => ("exact", states.to_string()),
         };
-        record.extend([method.to_string(), states]);
+        record.extend([method.to_string(), states, table.target.to_string()]);
         w.write_record(record).expect("in memory");
     }
     finish(w)

@@ -2,6 +2,7 @@
 //! the [`OcTable`](crate::sim::OcTable).
 
 pub mod atomic;
+pub mod charts;
 pub mod csv;
 pub mod index;
 

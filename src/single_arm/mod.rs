@@ -6,6 +6,10 @@
 //! - [`predictive`]: Bayesian predictive probability monitoring (Lee & Liu 2008).
 //! - [`bop2`]: Bayesian optimal phase 2 design, futility only (Zhou, Lee & Yuan 2017).
 //! - [`survival`]: one-sample log-rank test and its sample size (Wu 2015), Kaplan–Meier estimates.
+//! - [`timing`]: simulated patients: true response, toxicity, PFS and OS models, accrual and
+//!   follow-up in calendar time, common random numbers.
+//! - [`sim`]: Monte Carlo operating characteristics of these designs (and time-to-event and
+//!   toxicity rules) in calendar time, with interim looks.
 //!
 //! Parameters are checked once, by the constructors, which return [`SingleArmError`] naming the
 //! offending parameter; every method afterwards is infallible.
@@ -13,17 +17,24 @@
 pub mod bop2;
 pub mod exact;
 pub mod predictive;
+pub mod sim;
 pub mod simon;
 pub mod survival;
+pub mod timing;
 
 pub use bop2::Bop2;
 pub use exact::{BetaPrior, Boundaries, Calibrated, ExactDesign, OperatingCharacteristics};
 pub use predictive::{PredictiveDesign, PredictiveProbability};
+pub use sim::{
+    clopper_pearson, clopper_pearson_covers, run_trial, Analysis, Endpoint, FinalMedians, MedianCounts, MedianSummary,
+    Outcome, SingleArmCounts, SingleArmDesign, SingleArmPlan, SingleArmSummary, TimeMoments, ToxicityRule, TrialResult,
+};
 pub use simon::{SimonDesign, SimonDesigns, SimonSearch, SimonSolution};
 pub use survival::{
     one_sample_log_rank, wu_power, wu_sample_size, KaplanMeier, LandmarkEstimate, MedianEstimate, Observation,
     OneSampleLogRank, WeibullSurvival, WuDesign,
 };
+pub use timing::{Accrual, Patient, SingleArmTruth, StudyTiming, SurvivalCurve, TimeToEvent};
 
 /// A parameter of a single-arm design or analysis that cannot be used, or a search that found nothing.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

@@ -44,8 +44,8 @@ fn run_writes_contract_tables() {
     ] {
         assert!(index.contains(name), "index lacks {name}");
     }
-    // No temporary files are left behind.
-    assert_eq!(fs::read_dir(&folder).unwrap().count(), 3);
+    // Two tables, four charts and the index; no temporary files are left behind.
+    assert_eq!(fs::read_dir(&folder).unwrap().count(), 7);
     assert!(stdout(&out).contains("wrote"));
 }
 
@@ -384,4 +384,56 @@ fn survival_sample_size() {
     );
     assert!(!out.status.success());
     assert!(stderr(&out).contains("--median1 or --hazard-ratio"));
+}
+
+/// Every chart of a run decodes as a 1600 × 1000 PNG that is not blank, the index lists each
+/// one, and `trialsim plot` redraws them from the CSV tables alone, byte for byte.
+#[test]
+fn charts_are_written_listed_and_redrawn() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = root().join("scenarios/qls4131_escalation.toml");
+    let out = run_cli(
+        &["run", scenario.to_str().unwrap(), "--trials", "500", "--out", "c"],
+        dir.path(),
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let folder = dir.path().join("c/qls4131_escalation");
+    let index = fs::read_to_string(folder.join("README.md")).unwrap();
+    let charts: Vec<_> = trialsim::report::charts::DOSE_FINDING_CHARTS
+        .iter()
+        .map(|(f, _)| *f)
+        .collect();
+    assert_eq!(charts.len(), 4);
+    let mut before = Vec::new();
+    for chart in &charts {
+        assert!(index.contains(&format!("`{chart}`")), "index lacks {chart}");
+        let bytes = fs::read(folder.join(chart)).unwrap();
+        let decoder = png::Decoder::new(std::io::Cursor::new(&bytes));
+        let mut reader = decoder.read_info().unwrap();
+        let mut pixels = vec![0; reader.output_buffer_size()];
+        let info = reader.next_frame(&mut pixels).unwrap();
+        assert_eq!((info.width, info.height), (1600, 1000), "{chart}");
+        let pixels = &pixels[..info.buffer_size()];
+        let non_white = pixels.chunks(3).filter(|p| p.iter().any(|&c| c < 200)).count();
+        let share = non_white as f64 / (1600.0 * 1000.0);
+        assert!(share > 0.01, "{chart} looks blank ({share:.4} of pixels drawn)");
+        let distinct: std::collections::HashSet<&[u8]> = pixels.chunks(3).collect();
+        assert!(distinct.len() > 8, "{chart} uses only {} colours", distinct.len());
+        before.push(bytes);
+    }
+    for chart in &charts {
+        fs::remove_file(folder.join(chart)).unwrap();
+    }
+    let out = run_cli(&["plot", folder.to_str().unwrap()], dir.path());
+    assert!(out.status.success(), "{}", stderr(&out));
+    for (chart, bytes) in charts.iter().zip(before) {
+        assert_eq!(
+            fs::read(folder.join(chart)).unwrap(),
+            bytes,
+            "{chart} differs when redrawn"
+        );
+    }
+    let out = run_cli(&["plot", "no-such-folder"], dir.path());
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("no-such-folder"), "{}", stderr(&out));
 }
