@@ -13,10 +13,12 @@ use trialsim::dose_finding::outcomes::parse_outcomes;
 use trialsim::dose_finding::{Decision, TrialData};
 use trialsim::report::charts::{render_dose_finding, DoseFindingTables};
 use trialsim::report::write_atomic;
-use trialsim::run::{simulate_scenario, write_outputs, RunOptions};
-use trialsim::scenario::Scenario;
-use trialsim::sim::Method;
-use trialsim::single_arm::{SimonSearch, SimonSolution, WeibullSurvival, WuDesign};
+use trialsim::run::{
+    simulate_scenario, simulate_single_arm, write_outputs, write_single_arm_outputs, ExactNote, RunOptions,
+};
+use trialsim::scenario::{AnyScenario, Scenario, SingleArmScenario};
+use trialsim::sim::{Method, OcTable};
+use trialsim::single_arm::{SimonSearch, SimonSolution, SingleArmTable, WeibullSurvival, WuDesign};
 
 const RUN_EXAMPLES: &str = "Examples:
   trialsim run scenarios/qls4131_escalation.toml
@@ -296,14 +298,17 @@ fn run(
     exact: bool,
 ) -> Result<()> {
     // Every file is validated before anything is simulated or written.
-    let scenarios = files.iter().map(|f| Scenario::load(f)).collect::<Result<Vec<_>, _>>()?;
+    let scenarios = files
+        .iter()
+        .map(|f| AnyScenario::load(f))
+        .collect::<Result<Vec<_>, _>>()?;
     let mut stems = HashMap::new();
     for s in &scenarios {
-        if let Some(other) = stems.insert(s.stem(), &s.file) {
+        if let Some(other) = stems.insert(s.stem(), s.file()) {
             bail!(
                 "{} and {} would both write to {}; rename one",
                 other.display(),
-                s.file.display(),
+                s.file().display(),
                 out.join(s.stem()).display()
             );
         }
@@ -319,84 +324,142 @@ fn run(
         exact,
     };
     for scenario in &scenarios {
-        for w in &scenario.warnings {
+        for w in scenario.warnings() {
             eprintln!("warning: {w}");
         }
-        let total = options.trials.unwrap_or(scenario.simulation.trials);
-        let bar = if std::io::stderr().is_terminal() {
-            let bar = ProgressBar::new(total);
-            bar.set_style(
-                ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} trials ({per_sec}, {eta} left)")
-                    .expect("valid template")
-                    .progress_chars("=> "),
-            );
-            bar.set_message(scenario.stem());
-            bar
-        } else {
-            ProgressBar::hidden()
+        let total = match scenario {
+            AnyScenario::DoseFinding(s) => options.trials.unwrap_or(s.simulation.trials),
+            AnyScenario::SingleArm(s) => options.trials.unwrap_or(s.simulation.trials),
         };
+        let bar = progress_bar(total, &scenario.stem());
         let started = Instant::now();
-        let (table, exact_notes) = simulate_scenario(scenario, &options, &|done| bar.set_position(done))?;
-        bar.finish_and_clear();
-        let elapsed = started.elapsed().as_secs_f64();
         let dir = out.join(scenario.stem());
-        let written = write_outputs(scenario, &table, &dir)?;
-        let simulated_rows = table
-            .rows
-            .iter()
-            .filter(|r| matches!(r.method, Method::Simulated { .. }))
-            .count() as u64;
-        say!(
-            "{}: {} designs × {} truths in {:.2} s, {} threads",
-            scenario.name,
-            scenario.designs.len(),
-            scenario.truths.len(),
-            elapsed,
-            threads
-        );
-        if simulated_rows > 0 {
-            let trials = options.trials.unwrap_or(scenario.simulation.trials);
-            say!(
-                "  simulated: {trials} trials for each of {simulated_rows} design × truth pairs ({:.0} trials/s)",
-                (trials * simulated_rows) as f64 / elapsed.max(1e-9)
-            );
-        }
-        for note in &exact_notes {
-            match &note.outcome {
-                Ok((states, seconds)) => say!(
-                    "  exact: {} under {}: {states} states in {:.3} s",
-                    note.design,
-                    note.truth,
-                    seconds
-                ),
-                Err(why) => eprintln!("warning: exact: {} under {}: {why}", note.design, note.truth),
+        let written = match scenario {
+            AnyScenario::DoseFinding(s) => {
+                let (table, notes) = simulate_scenario(s, &options, &|done| bar.set_position(done))?;
+                bar.finish_and_clear();
+                report_dose_finding(s, &table, &notes, &options, started.elapsed().as_secs_f64());
+                write_outputs(s, &table, &dir)?
             }
-        }
-        say!(
-            "{:<24} {:<16} {:>9} {:>9} {:>9} {:>10}",
-            "truth",
-            "design",
-            "correct%",
-            "stopped%",
-            "mean N",
-            "overdose%"
-        );
-        for row in &table.rows {
-            say!(
-                "{:<24} {:<16} {:>9.1} {:>9.1} {:>9.1} {:>10.1}",
-                row.truth,
-                row.design,
-                row.correct_selection_pct(),
-                row.stopped_early_pct(),
-                row.total_patients_mean(),
-                row.overdose_selection_pct()
-            );
-        }
+            AnyScenario::SingleArm(s) => {
+                if options.exact {
+                    bail!("{}: --exact applies to dose-finding scenarios", s.file.display());
+                }
+                let table = simulate_single_arm(s, &options, &|done| bar.set_position(done))?;
+                bar.finish_and_clear();
+                report_single_arm(s, &table, &options, started.elapsed().as_secs_f64());
+                write_single_arm_outputs(s, &table, &dir)?
+            }
+        };
         for path in written {
             say!("wrote {}", path.display());
         }
     }
     Ok(())
+}
+
+/// A progress bar on a terminal; nothing otherwise.
+fn progress_bar(total: u64, message: &str) -> ProgressBar {
+    if !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(total);
+    bar.set_style(
+        ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} trials ({per_sec}, {eta} left)")
+            .expect("valid template")
+            .progress_chars("=> "),
+    );
+    bar.set_message(message.to_string());
+    bar
+}
+
+fn report_dose_finding(scenario: &Scenario, table: &OcTable, notes: &[ExactNote], options: &RunOptions, elapsed: f64) {
+    let simulated_rows = table
+        .rows
+        .iter()
+        .filter(|r| matches!(r.method, Method::Simulated { .. }))
+        .count() as u64;
+    say!(
+        "{}: {} designs × {} truths in {:.2} s, {} threads",
+        scenario.name,
+        scenario.designs.len(),
+        scenario.truths.len(),
+        elapsed,
+        options.threads
+    );
+    if simulated_rows > 0 {
+        let trials = options.trials.unwrap_or(scenario.simulation.trials);
+        say!(
+            "  simulated: {trials} trials for each of {simulated_rows} design × truth pairs ({:.0} trials/s)",
+            (trials * simulated_rows) as f64 / elapsed.max(1e-9)
+        );
+    }
+    for note in notes {
+        match &note.outcome {
+            Ok((states, seconds)) => say!(
+                "  exact: {} under {}: {states} states in {:.3} s",
+                note.design,
+                note.truth,
+                seconds
+            ),
+            Err(why) => eprintln!("warning: exact: {} under {}: {why}", note.design, note.truth),
+        }
+    }
+    say!(
+        "{:<24} {:<16} {:>9} {:>9} {:>9} {:>10}",
+        "truth",
+        "design",
+        "correct%",
+        "stopped%",
+        "mean N",
+        "overdose%"
+    );
+    for row in &table.rows {
+        say!(
+            "{:<24} {:<16} {:>9.1} {:>9.1} {:>9.1} {:>10.1}",
+            row.truth,
+            row.design,
+            row.correct_selection_pct(),
+            row.stopped_early_pct(),
+            row.total_patients_mean(),
+            row.overdose_selection_pct()
+        );
+    }
+}
+
+fn report_single_arm(scenario: &SingleArmScenario, table: &SingleArmTable, options: &RunOptions, elapsed: f64) {
+    say!(
+        "{}: {} trials × {} designs × {} truths in {:.2} s, {} threads",
+        scenario.name,
+        table.trials,
+        scenario.designs.len(),
+        scenario.truths.len(),
+        elapsed,
+        options.threads
+    );
+    say!(
+        "{:<28} {:<22} {:>10} {:>10} {:>8} {:>8} {:>10}",
+        "truth",
+        "design",
+        "promising%",
+        "futility%",
+        "tox%",
+        "mean N",
+        "months"
+    );
+    for row in &table.rows {
+        let s = &row.summary;
+        say!(
+            "{:<28} {:<22} {:>10.1} {:>10.1} {:>8.1} {:>8.1} {:>10.1}",
+            row.truth,
+            row.design,
+            100.0 * s.promising,
+            100.0 * s.futility_stop,
+            100.0 * s.toxicity_stop,
+            s.mean_patients,
+            s.mean_duration
+        );
+    }
 }
 
 fn boundaries(

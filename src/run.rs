@@ -3,10 +3,11 @@
 
 use crate::report::charts::{render_dose_finding, ChartError, DoseFindingTables, DOSE_FINDING_CHARTS};
 use crate::report::{self, write_atomic};
-use crate::scenario::{Method as ScenarioMethod, Scenario};
+use crate::scenario::{Method as ScenarioMethod, Scenario, SingleArmScenario};
 use crate::sim::cache::SharedDecisions;
 use crate::sim::exact::exact_oc;
 use crate::sim::{simulate, Method, OcProbabilities, OcTable, SimulationError, SimulationPlan};
+use crate::single_arm::{SingleArmDesign, SingleArmError, SingleArmPlan, SingleArmTable};
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -30,6 +31,8 @@ pub enum RunError {
     Simulation(#[from] SimulationError),
     #[error(transparent)]
     Chart(#[from] ChartError),
+    #[error(transparent)]
+    SingleArm(#[from] SingleArmError),
     #[error("cannot write {path}: {source}")]
     Write {
         path: PathBuf,
@@ -166,5 +169,52 @@ pub fn write_outputs(scenario: &Scenario, table: &OcTable, dir: &Path) -> Result
     let index = report::index::index(scenario, table, &files);
     write_atomic(&path, index.as_bytes()).map_err(|e| write_error(&path, e))?;
     written.push(path);
+    Ok(written)
+}
+
+/// Simulates every design under every truth of a single-arm scenario.
+pub fn simulate_single_arm(
+    scenario: &SingleArmScenario,
+    options: &RunOptions,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<SingleArmTable, RunError> {
+    let trials = options.trials.unwrap_or(scenario.simulation.trials);
+    let seed = options.seed.unwrap_or(scenario.simulation.seed);
+    let designs: Vec<SingleArmDesign> = scenario.designs.iter().map(|d| d.design.clone()).collect();
+    let plan = SingleArmPlan::new(&scenario.timing, &scenario.truths, &designs, trials, seed)?;
+    let counts = plan.simulate(options.threads, progress)?;
+    let names: Vec<&str> = scenario.designs.iter().map(|d| d.name.as_str()).collect();
+    Ok(SingleArmTable::new(
+        &scenario.name,
+        &scenario.truths,
+        &names,
+        &counts,
+        trials,
+        seed,
+    ))
+}
+
+/// Writes a single-arm run's tables and index into `dir`, each file atomically.
+pub fn write_single_arm_outputs(
+    scenario: &SingleArmScenario,
+    table: &SingleArmTable,
+    dir: &Path,
+) -> Result<Vec<PathBuf>, RunError> {
+    let write_error = |path: &Path, source| RunError::Write {
+        path: path.to_path_buf(),
+        source,
+    };
+    std::fs::create_dir_all(dir).map_err(|e| write_error(dir, e))?;
+    let contents = [
+        report::single_arm::summary(table),
+        report::single_arm::sample_size(table),
+        report::single_arm::index(scenario, table).into_bytes(),
+    ];
+    let mut written = Vec::new();
+    for ((name, _), bytes) in report::single_arm::SINGLE_ARM_FILES.iter().zip(contents) {
+        let path = dir.join(name);
+        write_atomic(&path, &bytes).map_err(|e| write_error(&path, e))?;
+        written.push(path);
+    }
     Ok(written)
 }

@@ -5,5 +5,6 @@ pub mod atomic;
 pub mod charts;
 pub mod csv;
 pub mod index;
+pub mod single_arm;
 
 pub use atomic::write_atomic;

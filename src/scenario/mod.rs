@@ -4,8 +4,10 @@
 
 mod design;
 mod raw;
+mod single_arm;
 
 pub use design::{BaseDesign, DesignSpec, RuleSpec};
+pub use single_arm::{SingleArmDesignSpec, SingleArmScenario, SINGLE_ARM_RULES};
 
 use crate::dose_finding::{DoseFinder, TrialLimits};
 use crate::sim::Truth;
@@ -121,6 +123,64 @@ impl Scenario {
         self.file
             .file_stem()
             .map_or_else(|| "scenario".into(), |s| s.to_string_lossy().into_owned())
+    }
+}
+
+/// A scenario of either kind, as `trialsim run` reads it.
+#[derive(Clone, Debug)]
+pub enum AnyScenario {
+    DoseFinding(Scenario),
+    SingleArm(SingleArmScenario),
+}
+
+impl AnyScenario {
+    /// Reads and validates a scenario file of either kind (`kind`, default "dose-finding").
+    pub fn load(path: &Path) -> Result<AnyScenario, ScenarioError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Read {
+            file: path.to_path_buf(),
+            source,
+        })?;
+        AnyScenario::parse(&text, path)
+    }
+
+    /// Parses and validates scenario text of either kind.
+    pub fn parse(text: &str, file: &Path) -> Result<AnyScenario, ScenarioError> {
+        // A file that is not even TOML falls through to the dose-finding parser, which reports it.
+        let kind = toml::from_str::<toml::Table>(text)
+            .ok()
+            .and_then(|t| t.get("kind").and_then(|k| k.as_str().map(str::to_string)));
+        match kind.as_deref() {
+            Some("single-arm") => single_arm::parse(text, file).map(AnyScenario::SingleArm),
+            _ => raw::parse(text, file).map(AnyScenario::DoseFinding),
+        }
+    }
+
+    pub fn name(&self) -> &str {
+        match self {
+            AnyScenario::DoseFinding(s) => &s.name,
+            AnyScenario::SingleArm(s) => &s.name,
+        }
+    }
+
+    pub fn file(&self) -> &Path {
+        match self {
+            AnyScenario::DoseFinding(s) => &s.file,
+            AnyScenario::SingleArm(s) => &s.file,
+        }
+    }
+
+    pub fn stem(&self) -> String {
+        match self {
+            AnyScenario::DoseFinding(s) => s.stem(),
+            AnyScenario::SingleArm(s) => s.stem(),
+        }
+    }
+
+    pub fn warnings(&self) -> &[String] {
+        match self {
+            AnyScenario::DoseFinding(s) => &s.warnings,
+            AnyScenario::SingleArm(s) => &s.warnings,
+        }
     }
 }
 

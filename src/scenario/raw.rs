@@ -34,7 +34,7 @@ struct RawScenario {
 
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
-struct RawSimulation {
+pub(super) struct RawSimulation {
     trials: Option<i64>,
     seed: Option<i64>,
     method: Option<String>,
@@ -145,9 +145,10 @@ fn line_column(text: &str, offset: usize) -> (usize, usize) {
     (line, column)
 }
 
-pub(super) fn parse(text: &str, file: &Path) -> Result<Scenario, ScenarioError> {
+/// Deserializes scenario text into `T`, naming the field (and line) of any error.
+pub(super) fn deserialize_text<T: DeserializeOwned>(text: &str, file: &Path) -> Result<T, ScenarioError> {
     let errors = Errors { file };
-    let raw: RawScenario = serde_path_to_error::deserialize(toml::Deserializer::new(text)).map_err(|e| {
+    serde_path_to_error::deserialize(toml::Deserializer::new(text)).map_err(|e| {
         let path = path_below(&FieldPath::default(), e.path());
         let inner = e.into_inner();
         let location = inner
@@ -166,8 +167,44 @@ pub(super) fn parse(text: &str, file: &Path) -> Result<Scenario, ScenarioError> 
         } else {
             errors.field(&path, message)
         }
-    })?;
-    validate(raw, &errors)
+    })
+}
+
+pub(super) fn parse(text: &str, file: &Path) -> Result<Scenario, ScenarioError> {
+    let raw: RawScenario = deserialize_text(text, file)?;
+    validate(raw, &Errors { file })
+}
+
+/// `[simulation]` settings, validated.
+pub(super) fn simulation_settings(raw: RawSimulation, errors: &Errors) -> Result<SimulationSettings, ScenarioError> {
+    let sim = FieldPath::default().key("simulation");
+    Ok(SimulationSettings {
+        trials: raw
+            .trials
+            .map(|t| errors.integer(&sim.key("trials"), t, 1, i64::MAX))
+            .transpose()?
+            .map_or(DEFAULT_TRIALS, |t| t as u64),
+        seed: raw
+            .seed
+            .map(|s| errors.integer(&sim.key("seed"), s, 0, i64::MAX))
+            .transpose()?
+            .map_or(DEFAULT_SEED, |s| s as u64),
+        max_exact_states: raw
+            .max_exact_states
+            .map(|m| errors.integer(&sim.key("max_exact_states"), m, 1, 1 << 40))
+            .transpose()?
+            .map_or(DEFAULT_MAX_STATES, |m| m as usize),
+        method: match raw.method.as_deref() {
+            None | Some("simulate") => Method::Simulate,
+            Some("exact") => Method::Exact,
+            Some(other) => {
+                return Err(errors.field(
+                    &sim.key("method"),
+                    format!("unknown method '{other}'; expected \"simulate\" or \"exact\""),
+                ))
+            }
+        },
+    })
 }
 
 fn validate(raw: RawScenario, errors: &Errors) -> Result<Scenario, ScenarioError> {
@@ -180,42 +217,12 @@ fn validate(raw: RawScenario, errors: &Errors) -> Result<Scenario, ScenarioError
         Some(other) => {
             return Err(errors.field(
                 &root.key("kind"),
-                format!("unknown kind '{other}'; this version supports \"dose-finding\""),
+                format!("unknown kind '{other}'; expected \"dose-finding\" or \"single-arm\""),
             ))
         }
     };
 
-    let sim = root.key("simulation");
-    let simulation = SimulationSettings {
-        trials: raw
-            .simulation
-            .trials
-            .map(|t| errors.integer(&sim.key("trials"), t, 1, i64::MAX))
-            .transpose()?
-            .map_or(DEFAULT_TRIALS, |t| t as u64),
-        seed: raw
-            .simulation
-            .seed
-            .map(|s| errors.integer(&sim.key("seed"), s, 0, i64::MAX))
-            .transpose()?
-            .map_or(DEFAULT_SEED, |s| s as u64),
-        max_exact_states: raw
-            .simulation
-            .max_exact_states
-            .map(|m| errors.integer(&sim.key("max_exact_states"), m, 1, 1 << 40))
-            .transpose()?
-            .map_or(DEFAULT_MAX_STATES, |m| m as usize),
-        method: match raw.simulation.method.as_deref() {
-            None | Some("simulate") => Method::Simulate,
-            Some("exact") => Method::Exact,
-            Some(other) => {
-                return Err(errors.field(
-                    &sim.key("method"),
-                    format!("unknown method '{other}'; expected \"simulate\" or \"exact\""),
-                ))
-            }
-        },
-    };
+    let simulation = simulation_settings(raw.simulation, errors)?;
 
     let trial = validate_trial(raw.trial, errors)?;
     let mut warnings = Vec::new();

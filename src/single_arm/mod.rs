@@ -20,6 +20,7 @@ pub mod predictive;
 pub mod sim;
 pub mod simon;
 pub mod survival;
+pub mod table;
 pub mod timing;
 
 pub use bop2::Bop2;
@@ -34,6 +35,7 @@ pub use survival::{
     one_sample_log_rank, wu_power, wu_sample_size, KaplanMeier, LandmarkEstimate, MedianEstimate, Observation,
     OneSampleLogRank, WeibullSurvival, WuDesign,
 };
+pub use table::{SingleArmRow, SingleArmTable};
 pub use timing::{Accrual, Patient, SingleArmTruth, StudyTiming, SurvivalCurve, TimeToEvent};
 
 /// A parameter of a single-arm design or analysis that cannot be used, or a search that found nothing.

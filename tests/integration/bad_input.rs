@@ -356,3 +356,91 @@ fn bad_flags_are_refused() {
     }
     assert!(!dir.path().join("out").exists());
 }
+
+const SINGLE_ARM: &str = r#"
+name = "sa"
+kind = "single-arm"
+[simulation]
+trials = 50
+[trial]
+patients = 40
+accrual = { rate = 3 }
+assessment = 1
+min_followup = 6
+[[truth]]
+name = "t"
+orr = 0.3
+tox = 0.1
+pfs = { median = 5 }
+os = { median = 10 }
+[[design]]
+name = "Simon"
+rule = "simon"
+p0 = 0.2
+p1 = 0.4
+alpha = 0.1
+toxicity = { limit = 0.3, certainty = 0.9, looks = [10, 20] }
+[[design]]
+name = "LR"
+rule = "log-rank"
+endpoint = "os"
+median0 = 8
+"#;
+
+fn replace_sa(from: &str, to: &str) -> String {
+    assert!(SINGLE_ARM.contains(from), "{from}");
+    SINGLE_ARM.replacen(from, to, 1)
+}
+
+#[test]
+fn the_good_single_arm_scenario_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("sa.toml"), SINGLE_ARM).unwrap();
+    let out = run_cli(&["run", "sa.toml", "--out", "out"], dir.path());
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
+#[test]
+fn single_arm_errors_name_the_field() {
+    let cases: [(String, &str, &str); 8] = [
+        (
+            replace_sa("rule = \"simon\"", "rule = \"simpson\""),
+            "design[1].rule",
+            "unknown rule 'simpson'",
+        ),
+        (
+            replace_sa("{ rate = 3 }", "{ rate = 3, duration = 12 }"),
+            "trial.accrual",
+            "exactly one",
+        ),
+        (
+            replace_sa("pfs = { median = 5 }", "pfs = { shape = 2 }"),
+            "truth[1].pfs",
+            "give `median`",
+        ),
+        (replace_sa("orr = 0.3", "orr = 1.3"), "truth[1].orr", "probability"),
+        (
+            replace_sa("looks = [10, 20]", "looks = [20, 10]"),
+            "design[1].toxicity.looks[2]",
+            "increase",
+        ),
+        (
+            replace_sa("endpoint = \"os\"", "endpoint = \"dfs\""),
+            "design[2].endpoint",
+            "unknown endpoint",
+        ),
+        (
+            replace_sa("median0 = 8", "median0 = 8\nwhatever = 1"),
+            "design[2]",
+            "unknown field `whatever`",
+        ),
+        (
+            replace_sa("pfs = { median = 5 }", "pfs = { median = 15 }"),
+            "truth[1].pfs",
+            "pfs",
+        ),
+    ];
+    for (text, field, words) in cases {
+        rejects(&text, field, words);
+    }
+}

@@ -437,3 +437,37 @@ fn charts_are_written_listed_and_redrawn() {
     assert!(!out.status.success());
     assert!(stderr(&out).contains("no-such-folder"), "{}", stderr(&out));
 }
+
+/// `trialsim run` on the bundled single-arm scenario writes its tables and index.
+#[test]
+fn run_single_arm_scenario() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = root().join("scenarios/ql1706_es_sclc.toml");
+    let out = run_cli(
+        &["run", scenario.to_str().unwrap(), "--trials", "2000", "--out", "sa"],
+        dir.path(),
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let folder = dir.path().join("sa/ql1706_es_sclc");
+    let summary = fs::read_to_string(folder.join("summary.csv")).unwrap();
+    assert!(summary.starts_with(&trialsim::report::single_arm::SINGLE_ARM_SUMMARY_COLUMNS.join(",")));
+    assert_eq!(summary.lines().count(), 1 + 4 * 5, "4 truths × 5 designs");
+    let mut reader = csv::Reader::from_path(folder.join("summary.csv")).unwrap();
+    for record in reader.records() {
+        let r = record.unwrap();
+        let outcome: f64 = [4, 5, 6].iter().map(|&i| r[i].parse::<f64>().unwrap()).sum::<f64>();
+        // Promising, futility and toxicity stops are disjoint.
+        assert!(outcome <= 100.0 + 1e-9, "{} {}", &r[0], &r[1]);
+    }
+    let sizes = fs::read_to_string(folder.join("sample_size.csv")).unwrap();
+    assert!(sizes.starts_with("truth,design,patients,trials_pct"));
+    let index = fs::read_to_string(folder.join("README.md")).unwrap();
+    assert!(index.contains("Simon two-stage: stop if ≤ 10 of 17 respond"), "{index}");
+    // --exact is for dose-finding scenarios.
+    let out = run_cli(
+        &["run", scenario.to_str().unwrap(), "--exact", "--out", "x"],
+        dir.path(),
+    );
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("--exact applies to dose-finding"));
+}
