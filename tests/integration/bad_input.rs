@@ -294,9 +294,9 @@ fn toml_syntax_error() {
 #[test]
 fn unsupported_kind() {
     rejects(
-        &replace("name = \"good\"", "name = \"good\"\nkind = \"single-arm\""),
+        &replace("name = \"good\"", "name = \"good\"\nkind = \"phase-3\""),
         "kind",
-        "unknown kind",
+        "unknown kind 'phase-3'",
     );
 }
 
