@@ -140,8 +140,10 @@ struct RawPredictive {
     p0: f64,
     looks: Vec<i64>,
     prior: Option<[f64; 2]>,
-    theta_t: f64,
-    theta_l: f64,
+    theta_t: Option<f64>,
+    theta_l: Option<f64>,
+    p1: Option<f64>,
+    alpha: Option<f64>,
 }
 
 #[derive(Deserialize)]
@@ -463,10 +465,29 @@ fn design(
             let looks = looks(&raw.looks, &path.key("looks"), errors, patients)?;
             let p0 = errors.probability(&path.key("p0"), raw.p0, true)?;
             let prior = prior(raw.prior, [1.0, 1.0], &path.key("prior"), errors)?;
-            let pp = PredictiveDesign::new(looks, prior, p0, raw.theta_t, raw.theta_l).map_err(at(errors, path))?;
+            let pp = match (raw.theta_t, raw.theta_l, raw.p1, raw.alpha) {
+                (Some(theta_t), Some(theta_l), None, None) => {
+                    PredictiveDesign::new(looks, prior, p0, theta_t, theta_l).map_err(at(errors, path))?
+                }
+                (None, None, Some(p1), alpha) => {
+                    // Lee & Liu's search: θT in [0.80, 0.99], θL in [0.001, 0.20].
+                    let theta_t: Vec<f64> = (80..100).map(|i| f64::from(i) / 100.0).collect();
+                    let theta_l: Vec<f64> = [0.001, 0.005, 0.01, 0.02, 0.03, 0.05, 0.07, 0.1, 0.15, 0.2].to_vec();
+                    PredictiveDesign::calibrate(looks, prior, p0, p1, alpha.unwrap_or(0.05), &theta_t, &theta_l)
+                        .map_err(at(errors, path))?
+                        .design
+                }
+                _ => {
+                    return Err(errors.field(
+                        path,
+                        "give `theta_t` and `theta_l`, or `p1` (and `alpha`) to search for them",
+                    ))
+                }
+            };
             let text = format!(
                 "predictive probability (Lee & Liu 2008): stop if PP < {} at a look; promising if P(ORR > {p0}) > {} at the end",
-                raw.theta_l, raw.theta_t
+                pp.theta_l(),
+                pp.predictive().theta_t()
             );
             (SingleArmDesign::responses(&name, &pp), text)
         }

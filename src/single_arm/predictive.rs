@@ -51,6 +51,11 @@ impl PredictiveProbability {
         self.final_success
     }
 
+    /// θT: the posterior probability P(p > p0 | data) that counts as success at the end.
+    pub fn theta_t(&self) -> f64 {
+        self.theta_t
+    }
+
     /// PP after `x` responses in `n` patients: P(x + Y ≥ final success), Y beta-binomial.
     ///
     /// # Panics
