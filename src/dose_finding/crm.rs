@@ -117,6 +117,24 @@ pub fn calibrate_skeleton(halfwidth: f64, target: f64, nu: usize, num_doses: usi
     scaled.iter().map(|&s| model.prob(s, 0.0)).collect()
 }
 
+/// One patient's outcome for the TITE-CRM likelihood (Cheung & Chappell 2000): a DLT counts in
+/// full; a patient without a DLT so far contributes 1 − w·p, w the weight of the follow-up.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct WeightedOutcome {
+    pub dose: Dose,
+    pub dlt: bool,
+    pub weight: f64,
+}
+
+/// The data a CRM posterior conditions on.
+#[derive(Clone, Copy, Debug)]
+pub enum CrmData<'a> {
+    /// Patients and DLTs per dose (complete follow-up).
+    Counts(&'a TrialData),
+    /// Per-patient outcomes with follow-up weights (TITE-CRM).
+    Weighted(&'a [WeightedOutcome]),
+}
+
 /// CRM settings (keys of a `rule = "crm"` design).
 #[derive(Clone, Debug, PartialEq)]
 pub struct CrmConfig {
@@ -189,30 +207,57 @@ impl Crm {
 
     /// The posterior of β given per-dose counts.
     pub fn posterior(&self, data: &TrialData) -> CrmPosterior {
+        self.posterior_of(CrmData::Counts(data))
+    }
+
+    /// The posterior of β given counts or weighted outcomes.
+    pub fn posterior_of(&self, data: CrmData) -> CrmPosterior {
         let k = self.scaled.len();
-        let treated: Vec<(usize, f64, f64)> = data
-            .doses()
-            .filter(|&d| data.patients(d) > 0)
-            .map(|d| {
-                (
-                    d.index(),
-                    f64::from(data.dlts(d)),
-                    f64::from(data.patients(d) - data.dlts(d)),
-                )
-            })
-            .collect();
-        let mut density: Vec<f64> = self
-            .log_prior
-            .iter()
-            .enumerate()
-            .map(|(g, &lp0)| {
-                let row = g * k;
-                lp0 + treated
+        let mut density: Vec<f64> = match data {
+            CrmData::Counts(data) => {
+                let treated: Vec<(usize, f64, f64)> = data
+                    .doses()
+                    .filter(|&d| data.patients(d) > 0)
+                    .map(|d| {
+                        (
+                            d.index(),
+                            f64::from(data.dlts(d)),
+                            f64::from(data.patients(d) - data.dlts(d)),
+                        )
+                    })
+                    .collect();
+                self.log_prior
                     .iter()
-                    .map(|&(j, y, f)| y * self.log_p[row + j] + f * self.log_q[row + j])
-                    .sum::<f64>()
-            })
-            .collect();
+                    .enumerate()
+                    .map(|(g, &lp0)| {
+                        let row = g * k;
+                        lp0 + treated
+                            .iter()
+                            .map(|&(j, y, f)| y * self.log_p[row + j] + f * self.log_q[row + j])
+                            .sum::<f64>()
+                    })
+                    .collect()
+            }
+            CrmData::Weighted(outcomes) => self
+                .log_prior
+                .iter()
+                .enumerate()
+                .map(|(g, &lp0)| {
+                    let row = g * k;
+                    lp0 + outcomes
+                        .iter()
+                        .map(|o| {
+                            let j = row + o.dose.index();
+                            if o.dlt {
+                                self.log_p[j]
+                            } else {
+                                (-o.weight * self.prob[j]).ln_1p()
+                            }
+                        })
+                        .sum::<f64>()
+                })
+                .collect(),
+        };
         let max = density.iter().copied().fold(f64::NEG_INFINITY, f64::max);
         for v in density.iter_mut() {
             *v = (*v - max).exp();
@@ -252,23 +297,70 @@ impl Crm {
     }
 
     /// The unnormalised log posterior density of β, evaluated directly (off the grid).
-    fn log_density(&self, data: &TrialData, beta: f64) -> f64 {
+    fn log_density(&self, data: CrmData, beta: f64) -> f64 {
         let model = self.config.model;
-        let log_likelihood: f64 = data
-            .doses()
-            .filter(|&d| data.patients(d) > 0)
-            .map(|d| {
-                let (lp, lq) = model.log_probs(self.scaled[d.index()], beta);
-                let (y, n) = (f64::from(data.dlts(d)), f64::from(data.patients(d)));
-                y * lp + (n - y) * lq
-            })
-            .sum();
+        let log_likelihood: f64 = match data {
+            CrmData::Counts(data) => data
+                .doses()
+                .filter(|&d| data.patients(d) > 0)
+                .map(|d| {
+                    let (lp, lq) = model.log_probs(self.scaled[d.index()], beta);
+                    let (y, n) = (f64::from(data.dlts(d)), f64::from(data.patients(d)));
+                    y * lp + (n - y) * lq
+                })
+                .sum(),
+            CrmData::Weighted(outcomes) => outcomes
+                .iter()
+                .map(|o| {
+                    let (lp, _) = model.log_probs(self.scaled[o.dose.index()], beta);
+                    if o.dlt {
+                        lp
+                    } else {
+                        (-o.weight * lp.exp()).ln_1p()
+                    }
+                })
+                .sum(),
+        };
         -0.5 * beta * beta / self.config.prior_variance + log_likelihood
+    }
+
+    /// P(p_j > t | data) = P(β < β*), where p_j(β*) = t: the grid's trapezoid sum up to the last
+    /// node below β*, end-corrected (Euler–Maclaurin, slope by central difference) to fourth order,
+    /// plus Simpson's rule on the exact density over the remaining part of the cell.
+    pub fn prob_exceeds(&self, posterior: &CrmPosterior, data: CrmData, dose: Dose, threshold: f64) -> f64 {
+        if threshold <= 0.0 {
+            return 1.0;
+        }
+        if threshold >= 1.0 {
+            return 0.0;
+        }
+        let Some(cut) = self
+            .config
+            .model
+            .beta_where_prob_equals(self.scaled[dose.index()], threshold)
+        else {
+            return 0.0;
+        };
+        let (f, h, lo) = (&posterior.density, self.step, self.grid[0]);
+        let m = ((cut - lo) / h).floor();
+        if m < 1.0 {
+            return 0.0;
+        }
+        let m = m as usize;
+        if m + 1 >= f.len() {
+            return 1.0;
+        }
+        let trapezoid = (f[..=m].iter().sum::<f64>() - 0.5 * (f[0] + f[m])) * h;
+        let slope = (f[m + 1] - f[m - 1]) / (2.0 * h);
+        let exact = |b: f64| (self.log_density(data, b) - posterior.log_normaliser).exp();
+        let (start, width) = (self.grid[m], cut - self.grid[m]);
+        let rest = width / 6.0 * (f[m] + 4.0 * exact(start + 0.5 * width) + exact(cut));
+        (trapezoid - h * h / 12.0 * slope + rest).clamp(0.0, 1.0)
     }
 
     /// dfcrm's recommendation from estimates: the dose closest to target (lowest on ties);
     /// the top dose if every estimate is ≤ target, dose 1 if every estimate is ≥ target.
-    fn closest_to_target(&self, estimate: &[f64]) -> Dose {
+    pub fn closest_to_target(&self, estimate: &[f64]) -> Dose {
         let target = self.config.target;
         if estimate.iter().all(|&p| p <= target) {
             return Dose((estimate.len() - 1) as u16);
@@ -365,39 +457,12 @@ impl Fit for CrmFit<'_> {
         Some(self.estimate()[dose.index()])
     }
 
-    /// P(p_j > t) = P(β < β*), where p_j(β*) = t: the grid's trapezoid sum up to the last node
-    /// below β*, end-corrected (Euler–Maclaurin, slope by central difference) to fourth order,
-    /// plus Simpson's rule on the exact density over the remaining part of the cell.
+    /// See [`Crm::prob_exceeds`].
     fn prob_tox_exceeds(&self, dose: Dose, threshold: f64) -> Option<f64> {
-        if threshold <= 0.0 {
-            return Some(1.0);
-        }
-        if threshold >= 1.0 {
-            return Some(0.0);
-        }
-        let crm = self.crm;
-        let Some(cut) = crm
-            .config
-            .model
-            .beta_where_prob_equals(crm.scaled[dose.index()], threshold)
-        else {
-            return Some(0.0);
-        };
-        let (f, h, lo) = (&self.posterior.density, crm.step, crm.grid[0]);
-        let m = ((cut - lo) / h).floor();
-        if m < 1.0 {
-            return Some(0.0);
-        }
-        let m = m as usize;
-        if m + 1 >= f.len() {
-            return Some(1.0);
-        }
-        let trapezoid = (f[..=m].iter().sum::<f64>() - 0.5 * (f[0] + f[m])) * h;
-        let slope = (f[m + 1] - f[m - 1]) / (2.0 * h);
-        let exact = |b: f64| (crm.log_density(self.data, b) - self.posterior.log_normaliser).exp();
-        let (start, width) = (crm.grid[m], cut - crm.grid[m]);
-        let rest = width / 6.0 * (f[m] + 4.0 * exact(start + 0.5 * width) + exact(cut));
-        Some((trapezoid - h * h / 12.0 * slope + rest).clamp(0.0, 1.0))
+        Some(
+            self.crm
+                .prob_exceeds(&self.posterior, CrmData::Counts(self.data), dose, threshold),
+        )
     }
 }
 

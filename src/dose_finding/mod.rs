@@ -17,6 +17,7 @@ pub mod mtpi2;
 pub mod outcomes;
 pub mod rules;
 pub mod three_plus_three;
+pub mod tite;
 pub mod titration;
 
 pub use rules::Rule;
