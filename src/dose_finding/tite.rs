@@ -8,7 +8,7 @@
 
 use super::crm::{Crm, CrmData, CrmEstimate, WeightedOutcome};
 use super::interval::IntervalDesign;
-use super::{boin, Decision, Design, Dose, Fit, StopReason, TrialData, TrialLimits};
+use super::{boin, Design, Dose, Fit, StopReason, TrialData, TrialLimits};
 use crate::stats::beta_uniform_posterior_exceeds;
 
 /// A treated patient, in calendar time (months).
@@ -273,14 +273,6 @@ impl TimedDesign for TiteBoin {
     fn select(&self, view: &FollowUp) -> Option<Dose> {
         let data = view.complete_counts();
         self.boin.fit(&data).selected_dose()
-    }
-}
-
-/// A waiting design's decision from complete data, as a [`TimedDecision`].
-pub fn from_decision(decision: Decision) -> TimedDecision {
-    match decision {
-        Decision::Treat(d) => TimedDecision::Treat(d),
-        Decision::Stop { selected, reason } => TimedDecision::Stop { selected, reason },
     }
 }
 

@@ -8,6 +8,7 @@ pub mod engine;
 pub mod exact;
 pub mod oc;
 pub mod rng;
+pub mod timed;
 
 pub use engine::{simulate, SimulationError, SimulationPlan, Truth};
 pub use exact::{exact_oc, ExactOc, TooManyStates};
