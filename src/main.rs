@@ -246,8 +246,13 @@ fn real_main() -> Result<()> {
             )
         }
         Command::Plot { dir } => {
-            let tables = DoseFindingTables::read(&dir)?;
-            for path in render_dose_finding(&tables, &dir)? {
+            let written = if trialsim::report::charts_single_arm::is_single_arm_run(&dir) {
+                let tables = trialsim::report::charts_single_arm::SingleArmChartTables::read(&dir)?;
+                trialsim::report::charts_single_arm::render_single_arm(&tables, &dir)?
+            } else {
+                render_dose_finding(&DoseFindingTables::read(&dir)?, &dir)?
+            };
+            for path in written {
                 say!("wrote {}", path.display());
             }
             Ok(())

@@ -2,12 +2,15 @@
 //! or exactly) and write its tables.
 
 use crate::report::charts::{render_dose_finding, ChartError, DoseFindingTables, DOSE_FINDING_CHARTS};
+use crate::report::charts_single_arm::{render_single_arm, SingleArmChartTables};
 use crate::report::{self, write_atomic};
 use crate::scenario::{Method as ScenarioMethod, Scenario, SingleArmScenario};
 use crate::sim::cache::SharedDecisions;
 use crate::sim::exact::exact_oc;
-use crate::sim::{simulate, Method, OcProbabilities, OcTable, SimulationError, SimulationPlan};
-use crate::single_arm::{SingleArmDesign, SingleArmError, SingleArmPlan, SingleArmTable};
+use crate::sim::oc::{RowResult, TimedSummary};
+use crate::sim::timed::{simulate_timed, TimedEntry, TimedPlan, Timing};
+use crate::sim::{simulate, Method, OcTable, SimulationError, SimulationPlan};
+use crate::single_arm::{Endpoint, SingleArmDesign, SingleArmError, SingleArmPlan, SingleArmTable};
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -56,13 +59,20 @@ pub fn simulate_scenario(
     options: &RunOptions,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<(OcTable, Vec<ExactNote>), SimulationError> {
-    let designs = scenario.build_designs();
     let trials = options.trials.unwrap_or(scenario.simulation.trials);
     let seed = options.seed.unwrap_or(scenario.simulation.seed);
+    if let Some(timing) = scenario.timing {
+        if options.exact {
+            return Err(SimulationError::Unsupported(
+                "exact enumeration has no calendar time; remove [timing] or drop --exact".into(),
+            ));
+        }
+        return simulate_in_time(scenario, timing, trials, seed, options, progress).map(|t| (t, Vec::new()));
+    }
+    let designs = scenario.build_designs();
     let names: Vec<&str> = designs.iter().map(|d| d.name()).collect();
     let exact = options.exact || scenario.simulation.method == ScenarioMethod::Exact;
-    let mut results: Vec<Vec<Option<(Method, OcProbabilities)>>> =
-        designs.iter().map(|_| vec![None; scenario.truths.len()]).collect();
+    let mut results: Vec<Vec<Option<RowResult>>> = designs.iter().map(|_| vec![None; scenario.truths.len()]).collect();
     let mut notes = Vec::new();
     if exact {
         let pool = rayon::ThreadPoolBuilder::new()
@@ -96,7 +106,7 @@ pub fn simulate_scenario(
         for (k, j, result, seconds) in computed {
             let outcome = match result {
                 Ok(exact) => {
-                    results[k][j] = Some((Method::Exact { states: exact.states }, exact.oc));
+                    results[k][j] = Some((Method::Exact { states: exact.states }, exact.oc, None));
                     Ok((exact.states, seconds))
                 }
                 Err(e) => Err(format!("{e}; simulated instead")),
@@ -127,7 +137,7 @@ pub fn simulate_scenario(
         let counts = simulate(&plan, progress)?;
         for (&k, counts) in pending.iter().zip(counts) {
             for (j, c) in counts.into_iter().enumerate() {
-                results[k][j].get_or_insert((Method::Simulated { trials }, c.probabilities()));
+                results[k][j].get_or_insert((Method::Simulated { trials }, c.probabilities(), None));
             }
         }
     }
@@ -136,6 +146,56 @@ pub fn simulate_scenario(
         .map(|row| row.into_iter().map(|r| r.expect("every pair computed")).collect())
         .collect();
     Ok((OcTable::new(scenario, &names, results, seed), notes))
+}
+
+/// Simulates a dose-finding scenario in calendar time.
+fn simulate_in_time(
+    scenario: &Scenario,
+    timing: Timing,
+    trials: u64,
+    seed: u64,
+    options: &RunOptions,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<OcTable, SimulationError> {
+    let designs: Vec<TimedEntry> = scenario
+        .designs
+        .iter()
+        .map(|d| d.build_timed(&scenario.trial))
+        .collect();
+    let plan = TimedPlan {
+        designs: &designs,
+        truths: &scenario.truths,
+        timing,
+        trials,
+        seed,
+        threads: options.threads,
+    };
+    let counts = simulate_timed(&plan, progress)?;
+    let results = counts
+        .into_iter()
+        .map(|by_truth| {
+            by_truth
+                .into_iter()
+                .map(|c| {
+                    let summary = TimedSummary {
+                        duration_mean: c.duration_mean(),
+                        duration_median: c.duration_quantile(0.5),
+                        duration_p90: c.duration_quantile(0.9),
+                        waited_mean: c.waited as f64 / c.oc.trials.max(1) as f64,
+                        wait_mean: if c.waited == 0 {
+                            0.0
+                        } else {
+                            c.wait_sum as f64 / 1e6 / c.waited as f64
+                        },
+                        turned_away_mean: c.turned_away as f64 / c.oc.trials.max(1) as f64,
+                    };
+                    (Method::Simulated { trials }, c.oc.probabilities(), Some(summary))
+                })
+                .collect()
+        })
+        .collect();
+    let names: Vec<&str> = designs.iter().map(TimedEntry::name).collect();
+    Ok(OcTable::new(scenario, &names, results, seed))
 }
 
 /// The tables of a dose-finding run, with one line each on what they show.
@@ -172,7 +232,11 @@ pub fn write_outputs(scenario: &Scenario, table: &OcTable, dir: &Path) -> Result
     Ok(written)
 }
 
-/// Simulates every design under every truth of a single-arm scenario.
+/// Simulated trials per truth whose Kaplan–Meier curves are written as examples.
+pub const KM_EXAMPLE_TRIALS: u64 = 5;
+
+/// Simulates every design under every truth of a single-arm scenario, with the per-truth
+/// distribution of the estimated median OS and the OS curves of the first trials.
 pub fn simulate_single_arm(
     scenario: &SingleArmScenario,
     options: &RunOptions,
@@ -182,19 +246,17 @@ pub fn simulate_single_arm(
     let seed = options.seed.unwrap_or(scenario.simulation.seed);
     let designs: Vec<SingleArmDesign> = scenario.designs.iter().map(|d| d.design.clone()).collect();
     let plan = SingleArmPlan::new(&scenario.timing, &scenario.truths, &designs, trials, seed)?;
-    let counts = plan.simulate(options.threads, progress)?;
+    let results = plan.simulate_all(options.threads, progress)?;
     let names: Vec<&str> = scenario.designs.iter().map(|d| d.name.as_str()).collect();
-    Ok(SingleArmTable::new(
-        &scenario.name,
-        &scenario.truths,
-        &names,
-        &counts,
-        trials,
-        seed,
-    ))
+    Ok(
+        SingleArmTable::new(&scenario.name, &scenario.truths, &names, &results.counts, trials, seed)
+            .with_os_medians(&scenario.truths, &results.os_medians)
+            .with_km_examples(&scenario.truths, &plan.km_examples(KM_EXAMPLE_TRIALS, Endpoint::Os)),
+    )
 }
 
-/// Writes a single-arm run's tables and index into `dir`, each file atomically.
+/// Writes a single-arm run's tables, then the charts drawn from those tables, then the index
+/// into `dir`, each file atomically.
 pub fn write_single_arm_outputs(
     scenario: &SingleArmScenario,
     table: &SingleArmTable,
@@ -205,16 +267,17 @@ pub fn write_single_arm_outputs(
         source,
     };
     std::fs::create_dir_all(dir).map_err(|e| write_error(dir, e))?;
-    let contents = [
-        report::single_arm::summary(table),
-        report::single_arm::sample_size(table),
-        report::single_arm::index(scenario, table).into_bytes(),
-    ];
     let mut written = Vec::new();
-    for ((name, _), bytes) in report::single_arm::SINGLE_ARM_FILES.iter().zip(contents) {
+    let tables = report::single_arm::single_arm_tables(scenario, table);
+    for ((name, _), bytes) in report::single_arm::SINGLE_ARM_TABLES.iter().zip(tables) {
         let path = dir.join(name);
         write_atomic(&path, &bytes).map_err(|e| write_error(&path, e))?;
         written.push(path);
     }
+    written.extend(render_single_arm(&SingleArmChartTables::read(dir)?, dir)?);
+    let path = dir.join("README.md");
+    let index = report::single_arm::index(scenario, table);
+    write_atomic(&path, index.as_bytes()).map_err(|e| write_error(&path, e))?;
+    written.push(path);
     Ok(written)
 }

@@ -238,25 +238,40 @@ impl Crm {
                     })
                     .collect()
             }
-            CrmData::Weighted(outcomes) => self
-                .log_prior
-                .iter()
-                .enumerate()
-                .map(|(g, &lp0)| {
-                    let row = g * k;
-                    lp0 + outcomes
-                        .iter()
-                        .map(|o| {
-                            let j = row + o.dose.index();
-                            if o.dlt {
-                                self.log_p[j]
-                            } else {
-                                (-o.weight * self.prob[j]).ln_1p()
-                            }
-                        })
-                        .sum::<f64>()
-                })
-                .collect(),
+            CrmData::Weighted(outcomes) => {
+                // Patients with a DLT or complete follow-up are counted per dose; only pending
+                // patients need their own term ln(1 − w·p).
+                let (mut dlts, mut clear) = (vec![0.0; k], vec![0.0; k]);
+                let mut pending = Vec::new();
+                for o in outcomes {
+                    if o.dlt {
+                        dlts[o.dose.index()] += 1.0;
+                    } else if o.weight >= 1.0 {
+                        clear[o.dose.index()] += 1.0;
+                    } else {
+                        pending.push((o.dose.index(), o.weight));
+                    }
+                }
+                let counted: Vec<(usize, f64, f64)> = (0..k)
+                    .filter(|&j| dlts[j] + clear[j] > 0.0)
+                    .map(|j| (j, dlts[j], clear[j]))
+                    .collect();
+                self.log_prior
+                    .iter()
+                    .enumerate()
+                    .map(|(g, &lp0)| {
+                        let row = g * k;
+                        lp0 + counted
+                            .iter()
+                            .map(|&(j, y, f)| y * self.log_p[row + j] + f * self.log_q[row + j])
+                            .sum::<f64>()
+                            + pending
+                                .iter()
+                                .map(|&(j, w)| (-w * self.prob[row + j]).ln_1p())
+                                .sum::<f64>()
+                    })
+                    .collect()
+            }
         };
         let max = density.iter().copied().fold(f64::NEG_INFINITY, f64::max);
         for v in density.iter_mut() {

@@ -37,8 +37,10 @@ impl FollowUp<'_> {
     }
 
     /// Whether the patient's outcome is known: a DLT observed, or the window closed without one.
+    /// (Compared with the closing time itself, so that waiting until `entry + window` completes
+    /// the patient whatever the rounding.)
     pub fn complete(&self, p: &PatientRecord) -> bool {
-        self.dlt_observed(p) || self.now - p.entry >= self.window
+        self.dlt_observed(p) || self.now >= p.entry + self.window
     }
 
     /// Follow-up as a fraction of the window, in [0, 1].

@@ -15,7 +15,7 @@ use std::sync::Once;
 pub const SIZE: (u32, u32) = (1600, 1000);
 
 /// Okabe & Ito (2008) colours, then grey and black for a ninth and tenth series.
-const PALETTE: [RGBColor; 10] = [
+pub(crate) const PALETTE: [RGBColor; 10] = [
     RGBColor(0, 114, 178),
     RGBColor(230, 159, 0),
     RGBColor(0, 158, 115),
@@ -28,14 +28,14 @@ const PALETTE: [RGBColor; 10] = [
     RGBColor(170, 170, 170),
 ];
 
-const FONT: &str = "sans-serif";
+pub(crate) const FONT: &str = "sans-serif";
 
-fn colour(i: usize) -> RGBColor {
+pub(crate) fn colour(i: usize) -> RGBColor {
     PALETTE[i % PALETTE.len()]
 }
 
 /// Registers the bundled font once per process.
-fn register_font() {
+pub(crate) fn register_font() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
         let font: &'static [u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
@@ -95,7 +95,7 @@ pub struct DoseFindingTables {
 }
 
 /// Reads a CSV into records keyed by header name (columns may be added; order does not matter).
-fn read_csv(path: &Path) -> Result<Vec<BTreeMap<String, String>>, ChartError> {
+pub(crate) fn read_csv(path: &Path) -> Result<Vec<BTreeMap<String, String>>, ChartError> {
     let error = |message: String| ChartError::Read {
         path: path.to_path_buf(),
         message,
@@ -116,7 +116,11 @@ fn read_csv(path: &Path) -> Result<Vec<BTreeMap<String, String>>, ChartError> {
 }
 
 /// A column's value, parsed.
-fn field<T: std::str::FromStr>(path: &Path, row: &BTreeMap<String, String>, name: &str) -> Result<T, ChartError> {
+pub(crate) fn field<T: std::str::FromStr>(
+    path: &Path,
+    row: &BTreeMap<String, String>,
+    name: &str,
+) -> Result<T, ChartError> {
     row.get(name)
         .and_then(|v| v.parse().ok())
         .ok_or_else(|| ChartError::Read {
@@ -126,7 +130,7 @@ fn field<T: std::str::FromStr>(path: &Path, row: &BTreeMap<String, String>, name
 }
 
 /// Keeps first-seen order.
-fn push_unique(list: &mut Vec<String>, item: &str) {
+pub(crate) fn push_unique(list: &mut Vec<String>, item: &str) {
     if !list.iter().any(|x| x == item) {
         list.push(item.to_string());
     }
@@ -226,7 +230,7 @@ pub fn render_dose_finding(tables: &DoseFindingTables, dir: &Path) -> Result<Vec
 }
 
 /// Renders into memory with `draw`, then writes the PNG atomically.
-fn render_png(
+pub(crate) fn render_png(
     dir: &Path,
     file: &str,
     draw: impl FnOnce(&DrawingArea<BitMapBackend, Shift>) -> Result<(), String>,
@@ -261,18 +265,18 @@ fn render_png(
     Ok(path)
 }
 
-type Area<'a> = DrawingArea<BitMapBackend<'a>, Shift>;
+pub(crate) type Area<'a> = DrawingArea<BitMapBackend<'a>, Shift>;
 
-fn text_style(size: u32) -> TextStyle<'static> {
+pub(crate) fn text_style(size: u32) -> TextStyle<'static> {
     (FONT, size).into_font().color(&BLACK)
 }
 
 /// A title line and a legend of `names` (wrapping), at the top of `area`; returns the rest.
-fn header<'a>(
+pub(crate) fn header<'a>(
     area: &Area<'a>,
     title: &str,
     names: &[String],
-    marker: fn(usize) -> ShapeStyle,
+    marker: impl Fn(usize) -> ShapeStyle,
 ) -> Result<Area<'a>, String> {
     let (w, _) = area.dim_in_pixel();
     // About 0.6 em per character at 22 px, plus the swatch and a gap.
@@ -301,12 +305,12 @@ fn header<'a>(
     Ok(rest)
 }
 
-fn filled(i: usize) -> ShapeStyle {
+pub(crate) fn filled(i: usize) -> ShapeStyle {
     colour(i).filled()
 }
 
 /// Panels for `n` items in a near-square grid.
-fn panels<'a>(area: &Area<'a>, n: usize) -> Vec<Area<'a>> {
+pub(crate) fn panels<'a>(area: &Area<'a>, n: usize) -> Vec<Area<'a>> {
     let cols = (n as f64).sqrt().ceil().max(1.0) as usize;
     let rows = n.div_ceil(cols);
     area.split_evenly((rows, cols)).into_iter().take(n).collect()
@@ -444,7 +448,7 @@ fn grouped_bars(
 
 /// Splits `label` into lines of at most `width` characters, at spaces or, inside longer words,
 /// after hyphens (cutting what still does not fit).
-fn wrap(label: &str, width: usize) -> Vec<String> {
+pub(crate) fn wrap(label: &str, width: usize) -> Vec<String> {
     let mut lines: Vec<String> = Vec::new();
     for word in label.split_whitespace() {
         let mut joiner = " ";

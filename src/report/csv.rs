@@ -67,7 +67,7 @@ pub fn oc_by_dose(table: &OcTable) -> Vec<u8> {
 }
 
 /// Columns of `summary.csv` after the contract's, in order.
-pub const SUMMARY_EXTRA_COLUMNS: [&str; 11] = [
+pub const SUMMARY_EXTRA_COLUMNS: [&str; 17] = [
     "correct_decision",
     "patients_sd",
     "dlt_mean",
@@ -79,6 +79,12 @@ pub const SUMMARY_EXTRA_COLUMNS: [&str; 11] = [
     "method",
     "exact_states",
     "target",
+    "duration_mean",
+    "duration_median",
+    "duration_p90",
+    "waited_mean",
+    "wait_mean",
+    "turned_away_mean",
 ];
 
 /// `summary.csv`: one row per truth × design.
@@ -115,6 +121,19 @@ pub fn summary(table: &OcTable) -> Vec<u8> {
             Method::Exact { states } => ("exact", states.to_string()),
         };
         record.extend([method.to_string(), states, table.target.to_string()]);
+        // Calendar time (months), when simulated.
+        record.extend(match row.timing {
+            Some(t) => [
+                t.duration_mean,
+                t.duration_median,
+                t.duration_p90,
+                t.waited_mean,
+                t.wait_mean,
+                t.turned_away_mean,
+            ]
+            .map(num),
+            None => Default::default(),
+        });
         w.write_record(record).expect("in memory");
     }
     finish(w)

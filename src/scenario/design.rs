@@ -8,12 +8,24 @@ use crate::dose_finding::crm::{calibrate_skeleton, Crm, CrmConfig, CrmEstimate, 
 use crate::dose_finding::interval::{IntervalConfig, IntervalDesign, IntervalRule};
 use crate::dose_finding::rules::{DontSkipDoses, DoseSelector, StopAtN, StopWhenNAtDose, StopWhenTooToxic};
 use crate::dose_finding::three_plus_three::ThreePlusThree;
+use crate::dose_finding::tite::{TiteBoin, TiteCrm, TiteWeights};
 use crate::dose_finding::titration::AcceleratedTitration;
 use crate::dose_finding::{Design, Dose, DoseFinder, Rule, WithRules};
+use crate::sim::timed::TimedEntry;
 use serde::Deserialize;
 
 /// The rule names a `[[design]]` may use.
-pub const RULE_NAMES: [&str; 7] = ["3+3", "boin", "keyboard", "mtpi2", "i3+3", "crm", "blrm"];
+pub const RULE_NAMES: [&str; 9] = [
+    "3+3",
+    "boin",
+    "keyboard",
+    "mtpi2",
+    "i3+3",
+    "crm",
+    "blrm",
+    "tite-crm",
+    "tite-boin",
+];
 
 /// A validated `[[design]]`.
 #[derive(Clone, Debug, PartialEq)]
@@ -32,6 +44,10 @@ pub enum BaseDesign {
     /// BOIN, Keyboard, mTPI-2, i3+3.
     Interval(IntervalConfig),
     Blrm(BlrmConfig),
+    /// TITE-CRM (calendar time only).
+    TiteCrm(CrmConfig, TiteWeights),
+    /// TITE-BOIN (calendar time only).
+    TiteBoin(IntervalConfig),
     Crm(CrmConfig),
 }
 
@@ -93,7 +109,32 @@ impl DesignSpec {
             BaseDesign::Interval(c) => self.finish(IntervalDesign::new(c.clone(), trial.limits.max_patients), trial),
             BaseDesign::Crm(c) => self.finish(Crm::new(c.clone()), trial),
             BaseDesign::Blrm(c) => self.finish(Blrm::new(c.clone()), trial),
+            // Outside calendar time a TITE design sees complete data only: its CRM or BOIN.
+            BaseDesign::TiteCrm(c, _) => self.finish(Crm::new(c.clone()), trial),
+            BaseDesign::TiteBoin(c) => self.finish(IntervalDesign::new(c.clone(), trial.limits.max_patients), trial),
         }
+    }
+
+    /// The design for the calendar-time engine: TITE designs decide from partial follow-up;
+    /// every other design waits for complete data.
+    pub fn build_timed(&self, trial: &TrialSettings) -> TimedEntry {
+        let (name, limits) = (self.name.clone(), trial.limits);
+        match &self.base {
+            BaseDesign::TiteCrm(c, weights) => {
+                TimedEntry::TimeToEvent(Box::new(TiteCrm::new(name, Crm::new(c.clone()), *weights, limits)))
+            }
+            BaseDesign::TiteBoin(c) => TimedEntry::TimeToEvent(Box::new(TiteBoin::new(
+                name,
+                IntervalDesign::new(c.clone(), limits.max_patients),
+                limits,
+            ))),
+            _ => TimedEntry::Waiting(self.build(trial)),
+        }
+    }
+
+    /// Whether the design decides from partial follow-up (needs `[timing]`).
+    pub fn is_time_to_event(&self) -> bool {
+        matches!(self.base, BaseDesign::TiteCrm(..) | BaseDesign::TiteBoin(_))
     }
 
     /// Wraps a base design in its titration stage (if any), its rules and the trial's limits.
@@ -114,6 +155,8 @@ impl DesignSpec {
             BaseDesign::Interval(c) => c.rule.name(),
             BaseDesign::Crm(_) => "crm",
             BaseDesign::Blrm(_) => "blrm",
+            BaseDesign::TiteCrm(..) => "tite-crm",
+            BaseDesign::TiteBoin(_) => "tite-boin",
         }
     }
 
@@ -129,6 +172,26 @@ impl DesignSpec {
 
     fn base_settings(&self) -> String {
         match &self.base {
+            BaseDesign::TiteCrm(c, weights) => {
+                let crm = BaseDesign::Crm(c.clone());
+                let weights = match weights {
+                    TiteWeights::Linear => "linear",
+                    TiteWeights::Adaptive => "adaptive",
+                };
+                format!(
+                    "weights = {weights}, {}",
+                    DesignSpec {
+                        base: crm,
+                        ..self.clone()
+                    }
+                    .base_settings()
+                )
+            }
+            BaseDesign::TiteBoin(c) => DesignSpec {
+                base: BaseDesign::Interval(c.clone()),
+                ..self.clone()
+            }
+            .base_settings(),
             BaseDesign::Blrm(c) => {
                 let amounts: Vec<String> = c.dose_amounts.iter().map(f64::to_string).collect();
                 format!(
@@ -261,6 +324,7 @@ pub(super) fn parse_design(
     mut table: toml::Table,
     path: &FieldPath,
     trial: &TrialSettings,
+    timed: bool,
     errors: &Errors,
 ) -> Result<DesignSpec, ScenarioError> {
     let mut take_string = |key: &str| -> Result<String, ScenarioError> {
@@ -310,6 +374,36 @@ pub(super) fn parse_design(
             BaseDesign::Interval(interval_config(&rule, &mut params, path, trial, errors)?)
         }
         "crm" => BaseDesign::Crm(crm_config(errors.deserialize(params, path)?, path, trial, errors)?),
+        "tite-crm" | "tite-boin" if !timed => {
+            return Err(errors.field(
+                &path.key("rule"),
+                format!("{rule} decides in calendar time: add a [timing] table (arrival, dlt_window)"),
+            ))
+        }
+        "tite-crm" => {
+            let toml::Value::Table(mut params) = params else {
+                unreachable!("built as a table")
+            };
+            let weights = match params.remove("weights") {
+                None => TiteWeights::Linear,
+                Some(toml::Value::String(w)) if w == "linear" => TiteWeights::Linear,
+                Some(toml::Value::String(w)) if w == "adaptive" => TiteWeights::Adaptive,
+                Some(other) => {
+                    return Err(errors.field(
+                        &path.key("weights"),
+                        format!("must be \"linear\" or \"adaptive\", got {other}"),
+                    ))
+                }
+            };
+            let raw = errors.deserialize(toml::Value::Table(params), path)?;
+            BaseDesign::TiteCrm(crm_config(raw, path, trial, errors)?, weights)
+        }
+        "tite-boin" => {
+            let toml::Value::Table(mut params) = params else {
+                unreachable!("built as a table")
+            };
+            BaseDesign::TiteBoin(interval_config("boin", &mut params, path, trial, errors)?)
+        }
         "blrm" => BaseDesign::Blrm(blrm_config(errors.deserialize(params, path)?, path, trial, errors)?),
         other => {
             return Err(errors.field(
@@ -324,6 +418,16 @@ pub(super) fn parse_design(
         accelerated_titration,
         rules: Vec::new(),
     };
+    if spec.is_time_to_event() && (accelerated_titration || !raw_rules.is_empty()) {
+        return Err(errors.field(
+            &path.key(if accelerated_titration {
+                "accelerated_titration"
+            } else {
+                "rules"
+            }),
+            format!("{} does not take stopping rules or titration yet", spec.rule_name()),
+        ));
+    }
     for (i, value) in raw_rules.into_iter().enumerate() {
         let rule_path = path.key("rules").at(i);
         let raw: RawRule = errors.deserialize(value, &rule_path)?;

@@ -10,6 +10,7 @@ pub use design::{BaseDesign, DesignSpec, RuleSpec};
 pub use single_arm::{SingleArmDesignSpec, SingleArmScenario, SINGLE_ARM_RULES};
 
 use crate::dose_finding::{DoseFinder, TrialLimits};
+use crate::sim::timed::Timing;
 use crate::sim::Truth;
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -94,6 +95,8 @@ pub struct Scenario {
     pub trial: TrialSettings,
     pub truths: Vec<Truth>,
     pub designs: Vec<DesignSpec>,
+    /// `[timing]`: simulate in calendar time (arrivals, DLT windows), if given.
+    pub timing: Option<Timing>,
     /// Problems worth a warning that do not stop the run (e.g. a non-monotone truth).
     pub warnings: Vec<String>,
 }

@@ -7,6 +7,7 @@ use super::{
 };
 use crate::dose_finding::{Dose, TrialLimits};
 use crate::sim::exact::DEFAULT_MAX_STATES;
+use crate::sim::timed::{Arrival, Onset, Timing};
 use crate::sim::Truth;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
@@ -26,10 +27,35 @@ struct RawScenario {
     #[serde(default)]
     simulation: RawSimulation,
     trial: RawTrial,
+    timing: Option<RawTiming>,
     #[serde(default)]
     truth: Vec<RawTruth>,
     #[serde(default)]
     design: Vec<toml::Table>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTiming {
+    arrival: RawArrival,
+    dlt_window: f64,
+    teae_followup: Option<f64>,
+    onset: Option<toml::Value>,
+    max_wait: Option<f64>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawArrival {
+    rate: Option<f64>,
+    interval: Option<f64>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLateOnset {
+    share: f64,
+    last: f64,
 }
 
 #[derive(Deserialize, Default)]
@@ -225,6 +251,7 @@ fn validate(raw: RawScenario, errors: &Errors) -> Result<Scenario, ScenarioError
     let simulation = simulation_settings(raw.simulation, errors)?;
 
     let trial = validate_trial(raw.trial, errors)?;
+    let timing = raw.timing.map(|t| validate_timing(t, errors)).transpose()?;
     let mut warnings = Vec::new();
     let truths = validate_truths(raw.truth, &trial, errors, &mut warnings)?;
 
@@ -234,7 +261,19 @@ fn validate(raw: RawScenario, errors: &Errors) -> Result<Scenario, ScenarioError
     let mut names = HashSet::new();
     let mut designs = Vec::with_capacity(raw.design.len());
     for (i, table) in raw.design.into_iter().enumerate() {
-        designs.push(parse_design(table, &root.key("design").at(i), &trial, errors)?);
+        designs.push(parse_design(
+            table,
+            &root.key("design").at(i),
+            &trial,
+            timing.is_some(),
+            errors,
+        )?);
+    }
+    if timing.is_some() && simulation.method == Method::Exact {
+        return Err(errors.field(
+            &root.key("simulation").key("method"),
+            "exact enumeration has no calendar time; remove [timing] or simulate",
+        ));
     }
     for (i, d) in designs.iter().enumerate() {
         errors.unique_name(&root.key("design").at(i).key("name"), &d.name, &mut names)?;
@@ -248,7 +287,79 @@ fn validate(raw: RawScenario, errors: &Errors) -> Result<Scenario, ScenarioError
         trial,
         truths,
         designs,
+        timing,
         warnings,
+    })
+}
+
+fn validate_timing(raw: RawTiming, errors: &Errors) -> Result<Timing, ScenarioError> {
+    let path = FieldPath::default().key("timing");
+    let positive = |key: &FieldPath, v: f64| -> Result<f64, ScenarioError> {
+        if v.is_finite() && v > 0.0 {
+            Ok(v)
+        } else {
+            Err(errors.field(key, format!("must be a positive number of months, got {v}")))
+        }
+    };
+    let arrival_path = path.key("arrival");
+    let arrival = match (raw.arrival.rate, raw.arrival.interval) {
+        (Some(rate), None) => Arrival::Poisson {
+            rate: positive(&arrival_path.key("rate"), rate)?,
+        },
+        (None, Some(interval)) => Arrival::Fixed {
+            interval: positive(&arrival_path.key("interval"), interval)?,
+        },
+        _ => {
+            return Err(errors.field(
+                &arrival_path,
+                "give exactly one of `rate` (patients per month, Poisson) or `interval` (months between patients)",
+            ))
+        }
+    };
+    let window = positive(&path.key("dlt_window"), raw.dlt_window)?;
+    let teae_followup = positive(
+        &path.key("teae_followup"),
+        raw.teae_followup.unwrap_or(24.0 * 7.0 / 30.4375),
+    )?;
+    let onset_path = path.key("onset");
+    let onset = match raw.onset {
+        None => Onset::Uniform,
+        Some(toml::Value::String(s)) if s == "uniform" => Onset::Uniform,
+        Some(value @ toml::Value::Table(_)) => {
+            let late: RawLateOnset = errors.deserialize(value, &onset_path)?;
+            let share = errors.probability(&onset_path.key("share"), late.share, true)?;
+            let last = errors.probability(&onset_path.key("last"), late.last, true)?;
+            if Onset::weibull_shape(share, last).is_none() {
+                return Err(errors.field(
+                    &onset_path,
+                    format!("no Weibull onset puts {share} of DLTs in the last {last} of the window"),
+                ));
+            }
+            Onset::Late { share, last }
+        }
+        Some(other) => {
+            return Err(errors.field(
+                &onset_path,
+                format!("must be \"uniform\" or {{ share, last }} (late onset), got {other}"),
+            ))
+        }
+    };
+    let max_wait = match raw.max_wait {
+        None => f64::INFINITY,
+        Some(w) if w.is_finite() && w >= 0.0 => w,
+        Some(w) => {
+            return Err(errors.field(
+                &path.key("max_wait"),
+                format!("must be a number of months ≥ 0, got {w}"),
+            ))
+        }
+    };
+    Ok(Timing {
+        arrival,
+        window,
+        teae_followup,
+        onset,
+        max_wait,
     })
 }
 

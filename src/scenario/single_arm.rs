@@ -36,7 +36,18 @@ pub struct SingleArmDesignSpec {
     /// The design's decision rule in words (boundaries found by a search are shown).
     pub description: String,
     pub design: SingleArmDesign,
+    /// The response rate under H0 (designs that count responses), as the file gives it.
+    pub p0: Option<f64>,
+    /// The response rate under H1, where the file gives it (calibrated or searched designs).
+    pub p1: Option<f64>,
+    /// The nominal one-sided type I error, where the file gives it or a default applies.
+    pub alpha: Option<f64>,
+    /// The target power at `p1`, where the design states one (Simon: 1 − beta).
+    pub power: Option<f64>,
 }
+
+/// What a design aims at: (p0, p1, alpha, power), see [`SingleArmDesignSpec`].
+type Targets = (Option<f64>, Option<f64>, Option<f64>, Option<f64>);
 
 impl SingleArmScenario {
     /// The file name without extension, used for the output folder.
@@ -363,23 +374,37 @@ fn design(
                 .map(|n| n as u32)
         })
     };
-    let (design, description) = match rule.as_str() {
+    let (design, description, targets): (SingleArmDesign, String, Targets) = match rule.as_str() {
         "binomial" => {
             let raw: RawBinomial = errors.deserialize(params, path)?;
             let p0 = errors.probability(&path.key("p0"), raw.p0, true)?;
             let n = size(raw.n)?;
-            let r = match raw.r {
-                Some(r) => errors.integer(&path.key("r"), r, 0, i64::from(n) - 1)? as u32,
-                None => binomial_critical(n, p0, alpha(raw.alpha, &path.key("alpha"), errors)?),
+            let (r, nominal) = match raw.r {
+                Some(r) => (errors.integer(&path.key("r"), r, 0, i64::from(n) - 1)? as u32, None),
+                None => {
+                    let a = alpha(raw.alpha, &path.key("alpha"), errors)?;
+                    (binomial_critical(n, p0, a), Some(a))
+                }
             };
             let d = SingleArmDesign::single_stage(&name, n, r).map_err(at(errors, path))?;
             (
                 d,
                 format!("promising if more than {r} of {n} respond (exact binomial test of ORR = {p0})"),
+                (Some(p0), None, nominal, None),
             )
         }
         "simon" => {
             let raw: RawSimon = errors.deserialize(params, path)?;
+            let optional = |key: &str, value: Option<f64>| -> Result<Option<f64>, ScenarioError> {
+                value.map(|v| errors.probability(&path.key(key), v, true)).transpose()
+            };
+            let given = (
+                optional("p0", raw.p0)?,
+                optional("p1", raw.p1)?,
+                optional("alpha", raw.alpha)?,
+                optional("beta", raw.beta)?,
+            );
+            let mut targets = (given.0, given.1, given.2, given.3.map(|b| 1.0 - b));
             let simon = match (raw.r1, raw.n1, raw.r, raw.n) {
                 (Some(r1), Some(n1), Some(r), Some(n)) => {
                     let n = errors.integer(&path.key("n"), n, 2, i64::from(patients))? as u32;
@@ -393,8 +418,9 @@ fn design(
                     let p1 = raw
                         .p1
                         .ok_or_else(|| errors.field(&path.key("p1"), "is missing (or give r1, n1, r, n)"))?;
-                    let search = SimonSearch::new(p0, p1, raw.alpha.unwrap_or(0.05), raw.beta.unwrap_or(0.2), patients)
-                        .map_err(at(errors, path))?;
+                    let (a, b) = (raw.alpha.unwrap_or(0.05), raw.beta.unwrap_or(0.2));
+                    targets = (Some(p0), Some(p1), Some(a), Some(1.0 - b));
+                    let search = SimonSearch::new(p0, p1, a, b, patients).map_err(at(errors, path))?;
                     let found = search.run().map_err(at(errors, path))?;
                     match raw.choice.as_deref().unwrap_or("optimal") {
                         "optimal" => found.optimal.design,
@@ -416,24 +442,26 @@ fn design(
                 simon.r(),
                 simon.n()
             );
-            (SingleArmDesign::responses(&name, &simon), text)
+            (SingleArmDesign::responses(&name, &simon), text, targets)
         }
         "bop2" => {
             let raw: RawBop2 = errors.deserialize(params, path)?;
             let looks = looks(&raw.looks, &path.key("looks"), errors, patients)?;
             let p0 = errors.probability(&path.key("p0"), raw.p0, true)?;
             let prior = prior(raw.prior, [p0, 1.0 - p0], &path.key("prior"), errors)?;
-            let bop2 = match (raw.lambda, raw.gamma, raw.p1, raw.alpha) {
-                (Some(lambda), Some(gamma), None, None) => {
-                    Bop2::new(looks, prior, p0, lambda, gamma).map_err(at(errors, path))?
-                }
+            let (bop2, targets) = match (raw.lambda, raw.gamma, raw.p1, raw.alpha) {
+                (Some(lambda), Some(gamma), None, None) => (
+                    Bop2::new(looks, prior, p0, lambda, gamma).map_err(at(errors, path))?,
+                    (Some(p0), None, None, None),
+                ),
                 (None, None, Some(p1), alpha) => {
                     let lambdas: Vec<f64> = (50..100).map(|i| f64::from(i) / 100.0).collect();
                     let gammas: Vec<f64> = (0..=40).map(|i| f64::from(i) / 20.0).collect();
                     let alpha = alpha.unwrap_or(0.05);
-                    Bop2::calibrate(looks, prior, p0, p1, alpha, &lambdas, &gammas)
+                    let design = Bop2::calibrate(looks, prior, p0, p1, alpha, &lambdas, &gammas)
                         .map_err(at(errors, path))?
-                        .design
+                        .design;
+                    (design, (Some(p0), Some(p1), Some(alpha), None))
                 }
                 _ => {
                     return Err(errors.field(
@@ -458,24 +486,27 @@ fn design(
                 stops.join(", "),
                 looks[last]
             );
-            (SingleArmDesign::responses(&name, &bop2), text)
+            (SingleArmDesign::responses(&name, &bop2), text, targets)
         }
         "predictive" => {
             let raw: RawPredictive = errors.deserialize(params, path)?;
             let looks = looks(&raw.looks, &path.key("looks"), errors, patients)?;
             let p0 = errors.probability(&path.key("p0"), raw.p0, true)?;
             let prior = prior(raw.prior, [1.0, 1.0], &path.key("prior"), errors)?;
-            let pp = match (raw.theta_t, raw.theta_l, raw.p1, raw.alpha) {
-                (Some(theta_t), Some(theta_l), None, None) => {
-                    PredictiveDesign::new(looks, prior, p0, theta_t, theta_l).map_err(at(errors, path))?
-                }
+            let (pp, targets) = match (raw.theta_t, raw.theta_l, raw.p1, raw.alpha) {
+                (Some(theta_t), Some(theta_l), None, None) => (
+                    PredictiveDesign::new(looks, prior, p0, theta_t, theta_l).map_err(at(errors, path))?,
+                    (Some(p0), None, None, None),
+                ),
                 (None, None, Some(p1), alpha) => {
                     // Lee & Liu's search: θT in [0.80, 0.99], θL in [0.001, 0.20].
                     let theta_t: Vec<f64> = (80..100).map(|i| f64::from(i) / 100.0).collect();
                     let theta_l: Vec<f64> = [0.001, 0.005, 0.01, 0.02, 0.03, 0.05, 0.07, 0.1, 0.15, 0.2].to_vec();
-                    PredictiveDesign::calibrate(looks, prior, p0, p1, alpha.unwrap_or(0.05), &theta_t, &theta_l)
+                    let alpha = alpha.unwrap_or(0.05);
+                    let design = PredictiveDesign::calibrate(looks, prior, p0, p1, alpha, &theta_t, &theta_l)
                         .map_err(at(errors, path))?
-                        .design
+                        .design;
+                    (design, (Some(p0), Some(p1), Some(alpha), None))
                 }
                 _ => {
                     return Err(errors.field(
@@ -489,7 +520,7 @@ fn design(
                 pp.theta_l(),
                 pp.predictive().theta_t()
             );
-            (SingleArmDesign::responses(&name, &pp), text)
+            (SingleArmDesign::responses(&name, &pp), text, targets)
         }
         "log-rank" => {
             let raw: RawLogRank = errors.deserialize(params, path)?;
@@ -503,7 +534,7 @@ fn design(
                 raw.endpoint.to_uppercase(),
                 raw.median0
             );
-            (d, text)
+            (d, text, (None, None, Some(a), None))
         }
         "landmark" => {
             let raw: RawLandmark = errors.deserialize(params, path)?;
@@ -518,7 +549,7 @@ fn design(
                 raw.endpoint.to_uppercase(),
                 raw.rate0
             );
-            (d, text)
+            (d, text, (None, None, Some(a), None))
         }
         other => {
             let names: Vec<String> = SINGLE_ARM_RULES.iter().map(|r| format!("\"{r}\"")).collect();
@@ -544,11 +575,16 @@ fn design(
         }
         None => (design, description),
     };
+    let (p0, p1, alpha, power) = targets;
     Ok(SingleArmDesignSpec {
         name,
         rule,
         description,
         design,
+        p0,
+        p1,
+        alpha,
+        power,
     })
 }
 

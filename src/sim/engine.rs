@@ -26,6 +26,8 @@ pub struct SimulationPlan<'a> {
 
 #[derive(Debug, thiserror::Error)]
 pub enum SimulationError {
+    #[error("{0}")]
+    Unsupported(String),
     #[error("cannot start {threads} worker threads: {source}")]
     ThreadPool {
         threads: usize,

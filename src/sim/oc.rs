@@ -143,6 +143,24 @@ pub enum Method {
     Exact { states: usize },
 }
 
+/// Calendar-time results of one truth × design (months).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct TimedSummary {
+    pub duration_mean: f64,
+    pub duration_median: f64,
+    pub duration_p90: f64,
+    /// Patients per trial who waited for accrual to reopen.
+    pub waited_mean: f64,
+    /// Mean wait of those who waited.
+    pub wait_mean: f64,
+    /// Patients per trial turned away (they would have waited longer than `max_wait`).
+    pub turned_away_mean: f64,
+}
+
+/// How one truth × design pair was computed, its operating characteristics and, in calendar time,
+/// its durations and waits.
+pub type RowResult = (Method, OcProbabilities, Option<TimedSummary>);
+
 /// One truth × design row of the OC tables.
 #[derive(Clone, Debug, PartialEq)]
 pub struct OcRow {
@@ -152,6 +170,8 @@ pub struct OcRow {
     pub correct: CorrectDecision,
     pub method: Method,
     pub oc: OcProbabilities,
+    /// Present when the run simulated calendar time.
+    pub timing: Option<TimedSummary>,
 }
 
 impl OcRow {
@@ -260,7 +280,7 @@ impl OcTable {
     pub fn new(
         scenario: &crate::scenario::Scenario,
         design_names: &[&str],
-        results: Vec<Vec<(Method, OcProbabilities)>>,
+        results: Vec<Vec<RowResult>>,
         seed: u64,
     ) -> OcTable {
         let target = scenario.trial.target;
@@ -268,7 +288,7 @@ impl OcTable {
         let mut rows = Vec::new();
         for truth in &scenario.truths {
             for (k, name) in design_names.iter().enumerate() {
-                let (method, oc) = by_design[k].next().expect("one result per truth");
+                let (method, oc, timing) = by_design[k].next().expect("one result per truth");
                 rows.push(OcRow {
                     truth: truth.name.clone(),
                     design: name.to_string(),
@@ -276,6 +296,7 @@ impl OcTable {
                     correct: CorrectDecision::for_truth(&truth.dlt, target),
                     method,
                     oc,
+                    timing,
                 });
             }
         }

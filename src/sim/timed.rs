@@ -7,6 +7,7 @@
 //! same patients (arrival gaps, DLT latents and DLT onset times), and trial t's stream depends
 //! only on (seed, t), so results do not depend on the number of threads.
 
+use super::cache::{DecisionCache, SharedDecisions};
 use super::engine::{SimulationError, Truth};
 use super::oc::OcCounts;
 use super::rng::{dlt_threshold, trial_rng};
@@ -66,6 +67,9 @@ pub struct Timing {
     pub window: f64,
     pub teae_followup: f64,
     pub onset: Onset,
+    /// The longest a patient waits for accrual to reopen before being turned away (months;
+    /// infinite: everyone waits).
+    pub max_wait: f64,
 }
 
 /// A design run in calendar time.
@@ -109,6 +113,8 @@ pub struct TimedCounts {
     /// Patients who waited for accrual to reopen, and their total wait in 10⁻⁶ months.
     pub waited: u64,
     pub wait_sum: u128,
+    /// Patients turned away because they would have waited longer than `max_wait`.
+    pub turned_away: u64,
 }
 
 impl TimedCounts {
@@ -119,6 +125,7 @@ impl TimedCounts {
             duration_sum: 0,
             waited: 0,
             wait_sum: 0,
+            turned_away: 0,
         }
     }
 
@@ -128,6 +135,7 @@ impl TimedCounts {
         self.duration_sum += other.duration_sum;
         self.waited += other.waited;
         self.wait_sum += other.wait_sum;
+        self.turned_away += other.turned_away;
     }
 
     /// Mean duration in months.
@@ -209,33 +217,59 @@ struct TimedTrial {
     duration: f64,
 }
 
-/// Enrols `size` patients at `dose`, each at max(arrival, open); returns the last entry time.
-#[allow(clippy::too_many_arguments)]
-fn enrol(
-    cohorts: &mut Cohorts,
-    timing: &Timing,
-    thresholds: &[u64],
-    dose: Dose,
-    size: u16,
-    open: f64,
-    records: &mut Vec<PatientRecord>,
-    waits: &mut (u64, u128),
-) -> f64 {
-    let mut last = open;
-    for _ in 0..size {
-        let i = records.len();
-        cohorts.patient(i, timing.arrival);
-        let entry = cohorts.arrivals[i].max(open);
-        if entry > cohorts.arrivals[i] {
-            waits.0 += 1;
-            waits.1 += ((entry - cohorts.arrivals[i]) * 1e6).round() as u128;
+/// Who has arrived and been enrolled, waited or been turned away in one trial. Patients are
+/// numbered by arrival (their latents follow that order, whatever happens to them).
+#[derive(Default)]
+struct Enrolment {
+    /// The next patient to arrive.
+    next: usize,
+    waited: u64,
+    wait_sum: u128,
+    turned_away: u64,
+}
+
+impl Enrolment {
+    /// The next patient who will accept a place opening at `open`: those who would wait longer
+    /// than `max_wait` are turned away. Returns (patient, entry time).
+    fn next_patient(&mut self, cohorts: &mut Cohorts, timing: &Timing, open: f64) -> (usize, f64) {
+        loop {
+            let i = self.next;
+            cohorts.patient(i, timing.arrival);
+            let arrival = cohorts.arrivals[i];
+            if open - arrival > timing.max_wait {
+                self.turned_away += 1;
+                self.next += 1;
+                continue;
+            }
+            return (i, arrival.max(open));
         }
-        let dlt = cohorts.dlt_latent[i] < thresholds[dose.index()];
-        let dlt_at = dlt.then(|| entry + timing.onset.fraction(cohorts.onset[i]) * timing.window);
-        records.push(PatientRecord { dose, entry, dlt_at });
-        last = entry;
     }
-    last
+
+    /// Enrols `size` patients at `dose` from `open` on; returns the last entry time.
+    fn enrol(
+        &mut self,
+        cohorts: &mut Cohorts,
+        (timing, thresholds): (&Timing, &[u64]),
+        dose: Dose,
+        size: u16,
+        open: f64,
+        records: &mut Vec<PatientRecord>,
+    ) -> f64 {
+        let mut last = open;
+        for _ in 0..size {
+            let (i, entry) = self.next_patient(cohorts, timing, open);
+            if entry > cohorts.arrivals[i] {
+                self.waited += 1;
+                self.wait_sum += ((entry - cohorts.arrivals[i]) * 1e6).round() as u128;
+            }
+            let dlt = cohorts.dlt_latent[i] < thresholds[dose.index()];
+            let dlt_at = dlt.then(|| entry + timing.onset.fraction(cohorts.onset[i]) * timing.window);
+            records.push(PatientRecord { dose, entry, dlt_at });
+            self.next = i + 1;
+            last = entry;
+        }
+        last
+    }
 }
 
 fn counts_of(records: &[PatientRecord], num_doses: usize) -> TrialData {
@@ -253,13 +287,14 @@ fn run_waiting(
     thresholds: &[u64],
     cohorts: &mut Cohorts,
     records: &mut Vec<PatientRecord>,
-    waits: &mut (u64, u128),
+    enrolment: &mut Enrolment,
+    mut cache: Option<&mut DecisionCache<'_>>,
 ) -> TimedTrial {
     let mut data = TrialData::new(thresholds.len());
     let (mut dose, mut open) = (finder.limits().start_dose, 0.0);
     loop {
         let size = finder.next_cohort_size(&data);
-        let last = enrol(cohorts, timing, thresholds, dose, size, open, records, waits);
+        let last = enrolment.enrol(cohorts, (timing, thresholds), dose, size, open, records);
         let dlts = records[records.len() - size as usize..]
             .iter()
             .filter(|r| r.dlt_at.is_some())
@@ -267,7 +302,11 @@ fn run_waiting(
         data.add_cohort(dose, size, dlts as u16);
         // Every window of the cohort closes before the next decision.
         open = last + timing.window;
-        match finder.decide(&data) {
+        let decision = match cache.as_deref_mut() {
+            Some(cache) => cache.decide(finder, &data),
+            None => finder.decide(&data),
+        };
+        match decision {
             Decision::Treat(next) => dose = next,
             end => return TimedTrial { end, duration: open },
         }
@@ -281,15 +320,13 @@ fn run_time_to_event(
     thresholds: &[u64],
     cohorts: &mut Cohorts,
     records: &mut Vec<PatientRecord>,
-    waits: &mut (u64, u128),
+    enrolment: &mut Enrolment,
 ) -> TimedTrial {
     let limits = *design.limits();
     let num_doses = thresholds.len();
     let mut open = 0.0f64;
     while (records.len() as u32) < limits.max_patients {
-        let i = records.len();
-        cohorts.patient(i, timing.arrival);
-        let now = cohorts.arrivals[i].max(open);
+        let (_, now) = enrolment.next_patient(cohorts, timing, open);
         let view = FollowUp {
             patients: records,
             now,
@@ -305,12 +342,11 @@ fn run_time_to_event(
             TimedDecision::Treat(dose) => {
                 let left = limits.max_patients - records.len() as u32;
                 let size = u32::from(limits.cohort_size).min(left) as u16;
-                enrol(cohorts, timing, thresholds, dose, size, now, records, waits);
+                enrolment.enrol(cohorts, (timing, thresholds), dose, size, now, records);
             }
-            TimedDecision::Wait => match view.next_event() {
-                Some(t) => open = t,
-                None => open = now + timing.window,
-            },
+            // Wait for the next outcome; time always moves on (completion is judged against the
+            // closing time itself, so the next event lies after `now`).
+            TimedDecision::Wait => open = view.next_event().filter(|&t| t > now).unwrap_or(now + timing.window),
             TimedDecision::Stop { selected, reason } => {
                 let end = records.iter().map(|r| r.entry + timing.window).fold(now, f64::max);
                 return TimedTrial {
@@ -373,8 +409,18 @@ pub fn simulate_timed(
             })
             .collect()
     };
+    let shared: Vec<SharedDecisions> = plan.designs.iter().map(|_| SharedDecisions::default()).collect();
     let worker = || {
         let mut counts = empty();
+        let mut caches: Vec<Option<DecisionCache>> = plan
+            .designs
+            .iter()
+            .zip(&shared)
+            .map(|(d, shared)| match d {
+                TimedEntry::Waiting(f) if f.cache_decisions() => Some(shared.cache()),
+                _ => None,
+            })
+            .collect();
         let mut cohorts = Cohorts::new();
         let mut records = Vec::new();
         loop {
@@ -389,18 +435,24 @@ pub fn simulate_timed(
                 for (k, entry) in plan.designs.iter().enumerate() {
                     for (j, truth) in thresholds.iter().enumerate() {
                         records.clear();
-                        let mut waits = (0u64, 0u128);
+                        let mut enrolment = Enrolment::default();
                         let result = match entry {
-                            TimedEntry::Waiting(f) => {
-                                run_waiting(f.as_ref(), &plan.timing, truth, &mut cohorts, &mut records, &mut waits)
-                            }
+                            TimedEntry::Waiting(f) => run_waiting(
+                                f.as_ref(),
+                                &plan.timing,
+                                truth,
+                                &mut cohorts,
+                                &mut records,
+                                &mut enrolment,
+                                caches[k].as_mut(),
+                            ),
                             TimedEntry::TimeToEvent(d) => run_time_to_event(
                                 d.as_ref(),
                                 &plan.timing,
                                 truth,
                                 &mut cohorts,
                                 &mut records,
-                                &mut waits,
+                                &mut enrolment,
                             ),
                         };
                         let c = &mut counts[k][j];
@@ -408,8 +460,9 @@ pub fn simulate_timed(
                         let bin = ((result.duration / DURATION_BIN) as usize).min(DURATION_BINS - 1);
                         c.duration[bin] += 1;
                         c.duration_sum += (result.duration * 1e6).round() as u128;
-                        c.waited += waits.0;
-                        c.wait_sum += waits.1;
+                        c.waited += enrolment.waited;
+                        c.wait_sum += enrolment.wait_sum;
+                        c.turned_away += enrolment.turned_away;
                     }
                 }
             }
@@ -458,6 +511,7 @@ mod tests {
             window,
             teae_followup: 6.0,
             onset: Onset::Uniform,
+            max_wait: f64::INFINITY,
         }
     }
 
@@ -476,7 +530,7 @@ mod tests {
     #[test]
     fn waiting_design_duration_is_exact() {
         let (finder, timing) = (three_plus_three(2), fixed(1.0, 1.0));
-        let (mut cohorts, mut records, mut waits) = (Cohorts::new(), Vec::new(), (0, 0));
+        let (mut cohorts, mut records, mut enrolment) = (Cohorts::new(), Vec::new(), Enrolment::default());
         cohorts.start(1, 0);
         let trial = run_waiting(
             finder.as_ref(),
@@ -484,15 +538,16 @@ mod tests {
             &[0, 0],
             &mut cohorts,
             &mut records,
-            &mut waits,
+            &mut enrolment,
+            None,
         );
         assert_eq!(trial.duration, 6.0);
         let entries: Vec<f64> = records.iter().map(|r| r.entry).collect();
         assert_eq!(entries, [0.0, 1.0, 2.0, 3.0, 4.0, 5.0]);
-        assert_eq!(waits.0, 0);
+        assert_eq!(enrolment.waited, 0);
         // Arrivals every 0.25 months: the second cohort waits for the first's windows to close.
         let timing = fixed(0.25, 1.0);
-        let (mut records, mut waits) = (Vec::new(), (0, 0));
+        let (mut records, mut enrolment) = (Vec::new(), Enrolment::default());
         cohorts.start(1, 0);
         let trial = run_waiting(
             finder.as_ref(),
@@ -500,12 +555,33 @@ mod tests {
             &[0, 0],
             &mut cohorts,
             &mut records,
-            &mut waits,
+            &mut enrolment,
+            None,
         );
         let entries: Vec<f64> = records.iter().map(|r| r.entry).collect();
         assert_eq!(entries, [0.0, 0.25, 0.5, 1.5, 1.5, 1.5]);
         assert_eq!(trial.duration, 2.5);
-        assert_eq!(waits.0, 3);
+        assert_eq!(enrolment.waited, 3);
+        // Nobody waits: the three who arrive while the windows are open are turned away.
+        let timing = Timing {
+            max_wait: 0.0,
+            ..fixed(0.25, 1.0)
+        };
+        let (mut records, mut enrolment) = (Vec::new(), Enrolment::default());
+        cohorts.start(1, 0);
+        let trial = run_waiting(
+            finder.as_ref(),
+            &timing,
+            &[0, 0],
+            &mut cohorts,
+            &mut records,
+            &mut enrolment,
+            None,
+        );
+        let entries: Vec<f64> = records.iter().map(|r| r.entry).collect();
+        assert_eq!(entries, [0.0, 0.25, 0.5, 1.5, 1.75, 2.0]);
+        assert_eq!((enrolment.waited, enrolment.turned_away), (0, 3));
+        assert_eq!(trial.duration, 3.0);
     }
 
     /// A waiting design never treats a patient before the previous cohort's windows have closed.
@@ -518,7 +594,7 @@ mod tests {
         };
         let mut cohorts = Cohorts::new();
         for trial in 0..500 {
-            let (mut records, mut waits) = (Vec::new(), (0, 0));
+            let (mut records, mut enrolment) = (Vec::new(), Enrolment::default());
             cohorts.start(7, trial);
             let thresholds: Vec<u64> = [0.1, 0.2, 0.3, 0.4, 0.5].iter().map(|&p| dlt_threshold(p)).collect();
             run_waiting(
@@ -527,7 +603,8 @@ mod tests {
                 &thresholds,
                 &mut cohorts,
                 &mut records,
-                &mut waits,
+                &mut enrolment,
+                None,
             );
             for (c, cohort) in records.chunks(3).enumerate().skip(1) {
                 let previous_close = records[3 * c - 1].entry + timing.window;
@@ -571,7 +648,7 @@ mod tests {
     #[test]
     fn time_to_event_design_does_not_wait() {
         let (design, timing) = (tite_crm(4), fixed(1.0, 1.0));
-        let (mut cohorts, mut records, mut waits) = (Cohorts::new(), Vec::new(), (0, 0));
+        let (mut cohorts, mut records, mut enrolment) = (Cohorts::new(), Vec::new(), Enrolment::default());
         cohorts.start(3, 0);
         let trial = run_time_to_event(
             design.as_ref(),
@@ -579,15 +656,53 @@ mod tests {
             &[0; 4],
             &mut cohorts,
             &mut records,
-            &mut waits,
+            &mut enrolment,
         );
         assert_eq!(records.len(), 12);
         assert_eq!(trial.duration, 12.0);
-        assert_eq!(waits.0, 0);
+        assert_eq!(enrolment.waited, 0);
         assert!(
             records.windows(2).all(|w| w[1].dose.0 <= w[0].dose.0 + 1),
             "never skips upward"
         );
+    }
+
+    /// Regression: TITE-BOIN waiting for a window to close looped for ever when
+    /// `entry + window − entry` rounded below the window (28 days = 0.92 months).
+    #[test]
+    fn tite_boin_waits_and_finishes() {
+        use crate::dose_finding::interval::{IntervalConfig, IntervalDesign, IntervalRule};
+        use crate::dose_finding::tite::TiteBoin;
+        let config = IntervalConfig::new(0.25, IntervalRule::boin(0.25));
+        let design = TiteBoin::new("TITE-BOIN", IntervalDesign::new(config, 36), limits(6, 3, 36));
+        let timing = Timing {
+            arrival: Arrival::Poisson { rate: 2.0 },
+            window: 0.92,
+            teae_followup: 5.52,
+            onset: Onset::Late { share: 0.7, last: 0.5 },
+            max_wait: f64::INFINITY,
+        };
+        let thresholds: Vec<u64> = [0.04, 0.1, 0.25, 0.4, 0.52, 0.62]
+            .iter()
+            .map(|&p| dlt_threshold(p))
+            .collect();
+        let mut cohorts = Cohorts::new();
+        let mut waited = 0;
+        for trial in 0..300 {
+            let (mut records, mut enrolment) = (Vec::new(), Enrolment::default());
+            cohorts.start(11, trial);
+            let result = run_time_to_event(
+                &design,
+                &timing,
+                &thresholds,
+                &mut cohorts,
+                &mut records,
+                &mut enrolment,
+            );
+            assert!(result.duration.is_finite() && records.len() <= 36);
+            waited += enrolment.waited;
+        }
+        assert!(waited > 0, "TITE-BOIN suspends accrual sometimes");
     }
 
     #[test]

@@ -604,6 +604,72 @@ impl MedianCounts {
 /// The (OS, PFS) Kaplan–Meier medians of a trial at its final analysis (`None`: not reached).
 pub type FinalMedians = (Option<f64>, Option<f64>);
 
+/// Width of the bins of [`MedianHistogram`], in months.
+pub const MEDIAN_BIN_MONTHS: f64 = 0.5;
+
+/// Medians beyond this many bins share the last one (a guard against absurd calendars).
+const MAX_MEDIAN_BINS: usize = 100_000;
+
+/// The distribution of a Kaplan–Meier median across trials: integer counts by bins of
+/// [`MEDIAN_BIN_MONTHS`] (bin i holds medians in [i·w, (i + 1)·w)), and the trials where the
+/// median was not reached. Merged by addition, so it does not depend on the number of threads.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct MedianHistogram {
+    bins: Vec<u64>,
+    /// Trials whose curve stays above 0.5.
+    pub not_reached: u64,
+}
+
+impl MedianHistogram {
+    fn add(&mut self, median: Option<f64>) {
+        match median {
+            Some(m) => {
+                let bin = ((m.max(0.0) / MEDIAN_BIN_MONTHS).floor() as usize).min(MAX_MEDIAN_BINS - 1);
+                if self.bins.len() <= bin {
+                    self.bins.resize(bin + 1, 0);
+                }
+                self.bins[bin] += 1;
+            }
+            None => self.not_reached += 1,
+        }
+    }
+
+    fn merge(&mut self, other: &MedianHistogram) {
+        if self.bins.len() < other.bins.len() {
+            self.bins.resize(other.bins.len(), 0);
+        }
+        for (a, b) in self.bins.iter_mut().zip(&other.bins) {
+            *a += b;
+        }
+        self.not_reached += other.not_reached;
+    }
+
+    /// Trials by bin (bin i: medians in [i·w, (i + 1)·w) months, w = [`MEDIAN_BIN_MONTHS`]),
+    /// up to the last non-empty bin.
+    pub fn bins(&self) -> &[u64] {
+        &self.bins
+    }
+
+    /// Trials counted (medians reached and not reached).
+    pub fn trials(&self) -> u64 {
+        self.bins.iter().sum::<u64>() + self.not_reached
+    }
+}
+
+/// Everything a simulation accumulates: counts indexed `[design][truth]`, and per truth the
+/// design-independent distribution of the OS Kaplan–Meier median of all the study's patients at
+/// the planned final analysis (last entry + the final lag), in every trial.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SingleArmResults {
+    pub counts: Vec<Vec<SingleArmCounts>>,
+    pub os_medians: Vec<MedianHistogram>,
+}
+
+/// A Kaplan–Meier curve as step points: (0, 1), then (t, Ŝ(t)) at each event time, then the last
+/// observed time (if after the last event) with the last value; Ŝ holds from a point's time
+/// until the next point's.
+pub type KmSteps = Vec<(f64, f64)>;
+
 /// Integer accumulators of one design under one truth (merged by addition).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SingleArmCounts {
@@ -851,6 +917,17 @@ impl<'a> SingleArmPlan<'a> {
         threads: usize,
         progress: &(dyn Fn(u64) + Sync),
     ) -> Result<Vec<Vec<SingleArmCounts>>, SimulationError> {
+        Ok(self.simulate_all(threads, progress)?.counts)
+    }
+
+    /// As [`simulate`](Self::simulate), with the per-truth distribution of the OS Kaplan–Meier
+    /// median of all the study's patients at the planned final analysis (computed in every trial,
+    /// whatever the designs decide; shared with the designs that enrol every patient).
+    pub fn simulate_all(
+        &self,
+        threads: usize,
+        progress: &(dyn Fn(u64) + Sync),
+    ) -> Result<SingleArmResults, SimulationError> {
         let blocks = self.trials.div_ceil(BLOCK);
         let next_block = AtomicU64::new(0);
         let done = AtomicU64::new(0);
@@ -868,6 +945,7 @@ impl<'a> SingleArmPlan<'a> {
         let study_patients = self.timing.patients() as usize;
         let worker = || {
             let mut counts = empty();
+            let mut histograms = vec![MedianHistogram::default(); self.truths.len()];
             let (mut latents, mut calendar, mut patients) = (Vec::new(), Vec::new(), Vec::new());
             let mut scratch = Vec::with_capacity(study_patients);
             let mut medians: Vec<(u32, FinalMedians)> = Vec::new();
@@ -903,11 +981,20 @@ impl<'a> SingleArmPlan<'a> {
                             });
                             counts[k][j].record(&result, estimate);
                         }
+                        let all = study_patients as u32;
+                        let os = match medians.iter().find(|(m, _)| *m == all) {
+                            Some(&(_, (os, _))) => os,
+                            None => {
+                                let analysis = patients[study_patients - 1].entry + self.timing.final_lag();
+                                km_median(&patients, Endpoint::Os, analysis, &mut scratch)
+                            }
+                        };
+                        histograms[j].add(os);
                     }
                 }
                 progress(done.fetch_add(size, Ordering::Relaxed) + size);
             }
-            counts
+            (counts, histograms)
         };
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(threads.max(1))
@@ -915,15 +1002,60 @@ impl<'a> SingleArmPlan<'a> {
             .map_err(|source| SimulationError::ThreadPool { threads, source })?;
         let per_thread = pool.broadcast(|_| worker());
         let mut total = empty();
-        for counts in per_thread {
+        let mut os_medians = vec![MedianHistogram::default(); self.truths.len()];
+        for (counts, histograms) in per_thread {
             for (total_k, counts_k) in total.iter_mut().zip(counts) {
                 for (t, c) in total_k.iter_mut().zip(&counts_k) {
                     t.merge(c);
                 }
             }
+            for (total_j, h) in os_medians.iter_mut().zip(&histograms) {
+                total_j.merge(h);
+            }
         }
-        Ok(total)
+        Ok(SingleArmResults {
+            counts: total,
+            os_medians,
+        })
     }
+
+    /// The `endpoint` Kaplan–Meier curves of the first `count` trials (of the simulation, same
+    /// patients) under each truth, from all the study's patients at the planned final analysis
+    /// (last entry + the final lag), indexed `[truth][trial]`.
+    pub fn km_examples(&self, count: u64, endpoint: Endpoint) -> Vec<Vec<KmSteps>> {
+        let study_patients = self.timing.patients() as usize;
+        let (mut latents, mut calendar, mut patients, mut data) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        let mut curves = vec![Vec::new(); self.truths.len()];
+        for trial in 0..count.min(self.trials) {
+            let closing = draw_latents(&mut trial_rng(self.seed, trial), study_patients, &mut latents);
+            self.timing.calendar(&latents, closing, &mut calendar);
+            for (j, truth) in self.truths.iter().enumerate() {
+                truth.patients(&latents, &calendar, &mut patients);
+                let analysis = patients[study_patients - 1].entry + self.timing.final_lag();
+                observations(&patients, endpoint, analysis, &mut data);
+                curves[j].push(km_steps(&data));
+            }
+        }
+        curves
+    }
+}
+
+/// The Kaplan–Meier curve of `data` as [`KmSteps`].
+fn km_steps(data: &[Observation]) -> KmSteps {
+    let mut steps = vec![(0.0, 1.0)];
+    let Ok(km) = KaplanMeier::new(data) else {
+        return steps;
+    };
+    let mut events: Vec<f64> = data.iter().filter(|o| o.event).map(|o| o.time).collect();
+    events.sort_by(f64::total_cmp);
+    events.dedup();
+    steps.extend(events.iter().map(|&t| (t, km.survival_at(t))));
+    let last = data.iter().map(|o| o.time).fold(0.0, f64::max);
+    let (end, survival) = steps[steps.len() - 1];
+    if last > end {
+        steps.push((last, survival));
+    }
+    steps
 }
 
 /// The Kaplan–Meier median of `endpoint` at calendar time `analysis` (`None`: not reached).
@@ -1180,6 +1312,62 @@ mod tests {
         );
         let other = SingleArmPlan::new(&timing, &truths, &designs, 3000, 100).unwrap();
         assert_ne!(one, other.simulate(2, &no_progress).unwrap());
+    }
+
+    /// The design-independent median OS histogram: the same with 1 and 2 threads, one count per
+    /// trial, and equal to the medians of a design that always reaches the final analysis with
+    /// every patient; the example curves are the Kaplan–Meier curves of those trials.
+    #[test]
+    fn median_histogram_and_example_curves() {
+        let timing = StudyTiming::new(40, Accrual::poisson(3.0).unwrap(), 1.5, 12.0, 0.02).unwrap();
+        let truths = [truth("a", 0.3, 0.1, 5.0, 10.0), truth("b", 0.5, 0.1, 8.0, 30.0)];
+        let designs = [
+            SingleArmDesign::responses("Simon", &SimonDesign::new(3, 13, 12, 30).unwrap()),
+            SingleArmDesign::single_stage("binomial", 40, 10).unwrap(),
+        ];
+        let trials = 1500;
+        let plan = SingleArmPlan::new(&timing, &truths, &designs, trials, 5).unwrap();
+        let one = plan.simulate_all(1, &no_progress).unwrap();
+        let two = plan.simulate_all(2, &no_progress).unwrap();
+        assert_eq!(one, two);
+        assert_eq!(one.counts, plan.simulate(2, &no_progress).unwrap());
+        for (j, h) in one.os_medians.iter().enumerate() {
+            assert_eq!(h.trials(), trials);
+            let complete = &one.counts[1][j].os_median;
+            assert_eq!(h.not_reached, complete.not_reached);
+            assert_eq!(h.bins().iter().sum::<u64>(), complete.reached.count);
+            let mean = h
+                .bins()
+                .iter()
+                .enumerate()
+                .map(|(i, &c)| (i as f64 + 0.5) * MEDIAN_BIN_MONTHS * c as f64)
+                .sum::<f64>()
+                / complete.reached.count as f64;
+            assert!((mean - complete.reached.mean().unwrap()).abs() < MEDIAN_BIN_MONTHS / 2.0 + 1e-9);
+        }
+        // Under the long-OS truth some medians are not reached.
+        assert!(one.os_medians[1].not_reached > 0);
+        let examples = plan.km_examples(3, Endpoint::Os);
+        assert_eq!((examples.len(), examples[0].len()), (2, 3));
+        let (mut latents, mut calendar, mut patients, mut data) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        let closing = draw_latents(&mut trial_rng(5, 1), 40, &mut latents);
+        timing.calendar(&latents, closing, &mut calendar);
+        truths[1].patients(&latents, &calendar, &mut patients);
+        observations(
+            &patients,
+            Endpoint::Os,
+            patients[39].entry + timing.final_lag(),
+            &mut data,
+        );
+        let km = KaplanMeier::new(&data).unwrap();
+        let curve = &examples[1][1];
+        assert_eq!(curve[0], (0.0, 1.0));
+        assert!(curve.windows(2).all(|w| w[0].0 <= w[1].0 && w[0].1 >= w[1].1));
+        for &(time, survival) in &curve[1..] {
+            assert_eq!(survival, km.survival_at(time));
+        }
+        let last = data.iter().map(|o| o.time).fold(0.0, f64::max);
+        assert_eq!(curve[curve.len() - 1].0, last);
     }
 
     /// Clopper–Pearson: R's `binom.test(5, 20)` interval, the coverage rule agrees with the
