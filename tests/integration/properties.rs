@@ -9,8 +9,13 @@
 //!    safety rules (3+3, BOIN coherence, CRM's restriction, BLRM's increment limit); the selected MTD
 //!    was tried;
 //! 3. exact operating characteristics are monotone: a more toxic truth never raises the mean
-//!    selected dose level;
+//!    selected dose level Σ level · P(select level). This holds for 3+3 from dose 1 (Korn's variant
+//!    with full cohorts) and is asserted there; every interval design, and 3+3 with truncated
+//!    cohorts, titration or a higher start dose, has counterexamples, kept as ignored tests;
 //! 4. the same seed gives identical tables (whatever the thread count); another seed differs.
+//!
+//! Violations found are pinned by ignored regression tests at the end of the file; the properties
+//! skip exactly those configurations (`may_select_untried`, `may_treat_inadmissible`).
 //!
 //! The proptest seed is fixed so that runs are reproducible (set `PROPTEST_RNG_SEED` to explore
 //! others, `PROPTEST_CASES` for more cases). Failures are not persisted to files.
