@@ -94,15 +94,22 @@ pub struct DontSkipDoses {
 }
 
 impl Rule for DontSkipDoses {
-    fn apply(&self, data: &TrialData, _fit: &dyn Fit, proposed: Decision) -> Decision {
+    /// The cap never moves the trial to a dose the design has made inadmissible (e.g. one that
+    /// BLRM's overdose control forbids): de-escalating past such a dose is not skipping.
+    fn apply(&self, data: &TrialData, fit: &dyn Fit, proposed: Decision) -> Decision {
         let (Decision::Treat(next), Some(last)) = (proposed, data.last_cohort()) else {
             return proposed;
         };
         let last = last.dose;
-        if self.when_escalating && next.0 > last.0 + 1 {
-            Decision::Treat(Dose(last.0 + 1))
+        let capped = if self.when_escalating && next.0 > last.0 + 1 {
+            Dose(last.0 + 1)
         } else if self.when_deescalating && next.0 + 1 < last.0 {
-            Decision::Treat(Dose(last.0 - 1))
+            Dose(last.0 - 1)
+        } else {
+            return proposed;
+        };
+        if fit.admissible(capped) {
+            Decision::Treat(capped)
         } else {
             proposed
         }

@@ -54,6 +54,9 @@ impl Fit for ThreePlusThreeFit<'_> {
             let below = (d.0 > 0).then(|| Dose(d.0 - 1));
             return match below {
                 None => stop(None),
+                // A trial that started above dose 1 treats the untried dose below rather than
+                // selecting it blind (a "dose level −1").
+                Some(b) if data.patients(b) == 0 => Decision::Treat(b),
                 Some(b) if !self.design.deescalate => stop(Some(b)),
                 Some(b) if data.patients(b) < 6 => Decision::Treat(b),
                 Some(_) => stop(self.highest_cleared_by_six()),
@@ -73,8 +76,8 @@ impl Fit for ThreePlusThreeFit<'_> {
         Decision::Treat(above)
     }
 
-    /// When the trial is cut short by a limit: the highest dose cleared so far (0/3 or ≤ 1/6)
-    /// below any dose with ≥ 2 DLTs; otherwise the design's own selection.
+    /// When the trial is cut short by a limit: the highest dose cleared so far (no DLT in ≥ 3
+    /// patients, or ≤ 1 in ≥ 6) below any dose with ≥ 2 DLTs; otherwise the design's own selection.
     fn selected_dose(&self) -> Option<Dose> {
         if let Decision::Stop { selected, .. } = self.decision() {
             return selected;
@@ -86,7 +89,7 @@ impl Fit for ThreePlusThreeFit<'_> {
             if too_toxic(data, d) {
                 break;
             }
-            if (n == 3 && y == 0) || (n >= 6 && y <= 1) {
+            if (n >= 3 && y == 0) || (n >= 6 && y <= 1) {
                 selected = Some(d);
             }
         }

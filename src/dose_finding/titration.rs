@@ -4,8 +4,10 @@
 //! under the base design.
 //!
 //! The switch follows the titration option of `BOIN::get.oc`: after the first DLT at dose d the next
-//! cohort tops up dose d − 1 (dose 1 if d is the lowest; the top dose if no DLT was seen) to a full
-//! cohort, and the base design decides from then on, with the titration patients counted.
+//! cohort tops up dose d − 1 (dose 1 if d is the lowest) to a full cohort; without a DLT, the
+//! current dose is topped up once the top dose is reached or the next level is inadmissible under
+//! the base design (BLRM's overdose control). The base design decides from then on, with the
+//! titration patients counted.
 
 use super::{Decision, Design, Dose, Fit, TrialData};
 
@@ -29,21 +31,28 @@ enum Phase {
     Base,
 }
 
-/// The phase after the data so far. Titration lasts while no dose has more than one patient.
-fn phase(data: &TrialData) -> Phase {
+/// The phase after the data so far. Titration lasts while no dose has more than one patient and
+/// the next level is admissible under the base design (e.g. BLRM's overdose control); when it is
+/// not, titration ends by topping up the current dose.
+fn phase(data: &TrialData, admissible: impl Fn(Dose) -> bool) -> Phase {
     if data.doses().any(|d| data.patients(d) > 1) {
         return Phase::Base;
     }
     let current = data.current_dose();
     let top = Dose((data.num_doses() - 1) as u16);
-    if data.total_patients() == 0 {
+    let phase = if data.total_patients() == 0 {
         Phase::Titrating(current)
-    } else if data.total_dlts() == 0 && current < top {
+    } else if data.total_dlts() == 0 && current < top && admissible(Dose(current.0 + 1)) {
         Phase::Titrating(Dose(current.0 + 1))
     } else if data.total_dlts() == 0 {
-        Phase::TopUp(top)
+        Phase::TopUp(current)
     } else {
         Phase::TopUp(Dose(current.0.saturating_sub(1)))
+    };
+    // Titration never treats where the base design would not: it hands over instead.
+    match phase {
+        Phase::Titrating(d) | Phase::TopUp(d) if !admissible(d) => Phase::Base,
+        other => other,
     }
 }
 
@@ -60,14 +69,12 @@ impl<D: Design> Design for AcceleratedTitration<D> {
         Self: 'a;
 
     fn fit<'a>(&'a self, data: &'a TrialData) -> Self::Fit<'a> {
-        let decision = match phase(data) {
+        let base = self.base.fit(data);
+        let decision = match phase(data, |d| base.admissible(d)) {
             Phase::Titrating(d) | Phase::TopUp(d) => Some(Decision::Treat(d)),
             Phase::Base => None,
         };
-        TitrationFit {
-            base: self.base.fit(data),
-            decision,
-        }
+        TitrationFit { base, decision }
     }
 
     fn has_posterior(&self) -> bool {
@@ -79,7 +86,8 @@ impl<D: Design> Design for AcceleratedTitration<D> {
     }
 
     fn cohort_size(&self, data: &TrialData, standard: u16) -> u16 {
-        match phase(data) {
+        let base = self.base.fit(data);
+        match phase(data, |d| base.admissible(d)) {
             Phase::Titrating(_) => 1,
             Phase::TopUp(d) => (standard as u32).saturating_sub(data.patients(d)).max(1) as u16,
             Phase::Base => self.base.cohort_size(data, standard),

@@ -14,8 +14,10 @@
 //!    cohorts, titration or a higher start dose, has counterexamples, kept as ignored tests;
 //! 4. the same seed gives identical tables (whatever the thread count); another seed differs.
 //!
-//! Violations found are pinned by ignored regression tests at the end of the file; the properties
-//! skip exactly those configurations (`may_select_untried`, `may_treat_inadmissible`).
+//! Violations found are pinned by regression tests at the end of the file (fixed: 3+3 selecting an
+//! untried dose below the start, 3+3 forgetting a cleared dose when cut short, titration and
+//! `dont_skip_doses` stepping into doses BLRM's overdose control forbids). By design, CRM may
+//! select an untried dose as dfcrm does; the properties exempt it (`may_select_untried`).
 //!
 //! The proptest seed is fixed so that runs are reproducible (set `PROPTEST_RNG_SEED` to explore
 //! others, `PROPTEST_CASES` for more cases). Failures are not persisted to files.
@@ -565,32 +567,10 @@ fn case_strategy(
 // exactly these configurations so that they keep guarding everything else.
 // ---------------------------------------------------------------------------------------------
 
-/// CRM selects the dose its model puts closest to the target, tried or not (dfcrm's `mtd`), and
-/// 3+3 without de-escalation selects the dose below the start dose, never given, after ≥ 2 DLTs
-/// there. Both break "the selected MTD was tried".
-fn may_select_untried(case: &Case, design: &DesignCfg) -> bool {
-    match design.base {
-        Base::Crm { .. } => true,
-        Base::ThreePlusThree { deescalate } => !deescalate && case.trial.start > 0,
-        _ => false,
-    }
-}
-
-/// Two ways the BLRM treats at a dose that EWOC has made inadmissible before `dose` is given:
-/// accelerated titration escalates one patient at a time whatever the base design says (while no
-/// dose has more than one patient), and `dont_skip_doses { when_deescalating = true }` raises a
-/// de-escalation of more than one level to the level below the last one, admissible or not.
-fn may_treat_inadmissible(design: &DesignCfg, data: &TrialData, dose: Dose) -> bool {
-    if design.family() != Family::Blrm {
-        return false;
-    }
-    let titrating = design.titration && data.doses().all(|d| data.patients(d) <= 1);
-    let raised = design
-        .rules
-        .iter()
-        .any(|r| matches!(r, RuleCfg::DontSkip { deescalating: true, .. }))
-        && data.last_cohort().is_some_and(|c| dose.0 + 1 == c.dose.0);
-    titrating || raised
+/// CRM selects the dose its model puts closest to the target, tried or not (dfcrm's `mtd`, whose
+/// semantics the CRM follows by default), which breaks "the selected MTD was tried".
+fn may_select_untried(design: &DesignCfg) -> bool {
+    matches!(design.base, Base::Crm { .. })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -630,7 +610,7 @@ fn check_counts(case: &Case, trials: u64, seed: u64) -> Result<(), TestCaseError
                     what
                 );
                 prop_assert!(
-                    c.selected[d] == 0 || c.patients[d] > 0 || may_select_untried(case, &case.designs[k]),
+                    c.selected[d] == 0 || c.patients[d] > 0 || may_select_untried(&case.designs[k]),
                     "dose {} selected but never given: {}",
                     d + 1,
                     what
@@ -741,7 +721,7 @@ fn drive(
         if data.total_patients() > 0 {
             let estimates = finder.estimates(&data);
             prop_assert!(
-                estimates[dose.index()].admissible || may_treat_inadmissible(design, &data, dose),
+                estimates[dose.index()].admissible,
                 "treats at inadmissible dose {}; {}; estimates {:?}",
                 dose.level(),
                 path(&history),
@@ -827,8 +807,12 @@ fn drive(
                     );
                 }
                 if dont_skip_down {
+                    // Safety first: skipping down past a dose the design has made inadmissible
+                    // (BLRM's overdose control) is allowed.
+                    let below = Dose(last.0.saturating_sub(1));
+                    let below_admissible = finder.estimates(&data)[below.index()].admissible;
                     prop_assert!(
-                        next.0 + 1 >= last.0,
+                        next.0 + 1 >= last.0 || !below_admissible,
                         "skipped down to {}; {}",
                         next.level(),
                         path(&history)
@@ -909,7 +893,7 @@ fn drive(
                 if let Some(s) = selected {
                     prop_assert!(s.index() < k);
                     prop_assert!(
-                        data.patients(s) > 0 || may_select_untried(case, design),
+                        data.patients(s) > 0 || may_select_untried(design),
                         "selected untried dose {} ({:?}); {}",
                         s.level(),
                         reason,
@@ -1274,8 +1258,8 @@ proptest! {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Regression tests for the violations the properties found (ignored until fixed; the properties
-// skip exactly these configurations through `may_select_untried` and `may_treat_inadmissible`).
+// Regression tests for the violations the properties found (all fixed but CRM's, which follows
+// dfcrm by design and is exempt through `may_select_untried`).
 // ---------------------------------------------------------------------------------------------
 
 /// The only design of a scenario given its `[trial]` and `[[design]]` bodies.
@@ -1294,10 +1278,9 @@ fn after(doses: usize, cohorts: &[(u16, u16, u16)]) -> TrialData {
     data
 }
 
-/// Found by `three_plus_three_paths`: 3+3 without de-escalation starting at dose 2 selects dose
-/// 1, which nobody received, after 2/3 at dose 2 (also after titration tops the start dose up).
+/// Regression, found by `three_plus_three_paths`: 3+3 without de-escalation starting at dose 2
+/// selected dose 1, which nobody received, after 2/3 at dose 2. It now treats dose 1 instead.
 #[test]
-#[ignore = "bug: 3+3 (deescalate = false) selects the untried dose below start_dose"]
 fn three_plus_three_never_selects_an_untried_dose() {
     let f = finder(
         "doses = [\"1\", \"2\"]\ntarget = 0.3\ncohort_size = 3\nmax_patients = 6\nstart_dose = 2",
@@ -1307,7 +1290,7 @@ fn three_plus_three_never_selects_an_untried_dose() {
     match f.decide(&data) {
         Decision::Stop { selected: Some(d), .. } => assert!(data.patients(d) > 0, "selected dose {d}, untried"),
         Decision::Stop { selected: None, .. } => {}
-        other => panic!("{other:?}"),
+        Decision::Treat(d) => assert_eq!(d, Dose(0), "treats the untried dose below"),
     }
 }
 
@@ -1317,7 +1300,6 @@ fn three_plus_three_never_selects_an_untried_dose() {
 /// the highest dose cleared so far (0/3 or ≤ 1/6)"). Titration's single patients never clear a
 /// dose either: with no DLT at all, 4 doses and 5 patients, nothing is selected.
 #[test]
-#[ignore = "bug: 3+3 cut short forgets that a dose with 0/3 was cleared once more patients join it"]
 fn three_plus_three_keeps_a_cleared_dose_when_cut_short() {
     let f = finder(
         "doses = [\"1\", \"2\"]\ntarget = 0.3\ncohort_size = 3\nmax_patients = 10",
@@ -1340,7 +1322,7 @@ fn three_plus_three_keeps_a_cleared_dose_when_cut_short() {
 /// model puts closest to the target even if nobody received it (dfcrm's `crm()$mtd` does the
 /// same), e.g. dose 2 after 0/3 at dose 1 when the trial stops at 3 patients.
 #[test]
-#[ignore = "bug: CRM selects an untried dose as MTD when a limit stops the trial"]
+#[ignore = "by design: dfcrm's crmsim recommends the dose closest to the target, tried or not"]
 fn crm_never_selects_an_untried_dose() {
     let f = finder(
         "doses = [\"1\", \"2\"]\ntarget = 0.24\ncohort_size = 3\nmax_patients = 3",
@@ -1356,7 +1338,6 @@ fn crm_never_selects_an_untried_dose() {
 /// Found by `blrm_paths_respect_ewoc`: accelerated titration escalates the second patient to dose
 /// 2 although EWOC (P(overdose) ≥ 0.25) has made it inadmissible after 0/1 at dose 1.
 #[test]
-#[ignore = "bug: accelerated titration treats at doses the BLRM's EWOC makes inadmissible"]
 fn blrm_titration_respects_ewoc() {
     let f = finder(
         "doses = [\"1\", \"2\"]\ntarget = 0.1\ncohort_size = 2\nmax_patients = 6",
@@ -1377,7 +1358,6 @@ fn blrm_titration_respects_ewoc() {
 /// only admissible dose; `dont_skip_doses { when_deescalating = true }` raises that to dose 2,
 /// which EWOC forbids.
 #[test]
-#[ignore = "bug: dont_skip_doses(when_deescalating) raises the BLRM to a dose EWOC forbids"]
 fn dont_skip_when_deescalating_respects_ewoc() {
     let f = finder(
         "doses = [\"1\", \"2\", \"3\"]\ntarget = 0.1\ncohort_size = 2\nmax_patients = 6\nstart_dose = 3",
