@@ -165,6 +165,18 @@ enum Command {
         #[arg(long)]
         n: Option<u32>,
     },
+    /// Compare runs across scenario files: one table and one chart from their summary.csv files.
+    #[command(
+        after_help = "Examples:\n  trialsim compare output/qls4131_escalation output/qls4131_full\n  trialsim compare output/*/ --out output/comparison"
+    )]
+    Compare {
+        /// Folders written by `trialsim run` (all dose-finding or all single-arm).
+        #[arg(required = true)]
+        dirs: Vec<PathBuf>,
+        /// Where to write comparison.csv and comparison.png.
+        #[arg(long, default_value = "output/comparison")]
+        out: PathBuf,
+    },
     /// Redraw a run folder's charts from its CSV tables.
     #[command(after_help = "Examples:\n  trialsim plot output/qls4131_escalation")]
     Plot {
@@ -253,6 +265,12 @@ fn real_main() -> Result<()> {
                 render_dose_finding(&DoseFindingTables::read(&dir)?, &dir)?
             };
             for path in written {
+                say!("wrote {}", path.display());
+            }
+            Ok(())
+        }
+        Command::Compare { dirs, out } => {
+            for path in trialsim::report::compare::compare(&dirs, &out)? {
                 say!("wrote {}", path.display());
             }
             Ok(())

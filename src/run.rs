@@ -1,7 +1,7 @@
 //! One `trialsim run`: compute a validated scenario's operating characteristics (by simulation
 //! or exactly) and write its tables.
 
-use crate::report::charts::{render_dose_finding, ChartError, DoseFindingTables, DOSE_FINDING_CHARTS};
+use crate::report::charts::{render_dose_finding, ChartError, DoseFindingTables, DOSE_FINDING_CHARTS, DURATION_CHART};
 use crate::report::charts_single_arm::{render_single_arm, SingleArmChartTables};
 use crate::report::{self, write_atomic};
 use crate::scenario::{Method as ScenarioMethod, Scenario, SingleArmScenario};
@@ -224,6 +224,9 @@ pub fn write_outputs(scenario: &Scenario, table: &OcTable, dir: &Path) -> Result
     written.extend(render_dose_finding(&DoseFindingTables::read(dir)?, dir)?);
     let mut files: Vec<(&str, &str)> = OUTPUT_TABLES.to_vec();
     files.extend(DOSE_FINDING_CHARTS);
+    if scenario.timing.is_some() {
+        files.push(DURATION_CHART);
+    }
     files.push(("README.md", "this index."));
     let path = dir.join("README.md");
     let index = report::index::index(scenario, table, &files);

@@ -14,8 +14,9 @@ use std::sync::Once;
 /// Chart size in pixels.
 pub const SIZE: (u32, u32) = (1600, 1000);
 
-/// Okabe & Ito (2008) colours, then grey and black for a ninth and tenth series.
-pub(crate) const PALETTE: [RGBColor; 10] = [
+/// Okabe & Ito (2008) colours, grey and black, then four of Paul Tol's colour-blind-safe
+/// "muted" colours (wine, teal, olive, indigo) for up to fourteen series.
+pub(crate) const PALETTE: [RGBColor; 14] = [
     RGBColor(0, 114, 178),
     RGBColor(230, 159, 0),
     RGBColor(0, 158, 115),
@@ -26,6 +27,10 @@ pub(crate) const PALETTE: [RGBColor; 10] = [
     RGBColor(120, 120, 120),
     RGBColor(0, 0, 0),
     RGBColor(170, 170, 170),
+    RGBColor(136, 34, 85),
+    RGBColor(68, 170, 153),
+    RGBColor(153, 153, 51),
+    RGBColor(51, 34, 136),
 ];
 
 pub(crate) const FONT: &str = "sans-serif";
@@ -82,6 +87,8 @@ struct Summary {
     patients_mean: f64,
     overdose_selection_pct: f64,
     target: Option<f64>,
+    /// Median and 90th percentile of the duration (months), for calendar-time runs.
+    duration: Option<(f64, f64)>,
 }
 
 /// A dose-finding run's tables, as the charts need them.
@@ -183,6 +190,10 @@ impl DoseFindingTables {
                 patients_mean: field(p, &row, "patients_mean")?,
                 overdose_selection_pct: field(p, &row, "overdose_selection_pct")?,
                 target: row.get("target").and_then(|t| t.parse().ok()),
+                duration: row
+                    .get("duration_median")
+                    .and_then(|m| m.parse().ok())
+                    .zip(row.get("duration_p90").and_then(|q| q.parse().ok())),
             });
         }
         if tables.by_dose.is_empty() || tables.summary.is_empty() {
@@ -213,10 +224,27 @@ pub const DOSE_FINDING_CHARTS: [(&str, &str); 4] = [
     ("summary.png", "across truths: % correct decision, % selecting a dose above the correct one, % stopped without an MTD, and mean sample size, by design."),
 ];
 
-/// Draws every dose-finding chart into `dir`; returns the files written.
+/// The chart of a calendar-time run's durations.
+pub const DURATION_CHART: (&str, &str) = (
+    "duration.png",
+    "trial duration (months from the first participant to the last DLT window's close): median (bar) and 90th percentile (whisker), by design, for each truth.",
+);
+
+impl DoseFindingTables {
+    /// Whether the run simulated calendar time (its summary has durations).
+    pub fn has_durations(&self) -> bool {
+        self.summary.iter().any(|s| s.duration.is_some())
+    }
+}
+
+/// Draws every dose-finding chart into `dir` (the duration chart for calendar-time runs); returns
+/// the files written.
 pub fn render_dose_finding(tables: &DoseFindingTables, dir: &Path) -> Result<Vec<PathBuf>, ChartError> {
     register_font();
     let mut written = Vec::new();
+    if tables.has_durations() {
+        written.push(render_png(dir, DURATION_CHART.0, |area| draw_durations(tables, area))?);
+    }
     for (file, _) in DOSE_FINDING_CHARTS {
         let draw: fn(&DoseFindingTables, &DrawingArea<BitMapBackend, Shift>) -> Result<(), String> = match file {
             "true_dlt.png" => draw_true_curves,
@@ -376,7 +404,7 @@ fn draw_true_curves(t: &DoseFindingTables, root: &Area) -> Result<(), String> {
 
 /// Grouped bars in one panel: `groups` labels on x, one bar per design in each group.
 #[allow(clippy::too_many_arguments)]
-fn grouped_bars(
+pub(crate) fn grouped_bars(
     area: &Area,
     title: &str,
     groups: &[String],
@@ -385,6 +413,7 @@ fn grouped_bars(
     y_desc: &str,
     value: impl Fn(usize, usize) -> Option<f64>,
     highlight: Option<usize>,
+    whisker: Option<&dyn Fn(usize, usize) -> Option<f64>>,
 ) -> Result<(), String> {
     let e = |e: DrawingAreaErrorKind<_>| e.to_string();
     let n = groups.len();
@@ -425,6 +454,27 @@ fn grouped_bars(
             })
         });
         chart.draw_series(bars).map_err(e)?;
+        if let Some(whisker) = whisker {
+            // A vertical line from the bar's top to the whisker's end, capped.
+            let lines = (0..designs).filter_map(|k| {
+                let (top, end) = (value(g, k)?, whisker(g, k)?);
+                let x = g as f64 + 0.08 + (k as f64 + 0.46) * width;
+                Some(PathElement::new(
+                    vec![(x, top.min(y_max)), (x, end.min(y_max))],
+                    BLACK.stroke_width(2),
+                ))
+            });
+            chart.draw_series(lines).map_err(e)?;
+            let caps = (0..designs).filter_map(|k| {
+                let end = whisker(g, k)?.min(y_max);
+                let x = g as f64 + 0.08 + (k as f64 + 0.46) * width;
+                Some(PathElement::new(
+                    vec![(x - width * 0.25, end), (x + width * 0.25, end)],
+                    BLACK.stroke_width(2),
+                ))
+            });
+            chart.draw_series(caps).map_err(e)?;
+        }
     }
     // Group labels under the axis, centred on each group, wrapped to the group's width.
     let (left, _) = chart.backend_coord(&(0.0, 0.0));
@@ -503,6 +553,7 @@ fn draw_selection(t: &DoseFindingTables, root: &Area) -> Result<(), String> {
             "% of trials",
             value,
             correct_group(t, truth),
+            None,
         )?;
     }
     Ok(())
@@ -523,9 +574,45 @@ fn draw_patients(t: &DoseFindingTables, root: &Area) -> Result<(), String> {
             "patients",
             value,
             correct,
+            None,
         )?;
     }
     Ok(())
+}
+
+fn draw_durations(t: &DoseFindingTables, root: &Area) -> Result<(), String> {
+    let body = header(
+        root,
+        "Trial duration: median (bar) and 90th percentile (whisker)",
+        &t.designs,
+        filled,
+    )?;
+    let max = t
+        .summary
+        .iter()
+        .filter_map(|s| s.duration.map(|d| d.1))
+        .fold(1.0, f64::max)
+        * 1.1;
+    let median = |g: usize, k: usize| {
+        t.summary_row(&t.truths[g], &t.designs[k])
+            .and_then(|s| s.duration.map(|d| d.0))
+    };
+    let p90 = |g: usize, k: usize| {
+        t.summary_row(&t.truths[g], &t.designs[k])
+            .and_then(|s| s.duration.map(|d| d.1))
+    };
+    let panel = panels(&body, 1).remove(0);
+    grouped_bars(
+        &panel,
+        "",
+        &t.truths,
+        t.designs.len(),
+        max,
+        "months",
+        median,
+        None,
+        Some(&p90),
+    )
 }
 
 fn draw_summary(t: &DoseFindingTables, root: &Area) -> Result<(), String> {
@@ -543,7 +630,7 @@ fn draw_summary(t: &DoseFindingTables, root: &Area) -> Result<(), String> {
     for (panel, (title, unit, metric)) in panels(&body, 4).iter().zip(metrics) {
         let y_max = if unit == "patients" { max_n } else { 100.0 };
         let value = |g: usize, k: usize| t.summary_row(&t.truths[g], &t.designs[k]).map(metric);
-        grouped_bars(panel, title, &t.truths, t.designs.len(), y_max, unit, value, None)?;
+        grouped_bars(panel, title, &t.truths, t.designs.len(), y_max, unit, value, None, None)?;
     }
     Ok(())
 }

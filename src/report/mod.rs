@@ -4,6 +4,7 @@
 pub mod atomic;
 pub mod charts;
 pub mod charts_single_arm;
+pub mod compare;
 pub mod csv;
 pub mod index;
 pub mod single_arm;

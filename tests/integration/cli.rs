@@ -608,3 +608,49 @@ fn single_arm_charts_are_written_listed_and_redrawn() {
         );
     }
 }
+
+/// `trialsim compare` stacks runs' summaries under a scenario column and draws one chart; runs of
+/// different kinds are refused.
+#[test]
+fn compare_runs_across_scenarios() {
+    let dir = tempfile::tempdir().unwrap();
+    let escalation = root().join("scenarios/qls4131_escalation.toml");
+    let single_arm = root().join("scenarios/ql1706_es_sclc.toml");
+    for (file, out) in [(&escalation, "a"), (&escalation, "b"), (&single_arm, "s")] {
+        let run = run_cli(
+            &["run", file.to_str().unwrap(), "--trials", "300", "--out", out],
+            dir.path(),
+        );
+        assert!(run.status.success(), "{}", stderr(&run));
+    }
+    let out = run_cli(
+        &[
+            "compare",
+            "a/qls4131_escalation",
+            "b/qls4131_escalation",
+            "--out",
+            "cmp",
+        ],
+        dir.path(),
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let table = fs::read_to_string(dir.path().join("cmp/comparison.csv")).unwrap();
+    assert!(table.starts_with("scenario,truth,design,trials,correct_selection_pct"));
+    let summary = fs::read_to_string(dir.path().join("a/qls4131_escalation/summary.csv")).unwrap();
+    assert_eq!(table.lines().count(), 1 + 2 * (summary.lines().count() - 1));
+    let bytes = fs::read(dir.path().join("cmp/comparison.png")).unwrap();
+    let info = png::Decoder::new(std::io::Cursor::new(bytes))
+        .read_info()
+        .unwrap()
+        .info()
+        .clone();
+    assert_eq!((info.width, info.height), (1600, 1000));
+    let mixed = run_cli(
+        &["compare", "a/qls4131_escalation", "s/ql1706_es_sclc", "--out", "mixed"],
+        dir.path(),
+    );
+    assert!(!mixed.status.success());
+    assert!(stderr(&mixed).contains("same kind"), "{}", stderr(&mixed));
+    let single = run_cli(&["compare", "s/ql1706_es_sclc", "--out", "sa"], dir.path());
+    assert!(single.status.success(), "{}", stderr(&single));
+}
