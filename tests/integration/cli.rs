@@ -654,3 +654,79 @@ fn compare_runs_across_scenarios() {
     let single = run_cli(&["compare", "s/ql1706_es_sclc", "--out", "sa"], dir.path());
     assert!(single.status.success(), "{}", stderr(&single));
 }
+
+/// Snapshot of the structure of every table and index a run writes: CSV headers, and the
+/// Markdown headings and table header rows of each README index (numbers excluded).
+#[test]
+fn output_structure_snapshot() {
+    let dir = tempfile::tempdir().unwrap();
+    let structure = |folder: &std::path::Path| -> Vec<String> {
+        let mut lines = Vec::new();
+        let mut files: Vec<_> = fs::read_dir(folder).unwrap().map(|e| e.unwrap().path()).collect();
+        files.sort();
+        for file in files {
+            let name = file.file_name().unwrap().to_string_lossy().to_string();
+            if name.ends_with(".csv") {
+                let text = fs::read_to_string(&file).unwrap();
+                lines.push(format!("{name}: {}", text.lines().next().unwrap()));
+            } else if name == "README.md" {
+                let text = fs::read_to_string(&file).unwrap();
+                let mut previous_blank = true;
+                for line in text.lines() {
+                    if line.starts_with('#') || (line.starts_with('|') && previous_blank) {
+                        lines.push(format!("README.md: {line}"));
+                    }
+                    previous_blank = line.trim().is_empty();
+                }
+            } else {
+                lines.push(name);
+            }
+        }
+        lines
+    };
+    let scenario = root().join("scenarios/qls4131_full.toml");
+    let out = run_cli(
+        &["run", scenario.to_str().unwrap(), "--trials", "200", "--out", "s"],
+        dir.path(),
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let dose_finding = structure(&dir.path().join("s/qls4131_full"));
+    let expected_dose_finding = [
+        "README.md: # QLS4131 phase 1b, SLE, in calendar time",
+        "README.md: | setting | value |",
+        "README.md: ## Truths",
+        "README.md: | truth | true DLT probability by dose | correct decision |",
+        "README.md: ## Designs",
+        "README.md: | design | rule | settings | stopping and skipping rules, in order |",
+        "README.md: ## Files",
+        "README.md: ## Correct decision, % of trials",
+        "README.md: | truth | 3+3 | BOIN | TITE-BOIN | CRM | TITE-CRM |",
+        "duration.png",
+        "oc_by_dose.csv: truth,design,dose,label,true_dlt,selected_pct,patients_mean,dlt_mean",
+        "patients.png",
+        "selection.png",
+        "summary.csv: truth,design,trials,correct_selection_pct,stopped_early_pct,patients_mean,dlt_rate,overdose_patients_pct,overdose_selection_pct,correct_decision,patients_sd,dlt_mean,selected_none_pct,stop_design_complete_pct,stop_too_toxic_pct,stop_max_patients_pct,stop_enough_at_dose_pct,method,exact_states,target,duration_mean,duration_median,duration_p90,waited_mean,wait_mean,turned_away_mean",
+        "summary.png",
+        "true_dlt.png",
+    ];
+    assert_eq!(dose_finding, expected_dose_finding, "{dose_finding:#?}");
+    let scenario = root().join("scenarios/ql1706_es_sclc.toml");
+    let out = run_cli(
+        &["run", scenario.to_str().unwrap(), "--trials", "200", "--out", "s"],
+        dir.path(),
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let single_arm = structure(&dir.path().join("s/ql1706_es_sclc"));
+    let headers: Vec<&String> = single_arm.iter().filter(|l| l.contains(".csv: ")).collect();
+    assert_eq!(headers.len(), 6, "{single_arm:#?}");
+    assert!(single_arm.contains(&format!(
+        "summary.csv: {}",
+        trialsim::report::single_arm::SINGLE_ARM_SUMMARY_COLUMNS.join(",")
+    )));
+    assert!(single_arm.contains(&"sample_size.csv: truth,design,patients,trials_pct".to_string()));
+    assert!(
+        single_arm.iter().any(|l| l == "README.md: ## Designs"),
+        "{single_arm:#?}"
+    );
+    assert_eq!(single_arm.iter().filter(|l| l.ends_with(".png")).count(), 4);
+}
