@@ -208,6 +208,15 @@ macro_rules! say {
 }
 
 fn main() {
+    // Ctrl-C asks the engines to stop at their next block; nothing of an unfinished run is
+    // written (outputs are written only after a run finishes, each atomically). A second Ctrl-C
+    // exits at once.
+    let _ = ctrlc::set_handler(|| {
+        if trialsim::sim::cancel::requested() {
+            std::process::exit(130);
+        }
+        trialsim::sim::cancel::request();
+    });
     if let Err(e) = real_main() {
         eprintln!("error: {e:#}");
         std::process::exit(1);
@@ -346,39 +355,72 @@ fn run(
         threads,
         exact,
     };
-    for scenario in &scenarios {
+    let mut finished: Vec<PathBuf> = Vec::new();
+    for (index, scenario) in scenarios.iter().enumerate() {
         for w in scenario.warnings() {
             eprintln!("warning: {w}");
         }
-        let total = match scenario {
-            AnyScenario::DoseFinding(s) => options.trials.unwrap_or(s.simulation.trials),
-            AnyScenario::SingleArm(s) => options.trials.unwrap_or(s.simulation.trials),
-        };
-        let bar = progress_bar(total, &scenario.stem());
-        let started = Instant::now();
         let dir = out.join(scenario.stem());
-        let written = match scenario {
-            AnyScenario::DoseFinding(s) => {
-                let (table, notes) = simulate_scenario(s, &options, &|done| bar.set_position(done))?;
-                bar.finish_and_clear();
-                report_dose_finding(s, &table, &notes, &options, started.elapsed().as_secs_f64());
-                write_outputs(s, &table, &dir)?
-            }
-            AnyScenario::SingleArm(s) => {
-                if options.exact {
-                    bail!("{}: --exact applies to dose-finding scenarios", s.file.display());
-                }
-                let table = simulate_single_arm(s, &options, &|done| bar.set_position(done))?;
-                bar.finish_and_clear();
-                report_single_arm(s, &table, &options, started.elapsed().as_secs_f64());
-                write_single_arm_outputs(s, &table, &dir)?
-            }
-        };
-        for path in written {
+        let written = run_one(scenario, &options, &dir);
+        if trialsim::sim::cancel::requested() {
+            interrupted(&dir, written.is_ok(), &finished, &scenarios[index + 1..], out);
+        }
+        for path in written? {
             say!("wrote {}", path.display());
         }
+        finished.push(dir);
     }
     Ok(())
+}
+
+/// Simulates one scenario and writes its outputs into `dir`.
+fn run_one(scenario: &AnyScenario, options: &RunOptions, dir: &Path) -> Result<Vec<PathBuf>> {
+    let total = match scenario {
+        AnyScenario::DoseFinding(s) => options.trials.unwrap_or(s.simulation.trials),
+        AnyScenario::SingleArm(s) => options.trials.unwrap_or(s.simulation.trials),
+    };
+    let bar = progress_bar(total, &scenario.stem());
+    let started = Instant::now();
+    Ok(match scenario {
+        AnyScenario::DoseFinding(s) => {
+            let (table, notes) = simulate_scenario(s, options, &|done| bar.set_position(done))?;
+            bar.finish_and_clear();
+            report_dose_finding(s, &table, &notes, options, started.elapsed().as_secs_f64());
+            write_outputs(s, &table, dir)?
+        }
+        AnyScenario::SingleArm(s) => {
+            if options.exact {
+                bail!("{}: --exact applies to dose-finding scenarios", s.file.display());
+            }
+            let table = simulate_single_arm(s, options, &|done| bar.set_position(done))?;
+            bar.finish_and_clear();
+            report_single_arm(s, &table, options, started.elapsed().as_secs_f64());
+            write_single_arm_outputs(s, &table, dir)?
+        }
+    })
+}
+
+/// After Ctrl-C: says what is complete and what was not written, then exits with 130.
+fn interrupted(dir: &Path, this_one_written: bool, finished: &[PathBuf], not_started: &[AnyScenario], out: &Path) -> ! {
+    eprintln!("interrupted:");
+    for done in finished {
+        eprintln!("  complete: {}", done.display());
+    }
+    if this_one_written {
+        eprintln!(
+            "  complete: {} (finished before the interruption took effect)",
+            dir.display()
+        );
+    } else {
+        eprintln!(
+            "  not written: {} (the run was stopped; no file of it was written)",
+            dir.display()
+        );
+    }
+    for s in not_started {
+        eprintln!("  not started: {}", out.join(s.stem()).display());
+    }
+    std::process::exit(130);
 }
 
 /// A progress bar on a terminal; nothing otherwise.

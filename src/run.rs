@@ -90,6 +90,7 @@ pub fn simulate_scenario(
         let computed: Vec<_> = pool.install(|| {
             pairs
                 .par_iter()
+                .filter(|_| !crate::sim::cancel::requested())
                 .map(|&(k, j)| {
                     let started = Instant::now();
                     let memo = designs[k].cache_decisions().then_some(&decisions[k]);
@@ -103,6 +104,9 @@ pub fn simulate_scenario(
                 })
                 .collect()
         });
+        if crate::sim::cancel::requested() {
+            return Err(SimulationError::Interrupted);
+        }
         for (k, j, result, seconds) in computed {
             let outcome = match result {
                 Ok(exact) => {

@@ -28,6 +28,8 @@ pub struct SimulationPlan<'a> {
 pub enum SimulationError {
     #[error("{0}")]
     Unsupported(String),
+    #[error("interrupted before the simulation finished")]
+    Interrupted,
     #[error("cannot start {threads} worker threads: {source}")]
     ThreadPool {
         threads: usize,
@@ -109,7 +111,7 @@ pub fn simulate(plan: &SimulationPlan, progress: &(dyn Fn(u64) + Sync)) -> Resul
         let mut data = TrialData::new(num_doses);
         loop {
             let block = next_block.fetch_add(1, Ordering::Relaxed);
-            if block >= blocks {
+            if block >= blocks || super::cancel::requested() {
                 break;
             }
             let trials = block * BLOCK..((block + 1) * BLOCK).min(plan.trials);
@@ -135,6 +137,9 @@ pub fn simulate(plan: &SimulationPlan, progress: &(dyn Fn(u64) + Sync)) -> Resul
             source,
         })?;
     let per_thread = pool.broadcast(|_| worker());
+    if super::cancel::requested() {
+        return Err(SimulationError::Interrupted);
+    }
     let mut total = empty();
     for counts in per_thread {
         for (total_k, counts_k) in total.iter_mut().zip(counts) {

@@ -4,6 +4,7 @@
 //! [`DoseFinder`]: crate::dose_finding::DoseFinder
 
 pub mod cache;
+pub mod cancel;
 pub mod engine;
 pub mod exact;
 pub mod oc;

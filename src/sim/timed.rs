@@ -425,7 +425,7 @@ pub fn simulate_timed(
         let mut records = Vec::new();
         loop {
             let block = next_block.fetch_add(1, Ordering::Relaxed);
-            if block >= blocks {
+            if block >= blocks || super::cancel::requested() {
                 break;
             }
             let trials = block * BLOCK..((block + 1) * BLOCK).min(plan.trials);
@@ -477,8 +477,12 @@ pub fn simulate_timed(
             threads: plan.threads,
             source,
         })?;
+    let per_thread = pool.broadcast(|_| worker());
+    if super::cancel::requested() {
+        return Err(SimulationError::Interrupted);
+    }
     let mut total = empty();
-    for counts in pool.broadcast(|_| worker()) {
+    for counts in per_thread {
         for (total_k, counts_k) in total.iter_mut().zip(counts) {
             for (t, c) in total_k.iter_mut().zip(counts_k) {
                 t.merge(&c);

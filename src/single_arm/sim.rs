@@ -951,7 +951,7 @@ impl<'a> SingleArmPlan<'a> {
             let mut medians: Vec<(u32, FinalMedians)> = Vec::new();
             loop {
                 let block = next_block.fetch_add(1, Ordering::Relaxed);
-                if block >= blocks {
+                if block >= blocks || crate::sim::cancel::requested() {
                     break;
                 }
                 let trials = block * BLOCK..((block + 1) * BLOCK).min(self.trials);
@@ -1001,6 +1001,9 @@ impl<'a> SingleArmPlan<'a> {
             .build()
             .map_err(|source| SimulationError::ThreadPool { threads, source })?;
         let per_thread = pool.broadcast(|_| worker());
+        if crate::sim::cancel::requested() {
+            return Err(SimulationError::Interrupted);
+        }
         let mut total = empty();
         let mut os_medians = vec![MedianHistogram::default(); self.truths.len()];
         for (counts, histograms) in per_thread {

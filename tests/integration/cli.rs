@@ -730,3 +730,56 @@ fn output_structure_snapshot() {
     );
     assert_eq!(single_arm.iter().filter(|l| l.ends_with(".png")).count(), 4);
 }
+
+/// Ctrl-C (SIGINT) during a run: exit code 130, a message saying what was not written, and no
+/// file of the unfinished run (not even a temporary one).
+#[test]
+fn interruption_writes_nothing_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = root().join("scenarios/qls4131_escalation.toml");
+    let child = crate::common::trialsim()
+        .args([
+            "run",
+            scenario.to_str().unwrap(),
+            "--trials",
+            "1000000000",
+            "--out",
+            "o",
+        ])
+        .current_dir(dir.path())
+        .stderr(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(800));
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(130), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("not written: o/qls4131_escalation"),
+        "{}",
+        stderr(&out)
+    );
+    let leftovers: Vec<_> = walk(&dir.path().join("o"));
+    assert!(leftovers.is_empty(), "files left behind: {leftovers:?}");
+}
+
+fn walk(path: &std::path::Path) -> Vec<std::path::PathBuf> {
+    match fs::read_dir(path) {
+        Err(_) => Vec::new(),
+        Ok(entries) => entries
+            .flat_map(|e| {
+                let p = e.unwrap().path();
+                if p.is_dir() {
+                    walk(&p)
+                } else {
+                    vec![p]
+                }
+            })
+            .collect(),
+    }
+}

@@ -1,0 +1,19 @@
+//! Cancellation of a run in progress (Ctrl-C): a process-wide flag that every engine checks
+//! between blocks of trials. A cancelled engine returns [`SimulationError::Interrupted`] and
+//! nothing of its run is written, since outputs are written only after a simulation finishes.
+//!
+//! [`SimulationError::Interrupted`]: super::SimulationError::Interrupted
+
+use std::sync::atomic::{AtomicBool, Ordering};
+
+static CANCELLED: AtomicBool = AtomicBool::new(false);
+
+/// Asks every running engine to stop at its next block.
+pub fn request() {
+    CANCELLED.store(true, Ordering::SeqCst);
+}
+
+/// Whether a stop has been requested.
+pub fn requested() -> bool {
+    CANCELLED.load(Ordering::Relaxed)
+}
