@@ -5,6 +5,8 @@ mod bad_input;
 mod cli;
 mod common;
 mod determinism;
+mod edges;
 mod exact;
+mod fuzz;
 mod properties;
 mod validation;
