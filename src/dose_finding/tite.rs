@@ -8,7 +8,7 @@
 
 use super::crm::{Crm, CrmData, CrmEstimate, WeightedOutcome};
 use super::interval::IntervalDesign;
-use super::{boin, Design, Dose, Fit, StopReason, TrialData, TrialLimits};
+use super::{boin, Decision, Design, Dose, Fit, Rule, StopReason, TrialData, TrialLimits};
 use crate::stats::beta_uniform_posterior_exceeds;
 
 /// A treated patient, in calendar time (months).
@@ -278,6 +278,65 @@ impl TimedDesign for TiteBoin {
     }
 }
 
+/// A time-to-event design with stopping and skipping rules. Rules judge the complete data (patients
+/// whose outcome is known) through the base design's fit on them, e.g. `stop_when_too_toxic` with
+/// CRM's posterior or BOIN's Beta(1, 1) posterior of complete patients. They act on the design's
+/// proposals and on its final selection, not on a suspension of accrual.
+pub struct TimedWithRules<T, D> {
+    inner: T,
+    base: D,
+    rules: Vec<Box<dyn Rule>>,
+}
+
+impl<T: TimedDesign, D: Design> TimedWithRules<T, D> {
+    /// `base` is the complete-data design the rules consult (CRM for TITE-CRM, BOIN for TITE-BOIN).
+    pub fn new(inner: T, base: D, rules: Vec<Box<dyn Rule>>) -> TimedWithRules<T, D> {
+        TimedWithRules { inner, base, rules }
+    }
+
+    fn apply(&self, view: &FollowUp, proposed: Decision) -> Decision {
+        let data = view.complete_counts();
+        let fit = self.base.fit(&data);
+        self.rules
+            .iter()
+            .fold(proposed, |decision, rule| rule.apply(&data, &fit, decision))
+    }
+}
+
+impl<T: TimedDesign, D: Design> TimedDesign for TimedWithRules<T, D> {
+    fn name(&self) -> &str {
+        self.inner.name()
+    }
+
+    fn limits(&self) -> &TrialLimits {
+        self.inner.limits()
+    }
+
+    fn next(&self, view: &FollowUp) -> TimedDecision {
+        let proposed = match self.inner.next(view) {
+            TimedDecision::Wait => return TimedDecision::Wait,
+            TimedDecision::Treat(d) => Decision::Treat(d),
+            TimedDecision::Stop { selected, reason } => Decision::Stop { selected, reason },
+        };
+        match self.apply(view, proposed) {
+            Decision::Treat(d) => TimedDecision::Treat(d),
+            Decision::Stop { selected, reason } => TimedDecision::Stop { selected, reason },
+        }
+    }
+
+    fn select(&self, view: &FollowUp) -> Option<Dose> {
+        let selected = self.inner.select(view);
+        let end = Decision::Stop {
+            selected,
+            reason: StopReason::MaxPatients,
+        };
+        match self.apply(view, end) {
+            Decision::Stop { selected, .. } => selected,
+            Decision::Treat(_) => selected,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -445,6 +504,45 @@ mod tests {
                 reason: StopReason::TooToxic
             }
         );
+    }
+
+    /// Rules on a TITE design judge complete data: three DLTs in three at dose 1 stop TITE-CRM
+    /// through `stop_when_too_toxic`, and a pending patient does not count.
+    #[test]
+    fn rules_judge_complete_data() {
+        use crate::dose_finding::rules::{DoseSelector, StopWhenTooToxic};
+        let rule = StopWhenTooToxic {
+            dose: DoseSelector::Level(Dose(0)),
+            threshold: 0.25,
+            certainty: 0.9,
+        };
+        let design = TimedWithRules::new(
+            TiteCrm::new("TITE-CRM", r6_crm(), TiteWeights::Linear, limits(6)),
+            r6_crm(),
+            vec![Box::new(rule)],
+        );
+        let toxic = [
+            patient(0, 0.0, Some(0.2)),
+            patient(0, 0.0, Some(0.5)),
+            patient(0, 0.0, Some(0.9)),
+        ];
+        let view = |patients: &[PatientRecord], now: f64| {
+            design.next(&FollowUp {
+                patients,
+                now,
+                window: 1.0,
+                num_doses: 6,
+            })
+        };
+        assert_eq!(
+            view(&toxic, 1.5),
+            TimedDecision::Stop {
+                selected: None,
+                reason: StopReason::TooToxic
+            }
+        );
+        // At 0.1 no outcome is known yet: nothing to judge.
+        assert!(matches!(view(&toxic, 0.1), TimedDecision::Treat(_)));
     }
 
     #[test]

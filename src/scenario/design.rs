@@ -8,7 +8,7 @@ use crate::dose_finding::crm::{calibrate_skeleton, Crm, CrmConfig, CrmEstimate, 
 use crate::dose_finding::interval::{IntervalConfig, IntervalDesign, IntervalRule};
 use crate::dose_finding::rules::{DontSkipDoses, DoseSelector, StopAtN, StopWhenNAtDose, StopWhenTooToxic};
 use crate::dose_finding::three_plus_three::ThreePlusThree;
-use crate::dose_finding::tite::{TiteBoin, TiteCrm, TiteWeights};
+use crate::dose_finding::tite::{TimedWithRules, TiteBoin, TiteCrm, TiteWeights};
 use crate::dose_finding::titration::AcceleratedTitration;
 use crate::dose_finding::{Design, Dose, DoseFinder, Rule, WithRules};
 use crate::sim::timed::TimedEntry;
@@ -119,15 +119,17 @@ impl DesignSpec {
     /// every other design waits for complete data.
     pub fn build_timed(&self, trial: &TrialSettings) -> TimedEntry {
         let (name, limits) = (self.name.clone(), trial.limits);
+        let rules = || self.rules.iter().map(|r| r.build()).collect::<Vec<Box<dyn Rule>>>();
         match &self.base {
             BaseDesign::TiteCrm(c, weights) => {
-                TimedEntry::TimeToEvent(Box::new(TiteCrm::new(name, Crm::new(c.clone()), *weights, limits)))
+                let tite = TiteCrm::new(name, Crm::new(c.clone()), *weights, limits);
+                TimedEntry::TimeToEvent(Box::new(TimedWithRules::new(tite, Crm::new(c.clone()), rules())))
             }
-            BaseDesign::TiteBoin(c) => TimedEntry::TimeToEvent(Box::new(TiteBoin::new(
-                name,
-                IntervalDesign::new(c.clone(), limits.max_patients),
-                limits,
-            ))),
+            BaseDesign::TiteBoin(c) => {
+                let boin = || IntervalDesign::new(c.clone(), limits.max_patients);
+                let tite = TiteBoin::new(name, boin(), limits);
+                TimedEntry::TimeToEvent(Box::new(TimedWithRules::new(tite, boin(), rules())))
+            }
             _ => TimedEntry::Waiting(self.build(trial)),
         }
     }
@@ -418,14 +420,10 @@ pub(super) fn parse_design(
         accelerated_titration,
         rules: Vec::new(),
     };
-    if spec.is_time_to_event() && (accelerated_titration || !raw_rules.is_empty()) {
+    if spec.is_time_to_event() && accelerated_titration {
         return Err(errors.field(
-            &path.key(if accelerated_titration {
-                "accelerated_titration"
-            } else {
-                "rules"
-            }),
-            format!("{} does not take stopping rules or titration yet", spec.rule_name()),
+            &path.key("accelerated_titration"),
+            format!("{} does not take titration yet", spec.rule_name()),
         ));
     }
     for (i, value) in raw_rules.into_iter().enumerate() {
