@@ -2,9 +2,9 @@
 
 use super::cache::{DecisionCache, SharedDecisions};
 use super::oc::OcCounts;
+use super::parallel::run_blocks;
 use super::rng::{dlt_threshold, PatientStream};
 use crate::dose_finding::{Decision, DoseFinder, TrialData};
-use std::sync::atomic::{AtomicU64, Ordering};
 
 /// A true dose-toxicity curve.
 #[derive(Clone, Debug, PartialEq)]
@@ -84,9 +84,6 @@ pub fn simulate(plan: &SimulationPlan, progress: &(dyn Fn(u64) + Sync)) -> Resul
         .map(|t| t.dlt.iter().map(|&p| dlt_threshold(p)).collect())
         .collect();
     let max_patients = plan.designs.iter().map(|d| d.limits().max_patients).max().unwrap_or(0) as usize;
-    let blocks = plan.trials.div_ceil(BLOCK);
-    let next_block = AtomicU64::new(0);
-    let done = AtomicU64::new(0);
     let empty = || -> Vec<Vec<OcCounts>> {
         plan.designs
             .iter()
@@ -99,49 +96,38 @@ pub fn simulate(plan: &SimulationPlan, progress: &(dyn Fn(u64) + Sync)) -> Resul
             .collect()
     };
     let shared: Vec<SharedDecisions> = plan.designs.iter().map(|_| SharedDecisions::default()).collect();
-    let worker = || {
-        let mut counts = empty();
-        let mut caches: Vec<Option<DecisionCache>> = plan
+    let init = || {
+        let caches: Vec<Option<DecisionCache>> = plan
             .designs
             .iter()
             .zip(&shared)
             .map(|(d, shared)| d.cache_decisions().then(|| shared.cache()))
             .collect();
-        let mut patients = PatientStream::with_capacity(max_patients);
-        let mut data = TrialData::new(num_doses);
-        loop {
-            let block = next_block.fetch_add(1, Ordering::Relaxed);
-            if block >= blocks || super::cancel::requested() {
-                break;
-            }
-            let trials = block * BLOCK..((block + 1) * BLOCK).min(plan.trials);
-            let size = trials.end - trials.start;
-            for trial in trials {
-                patients.start_trial(plan.seed, trial);
-                for (k, finder) in plan.designs.iter().enumerate() {
-                    for (j, truth) in thresholds.iter().enumerate() {
-                        let decision = run_trial(finder.as_ref(), truth, &mut patients, &mut data, caches[k].as_mut());
-                        counts[k][j].record(&data, decision);
-                    }
+        (
+            empty(),
+            caches,
+            PatientStream::with_capacity(max_patients),
+            TrialData::new(num_doses),
+        )
+    };
+    let per_thread = run_blocks(
+        plan.trials,
+        BLOCK,
+        plan.threads,
+        init,
+        |(counts, caches, patients, data), trial| {
+            patients.start_trial(plan.seed, trial);
+            for (k, finder) in plan.designs.iter().enumerate() {
+                for (j, truth) in thresholds.iter().enumerate() {
+                    let decision = run_trial(finder.as_ref(), truth, patients, data, caches[k].as_mut());
+                    counts[k][j].record(data, decision);
                 }
             }
-            progress(done.fetch_add(size, Ordering::Relaxed) + size);
-        }
-        counts
-    };
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(plan.threads.max(1))
-        .build()
-        .map_err(|source| SimulationError::ThreadPool {
-            threads: plan.threads,
-            source,
-        })?;
-    let per_thread = pool.broadcast(|_| worker());
-    if super::cancel::requested() {
-        return Err(SimulationError::Interrupted);
-    }
+        },
+        progress,
+    )?;
     let mut total = empty();
-    for counts in per_thread {
+    for (counts, ..) in per_thread {
         for (total_k, counts_k) in total.iter_mut().zip(counts) {
             for (t, c) in total_k.iter_mut().zip(counts_k) {
                 t.merge(&c);

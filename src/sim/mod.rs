@@ -8,6 +8,7 @@ pub mod cancel;
 pub mod engine;
 pub mod exact;
 pub mod oc;
+pub mod parallel;
 pub mod rng;
 pub mod timed;
 

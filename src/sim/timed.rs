@@ -10,12 +10,12 @@
 use super::cache::{DecisionCache, SharedDecisions};
 use super::engine::{SimulationError, Truth};
 use super::oc::OcCounts;
+use super::parallel::run_blocks;
 use super::rng::{dlt_threshold, trial_rng};
 use crate::dose_finding::tite::{FollowUp, PatientRecord, TimedDecision, TimedDesign};
 use crate::dose_finding::{Decision, Dose, DoseFinder, StopReason, TrialData};
 use rand::RngCore;
 use rand_xoshiro::Xoshiro256PlusPlus;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 /// How patients arrive.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -396,8 +396,6 @@ pub fn simulate_timed(
         .iter()
         .map(|t| t.dlt.iter().map(|&p| dlt_threshold(p)).collect())
         .collect();
-    let blocks = plan.trials.div_ceil(BLOCK);
-    let (next_block, done) = (AtomicU64::new(0), AtomicU64::new(0));
     let empty = || -> Vec<Vec<TimedCounts>> {
         plan.designs
             .iter()
@@ -410,9 +408,8 @@ pub fn simulate_timed(
             .collect()
     };
     let shared: Vec<SharedDecisions> = plan.designs.iter().map(|_| SharedDecisions::default()).collect();
-    let worker = || {
-        let mut counts = empty();
-        let mut caches: Vec<Option<DecisionCache>> = plan
+    let init = || {
+        let caches: Vec<Option<DecisionCache>> = plan
             .designs
             .iter()
             .zip(&shared)
@@ -421,68 +418,48 @@ pub fn simulate_timed(
                 _ => None,
             })
             .collect();
-        let mut cohorts = Cohorts::new();
-        let mut records = Vec::new();
-        loop {
-            let block = next_block.fetch_add(1, Ordering::Relaxed);
-            if block >= blocks || super::cancel::requested() {
-                break;
-            }
-            let trials = block * BLOCK..((block + 1) * BLOCK).min(plan.trials);
-            let size = trials.end - trials.start;
-            for trial in trials {
-                cohorts.start(plan.seed, trial);
-                for (k, entry) in plan.designs.iter().enumerate() {
-                    for (j, truth) in thresholds.iter().enumerate() {
-                        records.clear();
-                        let mut enrolment = Enrolment::default();
-                        let result = match entry {
-                            TimedEntry::Waiting(f) => run_waiting(
-                                f.as_ref(),
-                                &plan.timing,
-                                truth,
-                                &mut cohorts,
-                                &mut records,
-                                &mut enrolment,
-                                caches[k].as_mut(),
-                            ),
-                            TimedEntry::TimeToEvent(d) => run_time_to_event(
-                                d.as_ref(),
-                                &plan.timing,
-                                truth,
-                                &mut cohorts,
-                                &mut records,
-                                &mut enrolment,
-                            ),
-                        };
-                        let c = &mut counts[k][j];
-                        c.oc.record(&counts_of(&records, num_doses), result.end);
-                        let bin = ((result.duration / DURATION_BIN) as usize).min(DURATION_BINS - 1);
-                        c.duration[bin] += 1;
-                        c.duration_sum += (result.duration * 1e6).round() as u128;
-                        c.waited += enrolment.waited;
-                        c.wait_sum += enrolment.wait_sum;
-                        c.turned_away += enrolment.turned_away;
-                    }
+        (empty(), caches, Cohorts::new(), Vec::new())
+    };
+    let per_thread = run_blocks(
+        plan.trials,
+        BLOCK,
+        plan.threads,
+        init,
+        |(counts, caches, cohorts, records), trial| {
+            cohorts.start(plan.seed, trial);
+            for (k, entry) in plan.designs.iter().enumerate() {
+                for (j, truth) in thresholds.iter().enumerate() {
+                    records.clear();
+                    let mut enrolment = Enrolment::default();
+                    let result = match entry {
+                        TimedEntry::Waiting(f) => run_waiting(
+                            f.as_ref(),
+                            &plan.timing,
+                            truth,
+                            cohorts,
+                            records,
+                            &mut enrolment,
+                            caches[k].as_mut(),
+                        ),
+                        TimedEntry::TimeToEvent(d) => {
+                            run_time_to_event(d.as_ref(), &plan.timing, truth, cohorts, records, &mut enrolment)
+                        }
+                    };
+                    let c = &mut counts[k][j];
+                    c.oc.record(&counts_of(records, num_doses), result.end);
+                    let bin = ((result.duration / DURATION_BIN) as usize).min(DURATION_BINS - 1);
+                    c.duration[bin] += 1;
+                    c.duration_sum += (result.duration * 1e6).round() as u128;
+                    c.waited += enrolment.waited;
+                    c.wait_sum += enrolment.wait_sum;
+                    c.turned_away += enrolment.turned_away;
                 }
             }
-            progress(done.fetch_add(size, Ordering::Relaxed) + size);
-        }
-        counts
-    };
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(plan.threads.max(1))
-        .build()
-        .map_err(|source| SimulationError::ThreadPool {
-            threads: plan.threads,
-            source,
-        })?;
-    let per_thread = pool.broadcast(|_| worker());
-    if super::cancel::requested() {
-        return Err(SimulationError::Interrupted);
-    }
+        },
+        progress,
+    )?;
     let mut total = empty();
-    for counts in per_thread {
+    for (counts, ..) in per_thread {
         for (total_k, counts_k) in total.iter_mut().zip(counts) {
             for (t, c) in total_k.iter_mut().zip(counts_k) {
                 t.merge(&c);

@@ -42,13 +42,13 @@
 
 use super::exact::{check_looks, BetaPrior, Boundaries, ExactDesign};
 use super::survival::{one_sample_log_rank, KaplanMeier, Observation, WeibullSurvival};
-use super::timing::{draw_latents, Patient, SingleArmTruth, StudyTiming};
+use super::timing::{draw_latents, Patient, PatientLatents, SingleArmTruth, StudyTiming};
 use super::{open_unit, positive, require, SingleArmError};
 use crate::sim::engine::SimulationError;
+use crate::sim::parallel::run_blocks;
 use crate::sim::rng::trial_rng;
 use statrs::distribution::{ContinuousCDF, Normal};
 use statrs::function::beta::beta_reg;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Two-sided 95% normal quantile, as in the Kaplan–Meier intervals of [`KaplanMeier::landmark`].
 const Z_95: f64 = 1.959_963_984_540_054;
@@ -864,6 +864,17 @@ pub struct SingleArmSummary {
     pub pfs_median: MedianSummary,
 }
 
+/// One thread's accumulators and buffers.
+struct Worker {
+    counts: Vec<Vec<SingleArmCounts>>,
+    histograms: Vec<MedianHistogram>,
+    latents: Vec<PatientLatents>,
+    calendar: Vec<(f64, f64)>,
+    patients: Vec<Patient>,
+    scratch: Vec<Observation>,
+    medians: Vec<(u32, FinalMedians)>,
+}
+
 /// Every design under every truth, `trials` times each, on common random numbers.
 #[derive(Clone, Debug)]
 pub struct SingleArmPlan<'a> {
@@ -928,9 +939,6 @@ impl<'a> SingleArmPlan<'a> {
         threads: usize,
         progress: &(dyn Fn(u64) + Sync),
     ) -> Result<SingleArmResults, SimulationError> {
-        let blocks = self.trials.div_ceil(BLOCK);
-        let next_block = AtomicU64::new(0);
-        let done = AtomicU64::new(0);
         let empty = || -> Vec<Vec<SingleArmCounts>> {
             self.designs
                 .iter()
@@ -943,76 +951,67 @@ impl<'a> SingleArmPlan<'a> {
                 .collect()
         };
         let study_patients = self.timing.patients() as usize;
-        let worker = || {
-            let mut counts = empty();
-            let mut histograms = vec![MedianHistogram::default(); self.truths.len()];
-            let (mut latents, mut calendar, mut patients) = (Vec::new(), Vec::new(), Vec::new());
-            let mut scratch = Vec::with_capacity(study_patients);
-            let mut medians: Vec<(u32, FinalMedians)> = Vec::new();
-            loop {
-                let block = next_block.fetch_add(1, Ordering::Relaxed);
-                if block >= blocks || crate::sim::cancel::requested() {
-                    break;
-                }
-                let trials = block * BLOCK..((block + 1) * BLOCK).min(self.trials);
-                let size = trials.end - trials.start;
-                for trial in trials {
-                    let closing = draw_latents(&mut trial_rng(self.seed, trial), study_patients, &mut latents);
-                    self.timing.calendar(&latents, closing, &mut calendar);
-                    for (j, truth) in self.truths.iter().enumerate() {
-                        truth.patients(&latents, &calendar, &mut patients);
-                        medians.clear();
-                        for (k, design) in self.designs.iter().enumerate() {
-                            let result = run_trial(design, self.timing, &patients, &mut scratch);
-                            let estimate = result.analysis_time.map(|analysis| {
-                                let n = design.max_patients;
-                                match medians.iter().find(|(m, _)| *m == n) {
-                                    Some(&(_, both)) => both,
-                                    None => {
-                                        let group = &patients[..n as usize];
-                                        let both = (
-                                            km_median(group, Endpoint::Os, analysis, &mut scratch),
-                                            km_median(group, Endpoint::Pfs, analysis, &mut scratch),
-                                        );
-                                        medians.push((n, both));
-                                        both
-                                    }
-                                }
-                            });
-                            counts[k][j].record(&result, estimate);
-                        }
-                        let all = study_patients as u32;
-                        let os = match medians.iter().find(|(m, _)| *m == all) {
-                            Some(&(_, (os, _))) => os,
-                            None => {
-                                let analysis = patients[study_patients - 1].entry + self.timing.final_lag();
-                                km_median(&patients, Endpoint::Os, analysis, &mut scratch)
-                            }
-                        };
-                        histograms[j].add(os);
-                    }
-                }
-                progress(done.fetch_add(size, Ordering::Relaxed) + size);
-            }
-            (counts, histograms)
+        let init = || Worker {
+            counts: empty(),
+            histograms: vec![MedianHistogram::default(); self.truths.len()],
+            latents: Vec::new(),
+            calendar: Vec::new(),
+            patients: Vec::new(),
+            scratch: Vec::with_capacity(study_patients),
+            medians: Vec::new(),
         };
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(threads.max(1))
-            .build()
-            .map_err(|source| SimulationError::ThreadPool { threads, source })?;
-        let per_thread = pool.broadcast(|_| worker());
-        if crate::sim::cancel::requested() {
-            return Err(SimulationError::Interrupted);
-        }
+        let per_thread = run_blocks(
+            self.trials,
+            BLOCK,
+            threads,
+            init,
+            |w, trial| {
+                let closing = draw_latents(&mut trial_rng(self.seed, trial), study_patients, &mut w.latents);
+                self.timing.calendar(&w.latents, closing, &mut w.calendar);
+                for (j, truth) in self.truths.iter().enumerate() {
+                    truth.patients(&w.latents, &w.calendar, &mut w.patients);
+                    w.medians.clear();
+                    for (k, design) in self.designs.iter().enumerate() {
+                        let result = run_trial(design, self.timing, &w.patients, &mut w.scratch);
+                        let estimate = result.analysis_time.map(|analysis| {
+                            let n = design.max_patients;
+                            match w.medians.iter().find(|(m, _)| *m == n) {
+                                Some(&(_, both)) => both,
+                                None => {
+                                    let group = &w.patients[..n as usize];
+                                    let both = (
+                                        km_median(group, Endpoint::Os, analysis, &mut w.scratch),
+                                        km_median(group, Endpoint::Pfs, analysis, &mut w.scratch),
+                                    );
+                                    w.medians.push((n, both));
+                                    both
+                                }
+                            }
+                        });
+                        w.counts[k][j].record(&result, estimate);
+                    }
+                    let all = study_patients as u32;
+                    let os = match w.medians.iter().find(|(m, _)| *m == all) {
+                        Some(&(_, (os, _))) => os,
+                        None => {
+                            let analysis = w.patients[study_patients - 1].entry + self.timing.final_lag();
+                            km_median(&w.patients, Endpoint::Os, analysis, &mut w.scratch)
+                        }
+                    };
+                    w.histograms[j].add(os);
+                }
+            },
+            progress,
+        )?;
         let mut total = empty();
         let mut os_medians = vec![MedianHistogram::default(); self.truths.len()];
-        for (counts, histograms) in per_thread {
-            for (total_k, counts_k) in total.iter_mut().zip(counts) {
+        for w in per_thread {
+            for (total_k, counts_k) in total.iter_mut().zip(w.counts) {
                 for (t, c) in total_k.iter_mut().zip(&counts_k) {
                     t.merge(c);
                 }
             }
-            for (total_j, h) in os_medians.iter_mut().zip(&histograms) {
+            for (total_j, h) in os_medians.iter_mut().zip(&w.histograms) {
                 total_j.merge(h);
             }
         }
