@@ -81,3 +81,25 @@ pub fn assert_proportion_within_4se(
     );
     eprintln!("{what}: simulated {simulated:.4} vs reference {reference:.4} ({z:+.2} SE)");
 }
+
+/// VALIDATION R5's setting: five doses, target 0.3, cohorts of 3, at most 30 patients, one truth
+/// and a 3+3 design (with or without de-escalation).
+pub fn three_plus_three_r5(dlt: &str, deescalate: bool) -> String {
+    format!(
+        r#"
+name = "R5"
+[trial]
+doses = ["1", "2", "3", "4", "5"]
+target = 0.3
+cohort_size = 3
+max_patients = 30
+[[truth]]
+name = "t"
+dlt = [{dlt}]
+[[design]]
+name = "3+3"
+rule = "3+3"
+deescalate = {deescalate}
+"#
+    )
+}

@@ -1,29 +1,9 @@
 //! Exact operating characteristics (issue 5): against closed-form references, and against
 //! simulation within 4 standard errors.
 
-use crate::common::{assert_proportion_within_4se, exact, root, simulate};
+use crate::common::{assert_proportion_within_4se, exact, root, simulate, three_plus_three_r5};
 use trialsim::run::{simulate_scenario, RunOptions};
 use trialsim::sim::Method;
-
-fn three_plus_three(dlt: &str, deescalate: bool) -> String {
-    format!(
-        r#"
-name = "R5"
-[trial]
-doses = ["1", "2", "3", "4", "5"]
-target = 0.3
-cohort_size = 3
-max_patients = 30
-[[truth]]
-name = "t"
-dlt = [{dlt}]
-[[design]]
-name = "3+3"
-rule = "3+3"
-deescalate = {deescalate}
-"#
-    )
-}
 
 /// VALIDATION R5: exact 3+3 equals the published values to the printed digits, both variants.
 #[test]
@@ -61,7 +41,7 @@ fn exact_three_plus_three_equals_r5() {
         ),
     ];
     for (dlt, deescalate, mtd, (n, half_unit), dlts) in cases {
-        let table = exact(&three_plus_three(dlt, deescalate));
+        let table = exact(&three_plus_three_r5(dlt, deescalate));
         let row = &table.rows[0];
         assert!(matches!(row.method, Method::Exact { .. }));
         let label = format!("deescalate={deescalate} p=({dlt})");

@@ -1,28 +1,8 @@
 //! Each design against its reference (../shared/VALIDATION.md), within 4 standard errors for
 //! simulated quantities and exactly for deterministic ones.
 
-use crate::common::{assert_proportion_within_4se, scenario, simulate};
+use crate::common::{assert_proportion_within_4se, scenario, simulate, three_plus_three_r5};
 use trialsim::dose_finding::{Decision, Dose, TrialData};
-
-fn three_plus_three_scenario(dlt: &str, deescalate: bool) -> String {
-    format!(
-        r#"
-name = "R5"
-[trial]
-doses = ["1", "2", "3", "4", "5"]
-target = 0.3
-cohort_size = 3
-max_patients = 30
-[[truth]]
-name = "t"
-dlt = [{dlt}]
-[[design]]
-name = "3+3"
-rule = "3+3"
-deescalate = {deescalate}
-"#
-    )
-}
 
 /// VALIDATION R5 (exact 3+3 operating characteristics), both variants, two truths:
 /// P(MTD = none, 1, …, 5) and E[N] within 4 SE of the exact values at 200,000 trials.
@@ -56,7 +36,7 @@ fn three_plus_three_matches_exact_r5() {
         ),
     ];
     for (dlt, deescalate, mtd, expected_n) in cases {
-        let table = simulate(&three_plus_three_scenario(dlt, deescalate), trials, 5);
+        let table = simulate(&three_plus_three_r5(dlt, deescalate), trials, 5);
         let row = &table.rows[0];
         let label = format!("3+3 deescalate={deescalate} p=({dlt})");
         assert_proportion_within_4se(
@@ -93,7 +73,7 @@ fn three_plus_three_expected_dlts() {
     let trials = 200_000;
     for (deescalate, expected) in [(false, 2.735), (true, 3.198)] {
         let table = simulate(
-            &three_plus_three_scenario("0.05, 0.15, 0.30, 0.45, 0.60", deescalate),
+            &three_plus_three_r5("0.05, 0.15, 0.30, 0.45, 0.60", deescalate),
             trials,
             9,
         );
