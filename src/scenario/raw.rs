@@ -82,6 +82,7 @@ struct RawTrial {
 struct RawTruth {
     name: String,
     dlt: Vec<f64>,
+    onset: Option<toml::Value>,
 }
 
 /// Builds errors that name the scenario file.
@@ -253,7 +254,7 @@ fn validate(raw: RawScenario, errors: &Errors) -> Result<Scenario, ScenarioError
     let trial = validate_trial(raw.trial, errors)?;
     let timing = raw.timing.map(|t| validate_timing(t, errors)).transpose()?;
     let mut warnings = Vec::new();
-    let truths = validate_truths(raw.truth, &trial, errors, &mut warnings)?;
+    let truths = validate_truths(raw.truth, &trial, timing.is_some(), errors, &mut warnings)?;
 
     if raw.design.is_empty() {
         return Err(errors.field(&root.key("design"), "at least one [[design]] is needed"));
@@ -292,6 +293,29 @@ fn validate(raw: RawScenario, errors: &Errors) -> Result<Scenario, ScenarioError
     })
 }
 
+/// `onset = "uniform" | { share, last }`.
+fn parse_onset(value: toml::Value, path: &FieldPath, errors: &Errors) -> Result<Onset, ScenarioError> {
+    match value {
+        toml::Value::String(s) if s == "uniform" => Ok(Onset::Uniform),
+        value @ toml::Value::Table(_) => {
+            let late: RawLateOnset = errors.deserialize(value, path)?;
+            let share = errors.probability(&path.key("share"), late.share, true)?;
+            let last = errors.probability(&path.key("last"), late.last, true)?;
+            if Onset::weibull_shape(share, last).is_none() {
+                return Err(errors.field(
+                    path,
+                    format!("no Weibull onset puts {share} of DLTs in the last {last} of the window"),
+                ));
+            }
+            Ok(Onset::Late { share, last })
+        }
+        other => Err(errors.field(
+            path,
+            format!("must be \"uniform\" or {{ share, last }} (late onset), got {other}"),
+        )),
+    }
+}
+
 fn validate_timing(raw: RawTiming, errors: &Errors) -> Result<Timing, ScenarioError> {
     let path = FieldPath::default().key("timing");
     let positive = |key: &FieldPath, v: f64| -> Result<f64, ScenarioError> {
@@ -321,29 +345,11 @@ fn validate_timing(raw: RawTiming, errors: &Errors) -> Result<Timing, ScenarioEr
         &path.key("teae_followup"),
         raw.teae_followup.unwrap_or(24.0 * 7.0 / 30.4375),
     )?;
-    let onset_path = path.key("onset");
-    let onset = match raw.onset {
-        None => Onset::Uniform,
-        Some(toml::Value::String(s)) if s == "uniform" => Onset::Uniform,
-        Some(value @ toml::Value::Table(_)) => {
-            let late: RawLateOnset = errors.deserialize(value, &onset_path)?;
-            let share = errors.probability(&onset_path.key("share"), late.share, true)?;
-            let last = errors.probability(&onset_path.key("last"), late.last, true)?;
-            if Onset::weibull_shape(share, last).is_none() {
-                return Err(errors.field(
-                    &onset_path,
-                    format!("no Weibull onset puts {share} of DLTs in the last {last} of the window"),
-                ));
-            }
-            Onset::Late { share, last }
-        }
-        Some(other) => {
-            return Err(errors.field(
-                &onset_path,
-                format!("must be \"uniform\" or {{ share, last }} (late onset), got {other}"),
-            ))
-        }
-    };
+    let onset = raw
+        .onset
+        .map(|v| parse_onset(v, &path.key("onset"), errors))
+        .transpose()?
+        .unwrap_or(Onset::Uniform);
     let max_wait = match raw.max_wait {
         None => f64::INFINITY,
         Some(w) if w.is_finite() && w >= 0.0 => w,
@@ -421,6 +427,7 @@ fn validate_trial(raw: RawTrial, errors: &Errors) -> Result<TrialSettings, Scena
 fn validate_truths(
     raw: Vec<RawTruth>,
     trial: &TrialSettings,
+    timed: bool,
     errors: &Errors,
     warnings: &mut Vec<String>,
 ) -> Result<Vec<Truth>, ScenarioError> {
@@ -453,11 +460,22 @@ fn validate_truths(
             ));
         }
     }
-    Ok(raw
-        .into_iter()
-        .map(|t| Truth {
-            name: t.name,
-            dlt: t.dlt,
+    raw.into_iter()
+        .enumerate()
+        .map(|(i, t)| {
+            let onset_path = path.at(i).key("onset");
+            let onset = match t.onset {
+                Some(_) if !timed => {
+                    return Err(errors.field(&onset_path, "DLT onset needs calendar time: add a [timing] table"))
+                }
+                Some(v) => Some(parse_onset(v, &onset_path, errors)?),
+                None => None,
+            };
+            Ok(Truth {
+                name: t.name,
+                dlt: t.dlt,
+                onset,
+            })
         })
-        .collect())
+        .collect()
 }

@@ -12,6 +12,8 @@ pub struct Truth {
     pub name: String,
     /// True DLT probability per dose, lowest dose first.
     pub dlt: Vec<f64>,
+    /// When DLTs occur within the window, if this truth overrides `[timing]`'s onset.
+    pub onset: Option<super::timed::Onset>,
 }
 
 /// What to simulate: every design under every truth, `trials` times each, with common random

@@ -396,6 +396,15 @@ pub fn simulate_timed(
         .iter()
         .map(|t| t.dlt.iter().map(|&p| dlt_threshold(p)).collect())
         .collect();
+    // Each truth's calendar: the plan's, with the truth's own DLT onset where it has one.
+    let timings: Vec<Timing> = plan
+        .truths
+        .iter()
+        .map(|t| Timing {
+            onset: t.onset.unwrap_or(plan.timing.onset),
+            ..plan.timing
+        })
+        .collect();
     let empty = || -> Vec<Vec<TimedCounts>> {
         plan.designs
             .iter()
@@ -431,10 +440,11 @@ pub fn simulate_timed(
                 for (j, truth) in thresholds.iter().enumerate() {
                     records.clear();
                     let mut enrolment = Enrolment::default();
+                    let timing = &timings[j];
                     let result = match entry {
                         TimedEntry::Waiting(f) => run_waiting(
                             f.as_ref(),
-                            &plan.timing,
+                            timing,
                             truth,
                             cohorts,
                             records,
@@ -442,7 +452,7 @@ pub fn simulate_timed(
                             caches[k].as_mut(),
                         ),
                         TimedEntry::TimeToEvent(d) => {
-                            run_time_to_event(d.as_ref(), &plan.timing, truth, cohorts, records, &mut enrolment)
+                            run_time_to_event(d.as_ref(), timing, truth, cohorts, records, &mut enrolment)
                         }
                     };
                     let c = &mut counts[k][j];
@@ -695,6 +705,7 @@ mod tests {
         let truths = [Truth {
             name: "t".into(),
             dlt: vec![0.05, 0.15, 0.3, 0.5],
+            onset: None,
         }];
         let run = |threads| {
             let plan = TimedPlan {

@@ -282,6 +282,15 @@ fn unknown_method() {
 }
 
 #[test]
+fn truth_onset_without_timing() {
+    rejects(
+        &replace("name = \"t2\"", "name = \"t2\"\nonset = \"uniform\""),
+        "truth[2].onset",
+        "[timing]",
+    );
+}
+
+#[test]
 fn missing_field() {
     rejects(&replace("target = 0.25\n", ""), "trial", "missing field `target`");
 }

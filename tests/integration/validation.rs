@@ -231,3 +231,28 @@ skeleton = { halfwidth = 0.05, nu = 2 }
         }
     }
 }
+
+/// DLT onset within the window matters only to designs that decide on partial follow-up: on the
+/// same patients (common random numbers), waiting designs give identical results under uniform
+/// and late onset, while TITE designs differ.
+#[test]
+fn onset_affects_only_time_to_event_designs() {
+    let text = std::fs::read_to_string(crate::common::root().join("scenarios/qls4131_full.toml")).unwrap();
+    let table = simulate(&text, 1_500, 17);
+    let row = |truth: &str, design: &str| {
+        table
+            .rows
+            .iter()
+            .find(|r| r.truth == truth && r.design == design)
+            .unwrap()
+            .clone()
+    };
+    let (uniform, late) = ("mtd-middle (DL3)", "mtd-middle (DL3), late onset");
+    for design in ["3+3", "BOIN", "CRM"] {
+        assert_eq!(row(uniform, design).oc, row(late, design).oc, "{design}");
+        assert_eq!(row(uniform, design).timing, row(late, design).timing, "{design}");
+    }
+    for design in ["TITE-BOIN", "TITE-CRM"] {
+        assert_ne!(row(uniform, design).oc, row(late, design).oc, "{design}");
+    }
+}
