@@ -177,6 +177,20 @@ enum Command {
         #[arg(long, default_value = "output/comparison")]
         out: PathBuf,
     },
+    /// Measure trials per second for each design of a scenario, alone, at 1 and 2 threads.
+    #[command(
+        after_help = "Examples:\n  trialsim bench scenarios/qls4131_escalation.toml\n  trialsim bench scenarios/qls4131_full.toml --trials 2000 --threads 1 --threads 2"
+    )]
+    Bench {
+        /// Scenario file.
+        file: PathBuf,
+        /// Trials per truth for each measurement.
+        #[arg(long, default_value_t = 100_000, value_parser = clap::value_parser!(u64).range(1..))]
+        trials: u64,
+        /// Thread counts to measure (repeatable; default 1 and 2).
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..1025))]
+        threads: Vec<u32>,
+    },
     /// Redraw a run folder's charts from its CSV tables.
     #[command(after_help = "Examples:\n  trialsim plot output/qls4131_escalation")]
     Plot {
@@ -275,6 +289,29 @@ fn real_main() -> Result<()> {
             };
             for path in written {
                 say!("wrote {}", path.display());
+            }
+            Ok(())
+        }
+        Command::Bench { file, trials, threads } => {
+            let scenario = AnyScenario::load(&file)?;
+            let threads: Vec<usize> = if threads.is_empty() {
+                vec![1, 2]
+            } else {
+                threads.iter().map(|&t| t as usize).collect()
+            };
+            say!(
+                "{}: {trials} trials per truth, each design alone (results are discarded)",
+                scenario.name()
+            );
+            say!("{:<24} {:>8} {:>10} {:>16}", "design", "threads", "seconds", "trials/s");
+            for r in trialsim::run::bench(&scenario, trials, &threads)? {
+                say!(
+                    "{:<24} {:>8} {:>10.3} {:>16.0}",
+                    r.design,
+                    r.threads,
+                    r.seconds,
+                    r.trials_per_second
+                );
             }
             Ok(())
         }

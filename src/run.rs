@@ -4,7 +4,7 @@
 use crate::report::charts::{render_dose_finding, ChartError, DoseFindingTables, DOSE_FINDING_CHARTS, DURATION_CHART};
 use crate::report::charts_single_arm::{render_single_arm, SingleArmChartTables};
 use crate::report::{self, write_atomic};
-use crate::scenario::{Method as ScenarioMethod, Scenario, SingleArmScenario};
+use crate::scenario::{AnyScenario, Method as ScenarioMethod, Scenario, SingleArmScenario};
 use crate::sim::cache::SharedDecisions;
 use crate::sim::exact::exact_oc;
 use crate::sim::oc::{RowResult, TimedSummary};
@@ -287,4 +287,57 @@ pub fn write_single_arm_outputs(
     write_atomic(&path, index.as_bytes()).map_err(|e| write_error(&path, e))?;
     written.push(path);
     Ok(written)
+}
+
+/// One design's measured throughput.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BenchResult {
+    pub design: String,
+    pub threads: usize,
+    pub seconds: f64,
+    /// Simulated trials (over every truth) per second.
+    pub trials_per_second: f64,
+}
+
+/// Times each design of `scenario` alone, `trials` trials per truth, on each thread count in
+/// `threads` (what `trialsim bench FILE` prints).
+pub fn bench(scenario: &AnyScenario, trials: u64, threads: &[usize]) -> Result<Vec<BenchResult>, RunError> {
+    let mut results = Vec::new();
+    let names: Vec<String> = match scenario {
+        AnyScenario::DoseFinding(s) => s.designs.iter().map(|d| d.name.clone()).collect(),
+        AnyScenario::SingleArm(s) => s.designs.iter().map(|d| d.name.clone()).collect(),
+    };
+    for (k, name) in names.iter().enumerate() {
+        for &t in threads {
+            let options = RunOptions {
+                trials: Some(trials),
+                seed: None,
+                threads: t,
+                exact: false,
+            };
+            let started = Instant::now();
+            let truths = match scenario {
+                AnyScenario::DoseFinding(s) => {
+                    let mut one = s.clone();
+                    one.designs = vec![s.designs[k].clone()];
+                    simulate_scenario(&one, &options, &|_| {})?;
+                    s.truths.len()
+                }
+                AnyScenario::SingleArm(s) => {
+                    let mut one = s.clone();
+                    one.designs = vec![s.designs[k].clone()];
+                    simulate_single_arm(&one, &options, &|_| {})?;
+                    s.truths.len()
+                }
+            };
+            let seconds = started.elapsed().as_secs_f64();
+            results.push(BenchResult {
+                design: name.clone(),
+                threads: t,
+                seconds,
+                trials_per_second: (trials * truths as u64) as f64 / seconds.max(1e-9),
+            });
+        }
+    }
+    Ok(results)
 }

@@ -210,7 +210,16 @@ skeleton = [0.1, 0.2, 0.3, 0.4, 0.5]
 #[test]
 fn help_shows_examples() {
     let dir = tempfile::tempdir().unwrap();
-    for sub in ["run", "boundaries", "next", "simon", "survival-size"] {
+    for sub in [
+        "run",
+        "boundaries",
+        "next",
+        "simon",
+        "survival-size",
+        "bench",
+        "compare",
+        "plot",
+    ] {
         let out = run_cli(&[sub, "--help"], dir.path());
         assert!(out.status.success());
         assert!(stdout(&out).contains("Examples:"), "{sub}");
@@ -781,5 +790,27 @@ fn walk(path: &std::path::Path) -> Vec<std::path::PathBuf> {
                 }
             })
             .collect(),
+    }
+}
+
+/// `trialsim bench FILE` prints a throughput line per design and thread count.
+#[test]
+fn bench_prints_throughput_per_design() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = root().join("scenarios/ql1706_es_sclc.toml");
+    let out = run_cli(
+        &["bench", scenario.to_str().unwrap(), "--trials", "200", "--threads", "1"],
+        dir.path(),
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    let lines: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains("Simon optimal") || l.contains("BOP2"))
+        .collect();
+    assert_eq!(lines.len(), 2, "{text}");
+    for line in lines {
+        let rate: f64 = line.split_whitespace().last().unwrap().parse().unwrap();
+        assert!(rate > 0.0, "{line}");
     }
 }
