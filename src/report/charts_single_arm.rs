@@ -393,19 +393,29 @@ fn mark_hypotheses<DB: DrawingBackend>(
     Ok(())
 }
 
-fn draw_power(t: &SingleArmChartTables, root: &Area) -> Result<(), String> {
+/// The header, legend and footnote shared by the ORR charts; `None` (after saying so on the
+/// chart) when no design counts responses.
+fn orr_chart<'a, 't>(
+    t: &'t SingleArmChartTables,
+    root: &Area<'a>,
+    title: &str,
+) -> Result<Option<(Vec<&'t Target>, Area<'a>)>, String> {
     let designs = t.response_designs();
     let names: Vec<String> = designs.iter().map(|d| d.design.clone()).collect();
-    let body = header(
-        root,
-        "Probability of declaring the regimen promising, by true ORR",
-        &names,
-        filled,
-    )?;
+    let body = header(root, title, &names, filled)?;
     let body = footnote(&body, &orr_note(t), 4)?;
     if designs.is_empty() {
-        return nothing_to_plot(&body, "No design counts responses: no ORR curve to draw.");
+        nothing_to_plot(&body, "No design counts responses: no ORR curve to draw.")?;
+        return Ok(None);
     }
+    Ok(Some((designs, body)))
+}
+
+fn draw_power(t: &SingleArmChartTables, root: &Area) -> Result<(), String> {
+    let Some((designs, body)) = orr_chart(t, root, "Probability of declaring the regimen promising, by true ORR")?
+    else {
+        return Ok(());
+    };
     let (lo, hi) = t.orr_range();
     let mut chart = ChartBuilder::on(&body)
         .margin(30)
@@ -574,18 +584,14 @@ fn label_departures<DB: DrawingBackend>(
 }
 
 fn draw_stopping(t: &SingleArmChartTables, root: &Area) -> Result<(), String> {
-    let designs = t.response_designs();
-    let names: Vec<String> = designs.iter().map(|d| d.design.clone()).collect();
-    let body = header(
+    let Some((designs, body)) = orr_chart(
+        t,
         root,
         "Early stopping for futility and expected sample size, by true ORR",
-        &names,
-        filled,
-    )?;
-    let body = footnote(&body, &orr_note(t), 4)?;
-    if designs.is_empty() {
-        return nothing_to_plot(&body, "No design counts responses: no ORR curve to draw.");
-    }
+    )?
+    else {
+        return Ok(());
+    };
     let (lo, hi) = t.orr_range();
     let max_n = t
         .curve
