@@ -1,17 +1,19 @@
 //! One `trialsim run`: compute a validated scenario's operating characteristics (by simulation
 //! or exactly) and write its tables.
 
-use crate::report::charts::{render_dose_finding, ChartError, DoseFindingTables, DOSE_FINDING_CHARTS, DURATION_CHART};
+use crate::report::charts::{render_dose_finding, ChartError, DoseFindingTables, CALENDAR_CHARTS, DOSE_FINDING_CHARTS};
 use crate::report::charts_single_arm::{render_single_arm, SingleArmChartTables};
 use crate::report::{self, write_atomic};
 use crate::scenario::{AnyScenario, Method as ScenarioMethod, Scenario, SingleArmScenario};
 use crate::sim::cache::SharedDecisions;
 use crate::sim::exact::exact_oc;
-use crate::sim::oc::{RowResult, TimedSummary};
+use crate::sim::oc::{CorrectDecision, RowResult};
+use crate::sim::protocol::dlt_as_given;
 use crate::sim::timed::{simulate_timed, TimedEntry, TimedPlan, Timing};
 use crate::sim::{simulate, Method, OcTable, SimulationError, SimulationPlan};
 use crate::single_arm::{Endpoint, SingleArmDesign, SingleArmError, SingleArmPlan, SingleArmTable};
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -170,29 +172,32 @@ fn simulate_in_time(
         designs: &designs,
         truths: &scenario.truths,
         timing,
+        total_patients: scenario.trial.total_patients,
+        utility: scenario.utility,
+        target: scenario.trial.target,
         trials,
         seed,
         threads: options.threads,
     };
     let counts = simulate_timed(&plan, progress)?;
+    let mut intervals = FxHashMap::default();
     let results = counts
         .into_iter()
-        .map(|by_truth| {
+        .zip(&designs)
+        .map(|(by_truth, design)| {
             by_truth
                 .into_iter()
-                .map(|c| {
-                    let summary = TimedSummary {
-                        duration_mean: c.duration_mean(),
-                        duration_median: c.duration_quantile(0.5),
-                        duration_p90: c.duration_quantile(0.9),
-                        waited_mean: c.waited as f64 / c.oc.trials.max(1) as f64,
-                        wait_mean: if c.waited == 0 {
-                            0.0
-                        } else {
-                            c.wait_sum as f64 / 1e6 / c.waited as f64
-                        },
-                        turned_away_mean: c.turned_away as f64 / c.oc.trials.max(1) as f64,
+                .zip(&scenario.truths)
+                .map(|(c, truth)| {
+                    let planned = dlt_as_given(&truth.dlt, &truth.profile, design.step_up.from);
+                    let correct_rp2d = match CorrectDecision::for_truth(&planned, scenario.trial.target) {
+                        CorrectDecision::Stop => None,
+                        CorrectDecision::Select(mtd) => Some(match &truth.profile.efficacy {
+                            Some(efficacy) => scenario.utility.correct_rp2d(&planned, efficacy, mtd),
+                            None => mtd,
+                        }),
                     };
+                    let summary = c.summary(planned, correct_rp2d, &mut intervals);
                     (Method::Simulated { trials }, c.oc.probabilities(), Some(summary))
                 })
                 .collect()
@@ -229,7 +234,7 @@ pub fn write_outputs(scenario: &Scenario, table: &OcTable, dir: &Path) -> Result
     let mut files: Vec<(&str, &str)> = OUTPUT_TABLES.to_vec();
     files.extend(DOSE_FINDING_CHARTS);
     if scenario.timing.is_some() {
-        files.push(DURATION_CHART);
+        files.extend(CALENDAR_CHARTS);
     }
     files.push(("README.md", "this index."));
     let path = dir.join("README.md");

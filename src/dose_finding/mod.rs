@@ -155,14 +155,20 @@ impl TrialData {
 
     /// Records a cohort of `patients` at `dose` with `dlts` DLTs.
     pub fn add_cohort(&mut self, dose: Dose, patients: u16, dlts: u16) {
-        debug_assert!(dlts <= patients && dose.index() < self.num_doses);
-        let i = 2 * dose.index();
-        self.state[i] += patients;
-        self.state[i + 1] += dlts;
+        self.add_patients(dose, patients, dlts);
         let k = 2 * self.num_doses;
         self.state[k] = dose.0;
         self.state[k + 1] = patients;
         self.state[k + 2] = dlts;
+    }
+
+    /// Records `patients` more at `dose` with `dlts` DLTs without making them the latest cohort
+    /// (patients outside the escalation, e.g. backfill, whose outcomes count in decisions).
+    pub fn add_patients(&mut self, dose: Dose, patients: u16, dlts: u16) {
+        debug_assert!(dlts <= patients && dose.index() < self.num_doses);
+        let i = 2 * dose.index();
+        self.state[i] += patients;
+        self.state[i + 1] += dlts;
         self.total_patients += u32::from(patients);
         self.total_dlts += u32::from(dlts);
     }

@@ -74,6 +74,11 @@ struct ByDose {
     true_dlt: f64,
     selected_pct: f64,
     patients_mean: f64,
+    /// Calendar-time runs: % choosing the dose as RP2D, whether it is the right RP2D, and mean
+    /// patients given step-up dosing there.
+    rp2d_pct: Option<f64>,
+    correct_rp2d: bool,
+    step_up_patients_mean: Option<f64>,
 }
 
 /// One row of `summary.csv`.
@@ -89,6 +94,9 @@ struct Summary {
     target: Option<f64>,
     /// Median and 90th percentile of the duration (months), for calendar-time runs.
     duration: Option<(f64, f64)>,
+    /// % of trials choosing no RP2D, and whether that is right (calendar-time runs).
+    rp2d_none_pct: Option<f64>,
+    stopping_is_right_rp2d: bool,
 }
 
 /// A dose-finding run's tables, as the charts need them.
@@ -177,6 +185,9 @@ impl DoseFindingTables {
                 true_dlt: field(p, &row, "true_dlt")?,
                 selected_pct: field(p, &row, "selected_pct")?,
                 patients_mean: field(p, &row, "patients_mean")?,
+                rp2d_pct: row.get("rp2d_pct").and_then(|v| v.parse().ok()),
+                correct_rp2d: row.get("correct_rp2d").is_some_and(|v| v == "1"),
+                step_up_patients_mean: row.get("step_up_patients_mean").and_then(|v| v.parse().ok()),
             });
         }
         for row in read_csv(&summary_path)? {
@@ -194,6 +205,8 @@ impl DoseFindingTables {
                     .get("duration_median")
                     .and_then(|m| m.parse().ok())
                     .zip(row.get("duration_p90").and_then(|q| q.parse().ok())),
+                rp2d_none_pct: row.get("rp2d_none_pct").and_then(|v| v.parse().ok()),
+                stopping_is_right_rp2d: row.get("correct_rp2d").is_some_and(|v| v == "stop"),
             });
         }
         if tables.by_dose.is_empty() || tables.summary.is_empty() {
@@ -224,11 +237,12 @@ pub const DOSE_FINDING_CHARTS: [(&str, &str); 4] = [
     ("summary.png", "across truths: % correct decision, % selecting a dose above the correct one, % stopped without an MTD, and mean sample size, by design."),
 ];
 
-/// The chart of a calendar-time run's durations.
-pub const DURATION_CHART: (&str, &str) = (
-    "duration.png",
-    "trial duration (months from the first participant to the last DLT window's close): median (bar) and 90th percentile (whisker), by design, for each truth.",
-);
+/// The charts of a calendar-time run.
+pub const CALENDAR_CHARTS: [(&str, &str); 3] = [
+    ("duration.png", "trial duration (months from the first participant to the last DLT window's close, expansion included): median (bar) and 90th percentile (whisker), by design, for each truth."),
+    ("rp2d.png", "% of trials choosing each dose as RP2D (and none), by design, one panel per truth; the right RP2D is marked."),
+    ("regimen.png", "mean patients per trial given step-up dosing at each dose (bar) and treated there in all (whisker), by design, one panel per truth."),
+];
 
 impl DoseFindingTables {
     /// Whether the run simulated calendar time (its summary has durations).
@@ -243,7 +257,14 @@ pub fn render_dose_finding(tables: &DoseFindingTables, dir: &Path) -> Result<Vec
     register_font();
     let mut written = Vec::new();
     if tables.has_durations() {
-        written.push(render_png(dir, DURATION_CHART.0, |area| draw_durations(tables, area))?);
+        for (file, _) in CALENDAR_CHARTS {
+            let draw: fn(&DoseFindingTables, &DrawingArea<BitMapBackend, Shift>) -> Result<(), String> = match file {
+                "duration.png" => draw_durations,
+                "rp2d.png" => draw_rp2d,
+                _ => draw_regimens,
+            };
+            written.push(render_png(dir, file, |area| draw(tables, area))?);
+        }
     }
     for (file, _) in DOSE_FINDING_CHARTS {
         let draw: fn(&DoseFindingTables, &DrawingArea<BitMapBackend, Shift>) -> Result<(), String> = match file {
@@ -575,6 +596,77 @@ fn draw_patients(t: &DoseFindingTables, root: &Area) -> Result<(), String> {
             value,
             correct,
             None,
+        )?;
+    }
+    Ok(())
+}
+
+fn draw_rp2d(t: &DoseFindingTables, root: &Area) -> Result<(), String> {
+    let body = header(
+        root,
+        "Choice of RP2D, % of trials (grey band: the right RP2D)",
+        &t.designs,
+        filled,
+    )?;
+    let mut groups = t.labels.clone();
+    groups.push("none".into());
+    for (panel, truth) in panels(&body, t.truths.len()).iter().zip(&t.truths) {
+        let value = |g: usize, k: usize| {
+            let design = &t.designs[k];
+            if g < t.labels.len() {
+                t.row(truth, design, g + 1).and_then(|r| r.rp2d_pct)
+            } else {
+                t.summary_row(truth, design).and_then(|s| s.rp2d_none_pct)
+            }
+        };
+        let right = (0..t.labels.len())
+            .find(|&g| {
+                t.by_dose
+                    .iter()
+                    .any(|r| &r.truth == truth && r.dose == g + 1 && r.correct_rp2d)
+            })
+            .or_else(|| {
+                t.summary
+                    .iter()
+                    .any(|s| &s.truth == truth && s.stopping_is_right_rp2d)
+                    .then_some(t.labels.len())
+            });
+        grouped_bars(
+            panel,
+            truth,
+            &groups,
+            t.designs.len(),
+            100.0,
+            "% of trials",
+            value,
+            right,
+            None,
+        )?;
+    }
+    Ok(())
+}
+
+fn draw_regimens(t: &DoseFindingTables, root: &Area) -> Result<(), String> {
+    let body = header(
+        root,
+        "Patients per trial given step-up dosing (bar) and in all (whisker), per dose",
+        &t.designs,
+        filled,
+    )?;
+    let max = t.by_dose.iter().map(|r| r.patients_mean).fold(0.0, f64::max).max(1.0) * 1.1;
+    for (panel, truth) in panels(&body, t.truths.len()).iter().zip(&t.truths) {
+        let step_up = |g: usize, k: usize| t.row(truth, &t.designs[k], g + 1).and_then(|r| r.step_up_patients_mean);
+        let all = |g: usize, k: usize| t.row(truth, &t.designs[k], g + 1).map(|r| r.patients_mean);
+        grouped_bars(
+            panel,
+            truth,
+            &t.labels,
+            t.designs.len(),
+            max,
+            "patients",
+            step_up,
+            None,
+            Some(&all),
         )?;
     }
     Ok(())

@@ -2,7 +2,7 @@
 //! ever added at the end).
 
 use crate::dose_finding::{Dose, StopReason};
-use crate::sim::oc::{CorrectDecision, Method};
+use crate::sim::oc::{CorrectDecision, Method, TimedDoseSummary};
 use crate::sim::OcTable;
 
 /// Leading columns of `oc_by_dose.csv`.
@@ -43,14 +43,33 @@ fn finish(writer: ::csv::Writer<Vec<u8>>) -> Vec<u8> {
     writer.into_inner().expect("writing to memory cannot fail")
 }
 
+/// Columns of `oc_by_dose.csv` after the contract's, in order: calendar-time runs only (empty
+/// otherwise). Means are per trial; TEAE bounds are the mean 95% Clopper–Pearson interval of the
+/// dose's TEAE incidence over trials that treated it.
+pub const OC_BY_DOSE_EXTRA_COLUMNS: [&str; 12] = [
+    "step_up_patients_mean",
+    "step_up_dlt_mean",
+    "crs_dlt_mean",
+    "backfill_patients_mean",
+    "expansion_patients_mean",
+    "response_mean",
+    "teae_mean",
+    "teae_incidence",
+    "teae_ci_lower_mean",
+    "teae_ci_upper_mean",
+    "rp2d_pct",
+    "correct_rp2d",
+];
+
 /// `oc_by_dose.csv`: one row per truth × design × dose.
 pub fn oc_by_dose(table: &OcTable) -> Vec<u8> {
     let mut w = ::csv::Writer::from_writer(Vec::new());
-    w.write_record(OC_BY_DOSE_COLUMNS).expect("in memory");
+    w.write_record(OC_BY_DOSE_COLUMNS.iter().chain(&OC_BY_DOSE_EXTRA_COLUMNS))
+        .expect("in memory");
     for row in &table.rows {
         for (i, label) in table.dose_labels.iter().enumerate() {
             let dose = Dose(i as u16);
-            w.write_record([
+            let mut record = vec![
                 row.truth.clone(),
                 row.design.clone(),
                 dose.level().to_string(),
@@ -59,15 +78,40 @@ pub fn oc_by_dose(table: &OcTable) -> Vec<u8> {
                 pct(row.selected_pct(dose)),
                 num(row.patients_mean(dose)),
                 num(row.dlt_mean(dose)),
-            ])
-            .expect("in memory");
+            ];
+            match &row.timing {
+                Some(t) => {
+                    let d = &t.doses[i];
+                    let patients = row.patients_mean(dose);
+                    let incidence = if patients > 0.0 { d.teae_mean / patients } else { 0.0 };
+                    record.extend(
+                        [
+                            d.step_up_patients_mean,
+                            d.step_up_dlt_mean,
+                            d.crs_dlt_mean,
+                            d.backfill_patients_mean,
+                            d.expansion_patients_mean,
+                            d.response_mean,
+                            d.teae_mean,
+                            incidence,
+                            d.teae_ci_lower_mean,
+                            d.teae_ci_upper_mean,
+                        ]
+                        .map(num),
+                    );
+                    record.push(pct(d.rp2d_pct));
+                    record.push(u8::from(t.correct_rp2d == Some(dose)).to_string());
+                }
+                None => record.extend(std::iter::repeat_n(String::new(), OC_BY_DOSE_EXTRA_COLUMNS.len())),
+            }
+            w.write_record(record).expect("in memory");
         }
     }
     finish(w)
 }
 
 /// Columns of `summary.csv` after the contract's, in order.
-pub const SUMMARY_EXTRA_COLUMNS: [&str; 17] = [
+pub const SUMMARY_EXTRA_COLUMNS: [&str; 27] = [
     "correct_decision",
     "patients_sd",
     "dlt_mean",
@@ -85,6 +129,16 @@ pub const SUMMARY_EXTRA_COLUMNS: [&str; 17] = [
     "waited_mean",
     "wait_mean",
     "turned_away_mean",
+    "correct_rp2d",
+    "rp2d_correct_pct",
+    "rp2d_none_pct",
+    "step_up_patients_pct",
+    "selected_step_up_pct",
+    "correct_as_given_pct",
+    "overdose_selection_as_given_pct",
+    "crs_dlt_mean",
+    "backfill_patients_mean",
+    "expansion_patients_mean",
 ];
 
 /// `summary.csv`: one row per truth × design.
@@ -122,18 +176,48 @@ pub fn summary(table: &OcTable) -> Vec<u8> {
         };
         record.extend([method.to_string(), states, table.target.to_string()]);
         // Calendar time (months), when simulated.
-        record.extend(match row.timing {
-            Some(t) => [
-                t.duration_mean,
-                t.duration_median,
-                t.duration_p90,
-                t.waited_mean,
-                t.wait_mean,
-                t.turned_away_mean,
-            ]
-            .map(num),
-            None => Default::default(),
-        });
+        // Calendar time (months) and the protocol's other outcomes, when simulated.
+        match &row.timing {
+            Some(t) => {
+                record.extend(
+                    [
+                        t.duration_mean,
+                        t.duration_median,
+                        t.duration_p90,
+                        t.waited_mean,
+                        t.wait_mean,
+                        t.turned_away_mean,
+                    ]
+                    .map(num),
+                );
+                record.push(
+                    t.correct_rp2d
+                        .map_or_else(|| "stop".to_string(), |d| d.level().to_string()),
+                );
+                record.extend(
+                    [
+                        t.rp2d_correct_pct(),
+                        t.rp2d_none_pct,
+                        t.step_up_patients_pct(row.total_patients_mean()),
+                        t.selected_step_up_pct,
+                        t.correct_as_given_pct,
+                        t.overdose_as_given_pct,
+                    ]
+                    .map(pct),
+                );
+                let total = |f: fn(&TimedDoseSummary) -> f64| num(t.doses.iter().map(f).sum());
+                record.extend([
+                    total(|d| d.crs_dlt_mean),
+                    total(|d| d.backfill_patients_mean),
+                    total(|d| d.expansion_patients_mean),
+                ]);
+            }
+            None => {
+                let first = SUMMARY_EXTRA_COLUMNS.iter().position(|&c| c == "duration_mean");
+                let calendar = SUMMARY_EXTRA_COLUMNS.len() - first.expect("a calendar-time column");
+                record.extend(std::iter::repeat_n(String::new(), calendar));
+            }
+        }
         w.write_record(record).expect("in memory");
     }
     finish(w)

@@ -2,6 +2,7 @@
 
 use crate::scenario::Scenario;
 use crate::sim::oc::{CorrectDecision, Method};
+use crate::sim::protocol::TruthProfile;
 use crate::sim::OcTable;
 use std::fmt::Write;
 
@@ -47,6 +48,17 @@ pub fn index(scenario: &Scenario, table: &OcTable, files: &[(&str, &str)]) -> St
         t.limits.start_dose,
         t.doses[t.limits.start_dose.index()]
     );
+    if let Some(total) = t.total_patients {
+        let _ = writeln!(s, "| total patients (expansion at the RP2D fills up to it) | {total} |");
+    }
+    if scenario.timing.is_some() {
+        let u = scenario.utility;
+        let _ = writeln!(
+            s,
+            "| RP2D utility (BOIN12): response alone, response with DLT, neither, DLT alone | 100, {}, {}, 0 |",
+            u.response_with_dlt, u.neither
+        );
+    }
 
     let _ = writeln!(
         s,
@@ -59,6 +71,37 @@ pub fn index(scenario: &Scenario, table: &OcTable, files: &[(&str, &str)]) -> St
         };
         let dlt: Vec<String> = truth.dlt.iter().map(f64::to_string).collect();
         let _ = writeln!(s, "| {} | {} | {} |", truth.name, dlt.join(", "), correct);
+    }
+
+    let profiled: Vec<_> = scenario
+        .truths
+        .iter()
+        .filter(|t| t.profile != TruthProfile::default())
+        .collect();
+    if !profiled.is_empty() {
+        let _ = writeln!(
+            s,
+            "\n## Truths beyond DLT\n\nBy dose, lowest first; step-up DLT probabilities follow from the CRS-type part and its \
+             relative risk.\n\n| truth | CRS-type DLT | DLT with step-up | TEAE | response |\n|---|---|---|---|---|"
+        );
+        let list = |v: &Option<Vec<f64>>| {
+            v.as_ref().map_or_else(
+                || "–".to_string(),
+                |v| v.iter().map(|p| format!("{p:.3}")).collect::<Vec<_>>().join(", "),
+            )
+        };
+        for truth in profiled {
+            let p = &truth.profile;
+            let _ = writeln!(
+                s,
+                "| {} | {} | {} | {} | {} |",
+                truth.name,
+                list(&p.crs),
+                list(&p.dlt_step_up),
+                list(&p.teae),
+                list(&p.efficacy)
+            );
+        }
     }
 
     let _ = writeln!(
@@ -92,6 +135,20 @@ pub fn index(scenario: &Scenario, table: &OcTable, files: &[(&str, &str)]) -> St
             .map(|r| format!("{:.1}", r.correct_selection_pct()))
             .collect();
         let _ = writeln!(s, "| {} | {} |", truth.name, cells.join(" | "));
+    }
+    if table.rows.iter().any(|r| r.timing.is_some()) {
+        let _ = writeln!(s, "\n## Correct RP2D, % of trials\n");
+        let _ = writeln!(s, "| truth | {} |", designs.join(" | "));
+        let _ = writeln!(s, "|---|{}", "---|".repeat(designs.len()));
+        for truth in &scenario.truths {
+            let cells: Vec<String> = table
+                .rows
+                .iter()
+                .filter(|r| r.truth == truth.name)
+                .filter_map(|r| r.timing.as_ref().map(|t| format!("{:.1}", t.rp2d_correct_pct())))
+                .collect();
+            let _ = writeln!(s, "| {} | {} |", truth.name, cells.join(" | "));
+        }
     }
     s
 }

@@ -11,7 +11,8 @@ use crate::dose_finding::three_plus_three::ThreePlusThree;
 use crate::dose_finding::tite::{TimedWithRules, TiteBoin, TiteCrm, TiteWeights};
 use crate::dose_finding::titration::AcceleratedTitration;
 use crate::dose_finding::{Design, Dose, DoseFinder, Rule, WithRules};
-use crate::sim::timed::TimedEntry;
+use crate::sim::protocol::{Backfill, StepUpRule};
+use crate::sim::timed::{TimedEntry, TimedFinder};
 use serde::Deserialize;
 
 /// The rule names a `[[design]]` may use.
@@ -35,6 +36,10 @@ pub struct DesignSpec {
     /// Single-patient cohorts until the first DLT before the base design (Simon et al. 1997).
     pub accelerated_titration: bool,
     pub rules: Vec<RuleSpec>,
+    /// When cohorts switch to step-up dosing (calendar time only).
+    pub step_up: StepUpRule,
+    /// Backfill cohorts (calendar time, waiting designs only).
+    pub backfill: Option<Backfill>,
 }
 
 /// The base dose-finding rule and its settings.
@@ -118,19 +123,27 @@ impl DesignSpec {
     /// The design for the calendar-time engine: TITE designs decide from partial follow-up;
     /// every other design waits for complete data.
     pub fn build_timed(&self, trial: &TrialSettings) -> TimedEntry {
+        TimedEntry {
+            finder: self.build_timed_finder(trial),
+            step_up: self.step_up,
+            backfill: self.backfill,
+        }
+    }
+
+    fn build_timed_finder(&self, trial: &TrialSettings) -> TimedFinder {
         let (name, limits) = (self.name.clone(), trial.limits);
         let rules = || self.rules.iter().map(|r| r.build()).collect::<Vec<Box<dyn Rule>>>();
         match &self.base {
             BaseDesign::TiteCrm(c, weights) => {
                 let tite = TiteCrm::new(name, Crm::new(c.clone()), *weights, limits);
-                TimedEntry::TimeToEvent(Box::new(TimedWithRules::new(tite, Crm::new(c.clone()), rules())))
+                TimedFinder::TimeToEvent(Box::new(TimedWithRules::new(tite, Crm::new(c.clone()), rules())))
             }
             BaseDesign::TiteBoin(c) => {
                 let boin = || IntervalDesign::new(c.clone(), limits.max_patients);
                 let tite = TiteBoin::new(name, boin(), limits);
-                TimedEntry::TimeToEvent(Box::new(TimedWithRules::new(tite, boin(), rules())))
+                TimedFinder::TimeToEvent(Box::new(TimedWithRules::new(tite, boin(), rules())))
             }
-            _ => TimedEntry::Waiting(self.build(trial)),
+            _ => TimedFinder::Waiting(self.build(trial)),
         }
     }
 
@@ -164,12 +177,24 @@ impl DesignSpec {
 
     /// The design's settings, in the scenario's key names (the calibrated skeleton shown).
     pub fn settings(&self) -> String {
-        let base = self.base_settings();
+        let mut settings = self.base_settings();
         if self.accelerated_titration {
-            format!("accelerated_titration = true, {base}")
-        } else {
-            base
+            settings = format!("accelerated_titration = true, {settings}");
         }
+        if self.step_up.is_used() {
+            let mut keys = Vec::new();
+            if let Some(from) = self.step_up.from {
+                keys.push(format!("from_dose = {}", from.level()));
+            }
+            if self.step_up.after_crs {
+                keys.push("after_crs = true".to_string());
+            }
+            settings.push_str(&format!(", step_up = {{ {} }}", keys.join(", ")));
+        }
+        if let Some(b) = self.backfill {
+            settings.push_str(&format!(", backfill = {{ max_per_dose = {} }}", b.max_per_dose));
+        }
+        settings
     }
 
     fn base_settings(&self) -> String {
@@ -348,6 +373,16 @@ pub(super) fn parse_design(
             "switches from single patients to full cohorts, so [trial] cohort_size must be at least 2",
         ));
     }
+    let step_up = table
+        .remove("step_up")
+        .map(|v| step_up_rule(v, &path.key("step_up"), trial, timed, errors))
+        .transpose()?
+        .unwrap_or_default();
+    let backfill = table
+        .remove("backfill")
+        .map(|v| backfill_rule(v, &path.key("backfill"), trial, timed, errors))
+        .transpose()?
+        .flatten();
     let raw_rules: Vec<toml::Value> = match table.remove("rules") {
         Some(value) => errors.deserialize(value, &path.key("rules"))?,
         None => Vec::new(),
@@ -419,7 +454,18 @@ pub(super) fn parse_design(
         base,
         accelerated_titration,
         rules: Vec::new(),
+        step_up,
+        backfill,
     };
+    if spec.backfill.is_some() && (spec.is_time_to_event() || matches!(spec.base, BaseDesign::ThreePlusThree(_))) {
+        return Err(errors.field(
+            &path.key("backfill"),
+            format!(
+                "{} cannot backfill: backfill data are pooled into the counts a waiting model-based or interval design decides from (boin, keyboard, mtpi2, i3+3, crm, blrm)",
+                spec.rule_name()
+            ),
+        ));
+    }
     if spec.is_time_to_event() && accelerated_titration {
         return Err(errors.field(
             &path.key("accelerated_titration"),
@@ -432,6 +478,87 @@ pub(super) fn parse_design(
         spec.rules.push(rule_spec(raw, &rule_path, &spec, trial, errors)?);
     }
     Ok(spec)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawStepUp {
+    from_dose: Option<i64>,
+    after_crs: Option<bool>,
+}
+
+/// `step_up = { from_dose = L, after_crs = true }`: either switch, or both.
+fn step_up_rule(
+    value: toml::Value,
+    path: &FieldPath,
+    trial: &TrialSettings,
+    timed: bool,
+    errors: &Errors,
+) -> Result<StepUpRule, ScenarioError> {
+    if !timed {
+        return Err(errors.field(
+            path,
+            "step-up dosing is simulated in calendar time: add a [timing] table",
+        ));
+    }
+    let raw: RawStepUp = errors.deserialize(value, path)?;
+    let from = raw
+        .from_dose
+        .map(|l| errors.integer(&path.key("from_dose"), l, 1, trial.doses.len() as i64))
+        .transpose()?
+        .map(|l| Dose::from_level(l as usize));
+    let rule = StepUpRule {
+        from,
+        after_crs: raw.after_crs.unwrap_or(false),
+    };
+    if !rule.is_used() {
+        return Err(errors.field(
+            path,
+            "give `from_dose` (pre-specified step-up from that level) and/or `after_crs = true` (the committee's switch)",
+        ));
+    }
+    Ok(rule)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawBackfill {
+    max_per_dose: Option<i64>,
+}
+
+/// `backfill = true | false | { max_per_dose = n }`.
+fn backfill_rule(
+    value: toml::Value,
+    path: &FieldPath,
+    trial: &TrialSettings,
+    timed: bool,
+    errors: &Errors,
+) -> Result<Option<Backfill>, ScenarioError> {
+    let raw = match value {
+        toml::Value::Boolean(false) => return Ok(None),
+        toml::Value::Boolean(true) => RawBackfill { max_per_dose: None },
+        table @ toml::Value::Table(_) => errors.deserialize(table, path)?,
+        other => {
+            return Err(errors.field(
+                path,
+                format!("must be true, false or {{ max_per_dose = n }}, got {other}"),
+            ))
+        }
+    };
+    if !timed {
+        return Err(errors.field(path, "backfill is simulated in calendar time: add a [timing] table"));
+    }
+    let max = trial.limits.max_patients;
+    let max_per_dose = raw
+        .max_per_dose
+        .map(|n| errors.integer(&path.key("max_per_dose"), n, 1, i64::from(max)))
+        .transpose()?
+        .map_or(max, |n| n as u32);
+    let target = trial.target;
+    Ok(Some(Backfill {
+        max_per_dose,
+        close_at_rate: crate::dose_finding::boin::lambda_d(target, 1.4 * target),
+    }))
 }
 
 fn quoted(names: &[&str]) -> String {

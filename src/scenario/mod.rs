@@ -10,6 +10,7 @@ pub use design::{BaseDesign, DesignSpec, RuleSpec};
 pub use single_arm::{SingleArmDesignSpec, SingleArmScenario, SINGLE_ARM_RULES};
 
 use crate::dose_finding::{DoseFinder, TrialLimits};
+use crate::sim::protocol::Utility;
 use crate::sim::timed::Timing;
 use crate::sim::Truth;
 use std::fmt;
@@ -82,6 +83,9 @@ pub struct TrialSettings {
     /// Target DLT probability.
     pub target: f64,
     pub limits: TrialLimits,
+    /// Escalation, backfill and expansion together: expansion cohorts at the RP2D fill up to it
+    /// (calendar time only).
+    pub total_patients: Option<u32>,
 }
 
 /// A validated dose-finding scenario.
@@ -97,6 +101,8 @@ pub struct Scenario {
     pub designs: Vec<DesignSpec>,
     /// `[timing]`: simulate in calendar time (arrivals, DLT windows), if given.
     pub timing: Option<Timing>,
+    /// `[rp2d]`: the utility by which the RP2D is chosen when truths have a response.
+    pub utility: Utility,
     /// Problems worth a warning that do not stop the run (e.g. a non-monotone truth).
     pub warnings: Vec<String>,
 }

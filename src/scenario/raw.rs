@@ -7,6 +7,7 @@ use super::{
 };
 use crate::dose_finding::{Dose, TrialLimits};
 use crate::sim::exact::DEFAULT_MAX_STATES;
+use crate::sim::protocol::{TruthProfile, Utility};
 use crate::sim::timed::{Arrival, Onset, Timing};
 use crate::sim::Truth;
 use serde::de::DeserializeOwned;
@@ -28,6 +29,7 @@ struct RawScenario {
     simulation: RawSimulation,
     trial: RawTrial,
     timing: Option<RawTiming>,
+    rp2d: Option<RawUtility>,
     #[serde(default)]
     truth: Vec<RawTruth>,
     #[serde(default)]
@@ -42,6 +44,13 @@ struct RawTiming {
     teae_followup: Option<f64>,
     onset: Option<toml::Value>,
     max_wait: Option<f64>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawUtility {
+    response_with_dlt: Option<f64>,
+    neither: Option<f64>,
 }
 
 #[derive(Deserialize)]
@@ -75,6 +84,7 @@ struct RawTrial {
     cohort_size: i64,
     max_patients: i64,
     start_dose: Option<i64>,
+    total_patients: Option<i64>,
 }
 
 #[derive(Deserialize)]
@@ -83,6 +93,11 @@ struct RawTruth {
     name: String,
     dlt: Vec<f64>,
     onset: Option<toml::Value>,
+    crs: Option<Vec<f64>>,
+    dlt_step_up: Option<Vec<f64>>,
+    step_up_relative_risk: Option<toml::Value>,
+    teae: Option<Vec<f64>>,
+    efficacy: Option<Vec<f64>>,
 }
 
 /// Builds errors that name the scenario file.
@@ -253,6 +268,17 @@ fn validate(raw: RawScenario, errors: &Errors) -> Result<Scenario, ScenarioError
 
     let trial = validate_trial(raw.trial, errors)?;
     let timing = raw.timing.map(|t| validate_timing(t, errors)).transpose()?;
+    if trial.total_patients.is_some() && timing.is_none() {
+        return Err(errors.field(
+            &root.key("trial").key("total_patients"),
+            "expansion cohorts are simulated in calendar time: add a [timing] table",
+        ));
+    }
+    let utility = raw
+        .rp2d
+        .map(|u| validate_utility(u, timing.is_some(), errors))
+        .transpose()?
+        .unwrap_or_default();
     let mut warnings = Vec::new();
     let truths = validate_truths(raw.truth, &trial, timing.is_some(), errors, &mut warnings)?;
 
@@ -289,7 +315,28 @@ fn validate(raw: RawScenario, errors: &Errors) -> Result<Scenario, ScenarioError
         truths,
         designs,
         timing,
+        utility,
         warnings,
+    })
+}
+
+/// `[rp2d]`: BOIN12's utility scores, each within [0, 100].
+fn validate_utility(raw: RawUtility, timed: bool, errors: &Errors) -> Result<Utility, ScenarioError> {
+    let path = FieldPath::default().key("rp2d");
+    if !timed {
+        return Err(errors.field(&path, "the RP2D is chosen in calendar time: add a [timing] table"));
+    }
+    let score = |key: &str, value: Option<f64>, default: f64| -> Result<f64, ScenarioError> {
+        match value {
+            None => Ok(default),
+            Some(v) if (0.0..=100.0).contains(&v) => Ok(v),
+            Some(v) => Err(errors.field(&path.key(key), format!("must be a utility between 0 and 100, got {v}"))),
+        }
+    };
+    let default = Utility::default();
+    Ok(Utility {
+        response_with_dlt: score("response_with_dlt", raw.response_with_dlt, default.response_with_dlt)?,
+        neither: score("neither", raw.neither, default.neither)?,
     })
 }
 
@@ -412,7 +459,20 @@ fn validate_trial(raw: RawTrial, errors: &Errors) -> Result<TrialSettings, Scena
         1,
         num_doses as i64,
     )?;
+    let total_patients = raw
+        .total_patients
+        .map(|t| {
+            errors.integer(
+                &path.key("total_patients"),
+                t,
+                max_patients,
+                i64::from(MAX_PATIENTS_LIMIT),
+            )
+        })
+        .transpose()?
+        .map(|t| t as u32);
     Ok(TrialSettings {
+        total_patients,
         doses: raw.doses,
         target,
         limits: TrialLimits {
@@ -463,6 +523,7 @@ fn validate_truths(
     raw.into_iter()
         .enumerate()
         .map(|(i, t)| {
+            let profile = truth_profile(&t, &path.at(i), timed, errors)?;
             let onset_path = path.at(i).key("onset");
             let onset = match t.onset {
                 Some(_) if !timed => {
@@ -475,7 +536,122 @@ fn validate_truths(
                 name: t.name,
                 dlt: t.dlt,
                 onset,
+                profile,
             })
         })
         .collect()
+}
+
+/// A truth's CRS-type DLTs, step-up dosing, TEAEs and response (see [`TruthProfile`]).
+fn truth_profile(t: &RawTruth, path: &FieldPath, timed: bool, errors: &Errors) -> Result<TruthProfile, ScenarioError> {
+    let given = [
+        ("crs", t.crs.is_some()),
+        ("dlt_step_up", t.dlt_step_up.is_some()),
+        ("step_up_relative_risk", t.step_up_relative_risk.is_some()),
+        ("teae", t.teae.is_some()),
+        ("efficacy", t.efficacy.is_some()),
+    ];
+    if let (Some((key, _)), false) = (given.iter().find(|(_, g)| *g), timed) {
+        return Err(errors.field(&path.key(key), "is simulated in calendar time: add a [timing] table"));
+    }
+    let doses = t.dlt.len();
+    let per_dose = |key: &str, values: &Option<Vec<f64>>| -> Result<Option<Vec<f64>>, ScenarioError> {
+        let Some(values) = values else { return Ok(None) };
+        if values.len() != doses {
+            return Err(errors.field(
+                &path.key(key),
+                format!(
+                    "has {} values, but [trial] doses lists {doses} dose levels",
+                    values.len()
+                ),
+            ));
+        }
+        for (j, &v) in values.iter().enumerate() {
+            errors.probability(&path.key(key).at(j), v, false)?;
+        }
+        Ok(Some(values.clone()))
+    };
+    let crs = per_dose("crs", &t.crs)?;
+    let teae = per_dose("teae", &t.teae)?;
+    let efficacy = per_dose("efficacy", &t.efficacy)?;
+    let mut dlt_step_up = per_dose("dlt_step_up", &t.dlt_step_up)?;
+    let rr_path = path.key("step_up_relative_risk");
+    let relative_risk: Option<Vec<f64>> = match &t.step_up_relative_risk {
+        None => None,
+        Some(toml::Value::Float(_) | toml::Value::Integer(_)) => {
+            let v = errors.deserialize::<f64>(t.step_up_relative_risk.clone().expect("given"), &rr_path)?;
+            Some(vec![v; doses])
+        }
+        Some(value @ toml::Value::Array(_)) => {
+            let v: Vec<f64> = errors.deserialize(value.clone(), &rr_path)?;
+            if v.len() != doses {
+                return Err(errors.field(
+                    &rr_path,
+                    format!("has {} values, but [trial] doses lists {doses} dose levels", v.len()),
+                ));
+            }
+            Some(v)
+        }
+        Some(other) => {
+            return Err(errors.field(
+                &rr_path,
+                format!("must be a number or a list of numbers (one per dose), got {other}"),
+            ))
+        }
+    };
+    if let Some(rr) = &relative_risk {
+        if let Some(j) = rr.iter().position(|&r| !(r.is_finite() && r >= 0.0)) {
+            return Err(errors.field(&rr_path.at(j), format!("must be a relative risk ≥ 0, got {}", rr[j])));
+        }
+        if dlt_step_up.is_some() {
+            return Err(errors.field(&rr_path, "give either dlt_step_up or step_up_relative_risk, not both"));
+        }
+    }
+    if let Some(crs) = &crs {
+        if let Some(j) = (0..doses).find(|&j| crs[j] > t.dlt[j]) {
+            return Err(errors.field(
+                &path.key("crs").at(j),
+                format!("CRS-type DLTs are DLTs: {} exceeds dlt ({})", crs[j], t.dlt[j]),
+            ));
+        }
+        if dlt_step_up.is_some() {
+            return Err(errors.field(
+                &path.key("dlt_step_up"),
+                "with crs, step-up changes only CRS-type DLTs: give step_up_relative_risk instead",
+            ));
+        }
+    }
+    // Step-up changes the CRS-type part when there is one, else every DLT.
+    let crs_step_up = match (&crs, &relative_risk) {
+        (Some(crs), Some(rr)) => Some((0..doses).map(|j| crs[j] * rr[j]).collect::<Vec<f64>>()),
+        _ => None,
+    };
+    if let (Some(crs), Some(crs_step_up)) = (&crs, &crs_step_up) {
+        dlt_step_up = Some((0..doses).map(|j| t.dlt[j] - crs[j] + crs_step_up[j]).collect());
+    } else if let (None, Some(rr)) = (&crs, &relative_risk) {
+        dlt_step_up = Some((0..doses).map(|j| t.dlt[j] * rr[j]).collect());
+    }
+    if let Some(step_up) = &dlt_step_up {
+        if let Some(j) = (0..doses).find(|&j| step_up[j] > 1.0) {
+            return Err(errors.field(
+                &rr_path.at(j),
+                format!("makes the step-up DLT probability {} > 1", step_up[j]),
+            ));
+        }
+    }
+    if let Some(teae) = &teae {
+        if let Some(j) = (0..doses).find(|&j| teae[j] < t.dlt[j]) {
+            return Err(errors.field(
+                &path.key("teae").at(j),
+                format!("DLTs are TEAEs: {} is below dlt ({})", teae[j], t.dlt[j]),
+            ));
+        }
+    }
+    Ok(TruthProfile {
+        crs,
+        dlt_step_up,
+        crs_step_up,
+        teae,
+        efficacy,
+    })
 }

@@ -14,6 +14,8 @@ pub struct Truth {
     pub dlt: Vec<f64>,
     /// When DLTs occur within the window, if this truth overrides `[timing]`'s onset.
     pub onset: Option<super::timed::Onset>,
+    /// CRS-type DLTs, step-up dosing, TEAEs and response (calendar time only).
+    pub profile: super::protocol::TruthProfile,
 }
 
 /// What to simulate: every design under every truth, `trials` times each, with common random

@@ -9,6 +9,7 @@ pub mod engine;
 pub mod exact;
 pub mod oc;
 pub mod parallel;
+pub mod protocol;
 pub mod rng;
 pub mod timed;
 

@@ -143,8 +143,8 @@ pub enum Method {
     Exact { states: usize },
 }
 
-/// Calendar-time results of one truth × design (months).
-#[derive(Clone, Copy, Debug, PartialEq)]
+/// Calendar-time results of one truth × design (months), with the protocol's other outcomes.
+#[derive(Clone, Debug, PartialEq)]
 pub struct TimedSummary {
     pub duration_mean: f64,
     pub duration_median: f64,
@@ -155,6 +155,55 @@ pub struct TimedSummary {
     pub wait_mean: f64,
     /// Patients per trial turned away (they would have waited longer than `max_wait`).
     pub turned_away_mean: f64,
+    /// The true DLT probability of each dose as the design plans to give it (step-up from a
+    /// pre-specified level; direct dosing elsewhere): the curve the correct MTD is judged on.
+    pub planned_dlt: Vec<f64>,
+    /// The right RP2D (none when stopping is right).
+    pub correct_rp2d: Option<Dose>,
+    pub rp2d_none_pct: f64,
+    /// Percentage of trials whose MTD was given with step-up dosing at the end.
+    pub selected_step_up_pct: f64,
+    /// Percentage of trials deciding right, and selecting above the right dose, for the truth as
+    /// given when each trial ended (step-up from the level in use then, committee switch included).
+    pub correct_as_given_pct: f64,
+    pub overdose_as_given_pct: f64,
+    pub doses: Vec<TimedDoseSummary>,
+}
+
+/// Per-trial means at one dose in calendar time.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TimedDoseSummary {
+    pub step_up_patients_mean: f64,
+    pub step_up_dlt_mean: f64,
+    pub crs_dlt_mean: f64,
+    pub backfill_patients_mean: f64,
+    pub expansion_patients_mean: f64,
+    pub response_mean: f64,
+    pub teae_mean: f64,
+    /// Mean 95% Clopper–Pearson bounds of the TEAE incidence, over trials treating the dose.
+    pub teae_ci_lower_mean: f64,
+    pub teae_ci_upper_mean: f64,
+    pub rp2d_pct: f64,
+}
+
+impl TimedSummary {
+    /// Percentage of trials choosing the right RP2D (stopping, when that is right).
+    pub fn rp2d_correct_pct(&self) -> f64 {
+        match self.correct_rp2d {
+            Some(d) => self.doses[d.index()].rp2d_pct,
+            None => self.rp2d_none_pct,
+        }
+    }
+
+    /// Percentage of patients given step-up dosing.
+    pub fn step_up_patients_pct(&self, patients_mean: f64) -> f64 {
+        let step_up: f64 = self.doses.iter().map(|d| d.step_up_patients_mean).sum();
+        if patients_mean > 0.0 {
+            100.0 * step_up / patients_mean
+        } else {
+            0.0
+        }
+    }
 }
 
 /// How one truth × design pair was computed, its operating characteristics and, in calendar time,
@@ -289,11 +338,12 @@ impl OcTable {
         for truth in &scenario.truths {
             for (k, name) in design_names.iter().enumerate() {
                 let (method, oc, timing) = by_design[k].next().expect("one result per truth");
+                let true_dlt = timing.as_ref().map_or(&truth.dlt, |t| &t.planned_dlt).clone();
                 rows.push(OcRow {
                     truth: truth.name.clone(),
                     design: name.to_string(),
-                    true_dlt: truth.dlt.clone(),
-                    correct: CorrectDecision::for_truth(&truth.dlt, target),
+                    correct: CorrectDecision::for_truth(&true_dlt, target),
+                    true_dlt,
                     method,
                     oc,
                     timing,

@@ -9,13 +9,16 @@
 
 use super::cache::{DecisionCache, SharedDecisions};
 use super::engine::{SimulationError, Truth};
-use super::oc::OcCounts;
+use super::oc::{CorrectDecision, OcCounts, TimedDoseSummary, TimedSummary};
 use super::parallel::run_blocks;
-use super::rng::{dlt_threshold, trial_rng};
+use super::protocol::{dlt_as_given, Backfill, EfficacyCounts, Regimen, StepUpRule, TruthThresholds, Utility};
+use super::rng::trial_rng;
 use crate::dose_finding::tite::{FollowUp, PatientRecord, TimedDecision, TimedDesign};
-use crate::dose_finding::{Decision, Dose, DoseFinder, StopReason, TrialData};
+use crate::dose_finding::{Decision, Dose, DoseFinder, StopReason, TrialData, TrialLimits};
+use crate::single_arm::sim::clopper_pearson;
 use rand::RngCore;
 use rand_xoshiro::Xoshiro256PlusPlus;
+use rustc_hash::FxHashMap;
 
 /// How patients arrive.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -72,26 +75,43 @@ pub struct Timing {
     pub max_wait: f64,
 }
 
-/// A design run in calendar time.
-pub enum TimedEntry {
+/// A design's dose-finding rule, as run in calendar time.
+pub enum TimedFinder {
     /// Treats a cohort, then waits for every window to close before deciding.
     Waiting(Box<dyn DoseFinder>),
     /// Decides from partial follow-up.
     TimeToEvent(Box<dyn TimedDesign>),
 }
 
+/// A design run in calendar time: its dose-finding rule, regimen switch and backfill.
+pub struct TimedEntry {
+    pub finder: TimedFinder,
+    pub step_up: StepUpRule,
+    /// Backfill cohorts (waiting designs only).
+    pub backfill: Option<Backfill>,
+}
+
 impl TimedEntry {
-    pub fn name(&self) -> &str {
-        match self {
-            TimedEntry::Waiting(d) => d.name(),
-            TimedEntry::TimeToEvent(d) => d.name(),
+    /// A design with direct dosing throughout and no backfill.
+    pub fn plain(finder: TimedFinder) -> TimedEntry {
+        TimedEntry {
+            finder,
+            step_up: StepUpRule::default(),
+            backfill: None,
         }
     }
 
-    fn max_patients(&self) -> u32 {
-        match self {
-            TimedEntry::Waiting(d) => d.limits().max_patients,
-            TimedEntry::TimeToEvent(d) => d.limits().max_patients,
+    pub fn name(&self) -> &str {
+        match &self.finder {
+            TimedFinder::Waiting(d) => d.name(),
+            TimedFinder::TimeToEvent(d) => d.name(),
+        }
+    }
+
+    fn limits(&self) -> &TrialLimits {
+        match &self.finder {
+            TimedFinder::Waiting(d) => d.limits(),
+            TimedFinder::TimeToEvent(d) => d.limits(),
         }
     }
 }
@@ -100,6 +120,86 @@ impl TimedEntry {
 /// everything beyond).
 const DURATION_BIN: f64 = 0.05;
 const DURATION_BINS: usize = 4800;
+
+/// Position of (n patients, x events) in a per-dose triangular table.
+fn triangle(n: u32, x: u32) -> usize {
+    (n * (n + 1) / 2 + x) as usize
+}
+
+/// Integer accumulators of the protocol's other outcomes, per dose unless said otherwise.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProtocolCounts {
+    pub step_up_patients: Vec<u64>,
+    pub step_up_dlts: Vec<u64>,
+    pub crs_dlts: Vec<u64>,
+    pub backfill_patients: Vec<u64>,
+    pub expansion_patients: Vec<u64>,
+    pub responses: Vec<u64>,
+    pub teae: Vec<u64>,
+    /// Trials by (patients n, patients with a TEAE x) at each dose, n ≥ 1, indexed
+    /// `[dose][triangle(n, x)]`: the exact distribution behind the mean Clopper–Pearson interval.
+    pub teae_table: Vec<Vec<u64>>,
+    /// Trials choosing each dose as RP2D, and choosing none.
+    pub rp2d: Vec<u64>,
+    pub rp2d_none: u64,
+    /// Trials whose MTD was given with step-up dosing when the trial ended.
+    pub selected_step_up: u64,
+    /// Trials whose decision was right, and trials that selected a dose above the right one, for
+    /// the truth as given when the trial ended (step-up from the level in use then).
+    pub correct_as_given: u64,
+    pub overdose_as_given: u64,
+}
+
+impl ProtocolCounts {
+    fn new(num_doses: usize, max_patients: u32) -> ProtocolCounts {
+        let zeros = || vec![0; num_doses];
+        ProtocolCounts {
+            step_up_patients: zeros(),
+            step_up_dlts: zeros(),
+            crs_dlts: zeros(),
+            backfill_patients: zeros(),
+            expansion_patients: zeros(),
+            responses: zeros(),
+            teae: zeros(),
+            teae_table: vec![vec![0; triangle(max_patients + 1, 0)]; num_doses],
+            rp2d: zeros(),
+            rp2d_none: 0,
+            selected_step_up: 0,
+            correct_as_given: 0,
+            overdose_as_given: 0,
+        }
+    }
+
+    fn merge(&mut self, other: &ProtocolCounts) {
+        fn add(a: &mut [u64], b: &[u64]) {
+            a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
+        }
+        add(&mut self.step_up_patients, &other.step_up_patients);
+        add(&mut self.step_up_dlts, &other.step_up_dlts);
+        add(&mut self.crs_dlts, &other.crs_dlts);
+        add(&mut self.backfill_patients, &other.backfill_patients);
+        add(&mut self.expansion_patients, &other.expansion_patients);
+        add(&mut self.responses, &other.responses);
+        add(&mut self.teae, &other.teae);
+        for (a, b) in self.teae_table.iter_mut().zip(&other.teae_table) {
+            add(a, b);
+        }
+        add(&mut self.rp2d, &other.rp2d);
+        self.rp2d_none += other.rp2d_none;
+        self.selected_step_up += other.selected_step_up;
+        self.correct_as_given += other.correct_as_given;
+        self.overdose_as_given += other.overdose_as_given;
+    }
+
+    /// Trials with n ≥ 1 patients at `dose`, as ((n, x), trials) for every observed pair.
+    pub fn teae_outcomes(&self, dose: Dose) -> impl Iterator<Item = ((u32, u32), u64)> + '_ {
+        let table = &self.teae_table[dose.index()];
+        (1u32..)
+            .map_while(move |n| (triangle(n, n) < table.len()).then_some(n))
+            .flat_map(move |n| (0..=n).map(move |x| ((n, x), table[triangle(n, x)])))
+            .filter(|&(_, trials)| trials > 0)
+    }
+}
 
 /// Integer accumulators of a calendar-time run, merged by addition.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -115,6 +215,7 @@ pub struct TimedCounts {
     pub wait_sum: u128,
     /// Patients turned away because they would have waited longer than `max_wait`.
     pub turned_away: u64,
+    pub protocol: ProtocolCounts,
 }
 
 impl TimedCounts {
@@ -126,6 +227,7 @@ impl TimedCounts {
             waited: 0,
             wait_sum: 0,
             turned_away: 0,
+            protocol: ProtocolCounts::new(num_doses, max_patients),
         }
     }
 
@@ -136,6 +238,7 @@ impl TimedCounts {
         self.waited += other.waited;
         self.wait_sum += other.wait_sum;
         self.turned_away += other.turned_away;
+        self.protocol.merge(&other.protocol);
     }
 
     /// Mean duration in months.
@@ -155,15 +258,133 @@ impl TimedCounts {
         }
         DURATION_BINS as f64 * DURATION_BIN
     }
+
+    /// The calendar-time summary: `planned_dlt` is the truth as the design gives it and
+    /// `correct_rp2d` the right RP2D; `intervals` memoises Clopper–Pearson intervals by (n, x).
+    pub fn summary(
+        &self,
+        planned_dlt: Vec<f64>,
+        correct_rp2d: Option<Dose>,
+        intervals: &mut FxHashMap<(u32, u32), (f64, f64)>,
+    ) -> TimedSummary {
+        let trials = self.oc.trials.max(1) as f64;
+        let mean = |x: u64| x as f64 / trials;
+        let p = &self.protocol;
+        let doses = (0..self.oc.patients.len())
+            .map(|d| {
+                let (mut treated, mut lower, mut upper) = (0u64, 0.0, 0.0);
+                for ((n, x), count) in p.teae_outcomes(Dose(d as u16)) {
+                    let (l, u) = *intervals.entry((n, x)).or_insert_with(|| clopper_pearson(x, n, 0.95));
+                    treated += count;
+                    lower += count as f64 * l;
+                    upper += count as f64 * u;
+                }
+                let treated = treated.max(1) as f64;
+                TimedDoseSummary {
+                    step_up_patients_mean: mean(p.step_up_patients[d]),
+                    step_up_dlt_mean: mean(p.step_up_dlts[d]),
+                    crs_dlt_mean: mean(p.crs_dlts[d]),
+                    backfill_patients_mean: mean(p.backfill_patients[d]),
+                    expansion_patients_mean: mean(p.expansion_patients[d]),
+                    response_mean: mean(p.responses[d]),
+                    teae_mean: mean(p.teae[d]),
+                    teae_ci_lower_mean: lower / treated,
+                    teae_ci_upper_mean: upper / treated,
+                    rp2d_pct: 100.0 * mean(p.rp2d[d]),
+                }
+            })
+            .collect();
+        TimedSummary {
+            duration_mean: self.duration_mean(),
+            duration_median: self.duration_quantile(0.5),
+            duration_p90: self.duration_quantile(0.9),
+            waited_mean: mean(self.waited),
+            wait_mean: if self.waited == 0 {
+                0.0
+            } else {
+                self.wait_sum as f64 / 1e6 / self.waited as f64
+            },
+            turned_away_mean: mean(self.turned_away),
+            planned_dlt,
+            correct_rp2d,
+            rp2d_none_pct: 100.0 * mean(p.rp2d_none),
+            selected_step_up_pct: 100.0 * mean(p.selected_step_up),
+            correct_as_given_pct: 100.0 * mean(p.correct_as_given),
+            overdose_as_given_pct: 100.0 * mean(p.overdose_as_given),
+            doses,
+        }
+    }
+
+    /// Adds one finished trial; `correct[s]` is the right decision when step-up starts at level
+    /// s (the last entry: direct dosing everywhere).
+    fn record(
+        &mut self,
+        (patients, enrolment): (&Patients, &Enrolment),
+        trial: &TimedTrial,
+        step_up: StepUpRule,
+        correct: &[CorrectDecision],
+    ) {
+        let num_doses = self.oc.patients.len();
+        self.oc.record(&counts_of(&patients.records, num_doses), trial.end);
+        let bin = ((trial.duration / DURATION_BIN) as usize).min(DURATION_BINS - 1);
+        self.duration[bin] += 1;
+        self.duration_sum += (trial.duration * 1e6).round() as u128;
+        self.waited += enrolment.waited;
+        self.wait_sum += enrolment.wait_sum;
+        self.turned_away += enrolment.turned_away;
+        let p = &mut self.protocol;
+        let mut teae_at = [(0u32, 0u32); crate::scenario::MAX_DOSES];
+        for (r, o) in patients.records.iter().zip(&patients.outcomes) {
+            let d = r.dose.index();
+            if o.regimen == Regimen::StepUp {
+                p.step_up_patients[d] += 1;
+                p.step_up_dlts[d] += u64::from(r.dlt_at.is_some());
+            }
+            p.crs_dlts[d] += u64::from(o.crs);
+            match o.stage {
+                Stage::Backfill => p.backfill_patients[d] += 1,
+                Stage::Expansion => p.expansion_patients[d] += 1,
+                Stage::Escalation => {}
+            }
+            p.responses[d] += u64::from(o.response);
+            p.teae[d] += u64::from(o.teae);
+            teae_at[d].0 += 1;
+            teae_at[d].1 += u32::from(o.teae);
+        }
+        for (d, &(n, x)) in teae_at.iter().enumerate().take(num_doses) {
+            if n > 0 {
+                p.teae_table[d][triangle(n, x)] += 1;
+            }
+        }
+        match trial.rp2d {
+            Some(d) => p.rp2d[d.index()] += 1,
+            None => p.rp2d_none += 1,
+        }
+        let lowest_crs = patients.lowest_crs(f64::INFINITY);
+        let right = correct[step_up.switch_level(lowest_crs).map_or(num_doses, Dose::index)];
+        let selected = match trial.end {
+            Decision::Stop { selected, .. } => selected,
+            Decision::Treat(_) => unreachable!("a finished trial has stopped"),
+        };
+        if let Some(mtd) = selected {
+            p.selected_step_up += u64::from(step_up.regimen(mtd, lowest_crs) == Regimen::StepUp);
+            p.overdose_as_given += u64::from(right.is_overdose(mtd));
+        }
+        p.correct_as_given += u64::from(match right {
+            CorrectDecision::Select(d) => selected == Some(d),
+            CorrectDecision::Stop => selected.is_none(),
+        });
+    }
 }
 
-/// One trial's patients: arrival times, DLT latents and onset fractions, drawn lazily from the
-/// trial's stream (three uniforms per patient, in that order).
+/// One trial's patients: arrival times, DLT latents, onset fractions and response latents,
+/// drawn lazily from the trial's stream (four uniforms per patient, in that order).
 struct Cohorts {
     rng: Xoshiro256PlusPlus,
     arrivals: Vec<f64>,
     dlt_latent: Vec<u64>,
     onset: Vec<f64>,
+    response_latent: Vec<u64>,
 }
 
 fn uniform(rng: &mut Xoshiro256PlusPlus) -> f64 {
@@ -177,6 +398,7 @@ impl Cohorts {
             arrivals: Vec::new(),
             dlt_latent: Vec::new(),
             onset: Vec::new(),
+            response_latent: Vec::new(),
         }
     }
 
@@ -186,10 +408,11 @@ impl Cohorts {
         self.arrivals.clear();
         self.dlt_latent.clear();
         self.onset.clear();
+        self.response_latent.clear();
     }
 
-    /// Ensures patient `i` exists.
-    fn patient(&mut self, i: usize, arrival: Arrival) {
+    /// Ensures patient `i` exists; returns their arrival time.
+    fn patient(&mut self, i: usize, arrival: Arrival) -> f64 {
         while self.arrivals.len() <= i {
             let gap = match arrival {
                 Arrival::Poisson { rate } => -(1.0 - uniform(&mut self.rng)).ln() / rate,
@@ -207,14 +430,127 @@ impl Cohorts {
             self.arrivals.push(previous + gap);
             self.dlt_latent.push(self.rng.next_u64() >> 11);
             self.onset.push(uniform(&mut self.rng));
+            self.response_latent.push(self.rng.next_u64() >> 11);
         }
+        self.arrivals[i]
+    }
+}
+
+/// Why a patient was treated.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Stage {
+    Escalation,
+    Backfill,
+    Expansion,
+}
+
+/// What happened to a patient beyond [`PatientRecord`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Outcome {
+    stage: Stage,
+    regimen: Regimen,
+    /// A CRS-type DLT.
+    crs: bool,
+    teae: bool,
+    response: bool,
+}
+
+/// The treated patients of one trial, in order of entry.
+#[derive(Default)]
+struct Patients {
+    records: Vec<PatientRecord>,
+    outcomes: Vec<Outcome>,
+    /// Scratch space for the RP2D choice.
+    efficacy: Vec<EfficacyCounts>,
+}
+
+impl Patients {
+    fn clear(&mut self) {
+        self.records.clear();
+        self.outcomes.clear();
+    }
+
+    fn len(&self) -> u32 {
+        self.records.len() as u32
+    }
+
+    /// The lowest level with a CRS-type DLT observed by time `t`.
+    fn lowest_crs(&self, t: f64) -> Option<Dose> {
+        self.records
+            .iter()
+            .zip(&self.outcomes)
+            .filter(|(r, o)| o.crs && r.dlt_at.is_some_and(|at| at <= t))
+            .map(|(r, _)| r.dose)
+            .min()
+    }
+
+    /// When the last DLT window closes (0 with no patients).
+    fn last_close(&self, window: f64) -> f64 {
+        self.records.iter().map(|r| r.entry + window).fold(0.0, f64::max)
+    }
+
+    /// The escalation's data plus every backfill patient whose outcome is known at time `t`.
+    fn decision_data(&self, escalation: &TrialData, t: f64, window: f64, out: &mut TrialData) {
+        out.clone_from(escalation);
+        let view = FollowUp {
+            patients: &self.records,
+            now: t,
+            window,
+            num_doses: escalation.num_doses(),
+        };
+        for (r, o) in self.records.iter().zip(&self.outcomes) {
+            if o.stage == Stage::Backfill && view.complete(r) {
+                out.add_patients(r.dose, 1, u16::from(view.dlt_observed(r)));
+            }
+        }
+    }
+
+    /// Patients and DLTs at `dose` whose outcome is known at time `t`.
+    fn complete_at(&self, dose: Dose, t: f64, window: f64) -> (u32, u32) {
+        let view = FollowUp {
+            patients: &self.records,
+            now: t,
+            window,
+            num_doses: 0,
+        };
+        self.records
+            .iter()
+            .filter(|r| r.dose == dose && view.complete(r))
+            .fold((0, 0), |(n, y), r| (n + 1, y + u32::from(view.dlt_observed(r))))
+    }
+
+    /// The RP2D from every patient's final outcome (the MTD when the truth has no response).
+    fn rp2d(&mut self, mtd: Option<Dose>, arm: &Arm) -> Option<Dose> {
+        if arm.truth.efficacy.is_none() {
+            return mtd;
+        }
+        self.efficacy.clear();
+        self.efficacy.resize(arm.truth.dlt[0].len(), EfficacyCounts::default());
+        for (r, o) in self.records.iter().zip(&self.outcomes) {
+            let c = &mut self.efficacy[r.dose.index()];
+            let dlt = r.dlt_at.is_some();
+            c.patients += 1;
+            c.dlts += u32::from(dlt);
+            c.responses += u32::from(o.response);
+            c.responses_with_dlt += u32::from(o.response && dlt);
+        }
+        arm.utility.select_rp2d(&self.efficacy, mtd)
     }
 }
 
 /// What one simulated trial produced.
 struct TimedTrial {
     end: Decision,
+    rp2d: Option<Dose>,
     duration: f64,
+}
+
+/// One design under one truth: what every patient's outcome depends on.
+struct Arm<'a> {
+    timing: &'a Timing,
+    truth: &'a TruthThresholds,
+    step_up: StepUpRule,
+    utility: Utility,
 }
 
 /// Who has arrived and been enrolled, waited or been turned away in one trial. Patients are
@@ -234,8 +570,7 @@ impl Enrolment {
     fn next_patient(&mut self, cohorts: &mut Cohorts, timing: &Timing, open: f64) -> (usize, f64) {
         loop {
             let i = self.next;
-            cohorts.patient(i, timing.arrival);
-            let arrival = cohorts.arrivals[i];
+            let arrival = cohorts.patient(i, timing.arrival);
             if open - arrival > timing.max_wait {
                 self.turned_away += 1;
                 self.next += 1;
@@ -245,30 +580,79 @@ impl Enrolment {
         }
     }
 
-    /// Enrols `size` patients at `dose` from `open` on; returns the last entry time.
+    /// Enrols `size` patients at `dose` from `open` on; returns the last entry time. Each
+    /// patient's regimen follows the design's step-up rule given the CRS-type DLTs observed by
+    /// their entry.
     fn enrol(
         &mut self,
         cohorts: &mut Cohorts,
-        (timing, thresholds): (&Timing, &[u64]),
-        dose: Dose,
-        size: u16,
+        arm: &Arm,
+        (dose, size, stage): (Dose, u16, Stage),
         open: f64,
-        records: &mut Vec<PatientRecord>,
+        patients: &mut Patients,
     ) -> f64 {
         let mut last = open;
+        let d = dose.index();
         for _ in 0..size {
-            let (i, entry) = self.next_patient(cohorts, timing, open);
+            let (i, entry) = self.next_patient(cohorts, arm.timing, open);
             if entry > cohorts.arrivals[i] {
                 self.waited += 1;
                 self.wait_sum += ((entry - cohorts.arrivals[i]) * 1e6).round() as u128;
             }
-            let dlt = cohorts.dlt_latent[i] < thresholds[dose.index()];
-            let dlt_at = dlt.then(|| entry + timing.onset.fraction(cohorts.onset[i]) * timing.window);
-            records.push(PatientRecord { dose, entry, dlt_at });
+            let regimen = arm.step_up.regimen(dose, patients.lowest_crs(entry));
+            let r = regimen as usize;
+            let u = cohorts.dlt_latent[i];
+            let dlt = u < arm.truth.dlt[r][d];
+            let dlt_at = dlt.then(|| entry + arm.timing.onset.fraction(cohorts.onset[i]) * arm.timing.window);
+            patients.records.push(PatientRecord { dose, entry, dlt_at });
+            patients.outcomes.push(Outcome {
+                stage,
+                regimen,
+                crs: u < arm.truth.crs[r][d],
+                teae: u < arm.truth.teae[r][d],
+                response: arm
+                    .truth
+                    .efficacy
+                    .as_ref()
+                    .is_some_and(|e| cohorts.response_latent[i] < e[d]),
+            });
             self.next = i + 1;
             last = entry;
         }
         last
+    }
+
+    /// Backfill while the escalation cohort at `current` is followed, until `until`: each patient
+    /// arriving meanwhile is treated at once at the highest open backfill dose at or below
+    /// `cleared` and below `current` (see [`Backfill`]); the first for whom none is open waits.
+    fn backfill(
+        &mut self,
+        cohorts: &mut Cohorts,
+        arm: &Arm,
+        (rule, limits): (&Backfill, &TrialLimits),
+        (current, cleared): (Dose, Option<Dose>),
+        until: f64,
+        patients: &mut Patients,
+    ) {
+        let Some(cleared) = cleared else { return };
+        let highest = cleared.min(Dose(current.0.saturating_sub(1)));
+        if current.0 == 0 {
+            return;
+        }
+        // Keep room for the next escalation cohort.
+        while patients.len() + 1 + u32::from(limits.cohort_size) <= limits.max_patients {
+            let arrival = cohorts.patient(self.next, arm.timing.arrival);
+            if arrival >= until {
+                return;
+            }
+            let open = (0..=highest.0).rev().map(Dose).find(|&b| {
+                let at = patients.records.iter().filter(|r| r.dose == b).count() as u32;
+                let (n, y) = patients.complete_at(b, arrival, arm.timing.window);
+                at > 0 && at < rule.max_per_dose && (n == 0 || f64::from(y) < rule.close_at_rate * f64::from(n))
+            });
+            let Some(dose) = open else { return };
+            self.enrol(cohorts, arm, (dose, 1, Stage::Backfill), arrival, patients);
+        }
     }
 }
 
@@ -280,96 +664,161 @@ fn counts_of(records: &[PatientRecord], num_doses: usize) -> TrialData {
     data
 }
 
-/// A waiting design: cohort, wait for the windows, decide on complete data.
+/// A waiting design: cohort, wait for the windows, decide on complete data (with any backfill
+/// patients whose windows have closed). Returns the end of escalation and the time it ended.
 fn run_waiting(
     finder: &dyn DoseFinder,
-    timing: &Timing,
-    thresholds: &[u64],
+    (arm, backfill): (&Arm, Option<&Backfill>),
     cohorts: &mut Cohorts,
-    records: &mut Vec<PatientRecord>,
+    patients: &mut Patients,
     enrolment: &mut Enrolment,
     mut cache: Option<&mut DecisionCache<'_>>,
-) -> TimedTrial {
-    let mut data = TrialData::new(thresholds.len());
-    let (mut dose, mut open) = (finder.limits().start_dose, 0.0);
+) -> (Decision, f64) {
+    let limits = finder.limits();
+    let window = arm.timing.window;
+    let mut escalation = TrialData::new(limits.num_doses);
+    let mut data = TrialData::new(limits.num_doses);
+    let (mut dose, mut open, mut cleared) = (limits.start_dose, 0.0, None::<Dose>);
     loop {
-        let size = finder.next_cohort_size(&data);
-        let last = enrolment.enrol(cohorts, (timing, thresholds), dose, size, open, records);
-        let dlts = records[records.len() - size as usize..]
-            .iter()
-            .filter(|r| r.dlt_at.is_some())
-            .count();
-        data.add_cohort(dose, size, dlts as u16);
+        let room = limits.max_patients - patients.len();
+        let size = finder.next_cohort_size(&data).min(room as u16);
+        let first = patients.records.len();
+        let last = enrolment.enrol(cohorts, arm, (dose, size, Stage::Escalation), open, patients);
+        let dlts = patients.records[first..].iter().filter(|r| r.dlt_at.is_some()).count();
+        escalation.add_cohort(dose, size, dlts as u16);
         // Every window of the cohort closes before the next decision.
-        open = last + timing.window;
+        open = last + window;
+        if let Some(rule) = backfill {
+            enrolment.backfill(cohorts, arm, (rule, limits), (dose, cleared), open, patients);
+        }
+        if patients.len() >= limits.max_patients {
+            // Nobody more can be treated: decide once every outcome is known.
+            open = open.max(patients.last_close(window));
+        }
+        patients.decision_data(&escalation, open, window, &mut data);
         let decision = match cache.as_deref_mut() {
             Some(cache) => cache.decide(finder, &data),
             None => finder.decide(&data),
         };
         match decision {
-            Decision::Treat(next) => dose = next,
-            end => return TimedTrial { end, duration: open },
+            Decision::Treat(next) => {
+                if next > dose {
+                    cleared = cleared.max(Some(dose));
+                }
+                dose = next;
+            }
+            end => return (end, open),
         }
     }
 }
 
-/// A time-to-event design: decide at each cohort's arrival from partial follow-up.
+/// A time-to-event design: decide at each cohort's arrival from partial follow-up. Returns the
+/// end of escalation and the time it ended.
 fn run_time_to_event(
     design: &dyn TimedDesign,
-    timing: &Timing,
-    thresholds: &[u64],
+    arm: &Arm,
     cohorts: &mut Cohorts,
-    records: &mut Vec<PatientRecord>,
+    patients: &mut Patients,
     enrolment: &mut Enrolment,
-) -> TimedTrial {
+) -> (Decision, f64) {
     let limits = *design.limits();
-    let num_doses = thresholds.len();
+    let (timing, num_doses) = (arm.timing, arm.truth.dlt[0].len());
     let mut open = 0.0f64;
-    while (records.len() as u32) < limits.max_patients {
+    while patients.len() < limits.max_patients {
         let (_, now) = enrolment.next_patient(cohorts, timing, open);
         let view = FollowUp {
-            patients: records,
+            patients: &patients.records,
             now,
             window: timing.window,
             num_doses,
         };
-        let decision = if records.is_empty() {
+        let decision = if patients.records.is_empty() {
             TimedDecision::Treat(limits.start_dose)
         } else {
             design.next(&view)
         };
         match decision {
             TimedDecision::Treat(dose) => {
-                let left = limits.max_patients - records.len() as u32;
+                let left = limits.max_patients - patients.len();
                 let size = u32::from(limits.cohort_size).min(left) as u16;
-                enrolment.enrol(cohorts, (timing, thresholds), dose, size, now, records);
+                enrolment.enrol(cohorts, arm, (dose, size, Stage::Escalation), now, patients);
             }
             // Wait for the next outcome; time always moves on (completion is judged against the
             // closing time itself, so the next event lies after `now`).
             TimedDecision::Wait => open = view.next_event().filter(|&t| t > now).unwrap_or(now + timing.window),
-            TimedDecision::Stop { selected, reason } => {
-                let end = records.iter().map(|r| r.entry + timing.window).fold(now, f64::max);
-                return TimedTrial {
-                    end: Decision::Stop { selected, reason },
-                    duration: end,
-                };
-            }
+            TimedDecision::Stop { selected, reason } => return (Decision::Stop { selected, reason }, now),
         }
     }
-    let end = records.iter().map(|r| r.entry + timing.window).fold(0.0, f64::max);
+    let end = patients.last_close(timing.window);
     let view = FollowUp {
-        patients: records,
+        patients: &patients.records,
         now: end,
         window: timing.window,
         num_doses,
     };
-    TimedTrial {
-        end: Decision::Stop {
-            selected: design.select(&view),
-            reason: StopReason::MaxPatients,
-        },
-        duration: end,
+    let end_decision = Decision::Stop {
+        selected: design.select(&view),
+        reason: StopReason::MaxPatients,
+    };
+    (end_decision, end)
+}
+
+/// After escalation: once every window has closed, treat an expansion cohort at the provisional
+/// RP2D up to `total_patients` (when an MTD was found), then choose the RP2D on every patient.
+fn finish(
+    (end, ended): (Decision, f64),
+    arm: &Arm,
+    total_patients: Option<u32>,
+    cohorts: &mut Cohorts,
+    patients: &mut Patients,
+    enrolment: &mut Enrolment,
+) -> TimedTrial {
+    let mtd = match end {
+        Decision::Stop { selected, .. } => selected,
+        Decision::Treat(_) => unreachable!("escalation ends with a stop"),
+    };
+    let closed = ended.max(patients.last_close(arm.timing.window));
+    if let (Some(total), Some(_)) = (total_patients, mtd) {
+        let more = total.saturating_sub(patients.len());
+        if more > 0 {
+            let provisional = patients.rp2d(mtd, arm).expect("an MTD gives an RP2D");
+            enrolment.enrol(
+                cohorts,
+                arm,
+                (provisional, more as u16, Stage::Expansion),
+                closed,
+                patients,
+            );
+        }
     }
+    TimedTrial {
+        end,
+        rp2d: patients.rp2d(mtd, arm),
+        duration: closed.max(patients.last_close(arm.timing.window)),
+    }
+}
+
+/// One trial of one design under one truth: escalation, then expansion and the RP2D.
+fn run_trial(
+    entry: &TimedEntry,
+    (arm, total_patients): (&Arm, Option<u32>),
+    cohorts: &mut Cohorts,
+    patients: &mut Patients,
+    enrolment: &mut Enrolment,
+    cache: Option<&mut DecisionCache<'_>>,
+) -> TimedTrial {
+    let escalation = match &entry.finder {
+        TimedFinder::Waiting(f) => run_waiting(
+            f.as_ref(),
+            (arm, entry.backfill.as_ref()),
+            cohorts,
+            patients,
+            enrolment,
+            cache,
+        ),
+        TimedFinder::TimeToEvent(d) => run_time_to_event(d.as_ref(), arm, cohorts, patients, enrolment),
+    };
+    finish(escalation, arm, total_patients, cohorts, patients, enrolment)
 }
 
 /// What to simulate in calendar time.
@@ -377,6 +826,11 @@ pub struct TimedPlan<'a> {
     pub designs: &'a [TimedEntry],
     pub truths: &'a [Truth],
     pub timing: Timing,
+    /// Escalation, backfill and expansion together (expansion fills up to it).
+    pub total_patients: Option<u32>,
+    pub utility: Utility,
+    /// The target DLT probability (for the right decision as given).
+    pub target: f64,
     pub trials: u64,
     pub seed: u64,
     pub threads: usize,
@@ -391,10 +845,23 @@ pub fn simulate_timed(
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Vec<Vec<TimedCounts>>, SimulationError> {
     let num_doses = plan.truths.first().map_or(0, |t| t.dlt.len());
-    let thresholds: Vec<Vec<u64>> = plan
+    let thresholds: Vec<TruthThresholds> = plan
         .truths
         .iter()
-        .map(|t| t.dlt.iter().map(|&p| dlt_threshold(p)).collect())
+        .map(|t| TruthThresholds::new(&t.dlt, &t.profile))
+        .collect();
+    // The right decision per truth for each level step-up may start from (last: none).
+    let correct: Vec<Vec<CorrectDecision>> = plan
+        .truths
+        .iter()
+        .map(|t| {
+            (0..=num_doses)
+                .map(|s| {
+                    let switch = (s < num_doses).then_some(Dose(s as u16));
+                    CorrectDecision::for_truth(&dlt_as_given(&t.dlt, &t.profile, switch), plan.target)
+                })
+                .collect()
+        })
         .collect();
     // Each truth's calendar: the plan's, with the truth's own DLT onset where it has one.
     let timings: Vec<Timing> = plan
@@ -409,10 +876,8 @@ pub fn simulate_timed(
         plan.designs
             .iter()
             .map(|d| {
-                plan.truths
-                    .iter()
-                    .map(|_| TimedCounts::new(num_doses, d.max_patients()))
-                    .collect()
+                let most = d.limits().max_patients.max(plan.total_patients.unwrap_or(0));
+                plan.truths.iter().map(|_| TimedCounts::new(num_doses, most)).collect()
             })
             .collect()
     };
@@ -422,47 +887,39 @@ pub fn simulate_timed(
             .designs
             .iter()
             .zip(&shared)
-            .map(|(d, shared)| match d {
-                TimedEntry::Waiting(f) if f.cache_decisions() => Some(shared.cache()),
+            .map(|(d, shared)| match &d.finder {
+                TimedFinder::Waiting(f) if f.cache_decisions() => Some(shared.cache()),
                 _ => None,
             })
             .collect();
-        (empty(), caches, Cohorts::new(), Vec::new())
+        (empty(), caches, Cohorts::new(), Patients::default())
     };
     let per_thread = run_blocks(
         plan.trials,
         BLOCK,
         plan.threads,
         init,
-        |(counts, caches, cohorts, records), trial| {
+        |(counts, caches, cohorts, patients), trial| {
             cohorts.start(plan.seed, trial);
             for (k, entry) in plan.designs.iter().enumerate() {
                 for (j, truth) in thresholds.iter().enumerate() {
-                    records.clear();
+                    patients.clear();
                     let mut enrolment = Enrolment::default();
-                    let timing = &timings[j];
-                    let result = match entry {
-                        TimedEntry::Waiting(f) => run_waiting(
-                            f.as_ref(),
-                            timing,
-                            truth,
-                            cohorts,
-                            records,
-                            &mut enrolment,
-                            caches[k].as_mut(),
-                        ),
-                        TimedEntry::TimeToEvent(d) => {
-                            run_time_to_event(d.as_ref(), timing, truth, cohorts, records, &mut enrolment)
-                        }
+                    let arm = Arm {
+                        timing: &timings[j],
+                        truth,
+                        step_up: entry.step_up,
+                        utility: plan.utility,
                     };
-                    let c = &mut counts[k][j];
-                    c.oc.record(&counts_of(records, num_doses), result.end);
-                    let bin = ((result.duration / DURATION_BIN) as usize).min(DURATION_BINS - 1);
-                    c.duration[bin] += 1;
-                    c.duration_sum += (result.duration * 1e6).round() as u128;
-                    c.waited += enrolment.waited;
-                    c.wait_sum += enrolment.wait_sum;
-                    c.turned_away += enrolment.turned_away;
+                    let result = run_trial(
+                        entry,
+                        (&arm, plan.total_patients),
+                        cohorts,
+                        patients,
+                        &mut enrolment,
+                        caches[k].as_mut(),
+                    );
+                    counts[k][j].record((patients, &enrolment), &result, entry.step_up, &correct[j]);
                 }
             }
         },
@@ -483,9 +940,11 @@ pub fn simulate_timed(
 mod tests {
     use super::*;
     use crate::dose_finding::crm::{Crm, CrmConfig, CrmEstimate, CrmModel};
+    use crate::dose_finding::interval::{IntervalConfig, IntervalDesign, IntervalRule};
     use crate::dose_finding::three_plus_three::ThreePlusThree;
     use crate::dose_finding::tite::{TiteCrm, TiteWeights};
     use crate::dose_finding::{TrialLimits, WithRules};
+    use crate::sim::protocol::TruthProfile;
 
     fn limits(num_doses: usize, cohort_size: u16, max_patients: u32) -> TrialLimits {
         TrialLimits {
@@ -515,42 +974,61 @@ mod tests {
         ))
     }
 
+    fn boin(num_doses: usize, max_patients: u32) -> Box<dyn DoseFinder> {
+        let config = IntervalConfig::new(0.25, IntervalRule::boin(0.25));
+        Box::new(WithRules::new(
+            "BOIN",
+            IntervalDesign::new(config, max_patients),
+            Vec::new(),
+            limits(num_doses, 3, max_patients),
+        ))
+    }
+
+    /// One trial: (result, patients, enrolment).
+    fn one_trial(
+        entry: &TimedEntry,
+        timing: &Timing,
+        truth: &TruthThresholds,
+        total_patients: Option<u32>,
+        (seed, trial): (u64, u64),
+    ) -> (TimedTrial, Patients, Enrolment) {
+        let arm = Arm {
+            timing,
+            truth,
+            step_up: entry.step_up,
+            utility: Utility::default(),
+        };
+        let (mut cohorts, mut patients, mut enrolment) = (Cohorts::new(), Patients::default(), Enrolment::default());
+        cohorts.start(seed, trial);
+        let result = run_trial(
+            entry,
+            (&arm, total_patients),
+            &mut cohorts,
+            &mut patients,
+            &mut enrolment,
+            None,
+        );
+        (result, patients, enrolment)
+    }
+
+    fn entries(patients: &Patients) -> Vec<f64> {
+        patients.records.iter().map(|r| r.entry).collect()
+    }
+
     /// Deterministic: one patient a month, a one-month window, no DLTs, two doses. 3+3 treats
     /// months 0, 1, 2, waits until month 3, treats 3, 4, 5 and stops when the last window closes
     /// at month 6; the patient due at month 3 does not wait.
     #[test]
     fn waiting_design_duration_is_exact() {
-        let (finder, timing) = (three_plus_three(2), fixed(1.0, 1.0));
-        let (mut cohorts, mut records, mut enrolment) = (Cohorts::new(), Vec::new(), Enrolment::default());
-        cohorts.start(1, 0);
-        let trial = run_waiting(
-            finder.as_ref(),
-            &timing,
-            &[0, 0],
-            &mut cohorts,
-            &mut records,
-            &mut enrolment,
-            None,
-        );
+        let entry = TimedEntry::plain(TimedFinder::Waiting(three_plus_three(2)));
+        let safe = TruthThresholds::direct(&[0.0, 0.0]);
+        let (trial, patients, enrolment) = one_trial(&entry, &fixed(1.0, 1.0), &safe, None, (1, 0));
         assert_eq!(trial.duration, 6.0);
-        let entries: Vec<f64> = records.iter().map(|r| r.entry).collect();
-        assert_eq!(entries, [0.0, 1.0, 2.0, 3.0, 4.0, 5.0]);
+        assert_eq!(entries(&patients), [0.0, 1.0, 2.0, 3.0, 4.0, 5.0]);
         assert_eq!(enrolment.waited, 0);
         // Arrivals every 0.25 months: the second cohort waits for the first's windows to close.
-        let timing = fixed(0.25, 1.0);
-        let (mut records, mut enrolment) = (Vec::new(), Enrolment::default());
-        cohorts.start(1, 0);
-        let trial = run_waiting(
-            finder.as_ref(),
-            &timing,
-            &[0, 0],
-            &mut cohorts,
-            &mut records,
-            &mut enrolment,
-            None,
-        );
-        let entries: Vec<f64> = records.iter().map(|r| r.entry).collect();
-        assert_eq!(entries, [0.0, 0.25, 0.5, 1.5, 1.5, 1.5]);
+        let (trial, patients, enrolment) = one_trial(&entry, &fixed(0.25, 1.0), &safe, None, (1, 0));
+        assert_eq!(entries(&patients), [0.0, 0.25, 0.5, 1.5, 1.5, 1.5]);
         assert_eq!(trial.duration, 2.5);
         assert_eq!(enrolment.waited, 3);
         // Nobody waits: the three who arrive while the windows are open are turned away.
@@ -558,19 +1036,8 @@ mod tests {
             max_wait: 0.0,
             ..fixed(0.25, 1.0)
         };
-        let (mut records, mut enrolment) = (Vec::new(), Enrolment::default());
-        cohorts.start(1, 0);
-        let trial = run_waiting(
-            finder.as_ref(),
-            &timing,
-            &[0, 0],
-            &mut cohorts,
-            &mut records,
-            &mut enrolment,
-            None,
-        );
-        let entries: Vec<f64> = records.iter().map(|r| r.entry).collect();
-        assert_eq!(entries, [0.0, 0.25, 0.5, 1.5, 1.75, 2.0]);
+        let (trial, patients, enrolment) = one_trial(&entry, &timing, &safe, None, (1, 0));
+        assert_eq!(entries(&patients), [0.0, 0.25, 0.5, 1.5, 1.75, 2.0]);
         assert_eq!((enrolment.waited, enrolment.turned_away), (0, 3));
         assert_eq!(trial.duration, 3.0);
     }
@@ -578,25 +1045,15 @@ mod tests {
     /// A waiting design never treats a patient before the previous cohort's windows have closed.
     #[test]
     fn waiting_design_never_treats_before_windows_close() {
-        let finder = three_plus_three(5);
+        let entry = TimedEntry::plain(TimedFinder::Waiting(three_plus_three(5)));
         let timing = Timing {
             arrival: Arrival::Poisson { rate: 4.0 },
             ..fixed(1.0, 0.9)
         };
-        let mut cohorts = Cohorts::new();
+        let truth = TruthThresholds::direct(&[0.1, 0.2, 0.3, 0.4, 0.5]);
         for trial in 0..500 {
-            let (mut records, mut enrolment) = (Vec::new(), Enrolment::default());
-            cohorts.start(7, trial);
-            let thresholds: Vec<u64> = [0.1, 0.2, 0.3, 0.4, 0.5].iter().map(|&p| dlt_threshold(p)).collect();
-            run_waiting(
-                finder.as_ref(),
-                &timing,
-                &thresholds,
-                &mut cohorts,
-                &mut records,
-                &mut enrolment,
-                None,
-            );
+            let (_, patients, _) = one_trial(&entry, &timing, &truth, None, (7, trial));
+            let records = &patients.records;
             for (c, cohort) in records.chunks(3).enumerate().skip(1) {
                 let previous_close = records[3 * c - 1].entry + timing.window;
                 assert!(
@@ -638,22 +1095,14 @@ mod tests {
     /// TITE-CRM does not wait: with no DLTs, twelve patients one a month end 11 + 1 months in.
     #[test]
     fn time_to_event_design_does_not_wait() {
-        let (design, timing) = (tite_crm(4), fixed(1.0, 1.0));
-        let (mut cohorts, mut records, mut enrolment) = (Cohorts::new(), Vec::new(), Enrolment::default());
-        cohorts.start(3, 0);
-        let trial = run_time_to_event(
-            design.as_ref(),
-            &timing,
-            &[0; 4],
-            &mut cohorts,
-            &mut records,
-            &mut enrolment,
-        );
-        assert_eq!(records.len(), 12);
+        let entry = TimedEntry::plain(TimedFinder::TimeToEvent(tite_crm(4)));
+        let truth = TruthThresholds::direct(&[0.0; 4]);
+        let (trial, patients, enrolment) = one_trial(&entry, &fixed(1.0, 1.0), &truth, None, (3, 0));
+        assert_eq!(patients.records.len(), 12);
         assert_eq!(trial.duration, 12.0);
         assert_eq!(enrolment.waited, 0);
         assert!(
-            records.windows(2).all(|w| w[1].dose.0 <= w[0].dose.0 + 1),
+            patients.records.windows(2).all(|w| w[1].dose.0 <= w[0].dose.0 + 1),
             "never skips upward"
         );
     }
@@ -662,10 +1111,10 @@ mod tests {
     /// `entry + window − entry` rounded below the window (28 days = 0.92 months).
     #[test]
     fn tite_boin_waits_and_finishes() {
-        use crate::dose_finding::interval::{IntervalConfig, IntervalDesign, IntervalRule};
         use crate::dose_finding::tite::TiteBoin;
         let config = IntervalConfig::new(0.25, IntervalRule::boin(0.25));
         let design = TiteBoin::new("TITE-BOIN", IntervalDesign::new(config, 36), limits(6, 3, 36));
+        let entry = TimedEntry::plain(TimedFinder::TimeToEvent(Box::new(design)));
         let timing = Timing {
             arrival: Arrival::Poisson { rate: 2.0 },
             window: 0.92,
@@ -673,39 +1122,157 @@ mod tests {
             onset: Onset::Late { share: 0.7, last: 0.5 },
             max_wait: f64::INFINITY,
         };
-        let thresholds: Vec<u64> = [0.04, 0.1, 0.25, 0.4, 0.52, 0.62]
-            .iter()
-            .map(|&p| dlt_threshold(p))
-            .collect();
-        let mut cohorts = Cohorts::new();
+        let truth = TruthThresholds::direct(&[0.04, 0.1, 0.25, 0.4, 0.52, 0.62]);
         let mut waited = 0;
         for trial in 0..300 {
-            let (mut records, mut enrolment) = (Vec::new(), Enrolment::default());
-            cohorts.start(11, trial);
-            let result = run_time_to_event(
-                &design,
-                &timing,
-                &thresholds,
-                &mut cohorts,
-                &mut records,
-                &mut enrolment,
-            );
-            assert!(result.duration.is_finite() && records.len() <= 36);
+            let (result, patients, enrolment) = one_trial(&entry, &timing, &truth, None, (11, trial));
+            assert!(result.duration.is_finite() && patients.records.len() <= 36);
             waited += enrolment.waited;
         }
         assert!(waited > 0, "TITE-BOIN suspends accrual sometimes");
     }
 
+    /// The committee's switch, exactly: every direct-dosing DLT at DL2 is CRS-type and certain,
+    /// and step-up dosing removes it. A cohort at DL2 entering together is given directly (no
+    /// CRS-type DLT has been seen at entry); once their DLTs are seen, later patients at DL2 and
+    /// DL3 get step-up dosing and those at DL1 stay direct. A pre-specified switch from DL2 gives
+    /// step-up from the start.
+    #[test]
+    fn committee_switches_to_step_up_after_a_crs_dlt() {
+        let profile = TruthProfile {
+            crs: Some(vec![0.0, 1.0, 0.0]),
+            crs_step_up: Some(vec![0.0; 3]),
+            dlt_step_up: Some(vec![0.0; 3]),
+            ..TruthProfile::default()
+        };
+        let truth = TruthThresholds::new(&[0.0, 1.0, 0.0], &profile);
+        let timing = fixed(0.1, 1.0);
+        let enrol_all = |step_up: StepUpRule| {
+            let arm = Arm {
+                timing: &timing,
+                truth: &truth,
+                step_up,
+                utility: Utility::default(),
+            };
+            let (mut cohorts, mut patients, mut enrolment) =
+                (Cohorts::new(), Patients::default(), Enrolment::default());
+            cohorts.start(5, 0);
+            for (dose, open) in [(1, 1.0), (1, 3.0), (2, 3.0), (0, 3.0)] {
+                enrolment.enrol(
+                    &mut cohorts,
+                    &arm,
+                    (Dose(dose), 3, Stage::Escalation),
+                    open,
+                    &mut patients,
+                );
+            }
+            patients
+        };
+        let committee = enrol_all(StepUpRule {
+            from: None,
+            after_crs: true,
+        });
+        let regimens: Vec<Regimen> = committee.outcomes.iter().map(|o| o.regimen).collect();
+        use Regimen::{Direct as D, StepUp as S};
+        assert_eq!(regimens, [D, D, D, S, S, S, S, S, S, D, D, D]);
+        let crs: Vec<bool> = committee.outcomes.iter().map(|o| o.crs).collect();
+        assert_eq!(crs, [[true; 3], [false; 3], [false; 3], [false; 3]].concat());
+        assert!(committee.records[3..].iter().all(|r| r.dlt_at.is_none()));
+        let prespecified = enrol_all(StepUpRule {
+            from: Some(Dose(1)),
+            after_crs: false,
+        });
+        let regimens: Vec<Regimen> = prespecified.outcomes.iter().map(|o| o.regimen).collect();
+        assert_eq!(regimens, [S, S, S, S, S, S, S, S, S, D, D, D]);
+        assert!(prespecified.outcomes.iter().all(|o| !o.crs));
+    }
+
+    /// Backfill, deterministic: one patient every 0.25 months, a one-month window, no DLTs, BOIN
+    /// on three doses with at most 12 patients. Cohort 1 (DL1) enters at 0, 0.25, 0.5 and is
+    /// followed until 1.5; nobody is cleared yet, so the next three wait. After escalating, cohort
+    /// 2 (DL2) enters at 1.5 and is followed until 2.5: the patients arriving at 1.5, 1.75 and
+    /// 2.0 backfill DL1, leaving three places for cohort 3 (DL3: the patient arriving at 2.25
+    /// waits until 2.5, then those arriving at 2.5 and 2.75).
+    #[test]
+    fn backfill_treats_cleared_doses_while_escalation_waits() {
+        let entry = TimedEntry {
+            finder: TimedFinder::Waiting(boin(3, 12)),
+            step_up: StepUpRule::default(),
+            backfill: Some(Backfill {
+                max_per_dose: 12,
+                close_at_rate: 0.3,
+            }),
+        };
+        let truth = TruthThresholds::direct(&[0.0; 3]);
+        let (result, patients, _) = one_trial(&entry, &fixed(0.25, 1.0), &truth, None, (1, 0));
+        let stages: Vec<(u16, Stage, f64)> = patients
+            .records
+            .iter()
+            .zip(&patients.outcomes)
+            .map(|(r, o)| (r.dose.0, o.stage, r.entry))
+            .collect();
+        use Stage::{Backfill as B, Escalation as E};
+        assert_eq!(
+            stages,
+            [
+                (0, E, 0.0),
+                (0, E, 0.25),
+                (0, E, 0.5),
+                (1, E, 1.5),
+                (1, E, 1.5),
+                (1, E, 1.5),
+                (0, B, 1.5),
+                (0, B, 1.75),
+                (0, B, 2.0),
+                (2, E, 2.5),
+                (2, E, 2.5),
+                (2, E, 2.75),
+            ]
+        );
+        assert_eq!(
+            result.end,
+            Decision::Stop {
+                selected: Some(Dose(2)),
+                reason: StopReason::MaxPatients
+            }
+        );
+    }
+
+    /// Expansion fills up to the total at the RP2D once escalation has ended and every window has
+    /// closed; with no response endpoint the RP2D is the MTD.
+    #[test]
+    fn expansion_fills_the_total_at_the_rp2d() {
+        let entry = TimedEntry::plain(TimedFinder::Waiting(three_plus_three(2)));
+        let truth = TruthThresholds::direct(&[0.0, 0.0]);
+        let (result, patients, _) = one_trial(&entry, &fixed(1.0, 1.0), &truth, Some(10), (1, 0));
+        assert_eq!(patients.records.len(), 10);
+        let expansion: Vec<(u16, f64)> = patients
+            .records
+            .iter()
+            .zip(&patients.outcomes)
+            .filter(|(_, o)| o.stage == Stage::Expansion)
+            .map(|(r, _)| (r.dose.0, r.entry))
+            .collect();
+        assert_eq!(expansion, [(1, 6.0), (1, 7.0), (1, 8.0), (1, 9.0)]);
+        assert_eq!(result.rp2d, Some(Dose(1)));
+        assert_eq!(result.duration, 10.0);
+    }
+
     #[test]
     fn same_results_on_one_and_two_threads() {
         let designs = [
-            TimedEntry::Waiting(three_plus_three(4)),
-            TimedEntry::TimeToEvent(tite_crm(4)),
+            TimedEntry::plain(TimedFinder::Waiting(three_plus_three(4))),
+            TimedEntry::plain(TimedFinder::TimeToEvent(tite_crm(4))),
         ];
         let truths = [Truth {
             name: "t".into(),
             dlt: vec![0.05, 0.15, 0.3, 0.5],
             onset: None,
+            profile: TruthProfile {
+                teae: Some(vec![0.3, 0.4, 0.5, 0.6]),
+                efficacy: Some(vec![0.1, 0.3, 0.5, 0.5]),
+                ..TruthProfile::default()
+            },
         }];
         let run = |threads| {
             let plan = TimedPlan {
@@ -715,6 +1282,9 @@ mod tests {
                     arrival: Arrival::Poisson { rate: 2.0 },
                     ..fixed(1.0, 1.0)
                 },
+                total_patients: None,
+                utility: Utility::default(),
+                target: 0.25,
                 trials: 300,
                 seed: 5,
                 threads,
@@ -727,5 +1297,42 @@ mod tests {
             one[0][0].duration_mean() > one[1][0].duration_mean(),
             "waiting takes longer"
         );
+    }
+
+    /// TEAE intervals on a deterministic case: every patient has a TEAE (probability 1), so each
+    /// trial's interval at a dose with n patients is the exact [(0.025)^(1/n), 1].
+    #[test]
+    fn teae_intervals_are_exact_clopper_pearson() {
+        let designs = [TimedEntry::plain(TimedFinder::Waiting(three_plus_three(2)))];
+        let truths = [Truth {
+            name: "t".into(),
+            dlt: vec![0.0, 0.0],
+            onset: None,
+            profile: TruthProfile {
+                teae: Some(vec![1.0, 1.0]),
+                ..TruthProfile::default()
+            },
+        }];
+        let plan = TimedPlan {
+            designs: &designs,
+            truths: &truths,
+            timing: fixed(1.0, 1.0),
+            total_patients: Some(9),
+            utility: Utility::default(),
+            target: 0.25,
+            trials: 20,
+            seed: 1,
+            threads: 1,
+        };
+        let counts = simulate_timed(&plan, &|_| {}).unwrap();
+        let summary = counts[0][0].summary(vec![0.0, 0.0], Some(Dose(1)), &mut FxHashMap::default());
+        // 3 patients at DL1 and 3 + 3 expansion patients at DL2 in every trial.
+        assert_eq!(summary.doses[0].teae_mean, 3.0);
+        assert_eq!(summary.doses[1].teae_mean, 6.0);
+        assert!((summary.doses[0].teae_ci_lower_mean - 0.025f64.powf(1.0 / 3.0)).abs() < 1e-9);
+        assert!((summary.doses[1].teae_ci_lower_mean - 0.025f64.powf(1.0 / 6.0)).abs() < 1e-9);
+        assert_eq!(summary.doses[1].teae_ci_upper_mean, 1.0);
+        assert_eq!(summary.doses[1].rp2d_pct, 100.0);
+        assert_eq!(summary.doses[1].expansion_patients_mean, 3.0);
     }
 }

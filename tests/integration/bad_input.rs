@@ -453,3 +453,118 @@ fn single_arm_errors_name_the_field() {
         rejects(&text, field, words);
     }
 }
+
+/// `GOOD` in calendar time, with `extra_truth` added to the first truth and `extra_design` to the
+/// BOIN design.
+fn timed(extra_truth: &str, extra_design: &str) -> String {
+    let text = replace(
+        "start_dose = 1\n",
+        "start_dose = 1\n[timing]\narrival = { rate = 2.0 }\ndlt_window = 1.0\n",
+    );
+    text.replacen(
+        "dlt = [0.05, 0.1, 0.25, 0.4]\n",
+        &format!("dlt = [0.05, 0.1, 0.25, 0.4]\n{extra_truth}"),
+        1,
+    )
+    .replacen("rule = \"boin\"\n", &format!("rule = \"boin\"\n{extra_design}"), 1)
+}
+
+#[test]
+fn protocol_keys_are_checked() {
+    let cases = [
+        (
+            timed("crs = [0.1, 0.0, 0.0, 0.0]\n", ""),
+            "truth[1].crs[1]",
+            "exceeds dlt",
+        ),
+        (
+            timed("teae = [0.0, 0.2, 0.3, 0.5]\n", ""),
+            "truth[1].teae[1]",
+            "DLTs are TEAEs",
+        ),
+        (
+            timed("efficacy = [0.1, 0.2]\n", ""),
+            "truth[1].efficacy",
+            "has 2 values",
+        ),
+        (
+            timed("step_up_relative_risk = 3.0\n", ""),
+            "truth[1].step_up_relative_risk[4]",
+            "> 1",
+        ),
+        (
+            timed("step_up_relative_risk = -1\n", ""),
+            "truth[1].step_up_relative_risk[1]",
+            "relative risk",
+        ),
+        (
+            timed("crs = [0.0, 0.0, 0.1, 0.2]\ndlt_step_up = [0.05, 0.1, 0.2, 0.3]\n", ""),
+            "truth[1].dlt_step_up",
+            "step_up_relative_risk instead",
+        ),
+        (
+            timed("", "step_up = { from_dose = 5 }\n"),
+            "design[1].step_up.from_dose",
+            "from 1 to 4",
+        ),
+        (timed("", "step_up = {}\n"), "design[1].step_up", "after_crs"),
+        (timed("", "backfill = 3\n"), "design[1].backfill", "max_per_dose"),
+        (
+            timed("", "backfill = { max_per_dose = 0 }\n"),
+            "design[1].backfill.max_per_dose",
+            "from 1 to 24",
+        ),
+        (
+            timed("", "").replacen(
+                "name = \"3+3\"\nrule = \"3+3\"\n",
+                "name = \"3+3\"\nrule = \"3+3\"\nbackfill = true\n",
+                1,
+            ),
+            "design[3].backfill",
+            "3+3 cannot backfill",
+        ),
+        (
+            timed("", "").replacen("max_patients = 24\n", "max_patients = 24\ntotal_patients = 12\n", 1),
+            "trial.total_patients",
+            "from 24",
+        ),
+        (
+            timed("", "").replacen("[timing]", "[rp2d]\nneither = 140\n[timing]", 1),
+            "rp2d.neither",
+            "between 0 and 100",
+        ),
+        (
+            replace(
+                "dlt = [0.05, 0.1, 0.25, 0.4]\n",
+                "dlt = [0.05, 0.1, 0.25, 0.4]\nefficacy = [0.1, 0.2, 0.3, 0.4]\n",
+            ),
+            "truth[1].efficacy",
+            "[timing]",
+        ),
+        (
+            replace("rule = \"boin\"\n", "rule = \"boin\"\nstep_up = { after_crs = true }\n"),
+            "design[1].step_up",
+            "[timing]",
+        ),
+        (
+            replace("max_patients = 24\n", "max_patients = 24\ntotal_patients = 48\n"),
+            "trial.total_patients",
+            "[timing]",
+        ),
+    ];
+    for (text, field, words) in cases {
+        rejects(&text, field, words);
+    }
+    // And a scenario using every key runs.
+    let text = timed(
+        "crs = [0.0, 0.02, 0.1, 0.2]\nstep_up_relative_risk = [1, 1, 0.5, 0.5]\nteae = [0.2, 0.3, 0.4, 0.5]\nefficacy = [0.1, 0.3, 0.5, 0.5]\n",
+        "step_up = { from_dose = 3, after_crs = true }\nbackfill = { max_per_dose = 9 }\n",
+    )
+    .replacen("max_patients = 24\n", "max_patients = 24\ntotal_patients = 36\n", 1);
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("good.toml"), text).unwrap();
+    let out = run_cli(&["run", "good.toml", "--out", "out"], dir.path());
+    assert!(out.status.success(), "{}", stderr(&out));
+    let summary = fs::read_to_string(dir.path().join("out/good/summary.csv")).unwrap();
+    assert!(summary.lines().count() == 7, "{summary}");
+}
