@@ -257,3 +257,55 @@ fn onset_affects_only_time_to_event_designs() {
         assert_ne!(row(uniform, design).oc, row(late, design).oc, "{design}");
     }
 }
+
+/// TEAE and response rates are estimated without bias where the dose path does not depend on
+/// them: with no DLTs, BOIN escalates on a fixed path (3 participants at each of DL1–DL3, then 15
+/// at DL4), so each dose's pooled TEAE and response proportions are binomial and lie within 4 SE
+/// of the truth, and step-up planned from DL3 is given to every participant there (with no DLTs
+/// the step-up regimen leaves the TEAE probability unchanged).
+#[test]
+fn teae_and_response_rates_match_the_truth() {
+    let text = r#"
+name = "rates"
+[trial]
+doses = ["a", "b", "c", "d"]
+target = 0.25
+cohort_size = 3
+max_patients = 24
+[timing]
+arrival = { rate = 4.0 }
+dlt_window = 1.0
+[[truth]]
+name = "t"
+dlt = [0.0, 0.0, 0.0, 0.0]
+teae = [0.2, 0.3, 0.45, 0.6]
+efficacy = [0.1, 0.3, 0.5, 0.7]
+[[design]]
+name = "BOIN"
+rule = "boin"
+step_up = { from_dose = 3 }
+"#;
+    let trials = 20_000;
+    let table = simulate(text, trials, 3);
+    let row = &table.rows[0];
+    let timing = row.timing.as_ref().expect("calendar time");
+    let (teae, efficacy) = ([0.2, 0.3, 0.45, 0.6], [0.1, 0.3, 0.5, 0.7]);
+    for d in 0..4 {
+        let patients = row.oc.patients[d];
+        assert_eq!(patients, if d < 3 { 3.0 } else { 15.0 }, "fixed path");
+        let n = (patients * trials as f64).round() as u64;
+        let dose = &timing.doses[d];
+        assert_proportion_within_4se(&format!("TEAE at {d}"), dose.teae_mean / patients, n, teae[d], None);
+        assert_proportion_within_4se(
+            &format!("response at {d}"),
+            dose.response_mean / patients,
+            n,
+            efficacy[d],
+            None,
+        );
+        let step_up = if d >= 2 { patients } else { 0.0 };
+        assert_eq!(dose.step_up_patients_mean, step_up, "pre-specified step-up from DL3");
+        // Every trial treats the dose with the same n, so the mean interval brackets the truth.
+        assert!(dose.teae_ci_lower_mean < teae[d] && teae[d] < dose.teae_ci_upper_mean);
+    }
+}
