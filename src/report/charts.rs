@@ -547,22 +547,28 @@ fn correct_group(t: &DoseFindingTables, truth: &str) -> Option<usize> {
     }
 }
 
-fn draw_selection(t: &DoseFindingTables, root: &Area) -> Result<(), String> {
-    let body = header(
-        root,
-        "Selection as MTD, % of trials (grey band: the correct decision)",
-        &t.designs,
-        filled,
-    )?;
+/// A bar's height by (truth, design, level), and by (truth, design) for the "none" group.
+type DoseBar<'a> = &'a dyn Fn(&str, &str, usize) -> Option<f64>;
+type NoneBar<'a> = &'a dyn Fn(&str, &str) -> Option<f64>;
+
+/// % of trials choosing each dose (and none), by design, one panel per truth, the right choice
+/// shaded: `dose(truth, design, level)` and `none(truth, design)` give the bars.
+fn draw_choice(
+    t: &DoseFindingTables,
+    root: &Area,
+    title: &str,
+    (dose, none): (DoseBar<'_>, NoneBar<'_>),
+    right: &dyn Fn(&str) -> Option<usize>,
+) -> Result<(), String> {
+    let body = header(root, title, &t.designs, filled)?;
     let mut groups = t.labels.clone();
     groups.push("none".into());
     for (panel, truth) in panels(&body, t.truths.len()).iter().zip(&t.truths) {
         let value = |g: usize, k: usize| {
-            let design = &t.designs[k];
             if g < t.labels.len() {
-                t.row(truth, design, g + 1).map(|r| r.selected_pct)
+                dose(truth, &t.designs[k], g + 1)
             } else {
-                t.summary_row(truth, design).map(|s| s.stopped_pct)
+                none(truth, &t.designs[k])
             }
         };
         grouped_bars(
@@ -573,11 +579,24 @@ fn draw_selection(t: &DoseFindingTables, root: &Area) -> Result<(), String> {
             100.0,
             "% of trials",
             value,
-            correct_group(t, truth),
+            right(truth),
             None,
         )?;
     }
     Ok(())
+}
+
+fn draw_selection(t: &DoseFindingTables, root: &Area) -> Result<(), String> {
+    draw_choice(
+        t,
+        root,
+        "Selection as MTD, % of trials (grey band: the correct decision)",
+        (
+            &|truth, design, level| t.row(truth, design, level).map(|r| r.selected_pct),
+            &|truth, design| t.summary_row(truth, design).map(|s| s.stopped_pct),
+        ),
+        &|truth| correct_group(t, truth),
+    )
 }
 
 fn draw_patients(t: &DoseFindingTables, root: &Area) -> Result<(), String> {
@@ -602,48 +621,30 @@ fn draw_patients(t: &DoseFindingTables, root: &Area) -> Result<(), String> {
 }
 
 fn draw_rp2d(t: &DoseFindingTables, root: &Area) -> Result<(), String> {
-    let body = header(
-        root,
-        "Choice of RP2D, % of trials (grey band: the right RP2D)",
-        &t.designs,
-        filled,
-    )?;
-    let mut groups = t.labels.clone();
-    groups.push("none".into());
-    for (panel, truth) in panels(&body, t.truths.len()).iter().zip(&t.truths) {
-        let value = |g: usize, k: usize| {
-            let design = &t.designs[k];
-            if g < t.labels.len() {
-                t.row(truth, design, g + 1).and_then(|r| r.rp2d_pct)
-            } else {
-                t.summary_row(truth, design).and_then(|s| s.rp2d_none_pct)
-            }
-        };
-        let right = (0..t.labels.len())
+    let right = |truth: &str| {
+        (0..t.labels.len())
             .find(|&g| {
                 t.by_dose
                     .iter()
-                    .any(|r| &r.truth == truth && r.dose == g + 1 && r.correct_rp2d)
+                    .any(|r| r.truth == truth && r.dose == g + 1 && r.correct_rp2d)
             })
             .or_else(|| {
                 t.summary
                     .iter()
-                    .any(|s| &s.truth == truth && s.stopping_is_right_rp2d)
+                    .any(|s| s.truth == truth && s.stopping_is_right_rp2d)
                     .then_some(t.labels.len())
-            });
-        grouped_bars(
-            panel,
-            truth,
-            &groups,
-            t.designs.len(),
-            100.0,
-            "% of trials",
-            value,
-            right,
-            None,
-        )?;
-    }
-    Ok(())
+            })
+    };
+    draw_choice(
+        t,
+        root,
+        "Choice of RP2D, % of trials (grey band: the right RP2D)",
+        (
+            &|truth, design, level| t.row(truth, design, level).and_then(|r| r.rp2d_pct),
+            &|truth, design| t.summary_row(truth, design).and_then(|s| s.rp2d_none_pct),
+        ),
+        &right,
+    )
 }
 
 fn draw_regimens(t: &DoseFindingTables, root: &Area) -> Result<(), String> {

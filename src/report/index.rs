@@ -3,7 +3,7 @@
 use crate::scenario::Scenario;
 use crate::sim::oc::{CorrectDecision, Method};
 use crate::sim::protocol::TruthProfile;
-use crate::sim::OcTable;
+use crate::sim::{OcRow, OcTable};
 use std::fmt::Write;
 
 /// The software version written into every run index.
@@ -123,21 +123,9 @@ pub fn index(scenario: &Scenario, table: &OcTable, files: &[(&str, &str)]) -> St
         let _ = writeln!(s, "- `{name}`: {what}");
     }
 
-    let _ = writeln!(s, "\n## Correct decision, % of trials\n");
-    let designs: Vec<&str> = scenario.designs.iter().map(|d| d.name.as_str()).collect();
-    let _ = writeln!(s, "| truth | {} |", designs.join(" | "));
-    let _ = writeln!(s, "|---|{}", "---|".repeat(designs.len()));
-    for truth in &scenario.truths {
-        let cells: Vec<String> = table
-            .rows
-            .iter()
-            .filter(|r| r.truth == truth.name)
-            .map(|r| format!("{:.1}", r.correct_selection_pct()))
-            .collect();
-        let _ = writeln!(s, "| {} | {} |", truth.name, cells.join(" | "));
-    }
-    if table.rows.iter().any(|r| r.timing.is_some()) {
-        let _ = writeln!(s, "\n## Correct RP2D, % of trials\n");
+    let percent_table = |s: &mut String, title: &str, cell: &dyn Fn(&OcRow) -> Option<f64>| {
+        let designs: Vec<&str> = scenario.designs.iter().map(|d| d.name.as_str()).collect();
+        let _ = writeln!(s, "\n## {title}, % of trials\n");
         let _ = writeln!(s, "| truth | {} |", designs.join(" | "));
         let _ = writeln!(s, "|---|{}", "---|".repeat(designs.len()));
         for truth in &scenario.truths {
@@ -145,10 +133,16 @@ pub fn index(scenario: &Scenario, table: &OcTable, files: &[(&str, &str)]) -> St
                 .rows
                 .iter()
                 .filter(|r| r.truth == truth.name)
-                .filter_map(|r| r.timing.as_ref().map(|t| format!("{:.1}", t.rp2d_correct_pct())))
+                .filter_map(|r| cell(r).map(|pct| format!("{pct:.1}")))
                 .collect();
             let _ = writeln!(s, "| {} | {} |", truth.name, cells.join(" | "));
         }
+    };
+    percent_table(&mut s, "Correct decision", &|r| Some(r.correct_selection_pct()));
+    if table.rows.iter().any(|r| r.timing.is_some()) {
+        percent_table(&mut s, "Correct RP2D", &|r| {
+            r.timing.as_ref().map(|t| t.rp2d_correct_pct())
+        });
     }
     s
 }
