@@ -5,9 +5,11 @@
 mod design;
 mod raw;
 mod single_arm;
+mod sweep;
 
 pub use design::{BaseDesign, DesignSpec, RuleSpec};
 pub use single_arm::{SingleArmDesignSpec, SingleArmScenario, SINGLE_ARM_RULES};
+pub use sweep::{RunFile, Sweep, SweepKey, SweepPoint, SweepValue};
 
 use crate::dose_finding::{DoseFinder, TrialLimits};
 use crate::sim::timed::Timing;

@@ -101,8 +101,9 @@ impl TimedEntry {
 const DURATION_BIN: f64 = 0.05;
 const DURATION_BINS: usize = 4800;
 
-/// Integer accumulators of a calendar-time run, merged by addition.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// Integer accumulators of a calendar-time run, merged by addition (and written by shards as they
+/// are: every field serialises).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct TimedCounts {
     pub oc: OcCounts,
     /// Trials by duration (first patient's entry to the last window's close), in bins of
@@ -129,7 +130,8 @@ impl TimedCounts {
         }
     }
 
-    fn merge(&mut self, other: &TimedCounts) {
+    /// Adds another accumulator's counts.
+    pub fn merge(&mut self, other: &TimedCounts) {
         self.oc.merge(&other.oc);
         self.duration.iter_mut().zip(&other.duration).for_each(|(a, b)| *a += b);
         self.duration_sum += other.duration_sum;
@@ -390,6 +392,15 @@ pub fn simulate_timed(
     plan: &TimedPlan,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Vec<Vec<TimedCounts>>, SimulationError> {
+    simulate_timed_trials(plan, 0..plan.trials, progress)
+}
+
+/// As [`simulate_timed`], for the trials in `trials` only (a shard of the run).
+pub fn simulate_timed_trials(
+    plan: &TimedPlan,
+    trials: std::ops::Range<u64>,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<Vec<Vec<TimedCounts>>, SimulationError> {
     let num_doses = plan.truths.first().map_or(0, |t| t.dlt.len());
     let thresholds: Vec<Vec<u64>> = plan
         .truths
@@ -430,7 +441,7 @@ pub fn simulate_timed(
         (empty(), caches, Cohorts::new(), Vec::new())
     };
     let per_thread = run_blocks(
-        plan.trials,
+        trials,
         BLOCK,
         plan.threads,
         init,
