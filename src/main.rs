@@ -499,14 +499,13 @@ fn run_shard(file: &RunFile, text: &str, options: &RunOptions, shard: Shard, dir
 fn run_sweep(sweep: &Sweep, options: &RunOptions, dir: &Path) -> Result<Vec<PathBuf>> {
     let trials = options.trials.unwrap_or(sweep.points[0].scenario.simulation.trials);
     let bar = progress_bar(trials * sweep.points.len() as u64, &sweep.stem());
-    let started = Instant::now();
     let results = simulate_sweep(sweep, options, &|done| bar.set_position(done))?;
     bar.finish_and_clear();
-    for ((point, (table, notes)), k) in sweep.points.iter().zip(&results).zip(1..) {
+    for ((point, r), k) in sweep.points.iter().zip(&results).zip(1..) {
         say!("point {k}: {}", point.describe(&sweep.keys));
-        report_dose_finding(&point.scenario, table, notes, options, started.elapsed().as_secs_f64());
+        report_dose_finding(&point.scenario, &r.table, &r.notes, options, r.seconds);
     }
-    let tables: Vec<OcTable> = results.into_iter().map(|(table, _)| table).collect();
+    let tables: Vec<OcTable> = results.into_iter().map(|r| r.table).collect();
     Ok(write_sweep_outputs(sweep, &tables, dir)?)
 }
 

@@ -7,19 +7,34 @@ use crate::run::{simulate_scenario, write_outputs, ExactNote, RunError, RunOptio
 use crate::scenario::Sweep;
 use crate::sim::OcTable;
 use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// One computed point of a sweep.
+#[derive(Clone, Debug)]
+pub struct PointResult {
+    pub table: OcTable,
+    /// How exact rows were computed, or why they were simulated instead.
+    pub notes: Vec<ExactNote>,
+    /// Seconds the point took.
+    pub seconds: f64,
+}
 
 /// Computes every point of `sweep`; `progress` gets the trials finished over all points.
 pub fn simulate_sweep(
     sweep: &Sweep,
     options: &RunOptions,
     progress: &(dyn Fn(u64) + Sync),
-) -> Result<Vec<(OcTable, Vec<ExactNote>)>, RunError> {
+) -> Result<Vec<PointResult>, RunError> {
     let mut results = Vec::with_capacity(sweep.points.len());
     for (k, point) in sweep.points.iter().enumerate() {
         let before = k as u64 * options.trials.unwrap_or(point.scenario.simulation.trials);
-        results.push(simulate_scenario(&point.scenario, options, &|done| {
-            progress(before + done)
-        })?);
+        let started = Instant::now();
+        let (table, notes) = simulate_scenario(&point.scenario, options, &|done| progress(before + done))?;
+        results.push(PointResult {
+            table,
+            notes,
+            seconds: started.elapsed().as_secs_f64(),
+        });
     }
     Ok(results)
 }

@@ -220,3 +220,32 @@ fn shard_refuses_exact_enumeration() {
     );
     assert!(!out.status.success(), "--exact and --shard conflict");
 }
+
+/// An invalid sweep point stops the run before anything is written; commands that take one
+/// scenario refuse a sweep by name.
+#[test]
+fn invalid_sweep_point_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = fs::read_to_string(root().join("scenarios/qls4131_sweep.toml"))
+        .unwrap()
+        .replace("max_patients = [24, 36]", "max_patients = [24, 2]");
+    let file = dir.path().join("grid.toml");
+    fs::write(&file, text).unwrap();
+    let file = file.to_str().unwrap();
+    let out = run_cli(&["run", file, "--trials", "10", "--out", "o"], dir.path());
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out)
+            .contains("field `sweep.max_patients`: at the point target = 0.2, max_patients = 2, halfwidth = 0.04"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!dir.path().join("o").exists());
+    let out = run_cli(&["bench", file, "--trials", "10"], dir.path());
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("field `sweep`: a sweep is many scenarios"),
+        "{}",
+        stderr(&out)
+    );
+}
