@@ -27,8 +27,14 @@ work=$(mktemp -d /tmp/trialsim-slurm.XXXXXX)
 chmod 755 "$work"
 started_munge=""
 
+job=""
 stop_daemons() {
     local status=$?
+    # Tasks still running (after a failure) are cancelled before the daemons stop.
+    if [[ -n $job ]] && [[ -n $(squeue -h -j "$job" 2>/dev/null) ]]; then
+        scancel "$job" 2>/dev/null || true
+        for _ in $(seq 50); do [[ -z $(squeue -h -j "$job" 2>/dev/null) ]] && break; sleep 0.1; done
+    fi
     for pid_file in "$work/slurmd.pid" "$work/slurmctld.pid" ${started_munge:+/run/munge/munged.pid}; do
         if [[ -s $pid_file ]]; then
             local pid
