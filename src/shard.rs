@@ -322,8 +322,8 @@ struct Group {
 }
 
 /// Reads the shard files under `paths` (files, or folders searched recursively), checks that
-/// they form complete sets (same format, software, scenario text, seed, trials and N; every shard
-/// 1..N exactly once), adds their counts and writes, for each scenario file, exactly what
+/// they form complete sets (same format, this trialsim's version, scenario text, seed, trials and
+/// N; every shard 1..N exactly once), adds their counts and writes, for each scenario file, exactly what
 /// `trialsim run` writes into `out/<file stem>/`. Nothing is written unless every set is complete.
 pub fn merge(paths: &[PathBuf], out: &Path) -> Result<Vec<PathBuf>, ShardError> {
     let mut files = Vec::new();
@@ -353,6 +353,16 @@ pub fn merge(paths: &[PathBuf], out: &Path) -> Result<Vec<PathBuf>, ShardError> 
             return Err(bad(format!(
                 "shard format version {}; this trialsim reads version {SHARD_FORMAT_VERSION}",
                 version.map_or_else(|| "missing".into(), |v| v.to_string())
+            )));
+        }
+        let software = head
+            .get("software_version")
+            .and_then(|v| v.as_str())
+            .unwrap_or("unknown");
+        if software != crate::report::index::VERSION {
+            return Err(bad(format!(
+                "written by trialsim {software}; merge it with that version (this is {})",
+                crate::report::index::VERSION
             )));
         }
         let shard: ShardFile = serde_json::from_value(head).map_err(|e| bad(format!("damaged shard file: {e}")))?;
@@ -402,7 +412,6 @@ pub fn merge(paths: &[PathBuf], out: &Path) -> Result<Vec<PathBuf>, ShardError> 
                     ("seed", m.seed != shard.seed),
                     ("trials", m.trials != shard.trials),
                     ("number of shards", m.shards != shard.shards),
-                    ("trialsim version", m.software_version != shard.software_version),
                     ("number of sweep points", m.points.len() != shard.points.len()),
                 ];
                 if let Some((what, _)) = differs.iter().find(|(_, d)| *d) {

@@ -193,6 +193,13 @@ fn merge_refuses_incomplete_or_mixed_sets() {
         e.contains("shard format version 2; this trialsim reads version 1"),
         "{e}"
     );
+    fs::write(
+        &path,
+        text.replace("\"software_version\":\"", "\"software_version\":\"0.0.0-"),
+    )
+    .unwrap();
+    let e = merge_error(dir.path(), &["a", "c"]);
+    assert!(e.contains("written by trialsim 0.0.0-"), "{e}");
     // The complete set merges.
     fs::write(&path, text).unwrap();
     ok(&["merge", "a", "c", "--out", "merged"], dir.path());
