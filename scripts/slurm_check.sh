@@ -21,7 +21,9 @@ if ! command -v slurmctld >/dev/null || ! command -v slurmd >/dev/null || ! comm
     timeout 600 apt-get install -y -qq --no-install-recommends slurm-wlm munge >/dev/null
 fi
 
-cargo build --release --quiet
+# The binary as `cargo test --release` builds it (with the test suite's feature set): after the
+# test suite this is free, where `cargo build --release` would compile the crate again.
+cargo test --release --no-run --quiet
 bin=$repo/target/release/trialsim
 work=$(mktemp -d /tmp/trialsim-slurm.XXXXXX)
 chmod 755 "$work"
