@@ -16,14 +16,18 @@ use trialsim::report::write_atomic;
 use trialsim::run::{
     simulate_scenario, simulate_single_arm, write_outputs, write_single_arm_outputs, ExactNote, RunOptions,
 };
-use trialsim::scenario::{AnyScenario, Scenario, SingleArmScenario};
+use trialsim::scenario::{AnyScenario, RunFile, Scenario, SingleArmScenario, Sweep};
+use trialsim::shard::Shard;
 use trialsim::sim::{Method, OcTable};
 use trialsim::single_arm::{SimonSearch, SimonSolution, SingleArmTable, WeibullSurvival, WuDesign};
+use trialsim::sweep::{simulate_sweep, write_sweep_outputs};
 
 const RUN_EXAMPLES: &str = "Examples:
   trialsim run scenarios/qls4131_escalation.toml
   trialsim run scenarios/*.toml --trials 100000 --seed 7 --threads 2 --out results
-  trialsim run scenarios/qls4131_escalation.toml --exact";
+  trialsim run scenarios/qls4131_escalation.toml --exact
+  trialsim run scenarios/qls4131_escalation.toml --shard 3/10 --out shards
+  trialsim merge shards --out output";
 
 const BOUNDARY_EXAMPLES: &str = "Examples:
   trialsim boundaries --target 0.3
@@ -79,6 +83,22 @@ enum Command {
         /// falling back to simulation where the state space is too large.
         #[arg(long)]
         exact: bool,
+        /// Simulate only slice I of N of the trials (1-based) and write their raw counts to
+        /// OUT/<file stem>/shard-I-of-N.json, for `trialsim merge`.
+        #[arg(long, value_name = "I/N", value_parser = Shard::parse, conflicts_with = "exact")]
+        shard: Option<Shard>,
+    },
+    /// Merge shard files written by `run --shard` into exactly the files a single run writes.
+    #[command(
+        after_help = "Examples:\n  trialsim merge shards --out output\n  trialsim merge machine1/shards machine2/shards --out output"
+    )]
+    Merge {
+        /// Shard files, or folders searched recursively for shard-I-of-N.json files.
+        #[arg(required = true)]
+        dirs: Vec<PathBuf>,
+        /// Output folder: each scenario is written to OUT/<file stem>/.
+        #[arg(long, default_value = "output")]
+        out: PathBuf,
     },
     /// Print an interval design's decision table (BOIN, Keyboard, mTPI-2, i3+3) as a protocol shows it.
     #[command(after_help = BOUNDARY_EXAMPLES)]
@@ -246,7 +266,14 @@ fn real_main() -> Result<()> {
             threads,
             out,
             exact,
-        } => run(&files, trials, seed, threads, &out, exact),
+            shard,
+        } => run(&files, trials, seed, threads, &out, exact, shard),
+        Command::Merge { dirs, out } => {
+            for path in trialsim::shard::merge(&dirs, &out)? {
+                say!("wrote {}", path.display());
+            }
+            Ok(())
+        }
         Command::Boundaries {
             rule,
             target,
@@ -365,12 +392,11 @@ fn run(
     threads: Option<u32>,
     out: &Path,
     exact: bool,
+    shard: Option<Shard>,
 ) -> Result<()> {
     // Every file is validated before anything is simulated or written.
-    let scenarios = files
-        .iter()
-        .map(|f| AnyScenario::load(f))
-        .collect::<Result<Vec<_>, _>>()?;
+    let loaded = files.iter().map(|f| RunFile::read(f)).collect::<Result<Vec<_>, _>>()?;
+    let scenarios: Vec<RunFile> = loaded.iter().map(|(file, _)| file.clone()).collect();
     let mut stems = HashMap::new();
     for s in &scenarios {
         if let Some(other) = stems.insert(s.stem(), s.file()) {
@@ -393,12 +419,16 @@ fn run(
         exact,
     };
     let mut finished: Vec<PathBuf> = Vec::new();
-    for (index, scenario) in scenarios.iter().enumerate() {
+    for (index, (scenario, text)) in loaded.iter().enumerate() {
         for w in scenario.warnings() {
             eprintln!("warning: {w}");
         }
         let dir = out.join(scenario.stem());
-        let written = run_one(scenario, &options, &dir);
+        let written = match (shard, scenario) {
+            (Some(shard), _) => run_shard(scenario, text, &options, shard, &dir),
+            (None, RunFile::Scenario(scenario)) => run_one(scenario, &options, &dir),
+            (None, RunFile::Sweep(sweep)) => run_sweep(sweep, &options, &dir),
+        };
         if trialsim::sim::cancel::requested() {
             interrupted(&dir, written.is_ok(), &finished, &scenarios[index + 1..], out);
         }
@@ -437,8 +467,50 @@ fn run_one(scenario: &AnyScenario, options: &RunOptions, dir: &Path) -> Result<V
     })
 }
 
+/// Simulates one shard of a scenario or sweep and writes its counts.
+fn run_shard(file: &RunFile, text: &str, options: &RunOptions, shard: Shard, dir: &Path) -> Result<Vec<PathBuf>> {
+    let (trials, _) = trialsim::shard::run_settings(file, options);
+    let range = shard.trials(trials);
+    let points = match file {
+        RunFile::Sweep(sweep) => sweep.points.len() as u64,
+        RunFile::Scenario(_) => 1,
+    };
+    let bar = progress_bar((range.end - range.start) * points, &file.stem());
+    let started = Instant::now();
+    let path = trialsim::shard::run_shard(file, text, options, shard, dir, &|done| bar.set_position(done))?;
+    bar.finish_and_clear();
+    say!(
+        "{}: shard {shard}, trials {}..{} of {trials}{} in {:.2} s, {} threads",
+        file.file().display(),
+        range.start,
+        range.end,
+        if points > 1 {
+            format!(" at each of {points} sweep points")
+        } else {
+            String::new()
+        },
+        started.elapsed().as_secs_f64(),
+        options.threads
+    );
+    Ok(vec![path])
+}
+
+/// Computes every point of a sweep and writes the points' folders and `sweep.csv`.
+fn run_sweep(sweep: &Sweep, options: &RunOptions, dir: &Path) -> Result<Vec<PathBuf>> {
+    let trials = options.trials.unwrap_or(sweep.points[0].scenario.simulation.trials);
+    let bar = progress_bar(trials * sweep.points.len() as u64, &sweep.stem());
+    let results = simulate_sweep(sweep, options, &|done| bar.set_position(done))?;
+    bar.finish_and_clear();
+    for ((point, r), k) in sweep.points.iter().zip(&results).zip(1..) {
+        say!("point {k}: {}", point.describe(&sweep.keys));
+        report_dose_finding(&point.scenario, &r.table, &r.notes, options, r.seconds);
+    }
+    let tables: Vec<OcTable> = results.into_iter().map(|r| r.table).collect();
+    Ok(write_sweep_outputs(sweep, &tables, dir)?)
+}
+
 /// After Ctrl-C: says what is complete and what was not written, then exits with 130.
-fn interrupted(dir: &Path, this_one_written: bool, finished: &[PathBuf], not_started: &[AnyScenario], out: &Path) -> ! {
+fn interrupted(dir: &Path, this_one_written: bool, finished: &[PathBuf], not_started: &[RunFile], out: &Path) -> ! {
     eprintln!("interrupted:");
     for done in finished {
         eprintln!("  complete: {}", done.display());

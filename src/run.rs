@@ -9,8 +9,9 @@ use crate::sim::cache::SharedDecisions;
 use crate::sim::exact::exact_oc;
 use crate::sim::oc::{CorrectDecision, RowResult};
 use crate::sim::protocol::dlt_as_given;
-use crate::sim::timed::{simulate_timed, TimedEntry, TimedPlan, Timing};
-use crate::sim::{simulate, Method, OcTable, SimulationError, SimulationPlan};
+use crate::sim::timed::{simulate_timed_trials, TimedCounts, TimedEntry, TimedPlan, Timing};
+use crate::sim::{simulate, Method, OcCounts, OcTable, SimulationError, SimulationPlan};
+use crate::single_arm::sim::SingleArmResults;
 use crate::single_arm::{Endpoint, SingleArmDesign, SingleArmError, SingleArmPlan, SingleArmTable};
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
@@ -143,7 +144,7 @@ pub fn simulate_scenario(
         let counts = simulate(&plan, progress)?;
         for (&k, counts) in pending.iter().zip(counts) {
             for (j, c) in counts.into_iter().enumerate() {
-                results[k][j].get_or_insert((Method::Simulated { trials }, c.probabilities(), None));
+                results[k][j].get_or_insert(simulated_row(&c, trials));
             }
         }
     }
@@ -152,6 +153,11 @@ pub fn simulate_scenario(
         .map(|row| row.into_iter().map(|r| r.expect("every pair computed")).collect())
         .collect();
     Ok((OcTable::new(scenario, &names, results, seed), notes))
+}
+
+/// A row simulated with `trials` trials, from its counts.
+pub fn simulated_row(counts: &OcCounts, trials: u64) -> RowResult {
+    (Method::Simulated { trials }, counts.probabilities(), None)
 }
 
 /// Simulates a dose-finding scenario in calendar time.
@@ -163,6 +169,20 @@ fn simulate_in_time(
     options: &RunOptions,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<OcTable, SimulationError> {
+    let counts = count_in_time(scenario, timing, 0..trials, seed, options.threads, progress)?;
+    Ok(timed_table(scenario, &counts, trials, seed))
+}
+
+/// The calendar-time counts of the trials in `trials` (the whole run, or a shard of it), indexed
+/// `[design][truth]`.
+pub fn count_in_time(
+    scenario: &Scenario,
+    timing: Timing,
+    trials: std::ops::Range<u64>,
+    seed: u64,
+    threads: usize,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<Vec<Vec<TimedCounts>>, SimulationError> {
     let designs: Vec<TimedEntry> = scenario
         .designs
         .iter()
@@ -175,18 +195,23 @@ fn simulate_in_time(
         total_patients: scenario.trial.total_patients,
         utility: scenario.utility,
         target: scenario.trial.target,
-        trials,
+        trials: trials.end,
         seed,
-        threads: options.threads,
+        threads,
     };
-    let counts = simulate_timed(&plan, progress)?;
+    simulate_timed_trials(&plan, trials, progress)
+}
+
+/// The table of a calendar-time run of `trials` trials from its counts (indexed
+/// `[design][truth]`).
+pub fn timed_table(scenario: &Scenario, counts: &[Vec<TimedCounts>], trials: u64, seed: u64) -> OcTable {
     let mut intervals = FxHashMap::default();
     let results = counts
-        .into_iter()
-        .zip(&designs)
+        .iter()
+        .zip(&scenario.designs)
         .map(|(by_truth, design)| {
             by_truth
-                .into_iter()
+                .iter()
                 .zip(&scenario.truths)
                 .map(|(c, truth)| {
                     let planned = dlt_as_given(&truth.dlt, &truth.profile, design.step_up.from);
@@ -203,8 +228,8 @@ fn simulate_in_time(
                 .collect()
         })
         .collect();
-    let names: Vec<&str> = designs.iter().map(TimedEntry::name).collect();
-    Ok(OcTable::new(scenario, &names, results, seed))
+    let names: Vec<&str> = scenario.designs.iter().map(|d| d.name.as_str()).collect();
+    OcTable::new(scenario, &names, results, seed)
 }
 
 /// The tables of a dose-finding run, with one line each on what they show.
@@ -256,15 +281,33 @@ pub fn simulate_single_arm(
 ) -> Result<SingleArmTable, RunError> {
     let trials = options.trials.unwrap_or(scenario.simulation.trials);
     let seed = options.seed.unwrap_or(scenario.simulation.seed);
-    let designs: Vec<SingleArmDesign> = scenario.designs.iter().map(|d| d.design.clone()).collect();
+    let designs = single_arm_designs(scenario);
     let plan = SingleArmPlan::new(&scenario.timing, &scenario.truths, &designs, trials, seed)?;
     let results = plan.simulate_all(options.threads, progress)?;
+    single_arm_table(scenario, &results, trials, seed)
+}
+
+/// The table of a single-arm run of `trials` trials from its counts, with the Kaplan–Meier curves
+/// of its first trials (recomputed: they need no counts).
+pub fn single_arm_table(
+    scenario: &SingleArmScenario,
+    results: &SingleArmResults,
+    trials: u64,
+    seed: u64,
+) -> Result<SingleArmTable, RunError> {
+    let designs = single_arm_designs(scenario);
+    let plan = SingleArmPlan::new(&scenario.timing, &scenario.truths, &designs, trials, seed)?;
     let names: Vec<&str> = scenario.designs.iter().map(|d| d.name.as_str()).collect();
     Ok(
         SingleArmTable::new(&scenario.name, &scenario.truths, &names, &results.counts, trials, seed)
             .with_os_medians(&scenario.truths, &results.os_medians)
             .with_km_examples(&scenario.truths, &plan.km_examples(KM_EXAMPLE_TRIALS, Endpoint::Os)),
     )
+}
+
+/// The engine's designs of a single-arm scenario.
+pub fn single_arm_designs(scenario: &SingleArmScenario) -> Vec<SingleArmDesign> {
+    scenario.designs.iter().map(|d| d.design.clone()).collect()
 }
 
 /// Writes a single-arm run's tables, then the charts drawn from those tables, then the index

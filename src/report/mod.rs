@@ -8,5 +8,6 @@ pub mod compare;
 pub mod csv;
 pub mod index;
 pub mod single_arm;
+pub mod sweep;
 
 pub use atomic::write_atomic;

@@ -5,9 +5,11 @@
 mod design;
 mod raw;
 mod single_arm;
+mod sweep;
 
 pub use design::{BaseDesign, DesignSpec, RuleSpec};
 pub use single_arm::{SingleArmDesignSpec, SingleArmScenario, SINGLE_ARM_RULES};
+pub use sweep::{RunFile, Sweep, SweepKey, SweepPoint, SweepValue};
 
 use crate::dose_finding::{DoseFinder, TrialLimits};
 use crate::sim::protocol::Utility;
@@ -119,6 +121,7 @@ impl Scenario {
 
     /// Parses and validates scenario text; `file` names it in messages.
     pub fn parse(text: &str, file: &Path) -> Result<Scenario, ScenarioError> {
+        refuse_sweep(text, file)?;
         raw::parse(text, file)
     }
 
@@ -158,6 +161,7 @@ impl AnyScenario {
         let kind = toml::from_str::<toml::Table>(text)
             .ok()
             .and_then(|t| t.get("kind").and_then(|k| k.as_str().map(str::to_string)));
+        refuse_sweep(text, file)?;
         match kind.as_deref() {
             Some("single-arm") => single_arm::parse(text, file).map(AnyScenario::SingleArm),
             _ => raw::parse(text, file).map(AnyScenario::DoseFinding),
@@ -191,6 +195,18 @@ impl AnyScenario {
             AnyScenario::SingleArm(s) => &s.warnings,
         }
     }
+}
+
+/// A file with `[sweep]` is many scenarios: only `trialsim run` ([`RunFile`]) reads it.
+fn refuse_sweep(text: &str, file: &Path) -> Result<(), ScenarioError> {
+    if toml::from_str::<toml::Table>(text).is_ok_and(|t| t.contains_key("sweep")) {
+        return Err(ScenarioError::Field {
+            file: file.to_path_buf(),
+            field: "sweep".into(),
+            message: "a sweep is many scenarios: run it with `trialsim run`; this needs a single scenario".into(),
+        });
+    }
+    Ok(())
 }
 
 /// A dotted path to a field, with 1-based indices.

@@ -81,6 +81,16 @@ fn run_trial(
 /// Trial t always uses the stream derived from (seed, t), and accumulators are integers, so the
 /// result is identical for any number of threads.
 pub fn simulate(plan: &SimulationPlan, progress: &(dyn Fn(u64) + Sync)) -> Result<Vec<Vec<OcCounts>>, SimulationError> {
+    simulate_trials(plan, 0..plan.trials, progress)
+}
+
+/// As [`simulate`], for the trials in `trials` only (a shard of the run: trial t still uses the
+/// stream of (seed, t), so the counts of contiguous ranges add up to those of the whole run).
+pub fn simulate_trials(
+    plan: &SimulationPlan,
+    trials: std::ops::Range<u64>,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<Vec<Vec<OcCounts>>, SimulationError> {
     let num_doses = plan.truths.first().map_or(0, |t| t.dlt.len());
     let thresholds: Vec<Vec<u64>> = plan
         .truths
@@ -115,7 +125,7 @@ pub fn simulate(plan: &SimulationPlan, progress: &(dyn Fn(u64) + Sync)) -> Resul
         )
     };
     let per_thread = run_blocks(
-        plan.trials,
+        trials,
         BLOCK,
         plan.threads,
         init,

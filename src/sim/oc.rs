@@ -3,8 +3,9 @@
 
 use crate::dose_finding::{Decision, Dose, StopReason, TrialData};
 
-/// Integer accumulators for one design under one truth. Merging is exact addition.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// Integer accumulators for one design under one truth. Merging is exact addition. Shards write
+/// them as they are (every field serialises), so a field added here travels through shards.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct OcCounts {
     pub trials: u64,
     /// Trials that selected each dose.

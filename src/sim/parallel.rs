@@ -1,24 +1,27 @@
-//! The parallel runner shared by every engine: trials 0 … n−1 in fixed blocks, pulled by worker
+//! The parallel runner shared by every engine: a range of trials in fixed blocks, pulled by worker
 //! threads from a shared counter. Each worker keeps its own state (accumulators, caches, buffers)
 //! and returns it; callers merge the states with an order-free operation (integer addition), so
 //! results do not depend on the thread count or on which thread ran which block.
 
 use super::engine::SimulationError;
+use std::ops::Range;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-/// Runs `trial(&mut state, t)` for every t in 0..`trials`, in blocks of `block` trials, on
+/// Runs `trial(&mut state, t)` for every t in `trials` (any range: a shard of a run computes its
+/// own slice with the same per-trial streams), in blocks of `block` trials, on
 /// `threads` threads, each with its own `init()` state; returns the workers' states. Calls
 /// `progress` with the number of trials finished after each block; stops at the next block with
 /// [`SimulationError::Interrupted`] when cancellation is requested.
 pub fn run_blocks<S: Send>(
-    trials: u64,
+    trials: Range<u64>,
     block: u64,
     threads: usize,
     init: impl Fn() -> S + Sync,
     trial: impl Fn(&mut S, u64) + Sync,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Vec<S>, SimulationError> {
-    let blocks = trials.div_ceil(block);
+    let (first, end) = (trials.start, trials.end.max(trials.start));
+    let blocks = (end - first).div_ceil(block);
     let (next_block, done) = (AtomicU64::new(0), AtomicU64::new(0));
     let worker = || {
         let mut state = init();
@@ -27,7 +30,7 @@ pub fn run_blocks<S: Send>(
             if b >= blocks || super::cancel::requested() {
                 break;
             }
-            let range = b * block..((b + 1) * block).min(trials);
+            let range = first + b * block..(first + (b + 1) * block).min(end);
             let size = range.end - range.start;
             for t in range {
                 trial(&mut state, t);

@@ -127,7 +127,7 @@ fn triangle(n: u32, x: u32) -> usize {
 }
 
 /// Integer accumulators of the protocol's other outcomes, per dose unless said otherwise.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ProtocolCounts {
     pub step_up_patients: Vec<u64>,
     pub step_up_dlts: Vec<u64>,
@@ -201,8 +201,9 @@ impl ProtocolCounts {
     }
 }
 
-/// Integer accumulators of a calendar-time run, merged by addition.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// Integer accumulators of a calendar-time run, merged by addition (and written by shards as they
+/// are: every field serialises).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct TimedCounts {
     pub oc: OcCounts,
     /// Trials by duration (first patient's entry to the last window's close), in bins of
@@ -231,7 +232,8 @@ impl TimedCounts {
         }
     }
 
-    fn merge(&mut self, other: &TimedCounts) {
+    /// Adds another accumulator's counts.
+    pub fn merge(&mut self, other: &TimedCounts) {
         self.oc.merge(&other.oc);
         self.duration.iter_mut().zip(&other.duration).for_each(|(a, b)| *a += b);
         self.duration_sum += other.duration_sum;
@@ -844,6 +846,15 @@ pub fn simulate_timed(
     plan: &TimedPlan,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Vec<Vec<TimedCounts>>, SimulationError> {
+    simulate_timed_trials(plan, 0..plan.trials, progress)
+}
+
+/// As [`simulate_timed`], for the trials in `trials` only (a shard of the run).
+pub fn simulate_timed_trials(
+    plan: &TimedPlan,
+    trials: std::ops::Range<u64>,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<Vec<Vec<TimedCounts>>, SimulationError> {
     let num_doses = plan.truths.first().map_or(0, |t| t.dlt.len());
     let thresholds: Vec<TruthThresholds> = plan
         .truths
@@ -895,7 +906,7 @@ pub fn simulate_timed(
         (empty(), caches, Cohorts::new(), Patients::default())
     };
     let per_thread = run_blocks(
-        plan.trials,
+        trials,
         BLOCK,
         plan.threads,
         init,

@@ -534,7 +534,7 @@ pub fn clopper_pearson(x: u32, n: u32, level: f64) -> (f64, f64) {
 }
 
 /// Count, sum and sum of squares of times, in units of 10⁻⁶ month (exact integer arithmetic).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct TimeMoments {
     pub count: u64,
     pub sum: u128,
@@ -579,7 +579,7 @@ impl TimeMoments {
 }
 
 /// Kaplan–Meier medians of the trials that reached the final analysis.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct MedianCounts {
     /// Medians reached.
     pub reached: TimeMoments,
@@ -613,7 +613,7 @@ const MAX_MEDIAN_BINS: usize = 100_000;
 /// The distribution of a Kaplan–Meier median across trials: integer counts by bins of
 /// [`MEDIAN_BIN_MONTHS`] (bin i holds medians in [i·w, (i + 1)·w)), and the trials where the
 /// median was not reached. Merged by addition, so it does not depend on the number of threads.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct MedianHistogram {
     bins: Vec<u64>,
     /// Trials whose curve stays above 0.5.
@@ -634,7 +634,8 @@ impl MedianHistogram {
         }
     }
 
-    fn merge(&mut self, other: &MedianHistogram) {
+    /// Adds another histogram's counts.
+    pub fn merge(&mut self, other: &MedianHistogram) {
         if self.bins.len() < other.bins.len() {
             self.bins.resize(other.bins.len(), 0);
         }
@@ -659,7 +660,7 @@ impl MedianHistogram {
 /// Everything a simulation accumulates: counts indexed `[design][truth]`, and per truth the
 /// design-independent distribution of the OS Kaplan–Meier median of all the study's patients at
 /// the planned final analysis (last entry + the final lag), in every trial.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SingleArmResults {
     pub counts: Vec<Vec<SingleArmCounts>>,
     pub os_medians: Vec<MedianHistogram>,
@@ -671,7 +672,7 @@ pub struct SingleArmResults {
 pub type KmSteps = Vec<(f64, f64)>;
 
 /// Integer accumulators of one design under one truth (merged by addition).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SingleArmCounts {
     pub trials: u64,
     pub promising: u64,
@@ -939,6 +940,17 @@ impl<'a> SingleArmPlan<'a> {
         threads: usize,
         progress: &(dyn Fn(u64) + Sync),
     ) -> Result<SingleArmResults, SimulationError> {
+        self.simulate_trials(0..self.trials, threads, progress)
+    }
+
+    /// As [`simulate_all`](Self::simulate_all), for the trials in `trials` only (a shard of the
+    /// run: trial t still draws from `trial_rng(seed, t)`, so contiguous ranges add up).
+    pub fn simulate_trials(
+        &self,
+        trials: std::ops::Range<u64>,
+        threads: usize,
+        progress: &(dyn Fn(u64) + Sync),
+    ) -> Result<SingleArmResults, SimulationError> {
         let empty = || -> Vec<Vec<SingleArmCounts>> {
             self.designs
                 .iter()
@@ -961,7 +973,7 @@ impl<'a> SingleArmPlan<'a> {
             medians: Vec::new(),
         };
         let per_thread = run_blocks(
-            self.trials,
+            trials,
             BLOCK,
             threads,
             init,

@@ -9,4 +9,5 @@ mod edges;
 mod exact;
 mod fuzz;
 mod properties;
+mod scale;
 mod validation;

@@ -1,0 +1,105 @@
+//! The tables of a sweep: `sweep.csv` (every point's `summary.csv` rows under the point's
+//! settings) and the sweep's `README.md` index.
+
+use crate::report::index::VERSION;
+use crate::scenario::Sweep;
+use crate::sim::{Method, OcTable};
+use std::fmt::Write;
+
+/// The folder of point `index` (0-based) of a sweep of `points` points: `point-1`, … zero-padded
+/// so that folders sort in point order.
+pub fn point_dir(index: usize, points: usize) -> String {
+    let width = points.to_string().len();
+    format!("point-{:0width$}", index + 1)
+}
+
+/// `sweep.csv`: one row per point × truth × design: `point`, the swept keys (in the order of
+/// [`SweepKey::ALL`](crate::scenario::SweepKey::ALL)), then the columns of `summary.csv` except
+/// any that a swept key already names (`target`: the same value).
+pub fn sweep_csv(sweep: &Sweep, tables: &[OcTable]) -> Vec<u8> {
+    let mut w = ::csv::Writer::from_writer(Vec::new());
+    for (k, (point, table)) in sweep.points.iter().zip(tables).enumerate() {
+        let summary = super::csv::summary(table);
+        let mut reader = ::csv::Reader::from_reader(summary.as_slice());
+        let columns: Vec<String> = reader
+            .headers()
+            .expect("our own CSV")
+            .iter()
+            .map(str::to_string)
+            .collect();
+        let kept: Vec<bool> = columns
+            .iter()
+            .map(|c| !sweep.keys.iter().any(|key| key.name() == c))
+            .collect();
+        if k == 0 {
+            let mut header: Vec<String> = vec!["point".into()];
+            header.extend(sweep.keys.iter().map(|key| key.name().to_string()));
+            header.extend(
+                columns
+                    .iter()
+                    .zip(&kept)
+                    .filter(|(_, &keep)| keep)
+                    .map(|(c, _)| c.clone()),
+            );
+            w.write_record(&header).expect("in memory");
+        }
+        let mut lead: Vec<String> = vec![(k + 1).to_string()];
+        lead.extend(point.values.iter().map(|v| v.to_string()));
+        for record in reader.records() {
+            let record = record.expect("our own CSV");
+            let rest = record.iter().zip(&kept).filter(|(_, &keep)| keep).map(|(f, _)| f);
+            w.write_record(lead.iter().map(String::as_str).chain(rest))
+                .expect("in memory");
+        }
+    }
+    w.into_inner().expect("writing to memory cannot fail")
+}
+
+/// The sweep's `README.md`: settings, the points and their folders, the files. Holds nothing that
+/// varies between identical runs.
+pub fn sweep_index(sweep: &Sweep, tables: &[OcTable]) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "# {}: sweep of {} points\n", sweep.name, sweep.points.len());
+    let _ = writeln!(s, "Operating characteristics simulated by trialsim {VERSION}.\n");
+    let _ = writeln!(s, "| setting | value |\n|---|---|");
+    let _ = writeln!(s, "| scenario file | `{}` |", sweep.file.display());
+    if let Some(table) = tables.first() {
+        let _ = writeln!(s, "| seed | {} |", table.seed);
+        let simulated = table.rows.iter().find_map(|r| match r.method {
+            Method::Simulated { trials } => Some(trials),
+            Method::Exact { .. } => None,
+        });
+        if let Some(trials) = simulated {
+            let _ = writeln!(s, "| trials per design and truth | {trials} |");
+        }
+    }
+    for (i, key) in sweep.keys.iter().enumerate() {
+        let mut values: Vec<String> = Vec::new();
+        for p in &sweep.points {
+            let v = p.values[i].to_string();
+            if !values.contains(&v) {
+                values.push(v);
+            }
+        }
+        let _ = writeln!(s, "| swept: {} | {} |", key.name(), values.join(", "));
+    }
+    let keys: Vec<&str> = sweep.keys.iter().map(|k| k.name()).collect();
+    let _ = writeln!(s, "\n## Points\n\n| point | {} | folder |", keys.join(" | "));
+    let _ = writeln!(s, "|---|{}---|", "---|".repeat(keys.len()));
+    for (k, p) in sweep.points.iter().enumerate() {
+        let values: Vec<String> = p.values.iter().map(|v| v.to_string()).collect();
+        let dir = point_dir(k, sweep.points.len());
+        let _ = writeln!(s, "| {} | {} | [{dir}]({dir}/README.md) |", k + 1, values.join(" | "));
+    }
+    let _ = writeln!(s, "\n## Files\n");
+    let _ = writeln!(
+        s,
+        "- `sweep.csv`: one row per point × truth × design: the point, its swept settings, then the columns of each point's `summary.csv` (less any a swept setting already names)."
+    );
+    let _ = writeln!(
+        s,
+        "- `point-*/`: each point's run, as `trialsim run` writes it for one scenario (tables, charts, index)."
+    );
+    let _ = writeln!(s, "- `README.md`: this index.");
+    s
+}

@@ -1,0 +1,62 @@
+//! Running a `[sweep]`: every point simulated (or computed exactly) as an ordinary scenario, then
+//! written into its own folder, with one tidy `sweep.csv` over all points.
+
+use crate::report::sweep::{point_dir, sweep_csv, sweep_index};
+use crate::report::write_atomic;
+use crate::run::{simulate_scenario, write_outputs, ExactNote, RunError, RunOptions};
+use crate::scenario::Sweep;
+use crate::sim::OcTable;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// One computed point of a sweep.
+#[derive(Clone, Debug)]
+pub struct PointResult {
+    pub table: OcTable,
+    /// How exact rows were computed, or why they were simulated instead.
+    pub notes: Vec<ExactNote>,
+    /// Seconds the point took.
+    pub seconds: f64,
+}
+
+/// Computes every point of `sweep`; `progress` gets the trials finished over all points.
+pub fn simulate_sweep(
+    sweep: &Sweep,
+    options: &RunOptions,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<Vec<PointResult>, RunError> {
+    let mut results = Vec::with_capacity(sweep.points.len());
+    for (k, point) in sweep.points.iter().enumerate() {
+        let before = k as u64 * options.trials.unwrap_or(point.scenario.simulation.trials);
+        let started = Instant::now();
+        let (table, notes) = simulate_scenario(&point.scenario, options, &|done| progress(before + done))?;
+        results.push(PointResult {
+            table,
+            notes,
+            seconds: started.elapsed().as_secs_f64(),
+        });
+    }
+    Ok(results)
+}
+
+/// Writes each point's run into `dir/point-K/`, then `sweep.csv` and the sweep's `README.md`
+/// into `dir`, every file atomically.
+pub fn write_sweep_outputs(sweep: &Sweep, tables: &[OcTable], dir: &Path) -> Result<Vec<PathBuf>, RunError> {
+    let mut written = Vec::new();
+    for (k, (point, table)) in sweep.points.iter().zip(tables).enumerate() {
+        let folder = dir.join(point_dir(k, sweep.points.len()));
+        written.extend(write_outputs(&point.scenario, table, &folder)?);
+    }
+    for (name, bytes) in [
+        ("sweep.csv", sweep_csv(sweep, tables)),
+        ("README.md", sweep_index(sweep, tables).into_bytes()),
+    ] {
+        let path = dir.join(name);
+        write_atomic(&path, &bytes).map_err(|source| RunError::Write {
+            path: path.clone(),
+            source,
+        })?;
+        written.push(path);
+    }
+    Ok(written)
+}
