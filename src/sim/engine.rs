@@ -57,11 +57,8 @@ fn run_trial(
     loop {
         let first = data.total_patients() as usize;
         let size = finder.next_cohort_size(data) as usize;
-        let threshold = thresholds[dose.index()];
-        let dlts = (first..first + size)
-            .filter(|&i| patients.latent(i) < threshold)
-            .count();
-        data.add_cohort(dose, size as u16, dlts as u16);
+        let dlts = patients.dlts(first, size, thresholds[dose.index()]);
+        data.add_cohort(dose, size as u16, dlts);
         let decision = match cache.as_deref_mut() {
             Some(cache) => cache.decide(finder, data),
             None => finder.decide(data),
