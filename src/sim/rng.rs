@@ -53,7 +53,9 @@ pub fn patient_latent(key: u64, i: usize) -> u64 {
 /// and truth.
 pub struct PatientStream {
     key: u64,
+    /// Latents of patients 0 … `filled` − 1 of the current trial.
     latent: Vec<u64>,
+    filled: usize,
 }
 
 impl PatientStream {
@@ -61,14 +63,15 @@ impl PatientStream {
     pub fn with_capacity(capacity: usize) -> PatientStream {
         PatientStream {
             key: trial_key(0, 0),
-            latent: Vec::with_capacity(capacity),
+            latent: vec![0; capacity],
+            filled: 0,
         }
     }
 
     /// Starts trial `trial` of the run seeded with `seed`.
     pub fn start_trial(&mut self, seed: u64, trial: u64) {
         self.key = trial_key(seed, trial);
-        self.latent.clear();
+        self.filled = 0;
     }
 
     /// Patient `i`'s latent uniform, as a 53-bit integer.
@@ -83,19 +86,36 @@ impl PatientStream {
     #[inline]
     pub fn dlts(&mut self, first: usize, size: usize, threshold: u64) -> u16 {
         self.fill(first + size);
-        self.latent[first..first + size]
-            .iter()
-            .filter(|&&u| u < threshold)
-            .count() as u16
+        let mut dlts = 0;
+        for &u in &self.latent[first..first + size] {
+            dlts += u16::from(u < threshold);
+        }
+        dlts
     }
 
-    /// Computes the latents of patients up to `end` (exclusive).
+    /// Computes the latents of patients up to at least `end` (exclusive), a chunk at a time.
     #[inline]
     fn fill(&mut self, end: usize) {
-        while self.latent.len() < end {
-            let i = self.latent.len();
-            self.latent.push(patient_latent(self.key, i));
+        if end > self.filled {
+            self.fill_chunk(end);
         }
+    }
+
+    fn fill_chunk(&mut self, end: usize) {
+        const CHUNK: usize = 8;
+        let end = end.next_multiple_of(CHUNK);
+        if end > self.latent.len() {
+            self.latent.resize(end, 0);
+        }
+        // SplitMix64 from patient `filled` on: the state advances by γ per output.
+        let mut state = self
+            .key
+            .wrapping_add((self.filled as u64 + 1).wrapping_mul(GOLDEN_GAMMA));
+        for u in &mut self.latent[self.filled..end] {
+            *u = mix64(state) >> (64 - UNIFORM_BITS);
+            state = state.wrapping_add(GOLDEN_GAMMA);
+        }
+        self.filled = end;
     }
 }
 
