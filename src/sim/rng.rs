@@ -86,11 +86,13 @@ impl PatientStream {
     #[inline]
     pub fn dlts(&mut self, first: usize, size: usize, threshold: u64) -> u16 {
         self.fill(first + size);
-        let mut dlts = 0;
-        for &u in &self.latent[first..first + size] {
-            dlts += u16::from(u < threshold);
+        let cohort = &self.latent[first..first + size];
+        let dlt = |&u: &u64| u16::from(u < threshold);
+        match *cohort {
+            // The usual cohort, counted without a loop.
+            [a, b, c] => dlt(&a) + dlt(&b) + dlt(&c),
+            _ => cohort.iter().map(dlt).sum(),
         }
-        dlts
     }
 
     /// Computes the latents of patients up to at least `end` (exclusive), a chunk at a time.
