@@ -157,10 +157,11 @@ pub struct Crm {
     grid: Vec<f64>,
     step: f64,
     log_prior: Vec<f64>,
-    /// ln p and ln(1 − p) per grid point and dose, row-major by grid point.
+    /// ln p and ln(1 − p) per dose and grid point, one dose after another (index j·points + g), so
+    /// a dose's log-likelihood terms are added over the grid in one contiguous pass.
     log_p: Vec<f64>,
     log_q: Vec<f64>,
-    /// p per grid point and dose.
+    /// p per dose and grid point, laid out as `log_p`.
     prob: Vec<f64>,
 }
 
@@ -181,8 +182,8 @@ impl Crm {
         let log_prior = grid.iter().map(|b| -0.5 * b * b / config.prior_variance).collect();
         let mut log_p = Vec::with_capacity(points * scaled.len());
         let mut log_q = Vec::with_capacity(points * scaled.len());
-        for &b in &grid {
-            for &s in &scaled {
+        for &s in &scaled {
+            for &b in &grid {
                 let (lp, lq) = config.model.log_probs(s, b);
                 log_p.push(lp);
                 log_q.push(lq);
@@ -212,31 +213,30 @@ impl Crm {
 
     /// The posterior of β given counts or weighted outcomes.
     pub fn posterior_of(&self, data: CrmData) -> CrmPosterior {
-        let k = self.scaled.len();
+        let (k, points) = (self.scaled.len(), self.grid.len());
         let mut density: Vec<f64> = match data {
             CrmData::Counts(data) => {
-                let treated: Vec<(usize, f64, f64)> = data
-                    .doses()
-                    .filter(|&d| data.patients(d) > 0)
-                    .map(|d| {
-                        (
-                            d.index(),
-                            f64::from(data.dlts(d)),
-                            f64::from(data.patients(d) - data.dlts(d)),
-                        )
-                    })
-                    .collect();
-                self.log_prior
-                    .iter()
-                    .enumerate()
-                    .map(|(g, &lp0)| {
-                        let row = g * k;
-                        lp0 + treated
-                            .iter()
-                            .map(|&(j, y, f)| y * self.log_p[row + j] + f * self.log_q[row + j])
-                            .sum::<f64>()
-                    })
-                    .collect()
+                // Σ over treated doses of y·ln p + (n − y)·ln(1 − p), dose by dose over the grid.
+                let terms = |d: Dose| {
+                    let (y, f) = (f64::from(data.dlts(d)), f64::from(data.patients(d) - data.dlts(d)));
+                    let column = d.index() * points..(d.index() + 1) * points;
+                    let (log_p, log_q) = (&self.log_p[column.clone()], &self.log_q[column]);
+                    log_p.iter().zip(log_q).map(move |(&lp, &lq)| y * lp + f * lq)
+                };
+                let mut treated = data.doses().filter(|&d| data.patients(d) > 0);
+                let mut log_likelihood: Vec<f64> = match treated.next() {
+                    Some(d) => terms(d).collect(),
+                    None => vec![0.0; points],
+                };
+                for d in treated {
+                    for (sum, term) in log_likelihood.iter_mut().zip(terms(d)) {
+                        *sum += term;
+                    }
+                }
+                for (sum, &lp0) in log_likelihood.iter_mut().zip(&self.log_prior) {
+                    *sum += lp0;
+                }
+                log_likelihood
             }
             CrmData::Weighted(outcomes) => {
                 // Patients with a DLT or complete follow-up are counted per dose; only pending
@@ -260,14 +260,14 @@ impl Crm {
                     .iter()
                     .enumerate()
                     .map(|(g, &lp0)| {
-                        let row = g * k;
+                        let at = |j: usize| j * points + g;
                         lp0 + counted
                             .iter()
-                            .map(|&(j, y, f)| y * self.log_p[row + j] + f * self.log_q[row + j])
+                            .map(|&(j, y, f)| y * self.log_p[at(j)] + f * self.log_q[at(j)])
                             .sum::<f64>()
                             + pending
                                 .iter()
-                                .map(|&(j, w)| (-w * self.prob[row + j]).ln_1p())
+                                .map(|&(j, w)| (-w * self.prob[at(j)]).ln_1p())
                                 .sum::<f64>()
                     })
                     .collect()
@@ -305,9 +305,9 @@ impl Crm {
 
     /// Posterior mean of each dose's DLT probability.
     pub fn posterior_mean_probs(&self, posterior: &CrmPosterior) -> Vec<f64> {
-        let k = self.scaled.len();
-        (0..k)
-            .map(|j| self.expectation(&posterior.density, |g| self.prob[g * k + j]))
+        let points = self.grid.len();
+        (0..self.scaled.len())
+            .map(|j| self.expectation(&posterior.density, |g| self.prob[j * points + g]))
             .collect()
     }
 

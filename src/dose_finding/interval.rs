@@ -9,7 +9,7 @@
 //! 2017) and [`i3plus3`](super::i3plus3) (Liu, Wang & Ji 2020). The trial loop follows `BOIN::get.oc`
 //! 2.7.2 and `Keyboard::get.oc.kb` (VALIDATION R12).
 
-use super::isotonic::pava_in_place;
+use super::isotonic::{pava_blocks, Block};
 use super::{boin, i3plus3, keyboard, mtpi2};
 use super::{Decision, Design, Dose, Fit, StopReason, TrialData};
 use crate::stats::beta_uniform_posterior_exceeds;
@@ -307,34 +307,50 @@ impl IntervalDesign {
             self.first_eliminated(data)
         };
         let limit = first_eliminated.map_or(data.num_doses(), Dose::index);
-        let (doses, phat) = isotonic_estimates(data, limit);
         let phi = self.config.target;
-        let mut best: Option<(f64, usize)> = None;
-        for (i, p) in phat.iter().enumerate() {
-            // BOIN breaks ties within a pooled block by adding i·1e-10.
-            let distance = (p + (i + 1) as f64 * 1e-10 - phi).abs();
-            if best.is_none_or(|(b, _)| distance < b) {
-                best = Some((distance, i));
+        with_blocks(limit, |blocks| {
+            let count = pava_blocks(treated(data, limit).map(|d| raw_estimate(data, d)), blocks);
+            let mut doses = treated(data, limit);
+            let mut best: Option<(f64, Dose)> = None;
+            let mut i = 0;
+            for &(p, _, len) in &blocks[..count] {
+                for dose in doses.by_ref().take(len) {
+                    i += 1;
+                    // BOIN breaks ties within a pooled block by adding i·1e-10.
+                    let distance = (p + i as f64 * 1e-10 - phi).abs();
+                    if best.is_none_or(|(b, _)| distance < b) {
+                        best = Some((distance, dose));
+                    }
+                }
             }
-        }
-        best.map(|(_, i)| doses[i])
+            best.map(|(_, dose)| dose)
+        })
     }
 }
 
-/// `select.mtd`'s estimates for the treated doses among the lowest `limit`: (y + 0.05)/(n + 0.1),
-/// made non-decreasing by PAVA with weights 1/var, var = (y+0.05)(n−y+0.05)/((n+0.1)²(n+1.1)).
-fn isotonic_estimates(data: &TrialData, limit: usize) -> (Vec<Dose>, Vec<f64>) {
-    let doses: Vec<Dose> = data.doses().take(limit).filter(|&d| data.patients(d) > 0).collect();
-    let (mut phat, weights): (Vec<f64>, Vec<f64>) = doses
-        .iter()
-        .map(|&d| {
-            let (n, y) = (f64::from(data.patients(d)), f64::from(data.dlts(d)));
-            let var = (y + 0.05) * (n - y + 0.05) / ((n + 0.1).powi(2) * (n + 1.1));
-            ((y + 0.05) / (n + 0.1), 1.0 / var)
-        })
-        .unzip();
-    pava_in_place(&mut phat, &weights, &mut Vec::new());
-    (doses, phat)
+/// Doses up to this many get their isotonic-regression scratch on the stack.
+const STACK_DOSES: usize = 16;
+
+/// Runs `f` with scratch room for `n` PAVA blocks, allocating only past [`STACK_DOSES`].
+fn with_blocks<R>(n: usize, f: impl FnOnce(&mut [Block]) -> R) -> R {
+    if n <= STACK_DOSES {
+        f(&mut [(0.0, 0.0, 0); STACK_DOSES])
+    } else {
+        f(&mut vec![(0.0, 0.0, 0); n])
+    }
+}
+
+/// The treated doses among the lowest `limit`.
+fn treated(data: &TrialData, limit: usize) -> impl Iterator<Item = Dose> + '_ {
+    data.doses().take(limit).filter(|&d| data.patients(d) > 0)
+}
+
+/// `select.mtd`'s estimate at a treated dose before pooling, (y + 0.05)/(n + 0.1), and its PAVA
+/// weight 1/var, var = (y+0.05)(n−y+0.05)/((n+0.1)²(n+1.1)).
+fn raw_estimate(data: &TrialData, dose: Dose) -> (f64, f64) {
+    let (n, y) = (f64::from(data.patients(dose)), f64::from(data.dlts(dose)));
+    let var = (y + 0.05) * (n - y + 0.05) / ((n + 0.1).powi(2) * (n + 1.1));
+    ((y + 0.05) / (n + 0.1), 1.0 / var)
 }
 
 /// An interval design fitted to the outcomes so far.
@@ -414,8 +430,16 @@ impl Fit for IntervalFit<'_> {
 
     /// The isotonic estimate of `select.mtd` (without its tie-breaking offsets), for treated doses.
     fn prob_tox(&self, dose: Dose) -> Option<f64> {
-        let (doses, phat) = isotonic_estimates(self.data, self.data.num_doses());
-        doses.iter().position(|&d| d == dose).map(|i| phat[i])
+        let data = self.data;
+        let position = treated(data, data.num_doses()).position(|d| d == dose)?;
+        with_blocks(data.num_doses(), |blocks| {
+            let count = pava_blocks(treated(data, data.num_doses()).map(|d| raw_estimate(data, d)), blocks);
+            let mut start = 0;
+            blocks[..count].iter().find_map(|&(p, _, len)| {
+                start += len;
+                (position < start).then_some(p)
+            })
+        })
     }
 
     /// Beta(1 + y, 1 + n − y) posterior of the dose's own data, as BOIN's elimination rule;

@@ -1,38 +1,40 @@
 //! Weighted isotonic (non-decreasing) regression by the pool-adjacent-violators algorithm (PAVA),
 //! as used by BOIN's MTD selection (Liu & Yuan 2015; R `BOIN::select.mtd`).
 
-/// Replaces `values` by their weighted isotonic regression: the non-decreasing sequence closest in
-/// weighted least squares. Adjacent violators are pooled into their weighted mean.
-///
-/// `blocks` is scratch space (kept to avoid allocating on every call).
-pub fn pava_in_place(values: &mut [f64], weights: &[f64], blocks: &mut Vec<(f64, f64, usize)>) {
-    assert_eq!(values.len(), weights.len());
-    blocks.clear();
-    for (&v, &w) in values.iter().zip(weights) {
-        // Each block: (weighted mean, total weight, number of points).
+/// One block of pooled points: (weighted mean, total weight, number of points).
+pub type Block = (f64, f64, usize);
+
+/// The blocks of the weighted isotonic regression of a stream of (value, weight) points, lowest
+/// first, written to the start of `blocks` (which needs room for one block per point); returns how
+/// many. Every point of a block takes the block's mean.
+pub fn pava_blocks(points: impl Iterator<Item = (f64, f64)>, blocks: &mut [Block]) -> usize {
+    let mut top = 0;
+    for (v, w) in points {
         let mut block = (v, w, 1usize);
-        while let Some(&(mean, weight, len)) = blocks.last() {
+        while top > 0 {
+            let (mean, weight, len) = blocks[top - 1];
             if mean <= block.0 {
                 break;
             }
-            blocks.pop();
+            top -= 1;
             let total = weight + block.1;
             block = ((mean * weight + block.0 * block.1) / total, total, len + block.2);
         }
-        blocks.push(block);
+        blocks[top] = block;
+        top += 1;
     }
-    let mut i = 0;
-    for &(mean, _, len) in blocks.iter() {
-        values[i..i + len].fill(mean);
-        i += len;
-    }
+    top
 }
 
 /// Weighted isotonic regression of `values`, returned as a new vector.
 pub fn pava(values: &[f64], weights: &[f64]) -> Vec<f64> {
-    let mut out = values.to_vec();
-    pava_in_place(&mut out, weights, &mut Vec::new());
-    out
+    assert_eq!(values.len(), weights.len());
+    let mut blocks = vec![(0.0, 0.0, 0); values.len()];
+    let count = pava_blocks(values.iter().copied().zip(weights.iter().copied()), &mut blocks);
+    blocks[..count]
+        .iter()
+        .flat_map(|&(mean, _, len)| std::iter::repeat_n(mean, len))
+        .collect()
 }
 
 #[cfg(test)]

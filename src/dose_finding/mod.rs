@@ -132,18 +132,23 @@ impl TrialData {
     /// Data with a given [`TrialData::state`] (as produced by another `TrialData` with the same
     /// number of doses).
     pub fn from_state(num_doses: usize, state: &[u16]) -> TrialData {
-        assert_eq!(state.len(), 2 * num_doses + 3, "state of another dose count");
+        let mut data = TrialData::new(num_doses);
+        data.set_state(state);
+        data
+    }
+
+    /// Replaces the outcomes by a given [`TrialData::state`] of a trial with as many doses (keeps
+    /// the allocation).
+    pub fn set_state(&mut self, state: &[u16]) {
+        assert_eq!(state.len(), self.state.len(), "state of another dose count");
+        self.state.copy_from_slice(state);
         let (mut total_patients, mut total_dlts) = (0, 0);
-        for d in 0..num_doses {
+        for d in 0..self.num_doses {
             total_patients += u32::from(state[2 * d]);
             total_dlts += u32::from(state[2 * d + 1]);
         }
-        TrialData {
-            state: state.to_vec(),
-            num_doses,
-            total_patients,
-            total_dlts,
-        }
+        self.total_patients = total_patients;
+        self.total_dlts = total_dlts;
     }
 
     /// Forget every outcome (keeps the allocation).

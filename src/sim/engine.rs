@@ -1,10 +1,12 @@
-//! The trial loop and the parallel runner.
+//! The Monte Carlo loop: each trial's patients go through every design under every truth, on
+//! per-thread decision graphs ([`DecisionGraph`]) that turn a cohort into one array index once its
+//! state has been visited, run in parallel by [`run_blocks`].
 
-use super::cache::{DecisionCache, SharedDecisions};
+use super::cache::{DecisionGraph, SharedDecisions};
 use super::oc::OcCounts;
 use super::parallel::run_blocks;
 use super::rng::{dlt_threshold, PatientStream};
-use crate::dose_finding::{Decision, DoseFinder, TrialData};
+use crate::dose_finding::DoseFinder;
 
 /// A true dose-toxicity curve.
 #[derive(Clone, Debug, PartialEq)]
@@ -44,37 +46,6 @@ pub enum SimulationError {
 /// Trials per unit of work handed to a thread; results do not depend on it.
 const BLOCK: u64 = 256;
 
-/// Runs one trial of `finder` under the truth given by `thresholds` (see [`dlt_threshold`]) on the
-/// patients of `patients`, leaving the outcomes in `data`.
-fn run_trial(
-    finder: &dyn DoseFinder,
-    thresholds: &[u64],
-    patients: &mut PatientStream,
-    data: &mut TrialData,
-    mut cache: Option<&mut DecisionCache<'_>>,
-) -> Decision {
-    let limits = finder.limits();
-    data.clear();
-    let mut dose = limits.start_dose;
-    loop {
-        let first = data.total_patients() as usize;
-        let size = finder.next_cohort_size(data) as usize;
-        let threshold = thresholds[dose.index()];
-        let dlts = (first..first + size)
-            .filter(|&i| patients.latent(i) < threshold)
-            .count();
-        data.add_cohort(dose, size as u16, dlts as u16);
-        let decision = match cache.as_deref_mut() {
-            Some(cache) => cache.decide(finder, data),
-            None => finder.decide(data),
-        };
-        match decision {
-            Decision::Treat(next) => dose = next,
-            stop => return stop,
-        }
-    }
-}
-
 /// Simulates the plan; `progress` is called with the number of trials finished so far (per
 /// design-and-truth sweep of a trial index). Returns counts indexed `[design][truth]`.
 ///
@@ -111,40 +82,35 @@ pub fn simulate_trials(
     };
     let shared: Vec<SharedDecisions> = plan.designs.iter().map(|_| SharedDecisions::default()).collect();
     let init = || {
-        let caches: Vec<Option<DecisionCache>> = plan
+        let graphs: Vec<DecisionGraph> = plan
             .designs
             .iter()
             .zip(&shared)
-            .map(|(d, shared)| d.cache_decisions().then(|| shared.cache()))
+            .map(|(d, shared)| DecisionGraph::new(d.as_ref(), d.cache_decisions().then_some(shared), plan.truths.len()))
             .collect();
-        (
-            empty(),
-            caches,
-            PatientStream::with_capacity(max_patients),
-            TrialData::new(num_doses),
-        )
+        (empty(), graphs, PatientStream::with_capacity(max_patients))
     };
     let per_thread = run_blocks(
         trials,
         BLOCK,
         plan.threads,
         init,
-        |(counts, caches, patients, data), trial| {
+        |(counts, graphs, patients), trial| {
             patients.start_trial(plan.seed, trial);
-            for (k, finder) in plan.designs.iter().enumerate() {
-                for (j, truth) in thresholds.iter().enumerate() {
-                    let decision = run_trial(finder.as_ref(), truth, patients, data, caches[k].as_mut());
-                    counts[k][j].record(data, decision);
+            for (graph, counts) in graphs.iter_mut().zip(counts.iter_mut()) {
+                for (j, (truth, counts)) in thresholds.iter().zip(counts.iter_mut()).enumerate() {
+                    graph.run(patients, truth, j, counts);
                 }
             }
         },
         progress,
     )?;
     let mut total = empty();
-    for (counts, ..) in per_thread {
-        for (total_k, counts_k) in total.iter_mut().zip(counts) {
-            for (t, c) in total_k.iter_mut().zip(counts_k) {
-                t.merge(&c);
+    for (mut counts, mut graphs, _) in per_thread {
+        for ((total_k, counts_k), graph) in total.iter_mut().zip(&mut counts).zip(&mut graphs) {
+            graph.flush(counts_k);
+            for (t, c) in total_k.iter_mut().zip(counts_k.iter()) {
+                t.merge(c);
             }
         }
     }

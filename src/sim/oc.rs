@@ -37,19 +37,24 @@ impl OcCounts {
 
     /// Adds one finished trial.
     pub fn record(&mut self, data: &TrialData, end: Decision) {
-        self.trials += 1;
+        self.record_times(data, end, 1);
+    }
+
+    /// Adds `times` finished trials that all ended with the same data and decision.
+    pub fn record_times(&mut self, data: &TrialData, end: Decision, times: u64) {
+        self.trials += times;
         if let Decision::Stop { selected, reason } = end {
             match selected {
-                Some(d) => self.selected[d.index()] += 1,
-                None => self.selected_none += 1,
+                Some(d) => self.selected[d.index()] += times,
+                None => self.selected_none += times,
             }
-            self.stops[reason.index()] += 1;
+            self.stops[reason.index()] += times;
         }
         for d in data.doses() {
-            self.patients[d.index()] += u64::from(data.patients(d));
-            self.dlts[d.index()] += u64::from(data.dlts(d));
+            self.patients[d.index()] += times * u64::from(data.patients(d));
+            self.dlts[d.index()] += times * u64::from(data.dlts(d));
         }
-        self.sample_size[data.total_patients() as usize] += 1;
+        self.sample_size[data.total_patients() as usize] += times;
     }
 
     /// Adds another accumulator's counts.
