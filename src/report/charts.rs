@@ -599,12 +599,22 @@ fn draw_selection(t: &DoseFindingTables, root: &Area) -> Result<(), String> {
     )
 }
 
-fn draw_patients(t: &DoseFindingTables, root: &Area) -> Result<(), String> {
-    let body = header(root, "Mean patients treated per dose per trial", &t.designs, filled)?;
+/// Patients per dose per trial, by design, one panel per truth, on a common scale: the bar
+/// from `bar(row)`, an optional whisker up to all patients treated, the correct MTD shaded when
+/// `shade` is set.
+fn draw_patients_by_dose(
+    t: &DoseFindingTables,
+    root: &Area,
+    title: &str,
+    bar: fn(&ByDose) -> Option<f64>,
+    (whisker, shade): (bool, bool),
+) -> Result<(), String> {
+    let body = header(root, title, &t.designs, filled)?;
     let max = t.by_dose.iter().map(|r| r.patients_mean).fold(0.0, f64::max).max(1.0) * 1.1;
     for (panel, truth) in panels(&body, t.truths.len()).iter().zip(&t.truths) {
-        let value = |g: usize, k: usize| t.row(truth, &t.designs[k], g + 1).map(|r| r.patients_mean);
-        let correct = correct_group(t, truth).filter(|&g| g < t.labels.len());
+        let value = |g: usize, k: usize| t.row(truth, &t.designs[k], g + 1).and_then(bar);
+        let all = |g: usize, k: usize| t.row(truth, &t.designs[k], g + 1).map(|r| r.patients_mean);
+        let correct = correct_group(t, truth).filter(|&g| shade && g < t.labels.len());
         grouped_bars(
             panel,
             truth,
@@ -614,10 +624,20 @@ fn draw_patients(t: &DoseFindingTables, root: &Area) -> Result<(), String> {
             "patients",
             value,
             correct,
-            None,
+            whisker.then_some(&all as &dyn Fn(usize, usize) -> Option<f64>),
         )?;
     }
     Ok(())
+}
+
+fn draw_patients(t: &DoseFindingTables, root: &Area) -> Result<(), String> {
+    draw_patients_by_dose(
+        t,
+        root,
+        "Mean patients treated per dose per trial",
+        |r| Some(r.patients_mean),
+        (false, true),
+    )
 }
 
 fn draw_rp2d(t: &DoseFindingTables, root: &Area) -> Result<(), String> {
@@ -648,29 +668,13 @@ fn draw_rp2d(t: &DoseFindingTables, root: &Area) -> Result<(), String> {
 }
 
 fn draw_regimens(t: &DoseFindingTables, root: &Area) -> Result<(), String> {
-    let body = header(
+    draw_patients_by_dose(
+        t,
         root,
         "Patients per trial given step-up dosing (bar) and in all (whisker), per dose",
-        &t.designs,
-        filled,
-    )?;
-    let max = t.by_dose.iter().map(|r| r.patients_mean).fold(0.0, f64::max).max(1.0) * 1.1;
-    for (panel, truth) in panels(&body, t.truths.len()).iter().zip(&t.truths) {
-        let step_up = |g: usize, k: usize| t.row(truth, &t.designs[k], g + 1).and_then(|r| r.step_up_patients_mean);
-        let all = |g: usize, k: usize| t.row(truth, &t.designs[k], g + 1).map(|r| r.patients_mean);
-        grouped_bars(
-            panel,
-            truth,
-            &t.labels,
-            t.designs.len(),
-            max,
-            "patients",
-            step_up,
-            None,
-            Some(&all),
-        )?;
-    }
-    Ok(())
+        |r| r.step_up_patients_mean,
+        (true, false),
+    )
 }
 
 fn draw_durations(t: &DoseFindingTables, root: &Area) -> Result<(), String> {

@@ -636,11 +636,10 @@ impl Enrolment {
         until: f64,
         patients: &mut Patients,
     ) {
-        let Some(cleared) = cleared else { return };
-        let highest = cleared.min(Dose(current.0.saturating_sub(1)));
-        if current.0 == 0 {
+        let (Some(cleared), Some(below)) = (cleared, current.0.checked_sub(1)) else {
             return;
-        }
+        };
+        let highest = cleared.min(Dose(below));
         // Keep room for the next escalation cohort.
         while patients.len() + 1 + u32::from(limits.cohort_size) <= limits.max_patients {
             let arrival = cohorts.patient(self.next, arm.timing.arrival);
