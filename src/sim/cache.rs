@@ -78,29 +78,102 @@ impl DecisionCache<'_> {
 /// trials that leave them continue from their data, decided without the graph.
 const GRAPH_LIMIT: usize = 1 << 17;
 
-/// Marks a state where the trial stops (no children), and a child not yet visited.
-const NONE: u32 = u32::MAX;
-
-/// A visited state, as stored in its parent's child slot: what happens next.
+/// A child slot: the state a cohort's outcome leads to, packed into 8 bytes so that a cohort
+/// step is one load.
 #[derive(Clone, Copy)]
 struct Node {
-    /// The node's index (its slot in [`DecisionGraph::decisions`]); [`NONE`] for an unvisited
-    /// child.
-    id: u32,
-    /// Where the node's children, indexed by DLTs in the next cohort, start in
-    /// [`DecisionGraph::children`]; [`NONE`] if the trial stops here.
-    children: u32,
-    /// The next cohort's dose and size.
+    /// A state that treats: where its children, indexed by the DLTs in its cohort, start in
+    /// [`DecisionGraph::children`]. A stop: its index in [`DecisionGraph::stops`].
+    link: u32,
+    /// The next cohort's dose.
     dose: Dose,
+    /// The next cohort's size; [`STOP`] where the trial stops, [`UNVISITED`] in a slot not yet
+    /// visited.
     size: u16,
 }
 
-const UNVISITED: Node = Node {
-    id: NONE,
-    children: NONE,
-    dose: Dose(0),
-    size: 0,
-};
+/// Trial ends held by [`DecisionGraph::pending`] before they are counted.
+const PENDING_ENDS: usize = 1024;
+
+const STOP: u16 = 0;
+const UNVISITED: u16 = u16::MAX;
+
+impl Node {
+    const UNVISITED: Node = Node {
+        link: 0,
+        dose: Dose(0),
+        size: UNVISITED,
+    };
+
+    /// Whether the walk cannot go on from here (a stop or an unvisited slot), in one comparison.
+    #[inline(always)]
+    fn is_end(self) -> bool {
+        self.size.wrapping_sub(1) >= UNVISITED - 1
+    }
+}
+
+/// Where one truth's trial is in the graph: the state it has reached and its next patient.
+#[derive(Clone, Copy)]
+struct Lane<'t> {
+    node: Node,
+    first: usize,
+    /// The truth's DLT thresholds per dose, and its index.
+    thresholds: &'t [u64],
+    truth: usize,
+}
+
+impl Lane<'_> {
+    /// The current cohort's DLTs and the slot they lead to.
+    #[inline(always)]
+    fn step(&self, children: &[Node], patients: &PatientStream) -> (Node, u16) {
+        let here = self.node;
+        let threshold = self.thresholds[here.dose.index()];
+        let dlts = patients.dlts(self.first, usize::from(here.size), threshold);
+        (children[here.link as usize + usize::from(dlts)], dlts)
+    }
+
+    /// Moves past the current cohort to `next`.
+    #[inline(always)]
+    fn advance(&mut self, next: Node) {
+        self.first += usize::from(self.node.size);
+        self.node = next;
+    }
+}
+
+/// Walks `lane` along visited states until its next slot is a stop or unvisited, and returns that
+/// step: this is the simulation's innermost loop, and it only reads the graph.
+#[inline(always)]
+fn walk(children: &[Node], patients: &PatientStream, lane: &mut Lane) -> (Node, u16) {
+    let mut here = *lane;
+    loop {
+        let step = here.step(children, patients);
+        if step.0.is_end() {
+            *lane = here;
+            return step;
+        }
+        here.advance(step.0);
+    }
+}
+
+/// Puts the next waiting truth's trial in `lane`; false if none is left.
+fn refill<'t>(lane: &mut Lane<'t>, waiting: &mut impl Iterator<Item = Lane<'t>>) -> bool {
+    waiting.next().map(|next| *lane = next).is_some()
+}
+
+/// [`walk`] for two lanes side by side, until either needs more than the graph holds.
+#[inline(always)]
+fn walk_pair(children: &[Node], patients: &PatientStream, a: &mut Lane, b: &mut Lane) -> ((Node, u16), (Node, u16)) {
+    let (mut here_a, mut here_b) = (*a, *b);
+    loop {
+        let (step_a, step_b) = (here_a.step(children, patients), here_b.step(children, patients));
+        if step_a.0.is_end() | step_b.0.is_end() {
+            (*a, *b) = (here_a, here_b);
+            return (step_a, step_b);
+        }
+        here_a.advance(step_a.0);
+        here_b.advance(step_b.0);
+    }
+}
 
 /// One design's states as visited by one thread, with the trials that ended at each state under
 /// each truth (recorded into [`OcCounts`] by [`DecisionGraph::flush`]). Node 0 is the empty trial.
@@ -110,7 +183,6 @@ pub struct DecisionGraph<'a> {
     finder: &'a dyn DoseFinder,
     /// Where costly decisions are shared with other threads (`None`: decide directly).
     shared: Option<&'a SharedDecisions>,
-    num_truths: usize,
     /// Most states held (see [`GRAPH_LIMIT`]).
     limit: usize,
     root: Node,
@@ -118,12 +190,21 @@ pub struct DecisionGraph<'a> {
     decisions: Vec<Decision>,
     /// Each node's [`TrialData::state`], concatenated.
     states: Vec<u16>,
-    /// Each node's children by DLT count, [`UNVISITED`] until visited.
+    /// Each treating node's children by DLT count, [`Node::UNVISITED`] until visited.
     children: Vec<Node>,
+    /// The node id whose child each slot of `children` is.
+    parent: Vec<u32>,
     /// Node of each state, except the root.
     index: FxHashMap<Box<[u16]>, Node>,
-    /// Trials that ended at each node under each truth: `ends[node * num_truths + truth]`.
-    ends: Vec<u64>,
+    /// The node id of each stop.
+    stops: Vec<u32>,
+    /// Trials that ended at each stop under each truth: `ends[truth][stop]` (a truth's trials
+    /// end at few stops, so its counts share cache lines).
+    ends: Vec<Vec<u64>>,
+    /// Trial ends (stop, truth) not yet added to `ends`. Rare stops are far apart in memory:
+    /// adding a batch at once lets the processor fetch them together instead of stalling at
+    /// the end of each trial.
+    pending: Vec<(u32, u32)>,
     /// Scratch data for deciding new states and for trials off the graph.
     data: TrialData,
 }
@@ -145,14 +226,16 @@ impl<'a> DecisionGraph<'a> {
         let mut graph = DecisionGraph {
             finder,
             shared,
-            num_truths,
             limit,
-            root: UNVISITED,
+            root: Node::UNVISITED,
             decisions: Vec::new(),
             states: Vec::new(),
             children: Vec::new(),
+            parent: Vec::new(),
             index: FxHashMap::default(),
-            ends: Vec::new(),
+            stops: Vec::new(),
+            ends: vec![Vec::new(); num_truths],
+            pending: Vec::with_capacity(PENDING_ENDS),
             data: TrialData::new(limits.num_doses),
         };
         graph.root = graph.add_node(Decision::Treat(limits.start_dose));
@@ -172,26 +255,27 @@ impl<'a> DecisionGraph<'a> {
         let node = match decision {
             Decision::Treat(dose) => {
                 let size = self.finder.next_cohort_size(&self.data);
-                let children = self.children.len() as u32;
-                self.children
-                    .resize(self.children.len() + usize::from(size) + 1, UNVISITED);
+                let slots = self.children.len() + usize::from(size) + 1;
+                let link = self.children.len() as u32;
+                self.children.resize(slots, Node::UNVISITED);
+                self.parent.resize(slots, id);
+                Node { link, dose, size }
+            }
+            Decision::Stop { .. } => {
+                let link = self.stops.len() as u32;
+                self.stops.push(id);
+                for ends in &mut self.ends {
+                    ends.push(0);
+                }
                 Node {
-                    id,
-                    children,
-                    dose,
-                    size,
+                    link,
+                    dose: Dose(0),
+                    size: STOP,
                 }
             }
-            Decision::Stop { .. } => Node {
-                id,
-                children: NONE,
-                dose: Dose(0),
-                size: 0,
-            },
         };
         self.decisions.push(decision);
         self.states.extend_from_slice(self.data.state());
-        self.ends.resize(self.ends.len() + self.num_truths, 0);
         node
     }
 
@@ -204,9 +288,8 @@ impl<'a> DecisionGraph<'a> {
 
     /// The node reached from `parent` when its cohort has `dlts` DLTs, added if new; `None` when
     /// the state is new and the graph is full, with the state left in `self.data`.
-    #[cold]
     fn visit(&mut self, parent: Node, dlts: u16) -> Option<Node> {
-        self.load(parent.id);
+        self.load(self.parent[parent.link as usize]);
         self.data.add_cohort(parent.dose, parent.size, dlts);
         let node = match self.index.get(self.data.state()) {
             Some(&node) => node,
@@ -217,37 +300,106 @@ impl<'a> DecisionGraph<'a> {
                 node
             }
         };
-        self.children[parent.children as usize + usize::from(dlts)] = node;
+        self.children[parent.link as usize + usize::from(dlts)] = node;
         Some(node)
     }
 
-    /// Runs one trial on `patients` under the truth with index `truth` and DLT thresholds
-    /// `thresholds` (see [`dlt_threshold`](super::rng::dlt_threshold)). Trials that end on the graph
+    /// Runs one trial on `patients` under every truth (`thresholds[j]` are truth j's DLT
+    /// thresholds, see [`dlt_threshold`](super::rng::dlt_threshold)). Trials that end on the graph
     /// are counted at their last node; a trial that leaves a full graph is recorded in `counts`.
-    pub fn run(&mut self, patients: &mut PatientStream, thresholds: &[u64], truth: usize, counts: &mut OcCounts) {
-        let mut node = self.root;
-        let mut first = 0;
+    ///
+    /// Truths are walked two at a time, cohort by cohort side by side: each walk is a chain of
+    /// dependent loads, and the processor overlaps two independent chains.
+    pub fn run_truths(&mut self, patients: &PatientStream, thresholds: &[Vec<u64>], counts: &mut [OcCounts]) {
+        let root = self.root;
+        let mut waiting = thresholds.iter().enumerate().map(|(truth, thresholds)| Lane {
+            node: root,
+            first: 0,
+            thresholds,
+            truth,
+        });
+        let Some(mut a) = waiting.next() else {
+            return;
+        };
+        let Some(mut b) = waiting.next() else {
+            return self.finish_lane(a, patients, counts);
+        };
         loop {
-            let dlts = patients.dlts(first, usize::from(node.size), thresholds[node.dose.index()]);
-            first += usize::from(node.size);
-            let mut next = self.children[node.children as usize + usize::from(dlts)];
-            if next.id == NONE {
-                match self.visit(node, dlts) {
-                    Some(visited) => next = visited,
-                    None => return self.finish_off_graph(patients, thresholds, counts),
-                }
+            let (next_a, next_b) = walk_pair(&self.children, patients, &mut a, &mut b);
+            let a_on = self.advance(&mut a, next_a, patients, counts) || refill(&mut a, &mut waiting);
+            let b_on = self.advance(&mut b, next_b, patients, counts) || refill(&mut b, &mut waiting);
+            match (a_on, b_on) {
+                (true, true) => {}
+                (true, false) => return self.finish_lane(a, patients, counts),
+                (false, true) => return self.finish_lane(b, patients, counts),
+                (false, false) => return,
             }
-            if next.children == NONE {
-                self.ends[next.id as usize * self.num_truths + truth] += 1;
+        }
+    }
+
+    /// Walks `lane` alone to the end of its trial.
+    fn finish_lane(&mut self, mut lane: Lane, patients: &PatientStream, counts: &mut [OcCounts]) {
+        loop {
+            let next = walk(&self.children, patients, &mut lane);
+            if !self.advance(&mut lane, next, patients, counts) {
                 return;
             }
-            node = next;
         }
+    }
+
+    /// Moves `lane` past its cohort, whose outcome leads to slot `next` with `dlts` DLTs; false
+    /// once its trial has ended (and been counted).
+    #[inline(always)]
+    fn advance(
+        &mut self,
+        lane: &mut Lane,
+        (next, dlts): (Node, u16),
+        patients: &PatientStream,
+        counts: &mut [OcCounts],
+    ) -> bool {
+        if !next.is_end() {
+            lane.advance(next);
+            return true;
+        }
+        self.advance_to_end(lane, next, dlts, patients, counts)
+    }
+
+    /// [`DecisionGraph::advance`] onto a stop or an unvisited slot.
+    #[cold]
+    fn advance_to_end(
+        &mut self,
+        lane: &mut Lane,
+        next: Node,
+        dlts: u16,
+        patients: &PatientStream,
+        counts: &mut [OcCounts],
+    ) -> bool {
+        let next = if next.size == UNVISITED {
+            match self.visit(lane.node, dlts) {
+                Some(visited) => visited,
+                None => {
+                    self.finish_off_graph(patients, lane.thresholds, &mut counts[lane.truth]);
+                    lane.node.size = STOP;
+                    return false;
+                }
+            }
+        } else {
+            next
+        };
+        lane.advance(next);
+        if next.size == STOP {
+            self.pending.push((next.link, lane.truth as u32));
+            if self.pending.len() == PENDING_ENDS {
+                self.add_pending_ends();
+            }
+            return false;
+        }
+        true
     }
 
     /// Continues the trial whose state is in `self.data` without the graph, and records it.
     #[cold]
-    fn finish_off_graph(&mut self, patients: &mut PatientStream, thresholds: &[u64], counts: &mut OcCounts) {
+    fn finish_off_graph(&mut self, patients: &PatientStream, thresholds: &[u64], counts: &mut OcCounts) {
         loop {
             match self.decide() {
                 Decision::Treat(dose) => {
@@ -261,18 +413,26 @@ impl<'a> DecisionGraph<'a> {
         }
     }
 
+    fn add_pending_ends(&mut self) {
+        for &(stop, truth) in &self.pending {
+            self.ends[truth as usize][stop as usize] += 1;
+        }
+        self.pending.clear();
+    }
+
     /// Records the trials that ended on the graph into `counts` (indexed by truth) and forgets them.
     pub fn flush(&mut self, counts: &mut [OcCounts]) {
-        for id in 0..self.decisions.len() {
-            let ends = id * self.num_truths..(id + 1) * self.num_truths;
-            if self.ends[ends.clone()].iter().all(|&n| n == 0) {
+        self.add_pending_ends();
+        for stop in 0..self.stops.len() {
+            if self.ends.iter().all(|ends| ends[stop] == 0) {
                 continue;
             }
-            self.load(id as u32);
-            for (counts, n) in counts.iter_mut().zip(&mut self.ends[ends]) {
-                if *n > 0 {
-                    counts.record_times(&self.data, self.decisions[id], *n);
-                    *n = 0;
+            let id = self.stops[stop];
+            self.load(id);
+            for (counts, ends) in counts.iter_mut().zip(&mut self.ends) {
+                if ends[stop] > 0 {
+                    counts.record_times(&self.data, self.decisions[id as usize], ends[stop]);
+                    ends[stop] = 0;
                 }
             }
         }
@@ -285,7 +445,7 @@ mod tests {
     use crate::sim::rng::dlt_threshold;
 
     /// The plain trial loop the graph replaces.
-    fn reference(finder: &dyn DoseFinder, thresholds: &[u64], patients: &mut PatientStream, counts: &mut OcCounts) {
+    fn reference(finder: &dyn DoseFinder, thresholds: &[u64], patients: &PatientStream, counts: &mut OcCounts) {
         let mut data = TrialData::new(finder.limits().num_doses);
         let mut dose = finder.limits().start_dose;
         loop {
@@ -312,27 +472,31 @@ mod tests {
             .map(|t| t.dlt.iter().map(|&p| dlt_threshold(p)).collect())
             .collect();
         let num_doses = thresholds[0].len();
-        for finder in scenario.build_designs() {
-            let finder = finder.as_ref();
-            let max = finder.limits().max_patients;
-            let empty = || vec![OcCounts::new(num_doses, max); thresholds.len()];
-            let shared = SharedDecisions::default();
-            let (mut expected, mut whole, mut small) = (empty(), empty(), empty());
-            let mut graph = DecisionGraph::new(finder, Some(&shared), thresholds.len());
-            let mut full = DecisionGraph::with_limit(finder, None, thresholds.len(), 5);
-            let mut patients = PatientStream::with_capacity(max as usize);
-            for trial in 0..300 {
-                patients.start_trial(9, trial);
-                for (j, truth) in thresholds.iter().enumerate() {
-                    reference(finder, truth, &mut patients, &mut expected[j]);
-                    graph.run(&mut patients, truth, j, &mut whole[j]);
-                    full.run(&mut patients, truth, j, &mut small[j]);
+        // Truths are walked in pairs: check an odd number, a lone truth and the whole set too.
+        for (num_truths, trials) in [(1, 100), (3, 100), (thresholds.len(), 300)] {
+            let thresholds = &thresholds[..num_truths];
+            for finder in scenario.build_designs() {
+                let finder = finder.as_ref();
+                let max = finder.limits().max_patients;
+                let empty = || vec![OcCounts::new(num_doses, max); num_truths];
+                let shared = SharedDecisions::default();
+                let (mut expected, mut whole, mut small) = (empty(), empty(), empty());
+                let mut graph = DecisionGraph::new(finder, Some(&shared), num_truths);
+                let mut full = DecisionGraph::with_limit(finder, None, num_truths, 5);
+                let mut patients = PatientStream::with_capacity(max as usize);
+                for trial in 0..trials {
+                    patients.start_trial(9, trial);
+                    for (j, truth) in thresholds.iter().enumerate() {
+                        reference(finder, truth, &patients, &mut expected[j]);
+                    }
+                    graph.run_truths(&patients, thresholds, &mut whole);
+                    full.run_truths(&patients, thresholds, &mut small);
                 }
+                graph.flush(&mut whole);
+                full.flush(&mut small);
+                assert_eq!(whole, expected, "{} with {num_truths} truths", finder.name());
+                assert_eq!(small, expected, "{} with {num_truths} truths", finder.name());
             }
-            graph.flush(&mut whole);
-            full.flush(&mut small);
-            assert_eq!(whole, expected, "{}", finder.name());
-            assert_eq!(small, expected, "{}", finder.name());
         }
     }
 }

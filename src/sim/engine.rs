@@ -98,9 +98,7 @@ pub fn simulate_trials(
         |(counts, graphs, patients), trial| {
             patients.start_trial(plan.seed, trial);
             for (graph, counts) in graphs.iter_mut().zip(counts.iter_mut()) {
-                for (j, (truth, counts)) in thresholds.iter().zip(counts.iter_mut()).enumerate() {
-                    graph.run(patients, truth, j, counts);
-                }
+                graph.run_truths(patients, &thresholds, counts);
             }
         },
         progress,

@@ -6,8 +6,8 @@
 //! Dose-finding trials use a counter-based stream ([`PatientStream`]): SplitMix64 (Steele, Lea &
 //! Flood 2014) seeded per trial with the key k = mix64(seed ⊕ mix64(t)), so patient i's latent is
 //! the generator's (i+1)-th output, mix64(k + (i+1)·γ) with γ = 0x9e3779b97f4a7c15, read on its
-//! top 53 bits. Starting a trial costs two mixes and any patient can be drawn directly. Engines
-//! that draw other variables (calendar time, single-arm) use [`trial_rng`].
+//! top 53 bits. Any patient can be drawn directly, so a trial's latents are computed at once when
+//! it starts (eight at a time where the processor has AVX-512). Engines that draw other variables (calendar time, single-arm) use [`trial_rng`].
 
 use rand::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
@@ -49,43 +49,45 @@ pub fn patient_latent(key: u64, i: usize) -> u64 {
     mix64(key.wrapping_add((i as u64 + 1).wrapping_mul(GOLDEN_GAMMA))) >> (64 - UNIFORM_BITS)
 }
 
-/// The latent uniforms of one trial's patients, computed on first use and shared by every design
-/// and truth.
+/// The latent uniforms of one trial's patients, computed when the trial starts and shared by
+/// every design and truth.
 pub struct PatientStream {
-    key: u64,
-    /// Latents of patients 0 … `filled` − 1 of the current trial.
+    /// Latents of patients 0 … capacity − 1 of the current trial.
     latent: Vec<u64>,
-    filled: usize,
+    /// Whether the processor computes eight latents at once (AVX-512 with 64-bit multiplies).
+    wide: bool,
 }
 
 impl PatientStream {
-    /// A stream with room for `capacity` patients (no allocation until a trial exceeds it).
+    /// A stream for trials of at most `capacity` patients.
     pub fn with_capacity(capacity: usize) -> PatientStream {
         PatientStream {
-            key: trial_key(0, 0),
             latent: vec![0; capacity],
-            filled: 0,
+            wide: wide_multiplies(),
         }
     }
 
-    /// Starts trial `trial` of the run seeded with `seed`.
+    /// Starts trial `trial` of the run seeded with `seed`: computes every patient's latent.
     pub fn start_trial(&mut self, seed: u64, trial: u64) {
-        self.key = trial_key(seed, trial);
-        self.filled = 0;
+        let key = trial_key(seed, trial);
+        #[cfg(target_arch = "x86_64")]
+        if self.wide {
+            // SAFETY: `wide` is set only when the processor has AVX-512F and AVX-512DQ.
+            return unsafe { fill_latents_avx512(key, &mut self.latent) };
+        }
+        fill_latents(key, &mut self.latent);
     }
 
     /// Patient `i`'s latent uniform, as a 53-bit integer.
     #[inline]
-    pub fn latent(&mut self, i: usize) -> u64 {
-        self.fill(i + 1);
+    pub fn latent(&self, i: usize) -> u64 {
         self.latent[i]
     }
 
     /// DLTs among patients `first` … `first + size − 1` at a dose with threshold `threshold` (see
     /// [`dlt_threshold`]).
     #[inline]
-    pub fn dlts(&mut self, first: usize, size: usize, threshold: u64) -> u16 {
-        self.fill(first + size);
+    pub fn dlts(&self, first: usize, size: usize, threshold: u64) -> u16 {
         let cohort = &self.latent[first..first + size];
         let dlt = |&u: &u64| u16::from(u < threshold);
         match *cohort {
@@ -94,31 +96,30 @@ impl PatientStream {
             _ => cohort.iter().map(dlt).sum(),
         }
     }
+}
 
-    /// Computes the latents of patients up to at least `end` (exclusive), a chunk at a time.
-    #[inline]
-    fn fill(&mut self, end: usize) {
-        if end > self.filled {
-            self.fill_chunk(end);
-        }
-    }
+/// Whether [`fill_latents_avx512`] can run here.
+fn wide_multiplies() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    return is_x86_feature_detected!("avx512f") && is_x86_feature_detected!("avx512dq");
+    #[cfg(not(target_arch = "x86_64"))]
+    false
+}
 
-    fn fill_chunk(&mut self, end: usize) {
-        const CHUNK: usize = 8;
-        let end = end.next_multiple_of(CHUNK);
-        if end > self.latent.len() {
-            self.latent.resize(end, 0);
-        }
-        // SplitMix64 from patient `filled` on: the state advances by γ per output.
-        let mut state = self
-            .key
-            .wrapping_add((self.filled as u64 + 1).wrapping_mul(GOLDEN_GAMMA));
-        for u in &mut self.latent[self.filled..end] {
-            *u = mix64(state) >> (64 - UNIFORM_BITS);
-            state = state.wrapping_add(GOLDEN_GAMMA);
-        }
-        self.filled = end;
+/// Patient i's latent for i = 0 … `latent.len()` − 1: SplitMix64's outputs from state `key`.
+#[inline(always)]
+fn fill_latents(key: u64, latent: &mut [u64]) {
+    for (i, u) in latent.iter_mut().enumerate() {
+        *u = patient_latent(key, i);
     }
+}
+
+/// [`fill_latents`] compiled for AVX-512, whose 64-bit multiplies let the compiler compute eight
+/// latents at once (the results are the same integers).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512dq")]
+fn fill_latents_avx512(key: u64, latent: &mut [u64]) {
+    fill_latents(key, latent);
 }
 
 #[cfg(test)]
@@ -160,11 +161,10 @@ mod tests {
 
     #[test]
     fn dlts_count_latents_below_the_threshold() {
-        let mut stream = PatientStream::with_capacity(2);
+        let mut stream = PatientStream::with_capacity(10);
         stream.start_trial(3, 9);
         let threshold = dlt_threshold(0.4);
         let expected = (4..10).filter(|&i| stream.latent(i) < threshold).count() as u16;
-        stream.start_trial(3, 9);
         assert_eq!(stream.dlts(4, 6, threshold), expected);
         assert_eq!(stream.dlts(0, 3, 0), 0);
         assert_eq!(stream.dlts(0, 3, dlt_threshold(1.0)), 3);
