@@ -288,6 +288,7 @@ impl<'a> DecisionGraph<'a> {
 
     /// The node reached from `parent` when its cohort has `dlts` DLTs, added if new; `None` when
     /// the state is new and the graph is full, with the state left in `self.data`.
+    #[cold]
     fn visit(&mut self, parent: Node, dlts: u16) -> Option<Node> {
         self.load(self.parent[parent.link as usize]);
         self.data.add_cohort(parent.dose, parent.size, dlts);
@@ -350,51 +351,32 @@ impl<'a> DecisionGraph<'a> {
     /// Moves `lane` past its cohort, whose outcome leads to slot `next` with `dlts` DLTs; false
     /// once its trial has ended (and been counted).
     #[inline(always)]
-    fn advance(
-        &mut self,
-        lane: &mut Lane,
-        (next, dlts): (Node, u16),
-        patients: &PatientStream,
-        counts: &mut [OcCounts],
-    ) -> bool {
-        if !next.is_end() {
-            lane.advance(next);
-            return true;
-        }
-        self.advance_to_end(lane, next, dlts, patients, counts)
-    }
-
-    /// [`DecisionGraph::advance`] onto a stop or an unvisited slot.
-    #[cold]
-    fn advance_to_end(
-        &mut self,
-        lane: &mut Lane,
-        next: Node,
-        dlts: u16,
-        patients: &PatientStream,
-        counts: &mut [OcCounts],
-    ) -> bool {
-        let next = if next.size == UNVISITED {
-            match self.visit(lane.node, dlts) {
+    fn advance(&mut self, lane: &mut Lane, (next, dlts): (Node, u16), patients: &PatientStream, counts: &mut [OcCounts]) -> bool {
+        let next = match next.size {
+            UNVISITED => match self.visit(lane.node, dlts) {
                 Some(visited) => visited,
                 None => {
                     self.finish_off_graph(patients, lane.thresholds, &mut counts[lane.truth]);
-                    lane.node.size = STOP;
                     return false;
                 }
-            }
-        } else {
-            next
+            },
+            _ => next,
         };
         lane.advance(next);
         if next.size == STOP {
-            self.pending.push((next.link, lane.truth as u32));
-            if self.pending.len() == PENDING_ENDS {
-                self.add_pending_ends();
-            }
+            self.end(next.link, lane.truth);
             return false;
         }
         true
+    }
+
+    /// Counts a trial that ended at stop `stop` under truth `truth`.
+    #[inline(always)]
+    fn end(&mut self, stop: u32, truth: usize) {
+        self.pending.push((stop, truth as u32));
+        if self.pending.len() == PENDING_ENDS {
+            self.add_pending_ends();
+        }
     }
 
     /// Continues the trial whose state is in `self.data` without the graph, and records it.
@@ -413,6 +395,7 @@ impl<'a> DecisionGraph<'a> {
         }
     }
 
+    #[cold]
     fn add_pending_ends(&mut self) {
         for &(stop, truth) in &self.pending {
             self.ends[truth as usize][stop as usize] += 1;
