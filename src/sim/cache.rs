@@ -351,7 +351,13 @@ impl<'a> DecisionGraph<'a> {
     /// Moves `lane` past its cohort, whose outcome leads to slot `next` with `dlts` DLTs; false
     /// once its trial has ended (and been counted).
     #[inline(always)]
-    fn advance(&mut self, lane: &mut Lane, (next, dlts): (Node, u16), patients: &PatientStream, counts: &mut [OcCounts]) -> bool {
+    fn advance(
+        &mut self,
+        lane: &mut Lane,
+        (next, dlts): (Node, u16),
+        patients: &PatientStream,
+        counts: &mut [OcCounts],
+    ) -> bool {
         let next = match next.size {
             UNVISITED => match self.visit(lane.node, dlts) {
                 Some(visited) => visited,
