@@ -6,6 +6,8 @@
 //! - [`DecisionGraph`]: a thread's graph of the trial states it has visited, for the Monte Carlo
 //!   loop. Each state knows the next cohort's dose and size and, for each possible number of DLTs
 //!   in it, the next state, so after the first visit a cohort costs one array index and no hash.
+//!   Two walks (truths) go side by side, and trial ends are counted in batches: the walk is bound
+//!   by memory latency, not by instructions.
 
 use super::oc::OcCounts;
 use super::rng::PatientStream;
@@ -92,11 +94,11 @@ struct Node {
     size: u16,
 }
 
-/// Trial ends held by [`DecisionGraph::pending`] before they are counted.
-const PENDING_ENDS: usize = 1024;
-
 const STOP: u16 = 0;
 const UNVISITED: u16 = u16::MAX;
+
+/// Trial ends held by [`DecisionGraph::pending`] before they are counted.
+const PENDING_ENDS: usize = 1024;
 
 impl Node {
     const UNVISITED: Node = Node {
