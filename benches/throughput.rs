@@ -1,38 +1,148 @@
-//! Trials per second for each design of the bundled QLS4131 scenario (all six truths), at 1 and
-//! 2 threads. Run with `cargo bench`; criterion reports throughput in elements (trials) per second.
+//! Trials per second, measured by criterion (`cargo bench`; throughput is in elements, one element
+//! being one simulated trial of one design under one truth).
+//!
+//! - `designs/…`: every design of every bundled scenario, alone, at 1 and 2 threads.
+//! - `trials/…`, `patients/…`, `doses/…`: how the cost of 3+3, BOIN and CRM grows with the number
+//!   of trials (10^4 … 10^6), the sample size (36, 72, 144 patients) and the number of doses (6,
+//!   12), on one thread. Early stopping is off in these, so trials use the whole sample size.
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use std::path::Path;
-use trialsim::scenario::Scenario;
-use trialsim::sim::{simulate, SimulationPlan};
+use std::time::Duration;
+use trialsim::run::{simulate_scenario, simulate_single_arm, RunOptions};
+use trialsim::scenario::{AnyScenario, Scenario};
 
-fn throughput(c: &mut Criterion) {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/qls4131_escalation.toml");
-    let scenario = Scenario::load(&path).expect("bundled scenario is valid");
-    let mut group = c.benchmark_group("qls4131_escalation");
+fn options(trials: u64, threads: usize) -> RunOptions {
+    RunOptions {
+        trials: Some(trials),
+        seed: Some(1),
+        threads,
+        exact: false,
+    }
+}
+
+/// Trials per truth for one measurement of a design: enough that thread start-up, graph warm-up
+/// and model fits (a fixed cost per state visited) are mostly amortised, few enough that a sample
+/// takes about a second.
+fn trials_for(scenario: &AnyScenario, rule: &str) -> u64 {
+    match scenario {
+        AnyScenario::SingleArm(_) => 20_000,
+        AnyScenario::DoseFinding(s) if s.timing.is_some() => 2_000,
+        AnyScenario::DoseFinding(_) => match rule {
+            "blrm" => 50_000,
+            "crm" => 500_000,
+            _ => 1_000_000,
+        },
+    }
+}
+
+fn bundled_designs(c: &mut Criterion) {
+    let mut group = c.benchmark_group("designs");
     group.sample_size(10);
-    for (spec, design) in scenario.designs.iter().zip(scenario.build_designs()) {
-        let designs = [design];
-        // Enough trials that thread start-up and cache warm-up are amortised.
-        let trials = if spec.rule_name() == "crm" { 50_000 } else { 200_000 };
-        group.throughput(Throughput::Elements(trials * scenario.truths.len() as u64));
-        for threads in [1, 2] {
-            let plan = SimulationPlan {
-                designs: &designs,
-                truths: &scenario.truths,
-                trials,
-                seed: 1,
-                threads,
-            };
-            group.bench_with_input(
-                BenchmarkId::new(spec.name.clone(), format!("{threads} threads")),
-                &plan,
-                |b, plan| b.iter(|| simulate(plan, &|_| {}).expect("runs")),
-            );
+    for file in ["qls4131_escalation.toml", "qls4131_full.toml", "ql1706_es_sclc.toml"] {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios").join(file);
+        let scenario = AnyScenario::load(&path).expect("bundled scenario is valid");
+        let stem = file.trim_end_matches(".toml");
+        match &scenario {
+            AnyScenario::DoseFinding(s) => {
+                for design in &s.designs {
+                    let mut one = s.clone();
+                    one.designs = vec![design.clone()];
+                    let trials = trials_for(&scenario, design.rule_name());
+                    group.throughput(Throughput::Elements(trials * s.truths.len() as u64));
+                    for threads in [1, 2] {
+                        let id = BenchmarkId::new(format!("{stem}/{}", design.name), format!("{threads} threads"));
+                        group.bench_function(id, |b| {
+                            b.iter(|| simulate_scenario(&one, &options(trials, threads), &|_| {}).expect("runs"))
+                        });
+                    }
+                }
+            }
+            AnyScenario::SingleArm(s) => {
+                for design in &s.designs {
+                    let mut one = s.clone();
+                    one.designs = vec![design.clone()];
+                    let trials = trials_for(&scenario, "");
+                    group.throughput(Throughput::Elements(trials * s.truths.len() as u64));
+                    for threads in [1, 2] {
+                        let id = BenchmarkId::new(format!("{stem}/{}", design.name), format!("{threads} threads"));
+                        group.bench_function(id, |b| {
+                            b.iter(|| simulate_single_arm(&one, &options(trials, threads), &|_| {}).expect("runs"))
+                        });
+                    }
+                }
+            }
         }
     }
     group.finish();
 }
 
-criterion_group!(benches, throughput);
+/// A scenario with `doses` levels (MTD in the middle), `max_patients` patients in cohorts of 3,
+/// one truth and one design without early stopping.
+fn sized(rule: &str, doses: usize, max_patients: usize) -> Scenario {
+    let dlt: Vec<String> = (0..doses)
+        .map(|d| format!("{:.3}", (0.225 * (d + 1) as f64 / (doses / 2) as f64).min(0.95)))
+        .collect();
+    let names: Vec<String> = (1..=doses).map(|d| format!("\"DL{d}\"")).collect();
+    let design = match rule {
+        "crm" => "rule = \"crm\"\nmodel = \"empiric\"\nskeleton = { halfwidth = 0.05, nu = 3 }".to_string(),
+        other => format!("rule = \"{other}\""),
+    };
+    let text = format!(
+        "name = \"sized\"\nkind = \"dose-finding\"\n[simulation]\ntrials = 1000\nseed = 1\n\
+         [trial]\ndoses = [{}]\ntarget = 0.25\ncohort_size = 3\nmax_patients = {max_patients}\nstart_dose = 1\n\
+         [[truth]]\nname = \"middle\"\ndlt = [{}]\n[[design]]\nname = \"{rule}\"\n{design}\n",
+        names.join(", "),
+        dlt.join(", "),
+    );
+    Scenario::parse(&text, Path::new("benches/sized.toml")).expect("sized scenario is valid")
+}
+
+fn growth(c: &mut Criterion) {
+    let rules = ["3+3", "boin", "crm"];
+    let mut group = c.benchmark_group("trials");
+    group.sample_size(10);
+    for rule in rules {
+        let scenario = sized(rule, 6, 36);
+        for trials in [10_000u64, 100_000, 1_000_000] {
+            group.throughput(Throughput::Elements(trials));
+            group.bench_function(BenchmarkId::new(rule, trials), |b| {
+                b.iter(|| simulate_scenario(&scenario, &options(trials, 1), &|_| {}).expect("runs"))
+            });
+        }
+    }
+    group.finish();
+    let mut group = c.benchmark_group("patients");
+    group.sample_size(10);
+    for rule in rules {
+        for max_patients in [36, 72, 144] {
+            let scenario = sized(rule, 6, max_patients);
+            let trials = if rule == "crm" { 20_000 } else { 200_000 };
+            group.throughput(Throughput::Elements(trials));
+            group.bench_function(BenchmarkId::new(rule, max_patients), |b| {
+                b.iter(|| simulate_scenario(&scenario, &options(trials, 1), &|_| {}).expect("runs"))
+            });
+        }
+    }
+    group.finish();
+    let mut group = c.benchmark_group("doses");
+    group.sample_size(10);
+    for rule in rules {
+        for doses in [6, 12] {
+            let scenario = sized(rule, doses, 36);
+            let trials = if rule == "crm" { 20_000 } else { 200_000 };
+            group.throughput(Throughput::Elements(trials));
+            group.bench_function(BenchmarkId::new(rule, doses), |b| {
+                b.iter(|| simulate_scenario(&scenario, &options(trials, 1), &|_| {}).expect("runs"))
+            });
+        }
+    }
+    group.finish();
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default().warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(3));
+    targets = bundled_designs, growth
+}
 criterion_main!(benches);

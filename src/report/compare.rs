@@ -54,15 +54,53 @@ fn value(row: &BTreeMap<String, String>, column: &str) -> f64 {
     row.get(column).and_then(|v| v.parse().ok()).unwrap_or(f64::NAN)
 }
 
-/// Compares the runs in `dirs`; writes `comparison.csv` and `comparison.png` into `out`.
+/// The runs in folder `dir`: the run whose `summary.csv` it holds (named by the folder), or, for a
+/// sweep's folder, each point's rows of `sweep.csv`, named by the point and its swept settings
+/// (`qls4131_sweep point 2: target=0.2, max_patients=36`).
+fn runs_in(dir: &Path) -> Result<Vec<Run>, ChartError> {
+    let name = dir
+        .file_name()
+        .map_or_else(|| dir.display().to_string(), |n| n.to_string_lossy().into_owned());
+    let sweep = dir.join("sweep.csv");
+    let summary = dir.join("summary.csv");
+    if summary.exists() || !sweep.exists() {
+        return Ok(vec![Run {
+            name,
+            rows: read_csv(&summary)?,
+        }]);
+    }
+    // The swept settings are the columns between `point` and `truth`.
+    let header = csv::Reader::from_path(&sweep)
+        .and_then(|mut r| r.headers().cloned())
+        .map_err(|e| ChartError::Read {
+            path: sweep.clone(),
+            message: e.to_string(),
+        })?;
+    let swept: Vec<&str> = header.iter().skip(1).take_while(|&h| h != "truth").collect();
+    let mut runs: Vec<Run> = Vec::new();
+    for row in read_csv(&sweep)? {
+        let point = row.get("point").cloned().unwrap_or_default();
+        let settings: Vec<String> = swept
+            .iter()
+            .map(|&key| format!("{key}={}", row.get(key).map_or("", String::as_str)))
+            .collect();
+        let label = format!("{name} point {point}: {}", settings.join(", "));
+        match runs.last_mut() {
+            Some(run) if run.name == label => run.rows.push(row),
+            _ => runs.push(Run {
+                name: label,
+                rows: vec![row],
+            }),
+        }
+    }
+    Ok(runs)
+}
+
+/// Compares the runs in `dirs` (run folders, or sweep folders standing for their points); writes `comparison.csv` and `comparison.png` into `out`.
 pub fn compare(dirs: &[PathBuf], out: &Path) -> Result<Vec<PathBuf>, ChartError> {
     let mut runs = Vec::new();
     for dir in dirs {
-        let name = dir
-            .file_name()
-            .map_or_else(|| dir.display().to_string(), |n| n.to_string_lossy().into_owned());
-        let rows = read_csv(&dir.join("summary.csv"))?;
-        runs.push(Run { name, rows });
+        runs.extend(runs_in(dir)?);
     }
     let kinds: Vec<Option<&str>> = runs.iter().map(kind_of).collect();
     let kind =

@@ -664,6 +664,33 @@ fn compare_runs_across_scenarios() {
     assert!(single.status.success(), "{}", stderr(&single));
 }
 
+/// A sweep's folder compares as its points, each named by its swept settings.
+#[test]
+fn compare_a_sweep_folder_by_point() {
+    let dir = tempfile::tempdir().unwrap();
+    let sweep = root().join("scenarios/qls4131_sweep.toml");
+    let run = run_cli(
+        &["run", sweep.to_str().unwrap(), "--trials", "100", "--out", "o"],
+        dir.path(),
+    );
+    assert!(run.status.success(), "{}", stderr(&run));
+    let out = run_cli(&["compare", "o/qls4131_sweep", "--out", "cmp"], dir.path());
+    assert!(out.status.success(), "{}", stderr(&out));
+    let table = fs::read_to_string(dir.path().join("cmp/comparison.csv")).unwrap();
+    let swept = fs::read_to_string(dir.path().join("o/qls4131_sweep/sweep.csv")).unwrap();
+    assert_eq!(
+        table.lines().count(),
+        swept.lines().count(),
+        "one row per point, truth and design"
+    );
+    let first = table.lines().nth(1).unwrap();
+    assert!(
+        first.starts_with("\"qls4131_sweep point 1: target=0.2, max_patients=24, halfwidth=0.04\","),
+        "{first}"
+    );
+    assert!(table.contains("\"qls4131_sweep point 12: target=0.3, max_patients=36, halfwidth=0.07\","));
+}
+
 /// Snapshot of the structure of every table and index a run writes: CSV headers, and the
 /// Markdown headings and table header rows of each README index (numbers excluded).
 #[test]
