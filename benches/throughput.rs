@@ -98,46 +98,35 @@ fn sized(rule: &str, doses: usize, max_patients: usize) -> Scenario {
     Scenario::parse(&text, Path::new("benches/sized.toml")).expect("sized scenario is valid")
 }
 
+/// Cases of a growth group: (benchmark parameter, doses, max_patients, trials for CRM and others).
+type Case = (u64, usize, usize, [u64; 2]);
+
+/// A criterion group timing 3+3, BOIN and CRM on `sized` scenarios, one thread.
+fn growth_group(c: &mut Criterion, name: &str, cases: &[Case]) {
+    let mut group = c.benchmark_group(name);
+    group.sample_size(10);
+    for rule in ["3+3", "boin", "crm"] {
+        for &(parameter, doses, max_patients, [crm, other]) in cases {
+            let scenario = sized(rule, doses, max_patients);
+            let trials = if rule == "crm" { crm } else { other };
+            group.throughput(Throughput::Elements(trials));
+            group.bench_function(BenchmarkId::new(rule, parameter), |b| {
+                b.iter(|| simulate_scenario(&scenario, &options(trials, 1), &|_| {}).expect("runs"))
+            });
+        }
+    }
+    group.finish();
+}
+
 fn growth(c: &mut Criterion) {
-    let rules = ["3+3", "boin", "crm"];
-    let mut group = c.benchmark_group("trials");
-    group.sample_size(10);
-    for rule in rules {
-        let scenario = sized(rule, 6, 36);
-        for trials in [10_000u64, 100_000, 1_000_000] {
-            group.throughput(Throughput::Elements(trials));
-            group.bench_function(BenchmarkId::new(rule, trials), |b| {
-                b.iter(|| simulate_scenario(&scenario, &options(trials, 1), &|_| {}).expect("runs"))
-            });
-        }
-    }
-    group.finish();
-    let mut group = c.benchmark_group("patients");
-    group.sample_size(10);
-    for rule in rules {
-        for max_patients in [36, 72, 144] {
-            let scenario = sized(rule, 6, max_patients);
-            let trials = if rule == "crm" { 20_000 } else { 200_000 };
-            group.throughput(Throughput::Elements(trials));
-            group.bench_function(BenchmarkId::new(rule, max_patients), |b| {
-                b.iter(|| simulate_scenario(&scenario, &options(trials, 1), &|_| {}).expect("runs"))
-            });
-        }
-    }
-    group.finish();
-    let mut group = c.benchmark_group("doses");
-    group.sample_size(10);
-    for rule in rules {
-        for doses in [6, 12] {
-            let scenario = sized(rule, doses, 36);
-            let trials = if rule == "crm" { 20_000 } else { 200_000 };
-            group.throughput(Throughput::Elements(trials));
-            group.bench_function(BenchmarkId::new(rule, doses), |b| {
-                b.iter(|| simulate_scenario(&scenario, &options(trials, 1), &|_| {}).expect("runs"))
-            });
-        }
-    }
-    group.finish();
+    let trials: Vec<Case> = [10_000, 100_000, 1_000_000].map(|n| (n, 6, 36, [n, n])).into();
+    growth_group(c, "trials", &trials);
+    growth_group(
+        c,
+        "patients",
+        &[36, 72, 144].map(|n| (n as u64, 6, n, [20_000, 200_000])),
+    );
+    growth_group(c, "doses", &[6, 12].map(|d| (d as u64, d, 36, [20_000, 200_000])));
 }
 
 criterion_group! {
