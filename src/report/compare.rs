@@ -8,18 +8,9 @@ use super::write_atomic;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-/// The columns compared for each kind of run (leading columns of each kind's `summary.csv`).
-const DOSE_FINDING: [&str; 9] = [
-    "truth",
-    "design",
-    "trials",
-    "correct_selection_pct",
-    "stopped_early_pct",
-    "patients_mean",
-    "dlt_rate",
-    "overdose_patients_pct",
-    "overdose_selection_pct",
-];
+/// The columns compared for each kind of run: a dose-finding summary's leading columns, and a
+/// selection of a single-arm summary's.
+const DOSE_FINDING: [&str; 9] = super::csv::SUMMARY_COLUMNS;
 const SINGLE_ARM: [&str; 10] = [
     "truth",
     "design",
