@@ -9,5 +9,6 @@ mod edges;
 mod exact;
 mod fuzz;
 mod properties;
+mod recorded;
 mod scale;
 mod validation;
