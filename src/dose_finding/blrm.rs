@@ -15,6 +15,7 @@
 //! β·log(d/d*), a half-line whose end is placed exactly within its grid cell.
 
 use super::{Decision, Design, Dose, Fit, StopReason, TrialData};
+use crate::core::stats::{logit, softplus};
 
 /// Grid points per parameter.
 pub const GRID_POINTS: usize = 161;
@@ -75,19 +76,6 @@ pub struct Blrm {
     /// ln p and ln(1 − p) per node and dose.
     log_p: Vec<f64>,
     log_q: Vec<f64>,
-}
-
-/// ln(1 + e^z), stable for large |z|.
-fn softplus(z: f64) -> f64 {
-    if z > 0.0 {
-        z + (-z).exp().ln_1p()
-    } else {
-        z.exp().ln_1p()
-    }
-}
-
-fn logit(p: f64) -> f64 {
-    (p / (1.0 - p)).ln()
 }
 
 impl Blrm {

@@ -13,6 +13,7 @@
 //! misplaces a posterior that has moved away from the prior.
 
 use super::{Decision, Design, Dose, Fit, TrialData};
+use crate::core::stats::{logit, softplus};
 
 /// Number of grid points for the posterior of β.
 pub const GRID_POINTS: usize = 1024;
@@ -68,19 +69,6 @@ impl CrmModel {
             CrmModel::Logistic { intercept } => (logit(threshold) - intercept) / scaled,
         };
         (ratio > 0.0).then(|| ratio.ln())
-    }
-}
-
-fn logit(p: f64) -> f64 {
-    (p / (1.0 - p)).ln()
-}
-
-/// ln(1 + e^z), stable for large |z|.
-fn softplus(z: f64) -> f64 {
-    if z > 0.0 {
-        z + (-z).exp().ln_1p()
-    } else {
-        z.exp().ln_1p()
     }
 }
 

@@ -9,10 +9,10 @@
 //! 2017) and [`i3plus3`](super::i3plus3) (Liu, Wang & Ji 2020). The trial loop follows `BOIN::get.oc`
 //! 2.7.2 and `Keyboard::get.oc.kb` (VALIDATION R12).
 
-use super::isotonic::{pava_blocks, Block};
 use super::{boin, i3plus3, keyboard, mtpi2};
 use super::{Decision, Design, Dose, Fit, StopReason, TrialData};
-use crate::stats::beta_uniform_posterior_exceeds;
+use crate::core::stats::beta_uniform_posterior_exceeds;
+use crate::core::stats::isotonic::{pava_blocks, Block};
 
 /// Escalate / de-escalate counts at one n: escalate if y ≤ `escalate`, de-escalate if
 /// y ≥ `deescalate`; `None` means never.

@@ -9,7 +9,7 @@
 //! selection are shared by every interval design ([`interval`](super::interval)).
 
 use super::interval::Counts;
-use crate::stats::beta_sf;
+use crate::core::stats::beta_sf;
 
 /// The key edges, lowest first, as `get.boundary.kb` builds them: steps of the target key's
 /// width from its edges down past 0 and up past 1, clipped to [0, 1].

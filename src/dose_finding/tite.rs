@@ -9,7 +9,8 @@
 use super::crm::{Crm, CrmData, CrmEstimate, WeightedOutcome};
 use super::interval::IntervalDesign;
 use super::{boin, Decision, Design, Dose, Fit, Rule, StopReason, TrialData, TrialLimits};
-use crate::stats::beta_uniform_posterior_exceeds;
+use crate::core::stats::beta_uniform_posterior_exceeds;
+use crate::core::Outcome;
 
 /// A treated patient, in calendar time (months).
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -52,7 +53,13 @@ impl FollowUp<'_> {
     pub fn complete_counts(&self) -> TrialData {
         let mut data = TrialData::new(self.num_doses);
         for p in self.patients.iter().filter(|p| self.complete(p)) {
-            data.add_cohort(p.dose, 1, u16::from(self.dlt_observed(p)));
+            data.add_patient(
+                p.dose,
+                Outcome {
+                    dlt: self.dlt_observed(p),
+                    response: None,
+                },
+            );
         }
         data
     }

@@ -26,20 +26,20 @@ pub fn pava_blocks(points: impl Iterator<Item = (f64, f64)>, blocks: &mut [Block
     top
 }
 
-/// Weighted isotonic regression of `values`, returned as a new vector.
-pub fn pava(values: &[f64], weights: &[f64]) -> Vec<f64> {
-    assert_eq!(values.len(), weights.len());
-    let mut blocks = vec![(0.0, 0.0, 0); values.len()];
-    let count = pava_blocks(values.iter().copied().zip(weights.iter().copied()), &mut blocks);
-    blocks[..count]
-        .iter()
-        .flat_map(|&(mean, _, len)| std::iter::repeat_n(mean, len))
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Weighted isotonic regression of `values`, returned as a new vector.
+    fn pava(values: &[f64], weights: &[f64]) -> Vec<f64> {
+        assert_eq!(values.len(), weights.len());
+        let mut blocks = vec![(0.0, 0.0, 0); values.len()];
+        let count = pava_blocks(values.iter().copied().zip(weights.iter().copied()), &mut blocks);
+        blocks[..count]
+            .iter()
+            .flat_map(|&(mean, _, len)| std::iter::repeat_n(mean, len))
+            .collect()
+    }
 
     #[test]
     fn monotone_input_is_unchanged() {

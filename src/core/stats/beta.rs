@@ -1,4 +1,4 @@
-//! Small distribution functions used by the designs.
+//! The beta distribution's upper tail and the posterior of a DLT rate under a uniform prior.
 
 use statrs::function::beta::beta_reg;
 

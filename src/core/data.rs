@@ -1,0 +1,249 @@
+//! Patient outcomes and the trial data designs decide from, as sufficient statistics.
+
+use super::{Dose, DoseSpace};
+
+/// One patient's outcome: a dose-limiting toxicity (DLT) or not and, where the scenario has an
+/// efficacy endpoint, a response or not.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Outcome {
+    /// Whether the patient had a DLT.
+    pub dlt: bool,
+    /// Whether the patient responded; `None` when efficacy is not observed.
+    pub response: Option<bool>,
+}
+
+/// What is known at one dose: patients treated, DLTs and, with efficacy, responses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DoseSummary {
+    /// Patients treated at the dose.
+    pub patients: u32,
+    /// DLTs among them.
+    pub dlts: u32,
+    /// Responses among them, where efficacy is observed.
+    pub responses: Option<u32>,
+}
+
+/// One cohort's outcome: its dose, size and number of dose-limiting toxicities (DLTs).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Cohort {
+    /// The dose the cohort was given.
+    pub dose: Dose,
+    /// Patients in the cohort.
+    pub patients: u16,
+    /// DLTs among them.
+    pub dlts: u16,
+}
+
+/// The outcomes of a trial so far, as sufficient statistics.
+///
+/// Every design here decides from the patients and DLTs (and, with efficacy, responses) per dose
+/// plus the latest cohort, so the state is kept as one flat `u16` slice,
+/// `[n_1, y_1, …, n_K, y_K, last dose, last n, last y]` (with efficacy `[n_1, y_1, r_1, …, last
+/// dose, last n, last y, last r]`), which also serves as the key under which engines cache
+/// decisions (see [`TrialData::state`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TrialData {
+    state: Vec<u16>,
+    num_doses: usize,
+    /// Entries per dose in `state`: 2 (patients, DLTs) or 3 (and responses).
+    stride: usize,
+    total_patients: u32,
+    total_dlts: u32,
+}
+
+impl TrialData {
+    /// Empty toxicity-only data for a trial with `num_doses` dose levels.
+    pub fn new(num_doses: usize) -> TrialData {
+        TrialData::with_stride(num_doses, 2)
+    }
+
+    /// Empty data for a trial that also observes a response per patient.
+    pub fn with_efficacy(num_doses: usize) -> TrialData {
+        TrialData::with_stride(num_doses, 3)
+    }
+
+    fn with_stride(num_doses: usize, stride: usize) -> TrialData {
+        TrialData {
+            state: vec![0; stride * (num_doses + 1) + 1],
+            num_doses,
+            stride,
+            total_patients: 0,
+            total_dlts: 0,
+        }
+    }
+
+    /// Data with a given [`TrialData::state`] (as produced by another toxicity-only `TrialData`
+    /// with the same number of doses).
+    pub fn from_state(num_doses: usize, state: &[u16]) -> TrialData {
+        let mut data = TrialData::new(num_doses);
+        data.set_state(state);
+        data
+    }
+
+    /// Replaces the outcomes by a given [`TrialData::state`] of a trial with as many doses and the
+    /// same endpoints (keeps the allocation).
+    pub fn set_state(&mut self, state: &[u16]) {
+        assert_eq!(state.len(), self.state.len(), "state of another dose count");
+        self.state.copy_from_slice(state);
+        let (mut total_patients, mut total_dlts) = (0, 0);
+        for d in 0..self.num_doses {
+            total_patients += u32::from(state[self.stride * d]);
+            total_dlts += u32::from(state[self.stride * d + 1]);
+        }
+        self.total_patients = total_patients;
+        self.total_dlts = total_dlts;
+    }
+
+    /// Forget every outcome (keeps the allocation).
+    pub fn clear(&mut self) {
+        self.state.fill(0);
+        self.total_patients = 0;
+        self.total_dlts = 0;
+    }
+
+    /// Records a cohort of `patients` at `dose` with `dlts` DLTs.
+    pub fn add_cohort(&mut self, dose: Dose, patients: u16, dlts: u16) {
+        self.add_patients(dose, patients, dlts);
+        let k = self.stride * self.num_doses;
+        self.state[k] = dose.0;
+        self.state[k + 1] = patients;
+        self.state[k + 2] = dlts;
+        if self.stride == 3 {
+            self.state[k + 3] = 0;
+        }
+    }
+
+    /// Records `patients` more at `dose` with `dlts` DLTs without making them the latest cohort
+    /// (patients outside the escalation, e.g. backfill, whose outcomes count in decisions).
+    pub fn add_patients(&mut self, dose: Dose, patients: u16, dlts: u16) {
+        debug_assert!(dlts <= patients && dose.index() < self.num_doses);
+        let i = self.stride * dose.index();
+        self.state[i] += patients;
+        self.state[i + 1] += dlts;
+        self.total_patients += u32::from(patients);
+        self.total_dlts += u32::from(dlts);
+    }
+
+    /// Records one patient's outcome at `dose` as a cohort of one (its response is counted where
+    /// the data observe efficacy).
+    pub fn add_patient(&mut self, dose: Dose, outcome: Outcome) {
+        self.add_cohort(dose, 1, u16::from(outcome.dlt));
+        if let (3, Some(response)) = (self.stride, outcome.response) {
+            let r = u16::from(response);
+            self.state[self.stride * dose.index() + 2] += r;
+            self.state[self.stride * self.num_doses + 3] = r;
+        }
+    }
+
+    /// Number of dose levels.
+    pub fn num_doses(&self) -> usize {
+        self.num_doses
+    }
+    /// The dose space the trial moves in.
+    pub fn space(&self) -> DoseSpace {
+        DoseSpace::line(self.num_doses)
+    }
+    /// Whether responses are observed.
+    pub fn has_efficacy(&self) -> bool {
+        self.stride == 3
+    }
+    /// Patients treated at `dose`.
+    pub fn patients(&self, dose: Dose) -> u32 {
+        u32::from(self.state[self.stride * dose.index()])
+    }
+    /// DLTs observed at `dose`.
+    pub fn dlts(&self, dose: Dose) -> u32 {
+        u32::from(self.state[self.stride * dose.index() + 1])
+    }
+    /// Responses observed at `dose`, where efficacy is observed.
+    pub fn responses(&self, dose: Dose) -> Option<u32> {
+        self.has_efficacy()
+            .then(|| u32::from(self.state[self.stride * dose.index() + 2]))
+    }
+    /// Everything known at `dose`.
+    pub fn summary(&self, dose: Dose) -> DoseSummary {
+        DoseSummary {
+            patients: self.patients(dose),
+            dlts: self.dlts(dose),
+            responses: self.responses(dose),
+        }
+    }
+    /// Patients treated so far.
+    pub fn total_patients(&self) -> u32 {
+        self.total_patients
+    }
+    /// DLTs observed so far.
+    pub fn total_dlts(&self) -> u32 {
+        self.total_dlts
+    }
+    /// The latest cohort, if any patient has been treated.
+    pub fn last_cohort(&self) -> Option<Cohort> {
+        let k = self.stride * self.num_doses;
+        (self.total_patients > 0).then(|| Cohort {
+            dose: Dose(self.state[k]),
+            patients: self.state[k + 1],
+            dlts: self.state[k + 2],
+        })
+    }
+    /// The dose of the latest cohort (the "current dose"); dose 1 before any cohort.
+    pub fn current_dose(&self) -> Dose {
+        self.last_cohort().map_or(Dose(0), |c| c.dose)
+    }
+    /// The highest dose given to anyone so far.
+    pub fn highest_tried(&self) -> Option<Dose> {
+        self.doses().rev().find(|&d| self.patients(d) > 0)
+    }
+    /// All dose levels, lowest first.
+    pub fn doses(&self) -> impl DoubleEndedIterator<Item = Dose> {
+        self.space().doses()
+    }
+    /// The sufficient statistic every design decides from; equal states give equal decisions.
+    pub fn state(&self) -> &[u16] {
+        &self.state
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn toxicity_only_state_layout_is_counts_then_the_last_cohort() {
+        let mut data = TrialData::new(3);
+        data.add_cohort(Dose(0), 3, 0);
+        data.add_cohort(Dose(1), 3, 1);
+        assert_eq!(data.state(), [3, 0, 3, 1, 0, 0, 1, 3, 1]);
+        assert_eq!(data.responses(Dose(1)), None);
+        assert_eq!(TrialData::from_state(3, data.state()), data);
+    }
+
+    #[test]
+    fn efficacy_is_counted_beside_toxicity() {
+        let mut data = TrialData::with_efficacy(2);
+        let outcome = |dlt, response| Outcome {
+            dlt,
+            response: Some(response),
+        };
+        data.add_patient(Dose(0), outcome(false, true));
+        data.add_patient(Dose(0), outcome(true, false));
+        data.add_patient(Dose(1), outcome(false, true));
+        assert_eq!(
+            data.summary(Dose(0)),
+            DoseSummary {
+                patients: 2,
+                dlts: 1,
+                responses: Some(1)
+            }
+        );
+        assert_eq!(data.total_patients(), 3);
+        assert_eq!(data.responses(Dose(1)), Some(1));
+        assert_eq!(
+            data.last_cohort(),
+            Some(Cohort {
+                dose: Dose(1),
+                patients: 1,
+                dlts: 0
+            })
+        );
+    }
+}

@@ -1,0 +1,50 @@
+//! What a design decides after each cohort, and why a trial stops.
+
+use super::Dose;
+
+/// Why a trial stopped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum StopReason {
+    /// The design reached its own end (e.g. 3+3 found its MTD).
+    DesignComplete,
+    /// The lowest dose (or every dose) is too toxic: no dose is recommended.
+    TooToxic,
+    /// The sample size limit (`max_patients` or a `stop_at_n` rule) was reached.
+    MaxPatients,
+    /// Enough patients at a dose (`stop_when_n_at_dose`, BOIN's `n_earlystop`).
+    EnoughAtDose,
+}
+
+impl StopReason {
+    /// Every reason, in the order tables report them.
+    pub const ALL: [StopReason; 4] = [
+        StopReason::DesignComplete,
+        StopReason::TooToxic,
+        StopReason::MaxPatients,
+        StopReason::EnoughAtDose,
+    ];
+
+    /// Short snake_case name used in tables and messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            StopReason::DesignComplete => "design_complete",
+            StopReason::TooToxic => "too_toxic",
+            StopReason::MaxPatients => "max_patients",
+            StopReason::EnoughAtDose => "enough_at_dose",
+        }
+    }
+
+    /// Position in [`StopReason::ALL`].
+    pub fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// What happens after the latest cohort.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Decision {
+    /// Treat the next cohort at this dose.
+    Treat(Dose),
+    /// End the trial, selecting this dose as MTD (or none).
+    Stop { selected: Option<Dose>, reason: StopReason },
+}

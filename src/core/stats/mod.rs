@@ -1,0 +1,13 @@
+//! Statistics shared by designs, engines and results, each written once: the beta upper tail and
+//! Beta(1, 1) posteriors, binomial and beta-binomial probabilities, the logit link, weighted
+//! isotonic regression (PAVA).
+
+mod beta;
+mod binomial;
+pub mod isotonic;
+mod logit;
+
+pub use beta::{beta_sf, beta_uniform_posterior_exceeds};
+pub use binomial::{beta_binomial_pmf, binomial_pmf, upper_tail};
+pub use isotonic::pava_blocks;
+pub use logit::{logit, softplus};
