@@ -7,8 +7,8 @@
 //! future. Cohorts have a fixed size (the last one is cut to the sample-size limit).
 
 use super::cache::SharedDecisions;
-use super::oc::OcProbabilities;
 use crate::dose_finding::{Decision, DoseFinder, TrialData};
+use crate::sim::oc::OcProbabilities;
 use rustc_hash::FxHashMap;
 
 /// Default cap on the number of distinct states before exact enumeration gives up.

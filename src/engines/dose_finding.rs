@@ -3,10 +3,10 @@
 //! state has been visited, run in parallel by [`run_blocks`].
 
 use super::cache::{DecisionGraph, SharedDecisions};
-use super::oc::OcCounts;
 use super::parallel::run_blocks;
 use super::rng::{dlt_threshold, PatientStream};
 use crate::dose_finding::DoseFinder;
+use crate::sim::oc::OcCounts;
 
 /// A true dose-toxicity curve.
 #[derive(Clone, Debug, PartialEq)]
@@ -15,9 +15,9 @@ pub struct Truth {
     /// True DLT probability per dose, lowest dose first.
     pub dlt: Vec<f64>,
     /// When DLTs occur within the window, if this truth overrides `[timing]`'s onset.
-    pub onset: Option<super::timed::Onset>,
+    pub onset: Option<super::calendar::Onset>,
     /// CRS-type DLTs, step-up dosing, TEAEs and response (calendar time only).
-    pub profile: super::protocol::TruthProfile,
+    pub profile: super::calendar::protocol::TruthProfile,
 }
 
 /// What to simulate: every design under every truth, `trials` times each, with common random

@@ -7,15 +7,17 @@
 //! same patients (arrival gaps, DLT latents and DLT onset times), and trial t's stream depends
 //! only on (seed, t), so results do not depend on the number of threads.
 
-use super::cache::{DecisionCache, SharedDecisions};
-use super::engine::{SimulationError, Truth};
-use super::oc::{CorrectDecision, OcCounts, TimedDoseSummary, TimedSummary};
-use super::parallel::run_blocks;
-use super::protocol::{dlt_as_given, Backfill, EfficacyCounts, Regimen, StepUpRule, TruthThresholds, Utility};
-use super::rng::trial_rng;
+use crate::engines::cache::{DecisionCache, SharedDecisions};
+use crate::engines::dose_finding::{SimulationError, Truth};
+use crate::engines::parallel::run_blocks;
+use crate::sim::oc::{CorrectDecision, OcCounts, TimedDoseSummary, TimedSummary};
+pub mod protocol;
+
 use crate::dose_finding::tite::{FollowUp, PatientRecord, TimedDecision, TimedDesign};
 use crate::dose_finding::{Decision, Dose, DoseFinder, StopReason, TrialData, TrialLimits};
+use crate::engines::rng::trial_rng;
 use crate::single_arm::sim::clopper_pearson;
+use protocol::{dlt_as_given, Backfill, EfficacyCounts, Regimen, StepUpRule, TruthThresholds, Utility};
 use rand::RngCore;
 use rand_xoshiro::Xoshiro256PlusPlus;
 use rustc_hash::FxHashMap;
@@ -948,13 +950,13 @@ pub fn simulate_timed_trials(
 
 #[cfg(test)]
 mod tests {
+    use super::protocol::TruthProfile;
     use super::*;
     use crate::dose_finding::crm::{Crm, CrmConfig, CrmEstimate, CrmModel};
     use crate::dose_finding::interval::{IntervalConfig, IntervalDesign, IntervalRule};
     use crate::dose_finding::three_plus_three::ThreePlusThree;
     use crate::dose_finding::tite::{TiteCrm, TiteWeights};
     use crate::dose_finding::{TrialLimits, WithRules};
-    use crate::sim::protocol::TruthProfile;
 
     fn limits(num_doses: usize, cohort_size: u16, max_patients: u32) -> TrialLimits {
         TrialLimits {

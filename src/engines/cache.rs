@@ -9,9 +9,9 @@
 //!   Two walks (truths) go side by side, and trial ends are counted in batches: the walk is bound
 //!   by memory latency, not by instructions.
 
-use super::oc::OcCounts;
 use super::rng::PatientStream;
 use crate::dose_finding::{Decision, Dose, DoseFinder, TrialData};
+use crate::sim::oc::OcCounts;
 use rustc_hash::FxHashMap;
 use std::sync::RwLock;
 
@@ -433,7 +433,7 @@ impl<'a> DecisionGraph<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sim::rng::dlt_threshold;
+    use crate::engines::rng::dlt_threshold;
 
     /// The plain trial loop the graph replaces.
     fn reference(finder: &dyn DoseFinder, thresholds: &[u64], patients: &PatientStream, counts: &mut OcCounts) {
