@@ -8,6 +8,7 @@ pub use crate::engines::calendar::protocol;
 pub use crate::engines::dose_finding as engine;
 pub use crate::engines::{cache, cancel, exact, parallel, rng};
 
-pub use engine::{simulate, SimulationError, SimulationPlan, Truth};
+pub use crate::engines::{simulate, SimulationError};
+pub use engine::Truth;
 pub use exact::{exact_oc, ExactOc, TooManyStates};
 pub use oc::{Method, OcCounts, OcProbabilities, OcRow, OcTable};
