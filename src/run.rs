@@ -530,8 +530,8 @@ pub struct BenchResult {
 }
 
 /// Times each design of `scenario` alone, `trials` trials per truth, on each thread count in
-/// `threads` (what `trialsim bench FILE` prints). Only the simulation is timed: its counts are
-/// discarded.
+/// `threads` (what `trialsim bench FILE` prints): the simulation and the table made from its
+/// counts, which are then discarded (nothing is written; rows are always simulated).
 pub fn bench(scenario: &AnyScenario, trials: u64, threads: &[usize]) -> Result<Vec<BenchResult>, RunError> {
     let (names, truths, seed): (Vec<String>, usize, u64) = match scenario {
         AnyScenario::DoseFinding(s) => (
@@ -572,7 +572,7 @@ pub fn bench(scenario: &AnyScenario, trials: u64, threads: &[usize]) -> Result<V
     Ok(results)
 }
 
-/// Times the simulation of `trials` trials seeded with `seed` on `threads` threads.
+/// Times a run of `trials` trials seeded with `seed` on `threads` threads (its table discarded).
 struct Time {
     trials: u64,
     seed: u64,
@@ -582,7 +582,7 @@ struct Time {
 impl<T> EngineTask<T, Result<f64, RunError>> for Time {
     fn with<E: Engine<Table = T>>(self, engine: &E) -> Result<f64, RunError> {
         let started = Instant::now();
-        engine.count(0..self.trials, self.seed, self.threads, &|_| {})?;
+        engine.run(self.trials, self.seed, self.threads, &|_| {})?;
         Ok(started.elapsed().as_secs_f64())
     }
 }

@@ -182,3 +182,21 @@ impl Simulation for DoseFindingPlan<'_> {
         worker.counts
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Counts of other doses or sample sizes are refused, and leave the counts as they were.
+    #[test]
+    fn counts_of_other_shapes_do_not_merge() {
+        let mut counts = OcCounts::new(3, 6);
+        counts.trials = 1;
+        let before = counts.clone();
+        assert!(counts.merge(&OcCounts::new(4, 6)).is_err());
+        assert!(counts.merge(&OcCounts::new(3, 9)).is_err());
+        assert_eq!(counts, before);
+        counts.merge(&before).unwrap();
+        assert_eq!(counts.trials, 2);
+    }
+}

@@ -151,3 +151,86 @@ pub fn simulate<S: Simulation>(
     }
     Ok(total)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicU64, Ordering};
+
+    /// Counts trials and adds up their indices.
+    #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+    struct Tally {
+        trials: u64,
+        sum: u64,
+    }
+
+    impl Accumulator for Tally {
+        type Trial<'t> = u64;
+
+        fn add(&mut self, trial: u64) {
+            self.trials += 1;
+            self.sum += trial;
+        }
+
+        fn merge(&mut self, other: &Tally) -> Result<(), MergeError> {
+            self.trials += other.trials;
+            self.sum += other.sum;
+            Ok(())
+        }
+
+        fn trials(&self) -> u64 {
+            self.trials
+        }
+    }
+
+    /// One design under one truth whose trial t is the number t.
+    struct Indices;
+
+    impl Simulation for Indices {
+        type Counts = Vec<Vec<Tally>>;
+        type Worker<'s> = Tally;
+        const BLOCK: u64 = 7;
+
+        fn worker(&self) -> Tally {
+            Tally::default()
+        }
+
+        fn run(&self, worker: &mut Tally, trial: u64) {
+            worker.add(trial);
+        }
+
+        fn finish(&self, worker: Tally) -> Vec<Vec<Tally>> {
+            vec![vec![worker]]
+        }
+    }
+
+    /// Every trial of the range is run once, whatever the threads and however the range falls on
+    /// the blocks, and progress reaches the range's size.
+    #[test]
+    fn the_driver_runs_every_trial_once() {
+        for threads in [1, 2, 3] {
+            for trials in [0..0, 0..1, 0..7, 3..10, 5..100] {
+                let done = AtomicU64::new(0);
+                let progress = |n: u64| {
+                    done.fetch_max(n, Ordering::Relaxed);
+                };
+                let counts = simulate(&Indices, trials.clone(), threads, &progress).unwrap();
+                let expected = Tally {
+                    trials: trials.end - trials.start,
+                    sum: trials.clone().sum(),
+                };
+                assert_eq!(counts, vec![vec![expected]], "{trials:?} on {threads} threads");
+                assert_eq!(done.load(Ordering::Relaxed), trials.end - trials.start);
+            }
+        }
+    }
+
+    #[test]
+    fn grids_of_other_shapes_do_not_merge() {
+        let mut one = vec![vec![Tally::default()]];
+        assert!(one.merge(&vec![vec![Tally::default(); 2]]).is_err());
+        assert!(one.merge(&vec![]).is_err());
+        one.merge(&vec![vec![Tally { trials: 2, sum: 3 }]]).unwrap();
+        assert_eq!(one.trials(), [2]);
+    }
+}
