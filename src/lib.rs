@@ -4,12 +4,15 @@
 //! - [`core`]: doses, outcomes, trial data, decisions and shared statistics.
 //! - [`scenario`]: scenario files, parsed and validated.
 //! - [`dose_finding`]: the [`dose_finding::Design`] interface and the designs (3+3, BOIN, CRM).
-//! - [`sim`]: the engine (seeding, trial loop, parallel runner, accumulators) and OC tables.
+//! - [`engines`]: the simulation engines (random streams, trial loops, parallel runner,
+//!   accumulators) and exact enumeration.
+//! - [`sim`]: OC tables (and the engines' former paths).
 //! - [`report`]: CSV tables and the Markdown index of a run, written atomically.
 //! - [`sweep`]: scenarios run over a grid of settings; [`shard`]: a run split over machines and merged.
 
 pub mod core;
 pub mod dose_finding;
+pub mod engines;
 pub mod report;
 pub mod run;
 pub mod scenario;

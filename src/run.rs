@@ -1,20 +1,30 @@
 //! One `trialsim run`: compute a validated scenario's operating characteristics (by simulation
 //! or exactly) and write its tables.
+//!
+//! Each kind of scenario is simulated by one of the [`engines`](crate::engines), seen here as an
+//! [`Engine`]: the engine's simulation of the scenario, the table its counts make, and the files
+//! that table is written to. [`with_engine`] is the one place where a scenario picks its engine;
+//! runs, shards and merges ([`crate::shard`]), sweeps ([`crate::sweep`]) and [`bench()`] are
+//! written once over [`Engine`].
 
+use crate::dose_finding::DoseFinder;
+use crate::engines::cache::SharedDecisions;
+use crate::engines::calendar::protocol::dlt_as_given;
+use crate::engines::calendar::{TimedCounts, TimedEntry, TimedPlan, TimedSettings, Timing};
+use crate::engines::dose_finding::{DoseFindingPlan, OcCounts};
+use crate::engines::exact::exact_oc;
+use crate::engines::single_arm::{SingleArmPlan, SingleArmResults};
+use crate::engines::{cancel, simulate, RunCounts, Simulation, SimulationError};
 use crate::report::charts::{render_dose_finding, ChartError, DoseFindingTables, CALENDAR_CHARTS, DOSE_FINDING_CHARTS};
 use crate::report::charts_single_arm::{render_single_arm, SingleArmChartTables};
 use crate::report::{self, write_atomic};
 use crate::scenario::{AnyScenario, Method as ScenarioMethod, Scenario, SingleArmScenario};
-use crate::sim::cache::SharedDecisions;
-use crate::sim::exact::exact_oc;
-use crate::sim::oc::{CorrectDecision, RowResult};
-use crate::sim::protocol::dlt_as_given;
-use crate::sim::timed::{simulate_timed_trials, TimedCounts, TimedEntry, TimedPlan, Timing};
-use crate::sim::{simulate, Method, OcCounts, OcTable, SimulationError, SimulationPlan};
-use crate::single_arm::sim::SingleArmResults;
-use crate::single_arm::{Endpoint, SingleArmDesign, SingleArmError, SingleArmPlan, SingleArmTable};
+use crate::shard::Tagged;
+use crate::sim::oc::{CorrectDecision, Method, OcTable, RowResult};
+use crate::single_arm::{Endpoint, SingleArmDesign, SingleArmError, SingleArmTable};
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -31,17 +41,24 @@ pub struct RunOptions {
     pub exact: bool,
 }
 
+/// Why a run did not compute or write its outputs.
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
+    /// The simulation failed or was interrupted.
     #[error(transparent)]
     Simulation(#[from] SimulationError),
+    /// A chart could not be drawn.
     #[error(transparent)]
     Chart(#[from] ChartError),
+    /// A single-arm study cannot be simulated as given.
     #[error(transparent)]
     SingleArm(#[from] SingleArmError),
+    /// A file could not be written.
     #[error("cannot write {path}: {source}")]
     Write {
+        /// The file.
         path: PathBuf,
+        /// Why.
         #[source]
         source: std::io::Error,
     },
@@ -50,98 +67,361 @@ pub enum RunError {
 /// How one design × truth pair was computed exactly, or why it was simulated instead.
 #[derive(Clone, Debug)]
 pub struct ExactNote {
+    /// The design's name.
     pub design: String,
+    /// The truth's name.
     pub truth: String,
     /// States walked and seconds taken, or the reason it fell back to simulation.
     pub outcome: Result<(usize, f64), String>,
 }
 
-/// Computes every design under every truth of `scenario`; also returns notes on exact rows.
+/// A scenario as one engine simulates it: the engine's [`Simulation`] of the scenario, the table
+/// the counts make, and the files the table is written to.
+pub trait Engine {
+    /// What the engine counts (and a shard file holds, tagged with the engine).
+    type Counts: RunCounts + Tagged;
+    /// The engine's simulation of the scenario.
+    type Simulation<'s>: Simulation<Counts = Self::Counts>
+    where
+        Self: 's;
+    /// The run's table.
+    type Table;
+
+    /// The scenario's simulation in the run seeded with `seed`.
+    fn simulation(&self, seed: u64) -> Result<Self::Simulation<'_>, RunError>;
+
+    /// The table of a run of `trials` trials seeded with `seed`, from its counts.
+    fn table(&self, counts: &Self::Counts, trials: u64, seed: u64) -> Result<Self::Table, RunError>;
+
+    /// Writes the run's files (tables, charts drawn from the tables, index) into `dir`.
+    fn write(&self, table: &Self::Table, dir: &Path) -> Result<Vec<PathBuf>, RunError>;
+
+    /// The counts of the trials in `trials` (the whole run, or a shard of it) on `threads`
+    /// threads; `progress` gets the trials finished so far.
+    fn count(
+        &self,
+        trials: Range<u64>,
+        seed: u64,
+        threads: usize,
+        progress: &(dyn Fn(u64) + Sync),
+    ) -> Result<Self::Counts, RunError> {
+        Ok(simulate(&self.simulation(seed)?, trials, threads, progress)?)
+    }
+
+    /// The table of a run of `trials` trials seeded with `seed`.
+    fn run(
+        &self,
+        trials: u64,
+        seed: u64,
+        threads: usize,
+        progress: &(dyn Fn(u64) + Sync),
+    ) -> Result<Self::Table, RunError> {
+        let counts = self.count(0..trials, seed, threads, progress)?;
+        self.table(&counts, trials, seed)
+    }
+}
+
+/// Work done with a scenario's engine, whichever it is: the engine makes tables of type `T`, and
+/// the work returns an `O`.
+pub trait EngineTask<T, O> {
+    /// Does the work with `engine`.
+    fn with<E: Engine<Table = T>>(self, engine: &E) -> O;
+}
+
+/// Hands `task` the engine of a dose-finding scenario: calendar time when it has `[timing]`,
+/// otherwise the dose-finding engine.
+pub fn with_dose_finding_engine<O>(scenario: &Scenario, task: impl EngineTask<OcTable, O>) -> O {
+    match scenario.timing {
+        Some(timing) => task.with(&CalendarRun::new(scenario, timing)),
+        None => task.with(&DoseFindingRun::new(scenario)),
+    }
+}
+
+/// Hands `task` the engine of `scenario` (see [`with_dose_finding_engine`]; single-arm scenarios
+/// have their own engine). This is the one place where a scenario picks its engine.
+pub fn with_engine<O, K>(scenario: &AnyScenario, task: K) -> O
+where
+    K: EngineTask<OcTable, O> + EngineTask<SingleArmTable, O>,
+{
+    match scenario {
+        AnyScenario::DoseFinding(s) => with_dose_finding_engine(s, task),
+        AnyScenario::SingleArm(s) => task.with(&SingleArmRun::new(s)),
+    }
+}
+
+/// A dose-finding scenario without calendar time, by the dose-finding engine.
+pub struct DoseFindingRun<'a> {
+    scenario: &'a Scenario,
+    designs: Vec<Box<dyn DoseFinder>>,
+}
+
+impl<'a> DoseFindingRun<'a> {
+    /// Every design of `scenario`.
+    pub fn new(scenario: &'a Scenario) -> DoseFindingRun<'a> {
+        DoseFindingRun {
+            scenario,
+            designs: scenario.build_designs(),
+        }
+    }
+}
+
+impl Engine for DoseFindingRun<'_> {
+    type Counts = Vec<Vec<OcCounts>>;
+    type Simulation<'s>
+        = DoseFindingPlan<'s>
+    where
+        Self: 's;
+    type Table = OcTable;
+
+    fn simulation(&self, seed: u64) -> Result<DoseFindingPlan<'_>, RunError> {
+        Ok(DoseFindingPlan::new(&self.designs, &self.scenario.truths, seed))
+    }
+
+    fn table(&self, counts: &Vec<Vec<OcCounts>>, trials: u64, seed: u64) -> Result<OcTable, RunError> {
+        let results = counts
+            .iter()
+            .map(|by_truth| by_truth.iter().map(|c| simulated_row(c, trials)).collect())
+            .collect();
+        Ok(OcTable::new(self.scenario, &design_names(self.scenario), results, seed))
+    }
+
+    fn write(&self, table: &OcTable, dir: &Path) -> Result<Vec<PathBuf>, RunError> {
+        write_outputs(self.scenario, table, dir)
+    }
+}
+
+/// A dose-finding scenario in calendar time, by the calendar-time engine.
+pub struct CalendarRun<'a> {
+    scenario: &'a Scenario,
+    timing: Timing,
+    designs: Vec<TimedEntry>,
+}
+
+impl<'a> CalendarRun<'a> {
+    /// Every design of `scenario`, on the calendar `timing` (the scenario's `[timing]`).
+    pub fn new(scenario: &'a Scenario, timing: Timing) -> CalendarRun<'a> {
+        CalendarRun {
+            scenario,
+            timing,
+            designs: scenario
+                .designs
+                .iter()
+                .map(|d| d.build_timed(&scenario.trial))
+                .collect(),
+        }
+    }
+}
+
+impl Engine for CalendarRun<'_> {
+    type Counts = Vec<Vec<TimedCounts>>;
+    type Simulation<'s>
+        = TimedPlan<'s>
+    where
+        Self: 's;
+    type Table = OcTable;
+
+    fn simulation(&self, seed: u64) -> Result<TimedPlan<'_>, RunError> {
+        let s = self.scenario;
+        let settings = TimedSettings {
+            timing: self.timing,
+            total_patients: s.trial.total_patients,
+            utility: s.utility,
+            target: s.trial.target,
+        };
+        Ok(TimedPlan::new(&self.designs, &s.truths, settings, seed))
+    }
+
+    fn table(&self, counts: &Vec<Vec<TimedCounts>>, trials: u64, seed: u64) -> Result<OcTable, RunError> {
+        let scenario = self.scenario;
+        let mut intervals = FxHashMap::default();
+        let results = counts
+            .iter()
+            .zip(&scenario.designs)
+            .map(|(by_truth, design)| {
+                by_truth
+                    .iter()
+                    .zip(&scenario.truths)
+                    .map(|(c, truth)| {
+                        let planned = dlt_as_given(&truth.dlt, &truth.profile, design.step_up.from);
+                        let correct_rp2d = match CorrectDecision::for_truth(&planned, scenario.trial.target) {
+                            CorrectDecision::Stop => None,
+                            CorrectDecision::Select(mtd) => Some(match &truth.profile.efficacy {
+                                Some(efficacy) => scenario.utility.correct_rp2d(&planned, efficacy, mtd),
+                                None => mtd,
+                            }),
+                        };
+                        let summary = c.summary(planned, correct_rp2d, &mut intervals);
+                        (Method::Simulated { trials }, c.oc.probabilities(), Some(summary))
+                    })
+                    .collect()
+            })
+            .collect();
+        Ok(OcTable::new(scenario, &design_names(scenario), results, seed))
+    }
+
+    fn write(&self, table: &OcTable, dir: &Path) -> Result<Vec<PathBuf>, RunError> {
+        write_outputs(self.scenario, table, dir)
+    }
+}
+
+/// The names of a dose-finding scenario's designs, in order.
+fn design_names(scenario: &Scenario) -> Vec<&str> {
+    scenario.designs.iter().map(|d| d.name.as_str()).collect()
+}
+
+/// A single-arm scenario, by the single-arm engine.
+pub struct SingleArmRun<'a> {
+    scenario: &'a SingleArmScenario,
+    designs: Vec<SingleArmDesign>,
+}
+
+impl<'a> SingleArmRun<'a> {
+    /// Every design of `scenario`.
+    pub fn new(scenario: &'a SingleArmScenario) -> SingleArmRun<'a> {
+        SingleArmRun {
+            scenario,
+            designs: scenario.designs.iter().map(|d| d.design.clone()).collect(),
+        }
+    }
+}
+
+/// Simulated trials per truth whose Kaplan–Meier curves are written as examples.
+pub const KM_EXAMPLE_TRIALS: u64 = 5;
+
+impl Engine for SingleArmRun<'_> {
+    type Counts = SingleArmResults;
+    type Simulation<'s>
+        = SingleArmPlan<'s>
+    where
+        Self: 's;
+    type Table = SingleArmTable;
+
+    fn simulation(&self, seed: u64) -> Result<SingleArmPlan<'_>, RunError> {
+        let s = self.scenario;
+        Ok(SingleArmPlan::new(&s.timing, &s.truths, &self.designs, seed)?)
+    }
+
+    /// With the per-truth distribution of the estimated median OS, and the OS curves of the first
+    /// trials (recomputed: they need no counts).
+    fn table(&self, results: &SingleArmResults, trials: u64, seed: u64) -> Result<SingleArmTable, RunError> {
+        let s = self.scenario;
+        let examples = self
+            .simulation(seed)?
+            .km_examples(KM_EXAMPLE_TRIALS.min(trials), Endpoint::Os);
+        let names: Vec<&str> = s.designs.iter().map(|d| d.name.as_str()).collect();
+        Ok(
+            SingleArmTable::new(&s.name, &s.truths, &names, &results.counts, trials, seed)
+                .with_os_medians(&s.truths, &results.os_medians)
+                .with_km_examples(&s.truths, &examples),
+        )
+    }
+
+    fn write(&self, table: &SingleArmTable, dir: &Path) -> Result<Vec<PathBuf>, RunError> {
+        write_single_arm_outputs(self.scenario, table, dir)
+    }
+}
+
+/// Computes every design under every truth of `scenario` (exactly where the scenario or `options`
+/// ask for it); also returns notes on exact rows.
 pub fn simulate_scenario(
     scenario: &Scenario,
     options: &RunOptions,
     progress: &(dyn Fn(u64) + Sync),
-) -> Result<(OcTable, Vec<ExactNote>), SimulationError> {
+) -> Result<(OcTable, Vec<ExactNote>), RunError> {
     let trials = options.trials.unwrap_or(scenario.simulation.trials);
     let seed = options.seed.unwrap_or(scenario.simulation.seed);
-    if let Some(timing) = scenario.timing {
-        if options.exact {
-            return Err(SimulationError::Unsupported(
-                "exact enumeration has no calendar time; remove [timing] or drop --exact".into(),
-            ));
-        }
-        return simulate_in_time(scenario, timing, trials, seed, options, progress).map(|t| (t, Vec::new()));
+    let exact = options.exact || scenario.simulation.method == ScenarioMethod::Exact;
+    if scenario.timing.is_some() && options.exact {
+        return Err(SimulationError::Unsupported(
+            "exact enumeration has no calendar time; remove [timing] or drop --exact".into(),
+        )
+        .into());
     }
+    if scenario.timing.is_some() || !exact {
+        let table = with_dose_finding_engine(scenario, Run(trials, seed, options.threads, progress))?;
+        return Ok((table, Vec::new()));
+    }
+    exact_or_simulated(scenario, trials, seed, options.threads, progress)
+}
+
+/// [`Engine::run`] as an [`EngineTask`]: (trials, seed, threads, progress).
+struct Run<'p>(u64, u64, usize, &'p (dyn Fn(u64) + Sync));
+
+impl<T> EngineTask<T, Result<T, RunError>> for Run<'_> {
+    fn with<E: Engine<Table = T>>(self, engine: &E) -> Result<T, RunError> {
+        engine.run(self.0, self.1, self.2, self.3)
+    }
+}
+
+/// Every design × truth pair of a dose-finding scenario computed exactly, and simulated where
+/// exact enumeration gives up.
+fn exact_or_simulated(
+    scenario: &Scenario,
+    trials: u64,
+    seed: u64,
+    threads: usize,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<(OcTable, Vec<ExactNote>), RunError> {
     let designs = scenario.build_designs();
     let names: Vec<&str> = designs.iter().map(|d| d.name()).collect();
-    let exact = options.exact || scenario.simulation.method == ScenarioMethod::Exact;
     let mut results: Vec<Vec<Option<RowResult>>> = designs.iter().map(|_| vec![None; scenario.truths.len()]).collect();
     let mut notes = Vec::new();
-    if exact {
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(options.threads.max(1))
-            .build()
-            .map_err(|source| SimulationError::ThreadPool {
-                threads: options.threads,
-                source,
-            })?;
-        let pairs: Vec<(usize, usize)> = (0..designs.len())
-            .flat_map(|k| (0..scenario.truths.len()).map(move |j| (k, j)))
-            .collect();
-        // Decisions do not depend on the truth: one memo per design, shared by its truths.
-        let decisions: Vec<SharedDecisions> = designs.iter().map(|_| SharedDecisions::default()).collect();
-        let computed: Vec<_> = pool.install(|| {
-            pairs
-                .par_iter()
-                .filter(|_| !crate::sim::cancel::requested())
-                .map(|&(k, j)| {
-                    let started = Instant::now();
-                    let memo = designs[k].cache_decisions().then_some(&decisions[k]);
-                    let result = exact_oc(
-                        designs[k].as_ref(),
-                        &scenario.truths[j].dlt,
-                        scenario.simulation.max_exact_states,
-                        memo,
-                    );
-                    (k, j, result, started.elapsed().as_secs_f64())
-                })
-                .collect()
-        });
-        if crate::sim::cancel::requested() {
-            return Err(SimulationError::Interrupted);
-        }
-        for (k, j, result, seconds) in computed {
-            let outcome = match result {
-                Ok(exact) => {
-                    results[k][j] = Some((Method::Exact { states: exact.states }, exact.oc, None));
-                    Ok((exact.states, seconds))
-                }
-                Err(e) => Err(format!("{e}; simulated instead")),
-            };
-            notes.push(ExactNote {
-                design: names[k].to_string(),
-                truth: scenario.truths[j].name.clone(),
-                outcome,
-            });
-        }
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads.max(1))
+        .build()
+        .map_err(|source| SimulationError::ThreadPool { threads, source })?;
+    let pairs: Vec<(usize, usize)> = (0..designs.len())
+        .flat_map(|k| (0..scenario.truths.len()).map(move |j| (k, j)))
+        .collect();
+    // Decisions do not depend on the truth: one memo per design, shared by its truths.
+    let decisions: Vec<SharedDecisions> = designs.iter().map(|_| SharedDecisions::default()).collect();
+    let computed: Vec<_> = pool.install(|| {
+        pairs
+            .par_iter()
+            .filter(|_| !cancel::requested())
+            .map(|&(k, j)| {
+                let started = Instant::now();
+                let memo = designs[k].cache_decisions().then_some(&decisions[k]);
+                let result = exact_oc(
+                    designs[k].as_ref(),
+                    &scenario.truths[j].dlt,
+                    scenario.simulation.max_exact_states,
+                    memo,
+                );
+                (k, j, result, started.elapsed().as_secs_f64())
+            })
+            .collect()
+    });
+    if cancel::requested() {
+        return Err(SimulationError::Interrupted.into());
     }
-    // Simulate every design that still has a pair without a result (all of them unless exact).
+    for (k, j, result, seconds) in computed {
+        let outcome = match result {
+            Ok(exact) => {
+                results[k][j] = Some((Method::Exact { states: exact.states }, exact.oc, None));
+                Ok((exact.states, seconds))
+            }
+            Err(e) => Err(format!("{e}; simulated instead")),
+        };
+        notes.push(ExactNote {
+            design: names[k].to_string(),
+            truth: scenario.truths[j].name.clone(),
+            outcome,
+        });
+    }
+    // Simulate every design that still has a pair without a result.
     let pending: Vec<usize> = (0..designs.len())
         .filter(|&k| results[k].iter().any(Option::is_none))
         .collect();
     if !pending.is_empty() {
-        let subset: Vec<_> = pending
-            .iter()
-            .map(|&k| scenario.designs[k].build(&scenario.trial))
-            .collect();
-        let plan = SimulationPlan {
-            designs: &subset,
-            truths: &scenario.truths,
-            trials,
-            seed,
-            threads: options.threads,
+        let subset = DoseFindingRun {
+            scenario,
+            designs: pending
+                .iter()
+                .map(|&k| scenario.designs[k].build(&scenario.trial))
+                .collect(),
         };
-        let counts = simulate(&plan, progress)?;
+        let counts = subset.count(0..trials, seed, threads, progress)?;
         for (&k, counts) in pending.iter().zip(counts) {
             for (j, c) in counts.into_iter().enumerate() {
                 results[k][j].get_or_insert(simulated_row(&c, trials));
@@ -156,80 +436,8 @@ pub fn simulate_scenario(
 }
 
 /// A row simulated with `trials` trials, from its counts.
-pub fn simulated_row(counts: &OcCounts, trials: u64) -> RowResult {
+fn simulated_row(counts: &OcCounts, trials: u64) -> RowResult {
     (Method::Simulated { trials }, counts.probabilities(), None)
-}
-
-/// Simulates a dose-finding scenario in calendar time.
-fn simulate_in_time(
-    scenario: &Scenario,
-    timing: Timing,
-    trials: u64,
-    seed: u64,
-    options: &RunOptions,
-    progress: &(dyn Fn(u64) + Sync),
-) -> Result<OcTable, SimulationError> {
-    let counts = count_in_time(scenario, timing, 0..trials, seed, options.threads, progress)?;
-    Ok(timed_table(scenario, &counts, trials, seed))
-}
-
-/// The calendar-time counts of the trials in `trials` (the whole run, or a shard of it), indexed
-/// `[design][truth]`.
-pub fn count_in_time(
-    scenario: &Scenario,
-    timing: Timing,
-    trials: std::ops::Range<u64>,
-    seed: u64,
-    threads: usize,
-    progress: &(dyn Fn(u64) + Sync),
-) -> Result<Vec<Vec<TimedCounts>>, SimulationError> {
-    let designs: Vec<TimedEntry> = scenario
-        .designs
-        .iter()
-        .map(|d| d.build_timed(&scenario.trial))
-        .collect();
-    let plan = TimedPlan {
-        designs: &designs,
-        truths: &scenario.truths,
-        timing,
-        total_patients: scenario.trial.total_patients,
-        utility: scenario.utility,
-        target: scenario.trial.target,
-        trials: trials.end,
-        seed,
-        threads,
-    };
-    simulate_timed_trials(&plan, trials, progress)
-}
-
-/// The table of a calendar-time run of `trials` trials from its counts (indexed
-/// `[design][truth]`).
-pub fn timed_table(scenario: &Scenario, counts: &[Vec<TimedCounts>], trials: u64, seed: u64) -> OcTable {
-    let mut intervals = FxHashMap::default();
-    let results = counts
-        .iter()
-        .zip(&scenario.designs)
-        .map(|(by_truth, design)| {
-            by_truth
-                .iter()
-                .zip(&scenario.truths)
-                .map(|(c, truth)| {
-                    let planned = dlt_as_given(&truth.dlt, &truth.profile, design.step_up.from);
-                    let correct_rp2d = match CorrectDecision::for_truth(&planned, scenario.trial.target) {
-                        CorrectDecision::Stop => None,
-                        CorrectDecision::Select(mtd) => Some(match &truth.profile.efficacy {
-                            Some(efficacy) => scenario.utility.correct_rp2d(&planned, efficacy, mtd),
-                            None => mtd,
-                        }),
-                    };
-                    let summary = c.summary(planned, correct_rp2d, &mut intervals);
-                    (Method::Simulated { trials }, c.oc.probabilities(), Some(summary))
-                })
-                .collect()
-        })
-        .collect();
-    let names: Vec<&str> = scenario.designs.iter().map(|d| d.name.as_str()).collect();
-    OcTable::new(scenario, &names, results, seed)
 }
 
 /// The tables of a dose-finding run, with one line each on what they show.
@@ -269,9 +477,6 @@ pub fn write_outputs(scenario: &Scenario, table: &OcTable, dir: &Path) -> Result
     Ok(written)
 }
 
-/// Simulated trials per truth whose Kaplan–Meier curves are written as examples.
-pub const KM_EXAMPLE_TRIALS: u64 = 5;
-
 /// Simulates every design under every truth of a single-arm scenario, with the per-truth
 /// distribution of the estimated median OS and the OS curves of the first trials.
 pub fn simulate_single_arm(
@@ -281,33 +486,7 @@ pub fn simulate_single_arm(
 ) -> Result<SingleArmTable, RunError> {
     let trials = options.trials.unwrap_or(scenario.simulation.trials);
     let seed = options.seed.unwrap_or(scenario.simulation.seed);
-    let designs = single_arm_designs(scenario);
-    let plan = SingleArmPlan::new(&scenario.timing, &scenario.truths, &designs, trials, seed)?;
-    let results = plan.simulate_all(options.threads, progress)?;
-    single_arm_table(scenario, &results, trials, seed)
-}
-
-/// The table of a single-arm run of `trials` trials from its counts, with the Kaplan–Meier curves
-/// of its first trials (recomputed: they need no counts).
-pub fn single_arm_table(
-    scenario: &SingleArmScenario,
-    results: &SingleArmResults,
-    trials: u64,
-    seed: u64,
-) -> Result<SingleArmTable, RunError> {
-    let designs = single_arm_designs(scenario);
-    let plan = SingleArmPlan::new(&scenario.timing, &scenario.truths, &designs, trials, seed)?;
-    let names: Vec<&str> = scenario.designs.iter().map(|d| d.name.as_str()).collect();
-    Ok(
-        SingleArmTable::new(&scenario.name, &scenario.truths, &names, &results.counts, trials, seed)
-            .with_os_medians(&scenario.truths, &results.os_medians)
-            .with_km_examples(&scenario.truths, &plan.km_examples(KM_EXAMPLE_TRIALS, Endpoint::Os)),
-    )
-}
-
-/// The engine's designs of a single-arm scenario.
-pub fn single_arm_designs(scenario: &SingleArmScenario) -> Vec<SingleArmDesign> {
-    scenario.designs.iter().map(|d| d.design.clone()).collect()
+    SingleArmRun::new(scenario).run(trials, seed, options.threads, progress)
 }
 
 /// Writes a single-arm run's tables, then the charts drawn from those tables, then the index
@@ -340,52 +519,70 @@ pub fn write_single_arm_outputs(
 /// One design's measured throughput.
 #[derive(Clone, Debug, PartialEq)]
 pub struct BenchResult {
+    /// The design's name.
     pub design: String,
+    /// Worker threads.
     pub threads: usize,
+    /// Seconds the simulation took.
     pub seconds: f64,
     /// Simulated trials (over every truth) per second.
     pub trials_per_second: f64,
 }
 
 /// Times each design of `scenario` alone, `trials` trials per truth, on each thread count in
-/// `threads` (what `trialsim bench FILE` prints).
+/// `threads` (what `trialsim bench FILE` prints): the simulation and the table made from its
+/// counts, which are then discarded (nothing is written; rows are always simulated).
 pub fn bench(scenario: &AnyScenario, trials: u64, threads: &[usize]) -> Result<Vec<BenchResult>, RunError> {
-    let mut results = Vec::new();
-    let names: Vec<String> = match scenario {
-        AnyScenario::DoseFinding(s) => s.designs.iter().map(|d| d.name.clone()).collect(),
-        AnyScenario::SingleArm(s) => s.designs.iter().map(|d| d.name.clone()).collect(),
+    let (names, truths, seed): (Vec<String>, usize, u64) = match scenario {
+        AnyScenario::DoseFinding(s) => (
+            s.designs.iter().map(|d| d.name.clone()).collect(),
+            s.truths.len(),
+            s.simulation.seed,
+        ),
+        AnyScenario::SingleArm(s) => (
+            s.designs.iter().map(|d| d.name.clone()).collect(),
+            s.truths.len(),
+            s.simulation.seed,
+        ),
     };
+    let mut results = Vec::new();
     for (k, name) in names.iter().enumerate() {
-        for &t in threads {
-            let options = RunOptions {
-                trials: Some(trials),
-                seed: None,
-                threads: t,
-                exact: false,
-            };
-            let started = Instant::now();
-            let truths = match scenario {
-                AnyScenario::DoseFinding(s) => {
-                    let mut one = s.clone();
-                    one.designs = vec![s.designs[k].clone()];
-                    simulate_scenario(&one, &options, &|_| {})?;
-                    s.truths.len()
-                }
-                AnyScenario::SingleArm(s) => {
-                    let mut one = s.clone();
-                    one.designs = vec![s.designs[k].clone()];
-                    simulate_single_arm(&one, &options, &|_| {})?;
-                    s.truths.len()
-                }
-            };
-            let seconds = started.elapsed().as_secs_f64();
+        let alone = match scenario {
+            AnyScenario::DoseFinding(s) => {
+                let mut one = s.clone();
+                one.designs = vec![s.designs[k].clone()];
+                AnyScenario::DoseFinding(one)
+            }
+            AnyScenario::SingleArm(s) => {
+                let mut one = s.clone();
+                one.designs = vec![s.designs[k].clone()];
+                AnyScenario::SingleArm(one)
+            }
+        };
+        for &threads in threads {
+            let seconds = with_engine(&alone, Time { trials, seed, threads })?;
             results.push(BenchResult {
                 design: name.clone(),
-                threads: t,
+                threads,
                 seconds,
                 trials_per_second: (trials * truths as u64) as f64 / seconds.max(1e-9),
             });
         }
     }
     Ok(results)
+}
+
+/// Times a run of `trials` trials seeded with `seed` on `threads` threads (its table discarded).
+struct Time {
+    trials: u64,
+    seed: u64,
+    threads: usize,
+}
+
+impl<T> EngineTask<T, Result<f64, RunError>> for Time {
+    fn with<E: Engine<Table = T>>(self, engine: &E) -> Result<f64, RunError> {
+        let started = Instant::now();
+        engine.run(self.trials, self.seed, self.threads, &|_| {})?;
+        Ok(started.elapsed().as_secs_f64())
+    }
 }

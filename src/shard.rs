@@ -8,21 +8,25 @@
 //! A shard file (`OUT/<file stem>/shard-I-of-N.json`, format `trialsim-shard` version 1) is one
 //! JSON object: the format and software version, the scenario file's path and full text, seed,
 //! trials, I, N, the slice `[first_trial, end_trial)`, and `points`: the counts of the scenario
-//! (one point) or of each point of its sweep, as the engines accumulate them (every field of
-//! [`OcCounts`], [`TimedCounts`] and [`SingleArmResults`] serialises, so fields added there
-//! travel through shards without further work here).
+//! (one point) or of each point of its sweep, as the engines accumulate them, tagged with their
+//! engine ([`Counts`]; every field of
+//! [`OcCounts`](crate::engines::dose_finding::OcCounts),
+//! [`TimedCounts`](crate::engines::calendar::TimedCounts) and
+//! [`SingleArmResults`](crate::engines::single_arm::SingleArmResults)
+//! serialises, so fields added there travel through shards without further work here).
+//!
+//! Shards are simulated, and merged counts turned into the run's files, by the scenario's
+//! [`Engine`](crate::run::Engine), whichever it is.
 
+mod counts;
+
+pub use counts::{Counts, Tagged};
+
+use crate::engines::SimulationError;
 use crate::report::write_atomic;
-use crate::run::{
-    count_in_time, simulated_row, single_arm_designs, single_arm_table, timed_table, write_outputs,
-    write_single_arm_outputs, RunError, RunOptions,
-};
-use crate::scenario::{AnyScenario, Method as ScenarioMethod, RunFile, Scenario, ScenarioError};
-use crate::sim::engine::simulate_trials;
-use crate::sim::timed::TimedCounts;
-use crate::sim::{OcCounts, OcTable, SimulationError, SimulationPlan};
-use crate::single_arm::sim::SingleArmResults;
-use crate::single_arm::SingleArmPlan;
+use crate::run::{RunError, RunOptions};
+use crate::scenario::{AnyScenario, Method as ScenarioMethod, RunFile, ScenarioError};
+use counts::write_from_counts;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -37,7 +41,9 @@ pub const SHARD_FORMAT_VERSION: u32 = 1;
 /// Slice I (1-based) of N of a run's trials.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Shard {
+    /// I (1-based).
     pub index: u64,
+    /// N.
     pub count: u64,
 }
 
@@ -75,85 +81,6 @@ impl Shard {
 impl fmt::Display for Shard {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}/{}", self.index, self.count)
-    }
-}
-
-/// The simulated counts of one scenario (a sweep has one per point).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Counts {
-    /// Indexed `[design][truth]`.
-    DoseFinding(Vec<Vec<OcCounts>>),
-    /// Calendar time, indexed `[design][truth]`.
-    CalendarTime(Vec<Vec<TimedCounts>>),
-    SingleArm(SingleArmResults),
-}
-
-impl Counts {
-    /// Simulates the trials in `trials` of `scenario` (simulation only: exact rows have no trials
-    /// to split).
-    pub fn simulate(
-        scenario: &AnyScenario,
-        trials: Range<u64>,
-        seed: u64,
-        threads: usize,
-        progress: &(dyn Fn(u64) + Sync),
-    ) -> Result<Counts, RunError> {
-        Ok(match scenario {
-            AnyScenario::DoseFinding(s) => match s.timing {
-                Some(timing) => Counts::CalendarTime(count_in_time(s, timing, trials, seed, threads, progress)?),
-                None => {
-                    let designs = s.build_designs();
-                    let plan = SimulationPlan {
-                        designs: &designs,
-                        truths: &s.truths,
-                        trials: trials.end,
-                        seed,
-                        threads,
-                    };
-                    Counts::DoseFinding(simulate_trials(&plan, trials, progress)?)
-                }
-            },
-            AnyScenario::SingleArm(s) => {
-                let designs = single_arm_designs(s);
-                let plan = SingleArmPlan::new(&s.timing, &s.truths, &designs, trials.end.max(1), seed)?;
-                Counts::SingleArm(plan.simulate_trials(trials, threads, progress)?)
-            }
-        })
-    }
-
-    /// Adds `other`'s counts; an error if they are not counts of the same designs and truths.
-    pub fn merge(&mut self, other: &Counts) -> Result<(), String> {
-        fn grid<T>(a: &mut [Vec<T>], b: &[Vec<T>], add: impl Fn(&mut T, &T)) -> Result<(), String> {
-            if a.len() != b.len() || a.iter().zip(b).any(|(x, y)| x.len() != y.len()) {
-                return Err("the counts are not of the same designs and truths".into());
-            }
-            for (x, y) in a.iter_mut().zip(b) {
-                x.iter_mut().zip(y).for_each(|(x, y)| add(x, y));
-            }
-            Ok(())
-        }
-        match (self, other) {
-            (Counts::DoseFinding(a), Counts::DoseFinding(b)) => grid(a, b, OcCounts::merge),
-            (Counts::CalendarTime(a), Counts::CalendarTime(b)) => grid(a, b, TimedCounts::merge),
-            (Counts::SingleArm(a), Counts::SingleArm(b)) => {
-                if a.os_medians.len() != b.os_medians.len() {
-                    return Err("the counts are not of the same truths".into());
-                }
-                a.os_medians.iter_mut().zip(&b.os_medians).for_each(|(x, y)| x.merge(y));
-                grid(&mut a.counts, &b.counts, |x, y| x.merge(y))
-            }
-            _ => Err("the counts are of different kinds of scenario".into()),
-        }
-    }
-
-    /// The number of trials counted in each design × truth.
-    fn trials(&self) -> Vec<u64> {
-        match self {
-            Counts::DoseFinding(c) => c.iter().flatten().map(|c| c.trials).collect(),
-            Counts::CalendarTime(c) => c.iter().flatten().map(|c| c.oc.trials).collect(),
-            Counts::SingleArm(r) => r.counts.iter().flatten().map(|c| c.trials).collect(),
-        }
     }
 }
 
@@ -262,13 +189,22 @@ pub fn run_shard(
 /// A problem with a set of shards.
 #[derive(Debug, thiserror::Error)]
 pub enum ShardError {
+    /// A shard file cannot be read or used.
     #[error("{path}: {message}")]
-    File { path: PathBuf, message: String },
+    File {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        message: String,
+    },
     #[error("{0}")]
+    /// The shard files do not form one complete set.
     Set(String),
     #[error(transparent)]
+    /// A shard's scenario is not valid.
     Scenario(#[from] ScenarioError),
     #[error(transparent)]
+    /// The run failed.
     Run(#[from] RunError),
 }
 
@@ -471,60 +407,6 @@ pub fn merge(paths: &[PathBuf], out: &Path) -> Result<Vec<PathBuf>, ShardError> 
     Ok(written)
 }
 
-/// The table of one simulated dose-finding scenario from its counts.
-pub fn dose_finding_table(scenario: &Scenario, counts: &Counts, trials: u64, seed: u64) -> Result<OcTable, RunError> {
-    let names: Vec<&str> = scenario.designs.iter().map(|d| d.name.as_str()).collect();
-    match counts {
-        Counts::DoseFinding(c) => {
-            let results = c
-                .iter()
-                .map(|by_truth| by_truth.iter().map(|c| simulated_row(c, trials)).collect())
-                .collect();
-            Ok(OcTable::new(scenario, &names, results, seed))
-        }
-        Counts::CalendarTime(c) => Ok(timed_table(scenario, c, trials, seed)),
-        Counts::SingleArm(_) => Err(SimulationError::Unsupported(format!(
-            "{}: single-arm counts for a dose-finding scenario",
-            scenario.file.display()
-        ))
-        .into()),
-    }
-}
-
-/// Writes what `trialsim run` writes for `file` into `dir`, from the counts of its points.
-fn write_from_counts(
-    file: &RunFile,
-    counts: &[Counts],
-    trials: u64,
-    seed: u64,
-    dir: &Path,
-) -> Result<Vec<PathBuf>, RunError> {
-    match file {
-        RunFile::Scenario(AnyScenario::DoseFinding(s)) => {
-            write_outputs(s, &dose_finding_table(s, &counts[0], trials, seed)?, dir)
-        }
-        RunFile::Scenario(AnyScenario::SingleArm(s)) => match &counts[0] {
-            Counts::SingleArm(results) => {
-                write_single_arm_outputs(s, &single_arm_table(s, results, trials, seed)?, dir)
-            }
-            _ => Err(SimulationError::Unsupported(format!(
-                "{}: dose-finding counts for a single-arm scenario",
-                s.file.display()
-            ))
-            .into()),
-        },
-        RunFile::Sweep(sweep) => {
-            let tables = sweep
-                .points
-                .iter()
-                .zip(counts)
-                .map(|(p, c)| dose_finding_table(&p.scenario, c, trials, seed))
-                .collect::<Result<Vec<_>, _>>()?;
-            crate::sweep::write_sweep_outputs(sweep, &tables, dir)
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -550,28 +432,5 @@ mod tests {
         for bad in ["0/3", "4/3", "1/0", "3", "a/b", "-1/3"] {
             assert!(Shard::parse(bad).is_err(), "{bad}");
         }
-    }
-
-    #[test]
-    fn counts_of_other_designs_do_not_merge() {
-        let one = Counts::DoseFinding(vec![vec![OcCounts::new(3, 6)]]);
-        let mut two = Counts::DoseFinding(vec![vec![OcCounts::new(3, 6)], vec![OcCounts::new(3, 6)]]);
-        assert!(two.merge(&one).is_err());
-        let mut timed = Counts::CalendarTime(Vec::new());
-        assert!(timed.merge(&one).is_err());
-    }
-
-    /// u128 sums (durations in 10⁻⁶ months) survive the JSON text.
-    #[test]
-    fn counts_round_trip_through_json() {
-        let mut c = OcCounts::new(2, 3);
-        c.trials = 7;
-        c.selected[1] = 7;
-        let counts = Counts::DoseFinding(vec![vec![c]]);
-        let text = serde_json::to_string(&counts).unwrap();
-        assert_eq!(serde_json::from_str::<Counts>(&text).unwrap(), counts);
-        let big: u128 = u128::from(u64::MAX) * 1_000;
-        let back: u128 = serde_json::from_str(&serde_json::to_string(&big).unwrap()).unwrap();
-        assert_eq!(back, big);
     }
 }

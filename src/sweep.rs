@@ -12,6 +12,7 @@ use std::time::Instant;
 /// One computed point of a sweep.
 #[derive(Clone, Debug)]
 pub struct PointResult {
+    /// The point's operating characteristics.
     pub table: OcTable,
     /// How exact rows were computed, or why they were simulated instead.
     pub notes: Vec<ExactNote>,

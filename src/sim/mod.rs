@@ -1,18 +1,14 @@
-//! The simulation engine: per-trial random streams, the trial loop, the parallel runner and the
-//! integer accumulators. It knows nothing of any specific design: it sees only [`DoseFinder`].
-//!
-//! [`DoseFinder`]: crate::dose_finding::DoseFinder
+//! The engines' former home, kept as re-exports while code outside [`crate::engines`] moves to
+//! the new paths, and the OC tables ([`oc`]).
 
-pub mod cache;
-pub mod cancel;
-pub mod engine;
-pub mod exact;
 pub mod oc;
-pub mod parallel;
-pub mod protocol;
-pub mod rng;
-pub mod timed;
 
-pub use engine::{simulate, SimulationError, SimulationPlan, Truth};
+pub use crate::engines::calendar as timed;
+pub use crate::engines::calendar::protocol;
+pub use crate::engines::dose_finding as engine;
+pub use crate::engines::{cache, cancel, exact, parallel, rng};
+
+pub use crate::engines::{simulate, SimulationError};
+pub use engine::Truth;
 pub use exact::{exact_oc, ExactOc, TooManyStates};
 pub use oc::{Method, OcCounts, OcProbabilities, OcRow, OcTable};

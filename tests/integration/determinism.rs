@@ -41,14 +41,12 @@ fn same_seed_same_bytes_across_thread_counts() {
 fn counts_add_up() {
     let scenario = trialsim::scenario::Scenario::load(&root().join("scenarios/qls4131_escalation.toml")).unwrap();
     let designs = scenario.build_designs();
-    let plan = trialsim::sim::SimulationPlan {
-        designs: &designs,
-        truths: &scenario.truths,
-        trials: 1_001,
-        seed: 1,
-        threads: 2,
-    };
-    for c in trialsim::sim::simulate(&plan, &|_| {}).unwrap().iter().flatten() {
+    let plan = trialsim::engines::dose_finding::DoseFindingPlan::new(&designs, &scenario.truths, 1);
+    for c in trialsim::sim::simulate(&plan, 0..1_001, 2, &|_| {})
+        .unwrap()
+        .iter()
+        .flatten()
+    {
         assert_eq!(c.trials, 1_001);
         assert_eq!(c.selected.iter().sum::<u64>() + c.selected_none, c.trials);
         assert_eq!(c.stops.iter().sum::<u64>(), c.trials);

@@ -29,9 +29,10 @@ use std::fmt::Write as _;
 use std::path::Path;
 use trialsim::dose_finding::boin::lambda_d;
 use trialsim::dose_finding::{Decision, Dose, DoseFinder, StopReason, TrialData};
+use trialsim::engines::dose_finding::DoseFindingPlan;
 use trialsim::run::{simulate_scenario, RunOptions};
 use trialsim::scenario::Scenario;
-use trialsim::sim::{exact_oc, simulate, SimulationPlan};
+use trialsim::sim::{exact_oc, simulate};
 
 // ---------------------------------------------------------------------------------------------
 // Configuration
@@ -580,14 +581,8 @@ fn may_select_untried(design: &DesignCfg) -> bool {
 fn check_counts(case: &Case, trials: u64, seed: u64) -> Result<(), TestCaseError> {
     let scenario = case.scenario()?;
     let designs = scenario.build_designs();
-    let plan = SimulationPlan {
-        designs: &designs,
-        truths: &scenario.truths,
-        trials,
-        seed,
-        threads: 2,
-    };
-    let counts = simulate(&plan, &|_| {}).map_err(|e| TestCaseError::fail(e.to_string()))?;
+    let plan = DoseFindingPlan::new(&designs, &scenario.truths, seed);
+    let counts = simulate(&plan, 0..trials, 2, &|_| {}).map_err(|e| TestCaseError::fail(e.to_string()))?;
     prop_assert_eq!(counts.len(), designs.len());
     for (k, per_truth) in counts.iter().enumerate() {
         prop_assert_eq!(per_truth.len(), scenario.truths.len());

@@ -3,7 +3,7 @@
 //! and returns it; callers merge the states with an order-free operation (integer addition), so
 //! results do not depend on the thread count or on which thread ran which block.
 
-use super::engine::SimulationError;
+use super::SimulationError;
 use std::ops::Range;
 use std::sync::atomic::{AtomicU64, Ordering};
 

@@ -1,15 +1,46 @@
-//! Random streams: one per simulated trial, derived from (run seed, trial index), so results never
-//! depend on thread scheduling, block size or shard boundaries. Common random numbers: patient i of
-//! trial t carries the same latent uniform in every design and under every truth, and has a DLT at
-//! dose d iff u < p(d).
+//! Random numbers: the one layout every engine follows. Each simulated trial draws from a stream
+//! of its own, keyed by (run seed, trial index), so results never depend on thread scheduling,
+//! block size or shard boundaries; and each patient's variables are fixed by that key and the
+//! patient's position, whatever the design or the truth does with them (common random numbers:
+//! patient i of trial t is the same patient in every design and under every truth).
 //!
-//! Dose-finding trials use a counter-based stream ([`PatientStream`]): SplitMix64 (Steele, Lea &
-//! Flood 2014) seeded per trial with the key k = mix64(seed ⊕ mix64(t)), so patient i's latent is
-//! the generator's (i+1)-th output, mix64(k + (i+1)·γ) with γ = 0x9e3779b97f4a7c15, read on its
-//! top 53 bits. Any patient can be drawn directly, so a trial's latents are computed at once when
-//! it starts (eight at a time where the processor has AVX-512). Engines that draw other variables (calendar time, single-arm) use [`trial_rng`].
+//! # Trial keys
+//!
+//! Trial t of a run seeded s has the key k = mix64(s ⊕ mix64(t)) ([`trial_key`]), mix64 being
+//! SplitMix64's output function (Steele, Lea & Flood 2014).
+//!
+//! # Dose-finding ([`PatientStream`])
+//!
+//! Counter-based: patient i's latent (patients numbered in order of treatment) is SplitMix64's
+//! (i+1)-th output from state k, mix64(k + (i+1)·γ) with γ = 0x9e3779b97f4a7c15, read on its top
+//! 53 bits ([`patient_latent`]). Any patient can be drawn directly, so a trial's latents are
+//! computed at once when it starts (eight at a time where the processor has AVX-512). Patient i
+//! has a DLT at dose d iff u_i < p(d), compared as integers ([`dlt_threshold`]).
+//!
+//! # Calendar time ([`calendar_rng`], [`calendar_patient`])
+//!
+//! Xoshiro256++ seeded by SplitMix64 from the key of (s ⊕ [`CALENDAR_STREAM`], t), a stream apart
+//! from the dose-finding one. Patients are numbered in order of arrival, whether they are then
+//! treated, kept waiting or turned away, and patient i draws four numbers, in this order, when the
+//! trial first needs them (every design and truth of the trial reuses them):
+//!
+//! 1. the arrival uniform u (the gap before the patient: −ln(1 − u)/rate for Poisson arrivals;
+//!    drawn and not used for arrivals at fixed intervals; the first patient arrives at time 0);
+//! 2. the DLT latent (53 bits): a DLT iff it is below the dose's DLT threshold; a CRS-type DLT and
+//!    a TEAE compare the same latent with their own thresholds;
+//! 3. the onset uniform: when within the window the DLT occurs;
+//! 4. the response latent (53 bits): a response iff it is below the dose's response threshold.
+//!
+//! # Single-arm ([`trial_rng`])
+//!
+//! Xoshiro256++ seeded by SplitMix64 from the key of (s, t). A trial draws all its study's patients
+//! when it starts: patient i, in order of entry, takes six 53-bit latents in the order of
+//! [`Latent`](crate::single_arm::timing::Latent) (arrival gap, response, toxicity, PFS, OS,
+//! dropout), then the trial takes one more, the spacing that closes uniform accrual
+//! ([`draw_latents`](crate::single_arm::timing::draw_latents)). There a latent k is turned into
+//! the uniform (k + 1/2)/2^53, never 0 or 1, and a Bernoulli(p) event is k < ⌈p·2^53⌉.
 
-use rand::SeedableRng;
+use rand::{RngCore, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
 
 /// SplitMix64's output function (Steele, Lea & Flood 2014), a bijection on u64.
@@ -29,9 +60,49 @@ pub fn trial_key(seed: u64, trial: u64) -> u64 {
 
 /// A general generator for trial `trial` in a run seeded with `seed`: Xoshiro256++ whose state is
 /// filled by SplitMix64 from [`trial_key`]. Engines that draw more than one latent per patient
-/// derive their streams from it (with their own seed offsets).
+/// derive their streams from it (with their own seed offsets, such as [`CALENDAR_STREAM`]).
 pub fn trial_rng(seed: u64, trial: u64) -> Xoshiro256PlusPlus {
     Xoshiro256PlusPlus::seed_from_u64(trial_key(seed, trial))
+}
+
+/// The calendar-time engine's seed offset ("timed_tr" in ASCII), XOR-ed into the run seed.
+pub const CALENDAR_STREAM: u64 = 0x7469_6d65_645f_7472;
+
+/// The calendar-time engine's generator for trial `trial` of the run seeded with `seed`.
+pub fn calendar_rng(seed: u64, trial: u64) -> Xoshiro256PlusPlus {
+    trial_rng(seed ^ CALENDAR_STREAM, trial)
+}
+
+/// One calendar-time patient's draws (see the module documentation).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct CalendarLatents {
+    /// The arrival uniform, in [0, 1).
+    pub arrival: f64,
+    /// The DLT latent (53 bits).
+    pub dlt: u64,
+    /// The DLT onset uniform, in [0, 1).
+    pub onset: f64,
+    /// The response latent (53 bits).
+    pub response: u64,
+}
+
+/// The next calendar-time patient's draws from the trial's stream, in their fixed order.
+pub fn calendar_patient(rng: &mut Xoshiro256PlusPlus) -> CalendarLatents {
+    let arrival = uniform(rng);
+    let dlt = rng.next_u64() >> (64 - UNIFORM_BITS);
+    let onset = uniform(rng);
+    let response = rng.next_u64() >> (64 - UNIFORM_BITS);
+    CalendarLatents {
+        arrival,
+        dlt,
+        onset,
+        response,
+    }
+}
+
+/// A uniform in [0, 1) from the top 53 bits of the generator's next output.
+fn uniform(rng: &mut Xoshiro256PlusPlus) -> f64 {
+    (rng.next_u64() >> (64 - UNIFORM_BITS)) as f64 / (1u64 << UNIFORM_BITS) as f64
 }
 
 /// Uniforms on [0, 1) are drawn with 53 bits: u = k / 2^53.
@@ -156,6 +227,23 @@ mod tests {
         stream.start_trial(11, 5);
         for i in 0..8 {
             assert_eq!(stream.latent(i), reference.next_u64() >> 11, "patient {i}");
+        }
+    }
+
+    /// A calendar-time patient takes four outputs of the trial's stream, in the documented order.
+    #[test]
+    fn calendar_patients_draw_four_numbers_in_order() {
+        let mut stream = calendar_rng(3, 8);
+        let mut reference = trial_rng(3 ^ CALENDAR_STREAM, 8);
+        for _ in 0..3 {
+            let k: Vec<u64> = (0..4).map(|_| reference.next_u64() >> 11).collect();
+            let expected = CalendarLatents {
+                arrival: k[0] as f64 / 2f64.powi(53),
+                dlt: k[1],
+                onset: k[2] as f64 / 2f64.powi(53),
+                response: k[3],
+            };
+            assert_eq!(calendar_patient(&mut stream), expected);
         }
     }
 

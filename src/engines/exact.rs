@@ -7,8 +7,8 @@
 //! future. Cohorts have a fixed size (the last one is cut to the sample-size limit).
 
 use super::cache::SharedDecisions;
-use super::oc::OcProbabilities;
 use crate::dose_finding::{Decision, DoseFinder, TrialData};
+use crate::sim::oc::OcProbabilities;
 use rustc_hash::FxHashMap;
 
 /// Default cap on the number of distinct states before exact enumeration gives up.
@@ -18,12 +18,14 @@ pub const DEFAULT_MAX_STATES: usize = 5_000_000;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("more than {limit} reachable trial states; exact operating characteristics are out of reach")]
 pub struct TooManyStates {
+    /// The cap on distinct states.
     pub limit: usize,
 }
 
 /// The result of an exact enumeration.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ExactOc {
+    /// The operating characteristics.
     pub oc: OcProbabilities,
     /// Distinct trial states visited (including the empty start).
     pub states: usize,

@@ -10,8 +10,8 @@
 //! p′ = p − c + c′, e′ = e − c + c′ (or, without a CRS-type part, p′ is given and e′ = e − p + p′).
 //! The response uses a second latent uniform, independent of toxicity given the dose.
 
-use super::rng::dlt_threshold;
 use crate::dose_finding::Dose;
+use crate::engines::rng::dlt_threshold;
 
 /// What a truth says beyond direct-dosing DLT probabilities (all per dose, lowest first).
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -41,8 +41,11 @@ pub enum Regimen {
 /// direct and 1 step-up.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TruthThresholds {
+    /// DLT thresholds.
     pub dlt: [Vec<u64>; 2],
+    /// CRS-type DLT thresholds (on the DLT latent).
     pub crs: [Vec<u64>; 2],
+    /// TEAE thresholds (on the DLT latent).
     pub teae: [Vec<u64>; 2],
     /// Response thresholds, when the truth has an efficacy endpoint.
     pub efficacy: Option<Vec<u64>>,
@@ -118,6 +121,7 @@ impl StepUpRule {
         }
     }
 
+    /// Whether the rule can give step-up dosing (from a pre-specified level or after a CRS-type DLT).
     pub fn is_used(&self) -> bool {
         self.from.is_some() || self.after_crs
     }
@@ -159,9 +163,13 @@ impl Default for Utility {
 /// A dose's outcomes for choosing the RP2D.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct EfficacyCounts {
+    /// Patients treated.
     pub patients: u32,
+    /// Patients with a DLT.
     pub dlts: u32,
+    /// Responders.
     pub responses: u32,
+    /// Responders who also had a DLT.
     pub responses_with_dlt: u32,
 }
 

@@ -9,8 +9,9 @@
 //!   Two walks (truths) go side by side, and trial ends are counted in batches: the walk is bound
 //!   by memory latency, not by instructions.
 
-use super::oc::OcCounts;
+use super::dose_finding::OcCounts;
 use super::rng::PatientStream;
+use super::Accumulator;
 use crate::dose_finding::{Decision, Dose, DoseFinder, TrialData};
 use rustc_hash::FxHashMap;
 use std::sync::RwLock;
@@ -180,7 +181,7 @@ fn walk_pair(children: &[Node], patients: &PatientStream, a: &mut Lane, b: &mut 
 /// One design's states as visited by one thread, with the trials that ended at each state under
 /// each truth (recorded into [`OcCounts`] by [`DecisionGraph::flush`]). Node 0 is the empty trial.
 ///
-/// Each child slot holds a copy of the child's [`Node`], so a cohort costs one dependent load.
+/// Each child slot holds a copy of the child's `Node`, so a cohort costs one dependent load.
 pub struct DecisionGraph<'a> {
     finder: &'a dyn DoseFinder,
     /// Where costly decisions are shared with other threads (`None`: decide directly).
@@ -398,7 +399,7 @@ impl<'a> DecisionGraph<'a> {
                     let dlts = patients.dlts(first, usize::from(size), thresholds[dose.index()]);
                     self.data.add_cohort(dose, size, dlts);
                 }
-                stop => return counts.record(&self.data, stop),
+                stop => return counts.add((&self.data, stop)),
             }
         }
     }
@@ -422,7 +423,7 @@ impl<'a> DecisionGraph<'a> {
             self.load(id);
             for (counts, ends) in counts.iter_mut().zip(&mut self.ends) {
                 if ends[stop] > 0 {
-                    counts.record_times(&self.data, self.decisions[id as usize], ends[stop]);
+                    counts.add_times(&self.data, self.decisions[id as usize], ends[stop]);
                     ends[stop] = 0;
                 }
             }
@@ -433,7 +434,7 @@ impl<'a> DecisionGraph<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sim::rng::dlt_threshold;
+    use crate::engines::rng::dlt_threshold;
 
     /// The plain trial loop the graph replaces.
     fn reference(finder: &dyn DoseFinder, thresholds: &[u64], patients: &PatientStream, counts: &mut OcCounts) {
@@ -446,7 +447,7 @@ mod tests {
             data.add_cohort(dose, size, dlts);
             match finder.decide(&data) {
                 Decision::Treat(next) => dose = next,
-                stop => return counts.record(&data, stop),
+                stop => return counts.add((&data, stop)),
             }
         }
     }

@@ -1,0 +1,340 @@
+//! The calendar-time engine's integer accumulators: the dose-finding counts, durations and waits,
+//! and the protocol's other outcomes.
+
+use super::enrolment::Enrolment;
+use super::patients::{Patients, Stage};
+use super::protocol::{Regimen, StepUpRule};
+use super::trial::{counts_of, TimedTrial};
+use crate::dose_finding::{Decision, Dose};
+use crate::engines::dose_finding::OcCounts;
+use crate::engines::{add_counts, Accumulator, MergeError};
+use crate::sim::oc::{CorrectDecision, TimedDoseSummary, TimedSummary};
+use crate::single_arm::sim::clopper_pearson;
+use rustc_hash::FxHashMap;
+
+/// Duration histogram resolution: months per bin, and the number of bins (the last collects
+/// everything beyond).
+const DURATION_BIN: f64 = 0.05;
+const DURATION_BINS: usize = 4800;
+
+/// Position of (n patients, x events) in a per-dose triangular table.
+fn triangle(n: u32, x: u32) -> usize {
+    (n * (n + 1) / 2 + x) as usize
+}
+
+/// Integer accumulators of the protocol's other outcomes, per dose unless said otherwise.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ProtocolCounts {
+    /// Patients given step-up dosing.
+    pub step_up_patients: Vec<u64>,
+    /// DLTs of patients given step-up dosing.
+    pub step_up_dlts: Vec<u64>,
+    /// CRS-type DLTs.
+    pub crs_dlts: Vec<u64>,
+    /// Backfill patients.
+    pub backfill_patients: Vec<u64>,
+    /// Expansion patients.
+    pub expansion_patients: Vec<u64>,
+    /// Responders.
+    pub responses: Vec<u64>,
+    /// Patients with a TEAE.
+    pub teae: Vec<u64>,
+    /// Trials by (patients n, patients with a TEAE x) at each dose, n ≥ 1, indexed
+    /// `[dose][triangle(n, x)]`: the exact distribution behind the mean Clopper–Pearson interval.
+    pub teae_table: Vec<Vec<u64>>,
+    /// Trials choosing each dose as RP2D, and choosing none.
+    pub rp2d: Vec<u64>,
+    /// Trials choosing no RP2D.
+    pub rp2d_none: u64,
+    /// Trials whose MTD was given with step-up dosing when the trial ended.
+    pub selected_step_up: u64,
+    /// Trials whose decision was right, and trials that selected a dose above the right one, for
+    /// the truth as given when the trial ended (step-up from the level in use then).
+    pub correct_as_given: u64,
+    /// Trials selecting above the right dose, as given.
+    pub overdose_as_given: u64,
+}
+
+impl ProtocolCounts {
+    fn new(num_doses: usize, max_patients: u32) -> ProtocolCounts {
+        let zeros = || vec![0; num_doses];
+        ProtocolCounts {
+            step_up_patients: zeros(),
+            step_up_dlts: zeros(),
+            crs_dlts: zeros(),
+            backfill_patients: zeros(),
+            expansion_patients: zeros(),
+            responses: zeros(),
+            teae: zeros(),
+            teae_table: vec![vec![0; triangle(max_patients + 1, 0)]; num_doses],
+            rp2d: zeros(),
+            rp2d_none: 0,
+            selected_step_up: 0,
+            correct_as_given: 0,
+            overdose_as_given: 0,
+        }
+    }
+
+    /// The counts kept per dose (or per dose and (n, x)), in a fixed order.
+    fn tables(&self) -> impl Iterator<Item = &Vec<u64>> {
+        [
+            &self.step_up_patients,
+            &self.step_up_dlts,
+            &self.crs_dlts,
+            &self.backfill_patients,
+            &self.expansion_patients,
+            &self.responses,
+            &self.teae,
+            &self.rp2d,
+        ]
+        .into_iter()
+        .chain(&self.teae_table)
+    }
+
+    /// [`ProtocolCounts::tables`], to add to.
+    fn tables_mut(&mut self) -> impl Iterator<Item = &mut Vec<u64>> {
+        [
+            &mut self.step_up_patients,
+            &mut self.step_up_dlts,
+            &mut self.crs_dlts,
+            &mut self.backfill_patients,
+            &mut self.expansion_patients,
+            &mut self.responses,
+            &mut self.teae,
+            &mut self.rp2d,
+        ]
+        .into_iter()
+        .chain(&mut self.teae_table)
+    }
+
+    /// Whether `other` counts the same doses and sample sizes.
+    fn same_shape(&self, other: &ProtocolCounts) -> bool {
+        self.teae_table.len() == other.teae_table.len()
+            && self.tables().zip(other.tables()).all(|(a, b)| a.len() == b.len())
+    }
+
+    /// Adds `other`'s counts (of the same shape, see [`ProtocolCounts::same_shape`]).
+    fn merge(&mut self, other: &ProtocolCounts) {
+        for (a, b) in self.tables_mut().zip(other.tables()) {
+            add_counts(a, b);
+        }
+        self.rp2d_none += other.rp2d_none;
+        self.selected_step_up += other.selected_step_up;
+        self.correct_as_given += other.correct_as_given;
+        self.overdose_as_given += other.overdose_as_given;
+    }
+
+    /// Trials with n ≥ 1 patients at `dose`, as ((n, x), trials) for every observed pair.
+    pub fn teae_outcomes(&self, dose: Dose) -> impl Iterator<Item = ((u32, u32), u64)> + '_ {
+        let table = &self.teae_table[dose.index()];
+        (1u32..)
+            .map_while(move |n| (triangle(n, n) < table.len()).then_some(n))
+            .flat_map(move |n| (0..=n).map(move |x| ((n, x), table[triangle(n, x)])))
+            .filter(|&(_, trials)| trials > 0)
+    }
+}
+
+/// Integer accumulators of a calendar-time run, merged by addition (and written by shards as they
+/// are: every field serialises).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct TimedCounts {
+    /// The dose-finding counts.
+    pub oc: OcCounts,
+    /// Trials by duration (first patient's entry to the last window's close), in bins of
+    /// `DURATION_BIN` months.
+    pub duration: Vec<u64>,
+    /// Sum of durations in 10⁻⁶ months.
+    pub duration_sum: u128,
+    /// Patients who waited for accrual to reopen, and their total wait in 10⁻⁶ months.
+    pub waited: u64,
+    /// Their total wait in 10⁻⁶ months.
+    pub wait_sum: u128,
+    /// Patients turned away because they would have waited longer than `max_wait`.
+    pub turned_away: u64,
+    /// The protocol's other outcomes.
+    pub protocol: ProtocolCounts,
+}
+
+impl TimedCounts {
+    /// Empty counts for `num_doses` doses and at most `max_patients` patients a trial.
+    pub(super) fn new(num_doses: usize, max_patients: u32) -> TimedCounts {
+        TimedCounts {
+            oc: OcCounts::new(num_doses, max_patients),
+            duration: vec![0; DURATION_BINS],
+            duration_sum: 0,
+            waited: 0,
+            wait_sum: 0,
+            turned_away: 0,
+            protocol: ProtocolCounts::new(num_doses, max_patients),
+        }
+    }
+
+    /// Mean duration in months.
+    pub fn duration_mean(&self) -> f64 {
+        self.duration_sum as f64 / 1e6 / self.oc.trials.max(1) as f64
+    }
+
+    /// The q-quantile of the duration (upper edge of its bin), in months.
+    pub fn duration_quantile(&self, q: f64) -> f64 {
+        let goal = (q * self.oc.trials as f64).ceil().max(1.0) as u64;
+        let mut seen = 0;
+        for (i, &count) in self.duration.iter().enumerate() {
+            seen += count;
+            if seen >= goal {
+                return (i + 1) as f64 * DURATION_BIN;
+            }
+        }
+        DURATION_BINS as f64 * DURATION_BIN
+    }
+
+    /// The calendar-time summary: `planned_dlt` is the truth as the design gives it and
+    /// `correct_rp2d` the right RP2D; `intervals` memoises Clopper–Pearson intervals by (n, x).
+    pub fn summary(
+        &self,
+        planned_dlt: Vec<f64>,
+        correct_rp2d: Option<Dose>,
+        intervals: &mut FxHashMap<(u32, u32), (f64, f64)>,
+    ) -> TimedSummary {
+        let trials = self.oc.trials.max(1) as f64;
+        let mean = |x: u64| x as f64 / trials;
+        let p = &self.protocol;
+        let doses = (0..self.oc.patients.len())
+            .map(|d| {
+                let (mut treated, mut lower, mut upper) = (0u64, 0.0, 0.0);
+                for ((n, x), count) in p.teae_outcomes(Dose(d as u16)) {
+                    let (l, u) = *intervals.entry((n, x)).or_insert_with(|| clopper_pearson(x, n, 0.95));
+                    treated += count;
+                    lower += count as f64 * l;
+                    upper += count as f64 * u;
+                }
+                let treated = treated.max(1) as f64;
+                TimedDoseSummary {
+                    step_up_patients_mean: mean(p.step_up_patients[d]),
+                    step_up_dlt_mean: mean(p.step_up_dlts[d]),
+                    crs_dlt_mean: mean(p.crs_dlts[d]),
+                    backfill_patients_mean: mean(p.backfill_patients[d]),
+                    expansion_patients_mean: mean(p.expansion_patients[d]),
+                    response_mean: mean(p.responses[d]),
+                    teae_mean: mean(p.teae[d]),
+                    teae_ci_lower_mean: lower / treated,
+                    teae_ci_upper_mean: upper / treated,
+                    rp2d_pct: 100.0 * mean(p.rp2d[d]),
+                }
+            })
+            .collect();
+        TimedSummary {
+            duration_mean: self.duration_mean(),
+            duration_median: self.duration_quantile(0.5),
+            duration_p90: self.duration_quantile(0.9),
+            waited_mean: mean(self.waited),
+            wait_mean: if self.waited == 0 {
+                0.0
+            } else {
+                self.wait_sum as f64 / 1e6 / self.waited as f64
+            },
+            turned_away_mean: mean(self.turned_away),
+            planned_dlt,
+            correct_rp2d,
+            rp2d_none_pct: 100.0 * mean(p.rp2d_none),
+            selected_step_up_pct: 100.0 * mean(p.selected_step_up),
+            correct_as_given_pct: 100.0 * mean(p.correct_as_given),
+            overdose_as_given_pct: 100.0 * mean(p.overdose_as_given),
+            doses,
+        }
+    }
+}
+
+/// One finished trial of a design under a truth, as [`TimedCounts`] counts it.
+pub struct FinishedTrial<'t> {
+    pub(super) patients: &'t Patients,
+    pub(super) enrolment: &'t Enrolment,
+    pub(super) trial: &'t TimedTrial,
+    pub(super) step_up: StepUpRule,
+    /// The right decision when step-up starts at level s, at index s (the last entry: direct
+    /// dosing everywhere).
+    pub(super) correct: &'t [CorrectDecision],
+}
+
+impl Accumulator for TimedCounts {
+    type Trial<'t> = FinishedTrial<'t>;
+
+    fn add(
+        &mut self,
+        FinishedTrial {
+            patients,
+            enrolment,
+            trial,
+            step_up,
+            correct,
+        }: FinishedTrial<'_>,
+    ) {
+        let num_doses = self.oc.patients.len();
+        self.oc.add((&counts_of(&patients.records, num_doses), trial.end));
+        let bin = ((trial.duration / DURATION_BIN) as usize).min(DURATION_BINS - 1);
+        self.duration[bin] += 1;
+        self.duration_sum += (trial.duration * 1e6).round() as u128;
+        self.waited += enrolment.waited;
+        self.wait_sum += enrolment.wait_sum;
+        self.turned_away += enrolment.turned_away;
+        let p = &mut self.protocol;
+        let mut teae_at = [(0u32, 0u32); crate::scenario::MAX_DOSES];
+        for (r, o) in patients.records.iter().zip(&patients.outcomes) {
+            let d = r.dose.index();
+            if o.regimen == Regimen::StepUp {
+                p.step_up_patients[d] += 1;
+                p.step_up_dlts[d] += u64::from(r.dlt_at.is_some());
+            }
+            p.crs_dlts[d] += u64::from(o.crs);
+            match o.stage {
+                Stage::Backfill => p.backfill_patients[d] += 1,
+                Stage::Expansion => p.expansion_patients[d] += 1,
+                Stage::Escalation => {}
+            }
+            p.responses[d] += u64::from(o.response);
+            p.teae[d] += u64::from(o.teae);
+            teae_at[d].0 += 1;
+            teae_at[d].1 += u32::from(o.teae);
+        }
+        for (d, &(n, x)) in teae_at.iter().enumerate().take(num_doses) {
+            if n > 0 {
+                p.teae_table[d][triangle(n, x)] += 1;
+            }
+        }
+        match trial.rp2d {
+            Some(d) => p.rp2d[d.index()] += 1,
+            None => p.rp2d_none += 1,
+        }
+        let lowest_crs = patients.lowest_crs(f64::INFINITY);
+        let right = correct[step_up.switch_level(lowest_crs).map_or(num_doses, Dose::index)];
+        let selected = match trial.end {
+            Decision::Stop { selected, .. } => selected,
+            Decision::Treat(_) => unreachable!("a finished trial has stopped"),
+        };
+        if let Some(mtd) = selected {
+            p.selected_step_up += u64::from(step_up.regimen(mtd, lowest_crs) == Regimen::StepUp);
+            p.overdose_as_given += u64::from(right.is_overdose(mtd));
+        }
+        p.correct_as_given += u64::from(match right {
+            CorrectDecision::Select(d) => selected == Some(d),
+            CorrectDecision::Stop => selected.is_none(),
+        });
+    }
+
+    fn merge(&mut self, other: &TimedCounts) -> Result<(), MergeError> {
+        if self.duration.len() != other.duration.len() || !self.protocol.same_shape(&other.protocol) {
+            return Err(MergeError("the counts are not of the same doses and sample sizes"));
+        }
+        self.oc.merge(&other.oc)?;
+        add_counts(&mut self.duration, &other.duration);
+        self.duration_sum += other.duration_sum;
+        self.waited += other.waited;
+        self.wait_sum += other.wait_sum;
+        self.turned_away += other.turned_away;
+        self.protocol.merge(&other.protocol);
+        Ok(())
+    }
+
+    fn trials(&self) -> u64 {
+        self.oc.trials
+    }
+}

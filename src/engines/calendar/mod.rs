@@ -1,0 +1,301 @@
+//! Calendar-time simulation: patients arrive over time, each with a DLT assessment window.
+//!
+//! Designs that need complete data (3+3, BOIN, CRM, … as [`DoseFinder`]s) treat a cohort and then
+//! suspend accrual until every window of that cohort has closed; patients who arrive meanwhile
+//! wait. Time-to-event designs ([`TimedDesign`]s) decide as each cohort arrives from whatever
+//! follow-up exists, and suspend accrual only when they say so. Every design and truth sees the
+//! same patients (arrival gaps, DLT latents and DLT onset times; see [`rng`](super::rng) for the
+//! layout), and trial t's stream depends only on (seed, t), so results do not depend on the number
+//! of threads.
+//!
+//! - `enrolment`: arrivals, waiting and enrolment; `backfill`: backfill cohorts;
+//! - `patients`: the patients a trial has treated and their outcomes;
+//! - `trial`: the trial loop (escalation, expansion, the RP2D);
+//! - `counts`: the integer accumulators ([`TimedCounts`]);
+//! - [`protocol`]: step-up dosing, CRS-type DLTs, TEAEs, response and the RP2D utility.
+
+mod backfill;
+mod counts;
+mod enrolment;
+mod patients;
+pub mod protocol;
+#[cfg(test)]
+mod tests;
+mod trial;
+
+pub use counts::{FinishedTrial, ProtocolCounts, TimedCounts};
+
+use super::cache::{DecisionCache, SharedDecisions};
+use super::dose_finding::Truth;
+use super::{Accumulator, Simulation};
+use crate::dose_finding::tite::TimedDesign;
+use crate::dose_finding::{Dose, DoseFinder, TrialLimits};
+use crate::sim::oc::CorrectDecision;
+use enrolment::{Cohorts, Enrolment};
+use patients::Patients;
+use protocol::{dlt_as_given, Backfill, StepUpRule, TruthThresholds, Utility};
+use trial::{run_trial, Arm};
+
+/// How patients arrive.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Arrival {
+    /// A Poisson process with this many patients a month.
+    Poisson {
+        /// Patients a month.
+        rate: f64,
+    },
+    /// One patient every `interval` months.
+    Fixed {
+        /// Months between patients.
+        interval: f64,
+    },
+}
+
+/// When, within the DLT window, a DLT occurs.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Onset {
+    /// Uniformly over the window.
+    Uniform,
+    /// Late onset: a Weibull time to DLT with scale equal to the window, truncated to it, whose
+    /// shape puts `share` of the DLTs in the last `last` fraction of the window (as in the
+    /// TITE-BOIN simulations of Yuan et al. 2018).
+    Late {
+        /// The share of DLTs in the last part of the window.
+        share: f64,
+        /// That last part, as a fraction of the window.
+        last: f64,
+    },
+}
+
+impl Onset {
+    /// The Weibull shape for late onset: P(T > (1 − last)·W | T ≤ W) = share with scale W.
+    pub fn weibull_shape(share: f64, last: f64) -> Option<f64> {
+        let e = (-1.0f64).exp();
+        let inner = -(e + share * (1.0 - e)).ln();
+        let shape = inner.ln() / (1.0 - last).ln();
+        (shape.is_finite() && shape > 0.0).then_some(shape)
+    }
+
+    /// The DLT time as a fraction of the window, from a uniform latent `u` in [0, 1).
+    pub fn fraction(&self, u: f64) -> f64 {
+        match *self {
+            Onset::Uniform => u,
+            Onset::Late { share, last } => {
+                let k = Onset::weibull_shape(share, last).expect("validated");
+                // Inverse CDF of a Weibull(k, 1) truncated to (0, 1].
+                let total = 1.0 - (-1.0f64).exp();
+                (-(1.0 - u * total).ln()).powf(1.0 / k)
+            }
+        }
+    }
+}
+
+/// The calendar of a trial: arrivals, the DLT window and the TEAE follow-up (months).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Timing {
+    /// How patients arrive.
+    pub arrival: Arrival,
+    /// The DLT assessment window (months).
+    pub window: f64,
+    /// How long TEAEs are followed (months).
+    pub teae_followup: f64,
+    /// When within the window DLTs occur (unless a truth says otherwise).
+    pub onset: Onset,
+    /// The longest a patient waits for accrual to reopen before being turned away (months;
+    /// infinite: everyone waits).
+    pub max_wait: f64,
+}
+
+/// A design's dose-finding rule, as run in calendar time.
+pub enum TimedFinder {
+    /// Treats a cohort, then waits for every window to close before deciding.
+    Waiting(Box<dyn DoseFinder>),
+    /// Decides from partial follow-up.
+    TimeToEvent(Box<dyn TimedDesign>),
+}
+
+/// A design run in calendar time: its dose-finding rule, regimen switch and backfill.
+pub struct TimedEntry {
+    /// Its dose-finding rule.
+    pub finder: TimedFinder,
+    /// When it switches to step-up dosing.
+    pub step_up: StepUpRule,
+    /// Backfill cohorts (waiting designs only).
+    pub backfill: Option<Backfill>,
+}
+
+impl TimedEntry {
+    /// A design with direct dosing throughout and no backfill.
+    pub fn plain(finder: TimedFinder) -> TimedEntry {
+        TimedEntry {
+            finder,
+            step_up: StepUpRule::default(),
+            backfill: None,
+        }
+    }
+
+    /// The design's name.
+    pub fn name(&self) -> &str {
+        match &self.finder {
+            TimedFinder::Waiting(d) => d.name(),
+            TimedFinder::TimeToEvent(d) => d.name(),
+        }
+    }
+
+    pub(super) fn limits(&self) -> &TrialLimits {
+        match &self.finder {
+            TimedFinder::Waiting(d) => d.limits(),
+            TimedFinder::TimeToEvent(d) => d.limits(),
+        }
+    }
+}
+
+/// The settings every design and truth of a calendar-time run shares.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct TimedSettings {
+    /// Arrivals, the DLT window, the TEAE follow-up, the DLT onset and the longest wait.
+    pub timing: Timing,
+    /// Escalation, backfill and expansion together (expansion fills up to it).
+    pub total_patients: Option<u32>,
+    /// How the RP2D is chosen from efficacy and toxicity.
+    pub utility: Utility,
+    /// The target DLT probability (for the right decision as given).
+    pub target: f64,
+}
+
+/// Every design under every truth in calendar time, with common random numbers. Counts are
+/// indexed `[design][truth]`.
+pub struct TimedPlan<'a> {
+    designs: &'a [TimedEntry],
+    settings: TimedSettings,
+    seed: u64,
+    num_doses: usize,
+    /// Each truth's thresholds.
+    thresholds: Vec<TruthThresholds>,
+    /// The right decision per truth for each level step-up may start from (last: none).
+    correct: Vec<Vec<CorrectDecision>>,
+    /// Each truth's calendar: the plan's, with the truth's own DLT onset where it has one.
+    timings: Vec<Timing>,
+    /// Each design's decisions, shared by the workers (used by designs whose fits are costly).
+    shared: Vec<SharedDecisions>,
+}
+
+impl<'a> TimedPlan<'a> {
+    /// Every design of `designs` under every truth of `truths`, in the run seeded with `seed`.
+    pub fn new(designs: &'a [TimedEntry], truths: &[Truth], settings: TimedSettings, seed: u64) -> TimedPlan<'a> {
+        let num_doses = truths.first().map_or(0, |t| t.dlt.len());
+        let correct = truths
+            .iter()
+            .map(|t| {
+                (0..=num_doses)
+                    .map(|s| {
+                        let switch = (s < num_doses).then_some(Dose(s as u16));
+                        CorrectDecision::for_truth(&dlt_as_given(&t.dlt, &t.profile, switch), settings.target)
+                    })
+                    .collect()
+            })
+            .collect();
+        TimedPlan {
+            designs,
+            settings,
+            seed,
+            num_doses,
+            thresholds: truths
+                .iter()
+                .map(|t| TruthThresholds::new(&t.dlt, &t.profile))
+                .collect(),
+            correct,
+            timings: truths
+                .iter()
+                .map(|t| Timing {
+                    onset: t.onset.unwrap_or(settings.timing.onset),
+                    ..settings.timing
+                })
+                .collect(),
+            shared: designs.iter().map(|_| SharedDecisions::default()).collect(),
+        }
+    }
+}
+
+/// A worker of a [`TimedPlan`]: counts, decision caches and the current trial's patients.
+pub struct TimedWorker<'s> {
+    counts: Vec<Vec<TimedCounts>>,
+    caches: Vec<Option<DecisionCache<'s>>>,
+    cohorts: Cohorts,
+    patients: Patients,
+}
+
+impl Simulation for TimedPlan<'_> {
+    type Counts = Vec<Vec<TimedCounts>>;
+    type Worker<'s>
+        = TimedWorker<'s>
+    where
+        Self: 's;
+    const BLOCK: u64 = 64;
+
+    fn worker(&self) -> TimedWorker<'_> {
+        let num_doses = self.num_doses;
+        TimedWorker {
+            counts: self
+                .designs
+                .iter()
+                .map(|d| {
+                    let most = d.limits().max_patients.max(self.settings.total_patients.unwrap_or(0));
+                    vec![TimedCounts::new(num_doses, most); self.thresholds.len()]
+                })
+                .collect(),
+            caches: self
+                .designs
+                .iter()
+                .zip(&self.shared)
+                .map(|(d, shared)| match &d.finder {
+                    TimedFinder::Waiting(f) if f.cache_decisions() => Some(shared.cache()),
+                    _ => None,
+                })
+                .collect(),
+            cohorts: Cohorts::new(),
+            patients: Patients::default(),
+        }
+    }
+
+    fn run(&self, worker: &mut TimedWorker<'_>, trial: u64) {
+        let TimedWorker {
+            counts,
+            caches,
+            cohorts,
+            patients,
+        } = worker;
+        cohorts.start(self.seed, trial);
+        for (k, entry) in self.designs.iter().enumerate() {
+            for (j, truth) in self.thresholds.iter().enumerate() {
+                patients.clear();
+                let mut enrolment = Enrolment::default();
+                let arm = Arm {
+                    timing: &self.timings[j],
+                    truth,
+                    step_up: entry.step_up,
+                    utility: self.settings.utility,
+                };
+                let result = run_trial(
+                    entry,
+                    (&arm, self.settings.total_patients),
+                    cohorts,
+                    patients,
+                    &mut enrolment,
+                    caches[k].as_mut(),
+                );
+                counts[k][j].add(FinishedTrial {
+                    patients,
+                    enrolment: &enrolment,
+                    trial: &result,
+                    step_up: entry.step_up,
+                    correct: &self.correct[j],
+                });
+            }
+        }
+    }
+
+    fn finish(&self, worker: TimedWorker<'_>) -> Vec<Vec<TimedCounts>> {
+        worker.counts
+    }
+}

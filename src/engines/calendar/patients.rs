@@ -1,0 +1,108 @@
+//! The patients one calendar-time trial has treated, with what happened to each.
+
+use super::protocol::{EfficacyCounts, Regimen};
+use super::trial::Arm;
+use crate::dose_finding::tite::{FollowUp, PatientRecord};
+use crate::dose_finding::{Dose, TrialData};
+
+/// Why a patient was treated.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Stage {
+    Escalation,
+    Backfill,
+    Expansion,
+}
+
+/// What happened to a patient beyond [`PatientRecord`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct Outcome {
+    pub(super) stage: Stage,
+    pub(super) regimen: Regimen,
+    /// A CRS-type DLT.
+    pub(super) crs: bool,
+    pub(super) teae: bool,
+    pub(super) response: bool,
+}
+
+/// The treated patients of one trial, in order of entry.
+#[derive(Default)]
+pub(super) struct Patients {
+    pub(super) records: Vec<PatientRecord>,
+    pub(super) outcomes: Vec<Outcome>,
+    /// Scratch space for the RP2D choice.
+    efficacy: Vec<EfficacyCounts>,
+}
+
+impl Patients {
+    pub(super) fn clear(&mut self) {
+        self.records.clear();
+        self.outcomes.clear();
+    }
+
+    pub(super) fn len(&self) -> u32 {
+        self.records.len() as u32
+    }
+
+    /// The lowest level with a CRS-type DLT observed by time `t`.
+    pub(super) fn lowest_crs(&self, t: f64) -> Option<Dose> {
+        self.records
+            .iter()
+            .zip(&self.outcomes)
+            .filter(|(r, o)| o.crs && r.dlt_at.is_some_and(|at| at <= t))
+            .map(|(r, _)| r.dose)
+            .min()
+    }
+
+    /// When the last DLT window closes (0 with no patients).
+    pub(super) fn last_close(&self, window: f64) -> f64 {
+        self.records.iter().map(|r| r.entry + window).fold(0.0, f64::max)
+    }
+
+    /// The escalation's data plus every backfill patient whose outcome is known at time `t`.
+    pub(super) fn decision_data(&self, escalation: &TrialData, t: f64, window: f64, out: &mut TrialData) {
+        out.clone_from(escalation);
+        let view = FollowUp {
+            patients: &self.records,
+            now: t,
+            window,
+            num_doses: escalation.num_doses(),
+        };
+        for (r, o) in self.records.iter().zip(&self.outcomes) {
+            if o.stage == Stage::Backfill && view.complete(r) {
+                out.add_patients(r.dose, 1, u16::from(view.dlt_observed(r)));
+            }
+        }
+    }
+
+    /// Patients and DLTs at `dose` whose outcome is known at time `t`.
+    pub(super) fn complete_at(&self, dose: Dose, t: f64, window: f64) -> (u32, u32) {
+        let view = FollowUp {
+            patients: &self.records,
+            now: t,
+            window,
+            num_doses: 0,
+        };
+        self.records
+            .iter()
+            .filter(|r| r.dose == dose && view.complete(r))
+            .fold((0, 0), |(n, y), r| (n + 1, y + u32::from(view.dlt_observed(r))))
+    }
+
+    /// The RP2D from every patient's final outcome (the MTD when the truth has no response).
+    pub(super) fn rp2d(&mut self, mtd: Option<Dose>, arm: &Arm) -> Option<Dose> {
+        if arm.truth.efficacy.is_none() {
+            return mtd;
+        }
+        self.efficacy.clear();
+        self.efficacy.resize(arm.truth.dlt[0].len(), EfficacyCounts::default());
+        for (r, o) in self.records.iter().zip(&self.outcomes) {
+            let c = &mut self.efficacy[r.dose.index()];
+            let dlt = r.dlt_at.is_some();
+            c.patients += 1;
+            c.dlts += u32::from(dlt);
+            c.responses += u32::from(o.response);
+            c.responses_with_dlt += u32::from(o.response && dlt);
+        }
+        arm.utility.select_rp2d(&self.efficacy, mtd)
+    }
+}

@@ -1,0 +1,193 @@
+//! The trial loop in calendar time: escalation by a waiting or a time-to-event design, then
+//! expansion at the RP2D.
+
+use super::enrolment::{Cohorts, Enrolment};
+use super::patients::{Patients, Stage};
+use super::protocol::{Backfill, StepUpRule, TruthThresholds, Utility};
+use super::{TimedEntry, TimedFinder, Timing};
+use crate::dose_finding::tite::{FollowUp, PatientRecord, TimedDecision, TimedDesign};
+use crate::dose_finding::{Decision, Dose, DoseFinder, StopReason, TrialData};
+use crate::engines::cache::DecisionCache;
+
+/// What one simulated trial produced.
+pub(super) struct TimedTrial {
+    /// How escalation ended.
+    pub(super) end: Decision,
+    pub(super) rp2d: Option<Dose>,
+    /// From the first patient's entry to the last window's close, in months.
+    pub(super) duration: f64,
+}
+
+/// One design under one truth: what every patient's outcome depends on.
+pub(super) struct Arm<'a> {
+    pub(super) timing: &'a Timing,
+    pub(super) truth: &'a TruthThresholds,
+    pub(super) step_up: StepUpRule,
+    pub(super) utility: Utility,
+}
+
+/// The trial's data as a dose-finding design counts it (every patient, final outcomes).
+pub(super) fn counts_of(records: &[PatientRecord], num_doses: usize) -> TrialData {
+    let mut data = TrialData::new(num_doses);
+    for r in records {
+        data.add_cohort(r.dose, 1, u16::from(r.dlt_at.is_some()));
+    }
+    data
+}
+
+/// A waiting design: cohort, wait for the windows, decide on complete data (with any backfill
+/// patients whose windows have closed). Returns the end of escalation and the time it ended.
+fn run_waiting(
+    finder: &dyn DoseFinder,
+    (arm, backfill): (&Arm, Option<&Backfill>),
+    cohorts: &mut Cohorts,
+    patients: &mut Patients,
+    enrolment: &mut Enrolment,
+    mut cache: Option<&mut DecisionCache<'_>>,
+) -> (Decision, f64) {
+    let limits = finder.limits();
+    let window = arm.timing.window;
+    let mut escalation = TrialData::new(limits.num_doses);
+    let mut data = TrialData::new(limits.num_doses);
+    let (mut dose, mut open, mut cleared) = (limits.start_dose, 0.0, None::<Dose>);
+    loop {
+        let room = limits.max_patients - patients.len();
+        let size = finder.next_cohort_size(&data).min(room as u16);
+        let first = patients.records.len();
+        let last = enrolment.enrol(cohorts, arm, (dose, size, Stage::Escalation), open, patients);
+        let dlts = patients.records[first..].iter().filter(|r| r.dlt_at.is_some()).count();
+        escalation.add_cohort(dose, size, dlts as u16);
+        // Every window of the cohort closes before the next decision.
+        open = last + window;
+        if let Some(rule) = backfill {
+            enrolment.backfill(cohorts, arm, (rule, limits), (dose, cleared), open, patients);
+        }
+        if patients.len() >= limits.max_patients {
+            // Nobody more can be treated: decide once every outcome is known.
+            open = open.max(patients.last_close(window));
+        }
+        patients.decision_data(&escalation, open, window, &mut data);
+        let decision = match cache.as_deref_mut() {
+            Some(cache) => cache.decide(finder, &data),
+            None => finder.decide(&data),
+        };
+        match decision {
+            Decision::Treat(next) => {
+                if next > dose {
+                    cleared = cleared.max(Some(dose));
+                }
+                dose = next;
+            }
+            end => return (end, open),
+        }
+    }
+}
+
+/// A time-to-event design: decide at each cohort's arrival from partial follow-up. Returns the
+/// end of escalation and the time it ended.
+fn run_time_to_event(
+    design: &dyn TimedDesign,
+    arm: &Arm,
+    cohorts: &mut Cohorts,
+    patients: &mut Patients,
+    enrolment: &mut Enrolment,
+) -> (Decision, f64) {
+    let limits = *design.limits();
+    let (timing, num_doses) = (arm.timing, arm.truth.dlt[0].len());
+    let mut open = 0.0f64;
+    while patients.len() < limits.max_patients {
+        let (_, now) = enrolment.next_patient(cohorts, timing, open);
+        let view = FollowUp {
+            patients: &patients.records,
+            now,
+            window: timing.window,
+            num_doses,
+        };
+        let decision = if patients.records.is_empty() {
+            TimedDecision::Treat(limits.start_dose)
+        } else {
+            design.next(&view)
+        };
+        match decision {
+            TimedDecision::Treat(dose) => {
+                let left = limits.max_patients - patients.len();
+                let size = u32::from(limits.cohort_size).min(left) as u16;
+                enrolment.enrol(cohorts, arm, (dose, size, Stage::Escalation), now, patients);
+            }
+            // Wait for the next outcome; time always moves on (completion is judged against the
+            // closing time itself, so the next event lies after `now`).
+            TimedDecision::Wait => open = view.next_event().filter(|&t| t > now).unwrap_or(now + timing.window),
+            TimedDecision::Stop { selected, reason } => return (Decision::Stop { selected, reason }, now),
+        }
+    }
+    let end = patients.last_close(timing.window);
+    let view = FollowUp {
+        patients: &patients.records,
+        now: end,
+        window: timing.window,
+        num_doses,
+    };
+    let end_decision = Decision::Stop {
+        selected: design.select(&view),
+        reason: StopReason::MaxPatients,
+    };
+    (end_decision, end)
+}
+
+/// After escalation: once every window has closed, treat an expansion cohort at the provisional
+/// RP2D up to `total_patients` (when an MTD was found), then choose the RP2D on every patient.
+fn finish(
+    (end, ended): (Decision, f64),
+    arm: &Arm,
+    total_patients: Option<u32>,
+    cohorts: &mut Cohorts,
+    patients: &mut Patients,
+    enrolment: &mut Enrolment,
+) -> TimedTrial {
+    let mtd = match end {
+        Decision::Stop { selected, .. } => selected,
+        Decision::Treat(_) => unreachable!("escalation ends with a stop"),
+    };
+    let closed = ended.max(patients.last_close(arm.timing.window));
+    if let (Some(total), Some(_)) = (total_patients, mtd) {
+        let more = total.saturating_sub(patients.len());
+        if more > 0 {
+            let provisional = patients.rp2d(mtd, arm).expect("an MTD gives an RP2D");
+            enrolment.enrol(
+                cohorts,
+                arm,
+                (provisional, more as u16, Stage::Expansion),
+                closed,
+                patients,
+            );
+        }
+    }
+    TimedTrial {
+        end,
+        rp2d: patients.rp2d(mtd, arm),
+        duration: closed.max(patients.last_close(arm.timing.window)),
+    }
+}
+
+/// One trial of one design under one truth: escalation, then expansion and the RP2D.
+pub(super) fn run_trial(
+    entry: &TimedEntry,
+    (arm, total_patients): (&Arm, Option<u32>),
+    cohorts: &mut Cohorts,
+    patients: &mut Patients,
+    enrolment: &mut Enrolment,
+    cache: Option<&mut DecisionCache<'_>>,
+) -> TimedTrial {
+    let escalation = match &entry.finder {
+        TimedFinder::Waiting(f) => run_waiting(
+            f.as_ref(),
+            (arm, entry.backfill.as_ref()),
+            cohorts,
+            patients,
+            enrolment,
+            cache,
+        ),
+        TimedFinder::TimeToEvent(d) => run_time_to_event(d.as_ref(), arm, cohorts, patients, enrolment),
+    };
+    finish(escalation, arm, total_patients, cohorts, patients, enrolment)
+}

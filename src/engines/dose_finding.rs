@@ -1,0 +1,202 @@
+//! The dose-finding engine: each trial's patients go through every design under every truth, on
+//! per-thread decision graphs ([`DecisionGraph`]) that turn a cohort into one array index once its
+//! state has been visited; trials end in integer [`OcCounts`].
+
+use super::cache::{DecisionGraph, SharedDecisions};
+use super::rng::{dlt_threshold, PatientStream};
+use super::{add_counts, Accumulator, MergeError, Simulation};
+use crate::dose_finding::{Decision, DoseFinder, TrialData};
+
+/// A true dose-toxicity curve.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Truth {
+    /// The truth's name in the tables.
+    pub name: String,
+    /// True DLT probability per dose, lowest dose first.
+    pub dlt: Vec<f64>,
+    /// When DLTs occur within the window, if this truth overrides `[timing]`'s onset.
+    pub onset: Option<super::calendar::Onset>,
+    /// CRS-type DLTs, step-up dosing, TEAEs and response (calendar time only).
+    pub profile: super::calendar::protocol::TruthProfile,
+}
+
+/// Integer accumulators for one design under one truth. Merging is exact addition. Shards write
+/// them as they are (every field serialises), so a field added here travels through shards.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct OcCounts {
+    /// Trials counted.
+    pub trials: u64,
+    /// Trials that selected each dose.
+    pub selected: Vec<u64>,
+    /// Trials that selected no dose.
+    pub selected_none: u64,
+    /// Patients treated at each dose, summed over trials.
+    pub patients: Vec<u64>,
+    /// DLTs at each dose, summed over trials.
+    pub dlts: Vec<u64>,
+    /// Trials by stop reason, indexed as [`StopReason::ALL`](crate::dose_finding::StopReason::ALL).
+    pub stops: [u64; 4],
+    /// Trials by total sample size (index = patients).
+    pub sample_size: Vec<u64>,
+}
+
+impl OcCounts {
+    /// Empty counts for `num_doses` doses and at most `max_patients` patients a trial.
+    pub fn new(num_doses: usize, max_patients: u32) -> OcCounts {
+        OcCounts {
+            trials: 0,
+            selected: vec![0; num_doses],
+            selected_none: 0,
+            patients: vec![0; num_doses],
+            dlts: vec![0; num_doses],
+            stops: [0; 4],
+            sample_size: vec![0; max_patients as usize + 1],
+        }
+    }
+
+    /// Adds `times` finished trials that all ended with the same data and decision.
+    pub fn add_times(&mut self, data: &TrialData, end: Decision, times: u64) {
+        self.trials += times;
+        if let Decision::Stop { selected, reason } = end {
+            match selected {
+                Some(d) => self.selected[d.index()] += times,
+                None => self.selected_none += times,
+            }
+            self.stops[reason.index()] += times;
+        }
+        for d in data.doses() {
+            self.patients[d.index()] += times * u64::from(data.patients(d));
+            self.dlts[d.index()] += times * u64::from(data.dlts(d));
+        }
+        self.sample_size[data.total_patients() as usize] += times;
+    }
+}
+
+impl Accumulator for OcCounts {
+    /// The trial's final data and its last decision.
+    type Trial<'t> = (&'t TrialData, Decision);
+
+    fn add(&mut self, (data, end): (&TrialData, Decision)) {
+        self.add_times(data, end, 1);
+    }
+
+    fn merge(&mut self, other: &OcCounts) -> Result<(), MergeError> {
+        let same = |a: &[u64], b: &[u64]| a.len() == b.len();
+        if !(same(&self.selected, &other.selected)
+            && same(&self.patients, &other.patients)
+            && same(&self.dlts, &other.dlts)
+            && same(&self.sample_size, &other.sample_size))
+        {
+            return Err(MergeError("the counts are not of the same doses and sample sizes"));
+        }
+        self.trials += other.trials;
+        self.selected_none += other.selected_none;
+        add_counts(&mut self.selected, &other.selected);
+        add_counts(&mut self.patients, &other.patients);
+        add_counts(&mut self.dlts, &other.dlts);
+        add_counts(&mut self.stops, &other.stops);
+        add_counts(&mut self.sample_size, &other.sample_size);
+        Ok(())
+    }
+
+    fn trials(&self) -> u64 {
+        self.trials
+    }
+}
+
+/// Every design under every truth, with common random numbers: trial t's patients carry the
+/// latents of (seed, t) (see [`PatientStream`]) whatever the design and the truth. Counts are
+/// indexed `[design][truth]`.
+pub struct DoseFindingPlan<'a> {
+    designs: &'a [Box<dyn DoseFinder>],
+    seed: u64,
+    /// Each truth's DLT thresholds per dose (see [`dlt_threshold`]).
+    thresholds: Vec<Vec<u64>>,
+    /// Each design's decisions, shared by the workers (used by designs whose fits are costly).
+    shared: Vec<SharedDecisions>,
+}
+
+impl<'a> DoseFindingPlan<'a> {
+    /// Every design of `designs` under every truth of `truths`, in the run seeded with `seed`.
+    pub fn new(designs: &'a [Box<dyn DoseFinder>], truths: &[Truth], seed: u64) -> DoseFindingPlan<'a> {
+        DoseFindingPlan {
+            designs,
+            seed,
+            thresholds: truths
+                .iter()
+                .map(|t| t.dlt.iter().map(|&p| dlt_threshold(p)).collect())
+                .collect(),
+            shared: designs.iter().map(|_| SharedDecisions::default()).collect(),
+        }
+    }
+}
+
+/// A worker of a [`DoseFindingPlan`]: counts and a decision graph per design, and the current
+/// trial's latents.
+pub struct DoseFindingWorker<'s> {
+    counts: Vec<Vec<OcCounts>>,
+    graphs: Vec<DecisionGraph<'s>>,
+    patients: PatientStream,
+}
+
+impl Simulation for DoseFindingPlan<'_> {
+    type Counts = Vec<Vec<OcCounts>>;
+    type Worker<'s>
+        = DoseFindingWorker<'s>
+    where
+        Self: 's;
+    const BLOCK: u64 = 256;
+
+    fn worker(&self) -> DoseFindingWorker<'_> {
+        let num_doses = self.thresholds.first().map_or(0, Vec::len);
+        let max_patients = self.designs.iter().map(|d| d.limits().max_patients).max().unwrap_or(0);
+        DoseFindingWorker {
+            counts: self
+                .designs
+                .iter()
+                .map(|d| vec![OcCounts::new(num_doses, d.limits().max_patients); self.thresholds.len()])
+                .collect(),
+            graphs: self
+                .designs
+                .iter()
+                .zip(&self.shared)
+                .map(|(d, shared)| {
+                    DecisionGraph::new(d.as_ref(), d.cache_decisions().then_some(shared), self.thresholds.len())
+                })
+                .collect(),
+            patients: PatientStream::with_capacity(max_patients as usize),
+        }
+    }
+
+    fn run(&self, worker: &mut DoseFindingWorker<'_>, trial: u64) {
+        worker.patients.start_trial(self.seed, trial);
+        for (graph, counts) in worker.graphs.iter_mut().zip(worker.counts.iter_mut()) {
+            graph.run_truths(&worker.patients, &self.thresholds, counts);
+        }
+    }
+
+    fn finish(&self, mut worker: DoseFindingWorker<'_>) -> Vec<Vec<OcCounts>> {
+        for (graph, counts) in worker.graphs.iter_mut().zip(&mut worker.counts) {
+            graph.flush(counts);
+        }
+        worker.counts
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Counts of other doses or sample sizes are refused, and leave the counts as they were.
+    #[test]
+    fn counts_of_other_shapes_do_not_merge() {
+        let mut counts = OcCounts::new(3, 6);
+        counts.trials = 1;
+        let before = counts.clone();
+        assert!(counts.merge(&OcCounts::new(4, 6)).is_err());
+        assert!(counts.merge(&OcCounts::new(3, 9)).is_err());
+        assert_eq!(counts, before);
+        counts.merge(&before).unwrap();
+        assert_eq!(counts.trials, 2);
+    }
+}

@@ -1,0 +1,236 @@
+//! The engines: Monte Carlo simulation of dose-finding trials ([`dose_finding`]), of dose-finding
+//! trials in calendar time ([`calendar`]) and of single-arm phase 2 trials ([`single_arm`]), and
+//! exact enumeration ([`exact`]). They know nothing of any specific design: they see only the
+//! design interfaces.
+//!
+//! Every Monte Carlo engine is a [`Simulation`] run by one driver, [`simulate`]: the trials of a
+//! range go in fixed blocks to worker threads ([`parallel`]), each worker runs trial after trial
+//! into its own integer [`Accumulator`]s, and the workers' counts are merged by addition. Trial t
+//! draws only from the random stream of (seed, t) (the layout is in [`rng`]), so the counts do not
+//! depend on the number of threads, on the blocks, or on how a run is split into shards: the
+//! counts of contiguous ranges of trials add up to those of the whole run.
+
+pub mod cache;
+pub mod calendar;
+pub mod cancel;
+pub mod dose_finding;
+pub mod exact;
+pub mod parallel;
+pub mod rng;
+pub mod single_arm;
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use std::ops::Range;
+
+/// Integer counts of simulated trials of one design under one truth: a trial is added as it
+/// finishes, and two accumulators merge exactly (integer addition), so the order in which trials
+/// and threads are counted never matters. They are written to and read from shard files as they
+/// are (serde), so a field added to one travels through shards with no further work.
+pub trait Accumulator: Clone + Send + Serialize + DeserializeOwned {
+    /// What a finished trial hands to the accumulator.
+    type Trial<'t>;
+
+    /// Counts one finished trial.
+    fn add(&mut self, trial: Self::Trial<'_>);
+
+    /// Adds `other`'s counts; an error, with `self` unchanged, when the two do not count the same
+    /// thing (a different number of doses or a different maximum sample size).
+    fn merge(&mut self, other: &Self) -> Result<(), MergeError>;
+
+    /// The number of trials counted.
+    fn trials(&self) -> u64;
+}
+
+/// Everything a [`Simulation`] counts in a run or a slice of one: its accumulators (one per design
+/// and truth, and any others), merged and serialised together.
+pub trait RunCounts: Clone + Send + Serialize + DeserializeOwned {
+    /// Adds `other`'s counts, accumulator by accumulator; an error, with `self` left partly merged,
+    /// when they are not counts of the same designs and truths.
+    fn merge(&mut self, other: &Self) -> Result<(), MergeError>;
+
+    /// The number of trials each accumulator has counted (all equal in a consistent run).
+    fn trials(&self) -> Vec<u64>;
+}
+
+/// Counts indexed `[design][truth]`.
+impl<A: Accumulator> RunCounts for Vec<Vec<A>> {
+    fn merge(&mut self, other: &Self) -> Result<(), MergeError> {
+        if self.len() != other.len() || self.iter().zip(other).any(|(a, b)| a.len() != b.len()) {
+            return Err(MergeError("the counts are not of the same designs and truths"));
+        }
+        for (a, b) in self.iter_mut().flatten().zip(other.iter().flatten()) {
+            a.merge(b)?;
+        }
+        Ok(())
+    }
+
+    fn trials(&self) -> Vec<u64> {
+        self.iter().flatten().map(Accumulator::trials).collect()
+    }
+}
+
+/// Adds counts element by element.
+fn add_counts(a: &mut [u64], b: &[u64]) {
+    a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
+}
+
+/// Why two sets of counts cannot be merged.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct MergeError(pub &'static str);
+
+/// A Monte Carlo engine: what one worker thread keeps, how it runs trial t, and the counts it
+/// hands back. [`simulate`] drives it.
+pub trait Simulation: Sync {
+    /// What the run counts.
+    type Counts: RunCounts;
+    /// One worker thread's state: its counts so far, caches and buffers.
+    type Worker<'s>: Send
+    where
+        Self: 's;
+    /// Trials per block handed to a worker (results never depend on it).
+    const BLOCK: u64;
+
+    /// A new worker, with empty counts.
+    fn worker(&self) -> Self::Worker<'_>;
+
+    /// Runs trial `trial` (every design under every truth) into the worker's counts.
+    fn run(&self, worker: &mut Self::Worker<'_>, trial: u64);
+
+    /// The worker's counts, with anything it still holds back added.
+    fn finish(&self, worker: Self::Worker<'_>) -> Self::Counts;
+}
+
+/// Why a simulation did not finish.
+#[derive(Debug, thiserror::Error)]
+pub enum SimulationError {
+    /// The request cannot be simulated (e.g. exact enumeration in calendar time).
+    #[error("{0}")]
+    Unsupported(String),
+    /// Cancellation was requested ([`cancel`]).
+    #[error("interrupted before the simulation finished")]
+    Interrupted,
+    /// The worker threads could not be started.
+    #[error("cannot start {threads} worker threads: {source}")]
+    ThreadPool {
+        /// The number of threads asked for.
+        threads: usize,
+        /// Why the pool failed.
+        source: rayon::ThreadPoolBuildError,
+    },
+}
+
+/// Runs the trials in `trials` of `simulation` on `threads` threads and returns their counts.
+/// `progress` is called with the number of trials finished so far; a cancellation request stops
+/// the run at the next block with [`SimulationError::Interrupted`].
+///
+/// Trial t always uses the stream of (seed, t), and counts are integers merged by addition, so the
+/// result is the same for any number of threads, and the counts of contiguous ranges (shards of a
+/// run) add up to those of the whole range.
+pub fn simulate<S: Simulation>(
+    simulation: &S,
+    trials: Range<u64>,
+    threads: usize,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<S::Counts, SimulationError> {
+    let workers = parallel::run_blocks(
+        trials,
+        S::BLOCK,
+        threads,
+        || simulation.worker(),
+        |worker, trial| simulation.run(worker, trial),
+        progress,
+    )?;
+    let mut counts = workers.into_iter().map(|worker| simulation.finish(worker));
+    let mut total = counts.next().expect("a thread pool has a thread");
+    for other in counts {
+        total
+            .merge(&other)
+            .expect("every worker counts the same designs and truths");
+    }
+    Ok(total)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicU64, Ordering};
+
+    /// Counts trials and adds up their indices.
+    #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+    struct Tally {
+        trials: u64,
+        sum: u64,
+    }
+
+    impl Accumulator for Tally {
+        type Trial<'t> = u64;
+
+        fn add(&mut self, trial: u64) {
+            self.trials += 1;
+            self.sum += trial;
+        }
+
+        fn merge(&mut self, other: &Tally) -> Result<(), MergeError> {
+            self.trials += other.trials;
+            self.sum += other.sum;
+            Ok(())
+        }
+
+        fn trials(&self) -> u64 {
+            self.trials
+        }
+    }
+
+    /// One design under one truth whose trial t is the number t.
+    struct Indices;
+
+    impl Simulation for Indices {
+        type Counts = Vec<Vec<Tally>>;
+        type Worker<'s> = Tally;
+        const BLOCK: u64 = 7;
+
+        fn worker(&self) -> Tally {
+            Tally::default()
+        }
+
+        fn run(&self, worker: &mut Tally, trial: u64) {
+            worker.add(trial);
+        }
+
+        fn finish(&self, worker: Tally) -> Vec<Vec<Tally>> {
+            vec![vec![worker]]
+        }
+    }
+
+    /// Every trial of the range is run once, whatever the threads and however the range falls on
+    /// the blocks, and progress reaches the range's size.
+    #[test]
+    fn the_driver_runs_every_trial_once() {
+        for threads in [1, 2, 3] {
+            for trials in [0..0, 0..1, 0..7, 3..10, 5..100] {
+                let done = AtomicU64::new(0);
+                let progress = |n: u64| {
+                    done.fetch_max(n, Ordering::Relaxed);
+                };
+                let counts = simulate(&Indices, trials.clone(), threads, &progress).unwrap();
+                let expected = Tally {
+                    trials: trials.end - trials.start,
+                    sum: trials.clone().sum(),
+                };
+                assert_eq!(counts, vec![vec![expected]], "{trials:?} on {threads} threads");
+                assert_eq!(done.load(Ordering::Relaxed), trials.end - trials.start);
+            }
+        }
+    }
+
+    #[test]
+    fn grids_of_other_shapes_do_not_merge() {
+        let mut one = vec![vec![Tally::default()]];
+        assert!(one.merge(&vec![vec![Tally::default(); 2]]).is_err());
+        assert!(one.merge(&vec![]).is_err());
+        one.merge(&vec![vec![Tally { trials: 2, sum: 3 }]]).unwrap();
+        assert_eq!(one.trials(), [2]);
+    }
+}

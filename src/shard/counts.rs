@@ -1,0 +1,216 @@
+//! The counts a shard file holds, tagged with the engine that counted them: simulated, merged, and
+//! turned back into the run's files, by the scenario's [`Engine`] whichever it is.
+
+use crate::engines::calendar::TimedCounts;
+use crate::engines::dose_finding::OcCounts;
+use crate::engines::single_arm::SingleArmResults;
+use crate::engines::{MergeError, RunCounts, SimulationError};
+use crate::run::{with_dose_finding_engine, with_engine, Engine, EngineTask, RunError};
+use crate::scenario::{AnyScenario, RunFile};
+use crate::sim::OcTable;
+use serde::{Deserialize, Serialize};
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+/// The simulated counts of one scenario (a sweep has one per point), tagged with the engine that
+/// counted them.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Counts {
+    /// Indexed `[design][truth]`.
+    DoseFinding(Vec<Vec<OcCounts>>),
+    /// Calendar time, indexed `[design][truth]`.
+    CalendarTime(Vec<Vec<TimedCounts>>),
+    /// Single-arm.
+    SingleArm(SingleArmResults),
+}
+
+/// An engine's counts, as [`Counts`] tags them.
+pub trait Tagged: Sized {
+    /// The counts, tagged.
+    fn tag(self) -> Counts;
+    /// The counts if `counts` holds this engine's.
+    fn untag(counts: &Counts) -> Option<&Self>;
+}
+
+macro_rules! tagged {
+    ($($variant:ident($counts:ty)),*) => {$(
+        impl Tagged for $counts {
+            fn tag(self) -> Counts {
+                Counts::$variant(self)
+            }
+
+            fn untag(counts: &Counts) -> Option<&Self> {
+                match counts {
+                    Counts::$variant(c) => Some(c),
+                    _ => None,
+                }
+            }
+        }
+    )*};
+}
+
+tagged!(
+    DoseFinding(Vec<Vec<OcCounts>>),
+    CalendarTime(Vec<Vec<TimedCounts>>),
+    SingleArm(SingleArmResults)
+);
+
+impl Counts {
+    /// Simulates the trials in `trials` of `scenario` (simulation only: exact rows have no trials
+    /// to split).
+    pub fn simulate(
+        scenario: &AnyScenario,
+        trials: Range<u64>,
+        seed: u64,
+        threads: usize,
+        progress: &(dyn Fn(u64) + Sync),
+    ) -> Result<Counts, RunError> {
+        with_engine(
+            scenario,
+            Count {
+                trials,
+                seed,
+                threads,
+                progress,
+            },
+        )
+    }
+
+    /// Adds `other`'s counts; an error if they are not counts of the same designs and truths.
+    pub fn merge(&mut self, other: &Counts) -> Result<(), MergeError> {
+        fn add<C: RunCounts + Tagged>(total: &mut C, other: &Counts) -> Result<(), MergeError> {
+            let other = C::untag(other).ok_or(MergeError("the counts are of different kinds of scenario"))?;
+            total.merge(other)
+        }
+        match self {
+            Counts::DoseFinding(c) => add(c, other),
+            Counts::CalendarTime(c) => add(c, other),
+            Counts::SingleArm(c) => add(c, other),
+        }
+    }
+
+    /// The number of trials counted in each design × truth (and by every other accumulator).
+    pub(super) fn trials(&self) -> Vec<u64> {
+        match self {
+            Counts::DoseFinding(c) => c.trials(),
+            Counts::CalendarTime(c) => c.trials(),
+            Counts::SingleArm(c) => c.trials(),
+        }
+    }
+}
+
+/// [`Engine::count`] as an [`EngineTask`], the counts tagged.
+struct Count<'p> {
+    trials: Range<u64>,
+    seed: u64,
+    threads: usize,
+    progress: &'p (dyn Fn(u64) + Sync),
+}
+
+impl<T> EngineTask<T, Result<Counts, RunError>> for Count<'_> {
+    fn with<E: Engine<Table = T>>(self, engine: &E) -> Result<Counts, RunError> {
+        Ok(engine.count(self.trials, self.seed, self.threads, self.progress)?.tag())
+    }
+}
+
+/// The table of a run from its counts, with the engine's counts unpacked from `counts`
+/// (`file` names the scenario in the error when `counts` are another engine's).
+struct Table<'c> {
+    counts: &'c Counts,
+    trials: u64,
+    seed: u64,
+    file: &'c Path,
+}
+
+impl Table<'_> {
+    fn of<E: Engine>(self, engine: &E) -> Result<E::Table, RunError> {
+        let counts = E::Counts::untag(self.counts).ok_or_else(|| {
+            SimulationError::Unsupported(format!(
+                "{}: the shard's counts are of another kind of scenario",
+                self.file.display()
+            ))
+        })?;
+        engine.table(counts, self.trials, self.seed)
+    }
+}
+
+impl<T> EngineTask<T, Result<T, RunError>> for Table<'_> {
+    fn with<E: Engine<Table = T>>(self, engine: &E) -> Result<T, RunError> {
+        self.of(engine)
+    }
+}
+
+/// The run's files written into `dir` from its counts.
+struct Write<'c> {
+    table: Table<'c>,
+    dir: &'c Path,
+}
+
+impl<T> EngineTask<T, Result<Vec<PathBuf>, RunError>> for Write<'_> {
+    fn with<E: Engine<Table = T>>(self, engine: &E) -> Result<Vec<PathBuf>, RunError> {
+        engine.write(&self.table.of(engine)?, self.dir)
+    }
+}
+
+/// Writes what `trialsim run` writes for `file` into `dir`, from the counts of its points.
+pub(super) fn write_from_counts(
+    file: &RunFile,
+    counts: &[Counts],
+    trials: u64,
+    seed: u64,
+    dir: &Path,
+) -> Result<Vec<PathBuf>, RunError> {
+    let table = |counts| Table {
+        counts,
+        trials,
+        seed,
+        file: file.file(),
+    };
+    match file {
+        RunFile::Scenario(s) => with_engine(
+            s,
+            Write {
+                table: table(&counts[0]),
+                dir,
+            },
+        ),
+        RunFile::Sweep(sweep) => {
+            let tables: Vec<OcTable> = sweep
+                .points
+                .iter()
+                .zip(counts)
+                .map(|(p, c)| with_dose_finding_engine(&p.scenario, table(c)))
+                .collect::<Result<_, _>>()?;
+            crate::sweep::write_sweep_outputs(sweep, &tables, dir)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_of_other_designs_do_not_merge() {
+        let one = Counts::DoseFinding(vec![vec![OcCounts::new(3, 6)]]);
+        let mut two = Counts::DoseFinding(vec![vec![OcCounts::new(3, 6)], vec![OcCounts::new(3, 6)]]);
+        assert!(two.merge(&one).is_err());
+        let mut timed = Counts::CalendarTime(Vec::new());
+        assert!(timed.merge(&one).is_err());
+    }
+
+    /// u128 sums (durations in 10⁻⁶ months) survive the JSON text.
+    #[test]
+    fn counts_round_trip_through_json() {
+        let mut c = OcCounts::new(2, 3);
+        c.trials = 7;
+        c.selected[1] = 7;
+        let counts = Counts::DoseFinding(vec![vec![c]]);
+        let text = serde_json::to_string(&counts).unwrap();
+        assert_eq!(serde_json::from_str::<Counts>(&text).unwrap(), counts);
+        let big: u128 = u128::from(u64::MAX) * 1_000;
+        let back: u128 = serde_json::from_str(&serde_json::to_string(&big).unwrap()).unwrap();
+        assert_eq!(back, big);
+    }
+}
