@@ -4,13 +4,15 @@
 //! - [`core`]: doses, outcomes, trial data, decisions and shared statistics.
 //! - [`scenario`]: scenario files, parsed and validated.
 //! - [`dose_finding`]: the [`dose_finding::Design`] interface and the designs (3+3, BOIN, CRM).
-//! - [`sim`]: the engine (seeding, trial loop, parallel runner, accumulators) and OC tables.
-//! - [`report`]: CSV tables and the Markdown index of a run, written atomically.
+//! - [`sim`]: the engine (seeding, trial loop, parallel runner, accumulators).
+//! - [`results`]: OC tables and the typed rows of every CSV file (written and read back).
+//! - [`report`]: CSV tables, charts and the Markdown index of a run, written atomically.
 //! - [`sweep`]: scenarios run over a grid of settings; [`shard`]: a run split over machines and merged.
 
 pub mod core;
 pub mod dose_finding;
 pub mod report;
+pub mod results;
 pub mod run;
 pub mod scenario;
 pub mod shard;

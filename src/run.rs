@@ -152,7 +152,18 @@ pub fn simulate_scenario(
         .into_iter()
         .map(|row| row.into_iter().map(|r| r.expect("every pair computed")).collect())
         .collect();
-    Ok((OcTable::new(scenario, &names, results, seed), notes))
+    Ok((
+        OcTable::new(
+            &scenario.name,
+            scenario.trial.target,
+            &scenario.trial.doses,
+            scenario.truths.iter().map(|t| (t.name.as_str(), t.dlt.as_slice())),
+            &names,
+            results,
+            seed,
+        ),
+        notes,
+    ))
 }
 
 /// A row simulated with `trials` trials, from its counts.
@@ -229,7 +240,15 @@ pub fn timed_table(scenario: &Scenario, counts: &[Vec<TimedCounts>], trials: u64
         })
         .collect();
     let names: Vec<&str> = scenario.designs.iter().map(|d| d.name.as_str()).collect();
-    OcTable::new(scenario, &names, results, seed)
+    OcTable::new(
+        &scenario.name,
+        scenario.trial.target,
+        &scenario.trial.doses,
+        scenario.truths.iter().map(|t| (t.name.as_str(), t.dlt.as_slice())),
+        &names,
+        results,
+        seed,
+    )
 }
 
 /// The tables of a dose-finding run, with one line each on what they show.

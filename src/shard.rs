@@ -480,7 +480,15 @@ pub fn dose_finding_table(scenario: &Scenario, counts: &Counts, trials: u64, see
                 .iter()
                 .map(|by_truth| by_truth.iter().map(|c| simulated_row(c, trials)).collect())
                 .collect();
-            Ok(OcTable::new(scenario, &names, results, seed))
+            Ok(OcTable::new(
+                &scenario.name,
+                scenario.trial.target,
+                &scenario.trial.doses,
+                scenario.truths.iter().map(|t| (t.name.as_str(), t.dlt.as_slice())),
+                &names,
+                results,
+                seed,
+            ))
         }
         Counts::CalendarTime(c) => Ok(timed_table(scenario, c, trials, seed)),
         Counts::SingleArm(_) => Err(SimulationError::Unsupported(format!(

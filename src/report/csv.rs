@@ -2,8 +2,8 @@
 //! ever added at the end).
 
 use crate::dose_finding::{Dose, StopReason};
-use crate::sim::oc::{CorrectDecision, Method, TimedDoseSummary};
-use crate::sim::OcTable;
+use crate::results::OcTable;
+use crate::results::{CorrectDecision, Method, TimedDoseSummary};
 
 /// Leading columns of `oc_by_dose.csv`.
 pub const OC_BY_DOSE_COLUMNS: [&str; 8] = [

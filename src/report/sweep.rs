@@ -2,8 +2,8 @@
 //! settings) and the sweep's `README.md` index.
 
 use crate::report::index::VERSION;
+use crate::results::{Method, OcTable};
 use crate::scenario::Sweep;
-use crate::sim::{Method, OcTable};
 use std::fmt::Write;
 
 /// The folder of point `index` (0-based) of a sweep of `points` points: `point-1`, … zero-padded
