@@ -3,7 +3,6 @@
 
 pub mod atomic;
 pub mod charts;
-pub mod charts_single_arm;
 pub mod compare;
 pub mod csv;
 pub mod index;
@@ -11,3 +10,5 @@ pub mod single_arm;
 pub mod sweep;
 
 pub use atomic::write_atomic;
+/// The single-arm charts, at their former path.
+pub use charts::single_arm as charts_single_arm;
