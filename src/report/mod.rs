@@ -1,5 +1,6 @@
-//! Reports of a run: tidy CSV tables and a Markdown index, written atomically. Reports read only
-//! the [`OcTable`](crate::sim::OcTable).
+//! Reports of a run: tidy CSV tables, charts and a Markdown index, written atomically. Reports
+//! only format and draw: they read the run's results ([`crate::results`]), never compute an
+//! operating characteristic, and charts read only the tables written.
 
 pub mod atomic;
 pub mod charts;

@@ -1,8 +1,9 @@
 //! The charts of a calendar-time dose-finding run: trial durations, the choice of RP2D, and the
 //! patients given step-up dosing.
 
-use super::dose_finding::{draw_choice, draw_patients_by_dose, DoseFindingTables};
+use super::dose_finding::{draw_choice, draw_patients_by_dose, duration, DoseFindingTables};
 use super::{filled, grouped_bars, header, panels, Area};
+use crate::results::cells::{Choice, Flag};
 
 /// The charts of a calendar-time run.
 pub const CALENDAR_CHARTS: [(&str, &str); 3] = [
@@ -17,12 +18,12 @@ pub(super) fn draw_rp2d(t: &DoseFindingTables, root: &Area) -> Result<(), String
             .find(|&g| {
                 t.by_dose
                     .iter()
-                    .any(|r| r.truth == truth && r.dose == g + 1 && r.correct_rp2d)
+                    .any(|r| r.oc.truth == truth && r.oc.dose == g + 1 && r.calendar.correct_rp2d == Some(Flag(true)))
             })
             .or_else(|| {
                 t.summary
                     .iter()
-                    .any(|s| s.truth == truth && s.stopping_is_right_rp2d)
+                    .any(|s| s.lead.truth == truth && s.calendar.correct_rp2d == Some(Choice::Stop))
                     .then_some(t.labels.len())
             })
     };
@@ -31,8 +32,14 @@ pub(super) fn draw_rp2d(t: &DoseFindingTables, root: &Area) -> Result<(), String
         root,
         "Choice of RP2D, % of trials (grey band: the right RP2D)",
         (
-            &|truth, design, level| t.row(truth, design, level).and_then(|r| r.rp2d_pct),
-            &|truth, design| t.summary_row(truth, design).and_then(|s| s.rp2d_none_pct),
+            &|truth, design, level| {
+                t.row(truth, design, level)
+                    .and_then(|r| r.calendar.rp2d_pct.map(|p| p.0))
+            },
+            &|truth, design| {
+                t.summary_row(truth, design)
+                    .and_then(|s| s.calendar.rp2d_none_pct.map(|p| p.0))
+            },
         ),
         &right,
     )
@@ -43,7 +50,7 @@ pub(super) fn draw_regimens(t: &DoseFindingTables, root: &Area) -> Result<(), St
         t,
         root,
         "Patients per trial given step-up dosing (bar) and in all (whisker), per dose",
-        |r| r.step_up_patients_mean,
+        |r| r.calendar.step_up_patients_mean.map(|m| m.0),
         (true, false),
     )
 }
@@ -58,16 +65,16 @@ pub(super) fn draw_durations(t: &DoseFindingTables, root: &Area) -> Result<(), S
     let max = t
         .summary
         .iter()
-        .filter_map(|s| s.duration.map(|d| d.1))
+        .filter_map(|s| duration(s).map(|d| d.1))
         .fold(1.0, f64::max)
         * 1.1;
     let median = |g: usize, k: usize| {
         t.summary_row(&t.truths[g], &t.designs[k])
-            .and_then(|s| s.duration.map(|d| d.0))
+            .and_then(|s| duration(s).map(|d| d.0))
     };
     let p90 = |g: usize, k: usize| {
         t.summary_row(&t.truths[g], &t.designs[k])
-            .and_then(|s| s.duration.map(|d| d.1))
+            .and_then(|s| duration(s).map(|d| d.1))
     };
     let panel = panels(&body, 1).remove(0);
     grouped_bars(

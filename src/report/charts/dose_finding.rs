@@ -3,133 +3,82 @@
 
 use super::calendar::{draw_durations, draw_regimens, draw_rp2d, CALENDAR_CHARTS};
 use super::{
-    colour, field, filled, grouped_bars, header, panels, push_unique, read_csv, register_font, render_png, text_style,
-    Area, ChartError,
+    colour, filled, grouped_bars, header, panels, push_unique, register_font, render_png, text_style, Area, ChartError,
 };
+use crate::results::cells::Choice;
+use crate::results::{read_rows, OcByDoseRow, Row, SummaryRow};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use std::path::{Path, PathBuf};
 
-/// One row of `oc_by_dose.csv`.
-#[derive(Clone, Debug, PartialEq)]
-pub(super) struct ByDose {
-    pub(super) truth: String,
-    pub(super) design: String,
-    pub(super) dose: usize,
-    pub(super) true_dlt: f64,
-    pub(super) selected_pct: f64,
-    pub(super) patients_mean: f64,
-    /// Calendar-time runs: % choosing the dose as RP2D, whether it is the right RP2D, and mean
-    /// patients given step-up dosing there.
-    pub(super) rp2d_pct: Option<f64>,
-    pub(super) correct_rp2d: bool,
-    pub(super) step_up_patients_mean: Option<f64>,
-}
-
-/// One row of `summary.csv`.
-#[derive(Clone, Debug, PartialEq)]
-pub(super) struct Summary {
-    pub(super) truth: String,
-    pub(super) design: String,
-    pub(super) correct_decision: String,
-    pub(super) correct_pct: f64,
-    pub(super) stopped_pct: f64,
-    pub(super) patients_mean: f64,
-    pub(super) overdose_selection_pct: f64,
-    pub(super) target: Option<f64>,
-    /// Median and 90th percentile of the duration (months), for calendar-time runs.
-    pub(super) duration: Option<(f64, f64)>,
-    /// % of trials choosing no RP2D, and whether that is right (calendar-time runs).
-    pub(super) rp2d_none_pct: Option<f64>,
-    pub(super) stopping_is_right_rp2d: bool,
-}
-
 /// A dose-finding run's tables, as the charts need them.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DoseFindingTables {
+    /// The doses' labels, lowest first.
     pub(super) labels: Vec<String>,
+    /// Truths and designs in first-seen order.
     pub(super) truths: Vec<String>,
     pub(super) designs: Vec<String>,
-    pub(super) by_dose: Vec<ByDose>,
-    pub(super) summary: Vec<Summary>,
+    pub(super) by_dose: Vec<OcByDoseRow>,
+    pub(super) summary: Vec<SummaryRow>,
 }
 
 impl DoseFindingTables {
     /// Reads `oc_by_dose.csv` and `summary.csv` from a run folder.
     pub fn read(dir: &Path) -> Result<DoseFindingTables, ChartError> {
-        let by_dose_path = dir.join("oc_by_dose.csv");
-        let summary_path = dir.join("summary.csv");
-        let mut tables = DoseFindingTables {
-            labels: Vec::new(),
-            truths: Vec::new(),
-            designs: Vec::new(),
-            by_dose: Vec::new(),
-            summary: Vec::new(),
-        };
-        for row in read_csv(&by_dose_path)? {
-            let p = &by_dose_path;
-            let dose: usize = field(p, &row, "dose")?;
+        let by_dose_path = dir.join(OcByDoseRow::FILE);
+        let by_dose: Vec<OcByDoseRow> = read_rows(&by_dose_path)?;
+        let summary: Vec<SummaryRow> = read_rows(&dir.join(SummaryRow::FILE))?;
+        let (mut labels, mut truths, mut designs) = (Vec::new(), Vec::new(), Vec::new());
+        for row in &by_dose {
+            let dose = row.oc.dose;
             if dose == 0 {
                 return Err(ChartError::Read {
-                    path: p.clone(),
+                    path: by_dose_path,
                     message: "dose levels start at 1".into(),
                 });
             }
-            if tables.labels.len() < dose {
-                tables.labels.resize(dose, String::new());
+            if labels.len() < dose {
+                labels.resize(dose, String::new());
             }
-            tables.labels[dose - 1] = row.get("label").cloned().unwrap_or_else(|| dose.to_string());
-            push_unique(&mut tables.truths, &row["truth"]);
-            push_unique(&mut tables.designs, &row["design"]);
-            tables.by_dose.push(ByDose {
-                truth: row["truth"].clone(),
-                design: row["design"].clone(),
-                dose,
-                true_dlt: field(p, &row, "true_dlt")?,
-                selected_pct: field(p, &row, "selected_pct")?,
-                patients_mean: field(p, &row, "patients_mean")?,
-                rp2d_pct: row.get("rp2d_pct").and_then(|v| v.parse().ok()),
-                correct_rp2d: row.get("correct_rp2d").is_some_and(|v| v == "1"),
-                step_up_patients_mean: row.get("step_up_patients_mean").and_then(|v| v.parse().ok()),
-            });
+            labels[dose - 1] = row.oc.label.clone();
+            push_unique(&mut truths, &row.oc.truth);
+            push_unique(&mut designs, &row.oc.design);
         }
-        for row in read_csv(&summary_path)? {
-            let p = &summary_path;
-            tables.summary.push(Summary {
-                truth: row["truth"].clone(),
-                design: row["design"].clone(),
-                correct_decision: row.get("correct_decision").cloned().unwrap_or_default(),
-                correct_pct: field(p, &row, "correct_selection_pct")?,
-                stopped_pct: field(p, &row, "stopped_early_pct")?,
-                patients_mean: field(p, &row, "patients_mean")?,
-                overdose_selection_pct: field(p, &row, "overdose_selection_pct")?,
-                target: row.get("target").and_then(|t| t.parse().ok()),
-                duration: row
-                    .get("duration_median")
-                    .and_then(|m| m.parse().ok())
-                    .zip(row.get("duration_p90").and_then(|q| q.parse().ok())),
-                rp2d_none_pct: row.get("rp2d_none_pct").and_then(|v| v.parse().ok()),
-                stopping_is_right_rp2d: row.get("correct_rp2d").is_some_and(|v| v == "stop"),
-            });
-        }
-        if tables.by_dose.is_empty() || tables.summary.is_empty() {
+        if by_dose.is_empty() || summary.is_empty() {
             return Err(ChartError::Read {
                 path: dir.to_path_buf(),
                 message: "the tables have no rows".into(),
             });
         }
-        Ok(tables)
+        Ok(DoseFindingTables {
+            labels,
+            truths,
+            designs,
+            by_dose,
+            summary,
+        })
     }
 
-    pub(super) fn row(&self, truth: &str, design: &str, dose: usize) -> Option<&ByDose> {
+    pub(super) fn row(&self, truth: &str, design: &str, dose: usize) -> Option<&OcByDoseRow> {
         self.by_dose
             .iter()
-            .find(|r| r.truth == truth && r.design == design && r.dose == dose)
+            .find(|r| r.oc.truth == truth && r.oc.design == design && r.oc.dose == dose)
     }
 
-    pub(super) fn summary_row(&self, truth: &str, design: &str) -> Option<&Summary> {
-        self.summary.iter().find(|r| r.truth == truth && r.design == design)
+    pub(super) fn summary_row(&self, truth: &str, design: &str) -> Option<&SummaryRow> {
+        self.summary
+            .iter()
+            .find(|r| r.lead.truth == truth && r.lead.design == design)
     }
+}
+
+/// The median and 90th percentile of a calendar-time row's duration.
+pub(super) fn duration(s: &SummaryRow) -> Option<(f64, f64)> {
+    s.calendar
+        .duration_median
+        .zip(s.calendar.duration_p90)
+        .map(|(m, q)| (m.0, q.0))
 }
 
 /// The charts of a dose-finding run, with one line each on what they show.
@@ -143,7 +92,7 @@ pub const DOSE_FINDING_CHARTS: [(&str, &str); 4] = [
 impl DoseFindingTables {
     /// Whether the run simulated calendar time (its summary has durations).
     pub fn has_durations(&self) -> bool {
-        self.summary.iter().any(|s| s.duration.is_some())
+        self.summary.iter().any(|s| duration(s).is_some())
     }
 }
 
@@ -179,7 +128,7 @@ fn draw_true_curves(t: &DoseFindingTables, root: &Area) -> Result<(), String> {
     let design = t.designs.first().ok_or("no design")?;
     let body = header(root, "True dose-toxicity curves", &t.truths, filled)?;
     let k = t.labels.len();
-    let max = t.by_dose.iter().map(|r| r.true_dlt).fold(0.0, f64::max).max(0.05);
+    let max = t.by_dose.iter().map(|r| r.oc.true_dlt.0).fold(0.0, f64::max).max(0.05);
     let mut chart = ChartBuilder::on(&body)
         .margin(30)
         .x_label_area_size(70)
@@ -208,7 +157,7 @@ fn draw_true_curves(t: &DoseFindingTables, root: &Area) -> Result<(), String> {
         .map_err(e)?;
     for (i, truth) in t.truths.iter().enumerate() {
         let points: Vec<(f64, f64)> = (1..=k)
-            .filter_map(|d| t.row(truth, design, d).map(|r| (d as f64, r.true_dlt)))
+            .filter_map(|d| t.row(truth, design, d).map(|r| (d as f64, r.oc.true_dlt.0)))
             .collect();
         let style = colour(i).stroke_width(4);
         chart.draw_series(LineSeries::new(points.clone(), style)).map_err(e)?;
@@ -216,7 +165,7 @@ fn draw_true_curves(t: &DoseFindingTables, root: &Area) -> Result<(), String> {
             .draw_series(points.iter().map(|&p| Circle::new(p, 7, colour(i).filled())))
             .map_err(e)?;
     }
-    if let Some(target) = t.summary.iter().find_map(|s| s.target) {
+    if let Some(target) = t.summary.first().map(|s| s.details.target.0) {
         let dashes = (0..4 * k)
             .map(|i| 0.5 + i as f64 / 4.0)
             .map(|x| PathElement::new(vec![(x, target), (x + 0.15, target)], BLACK.stroke_width(3)));
@@ -234,10 +183,15 @@ fn draw_true_curves(t: &DoseFindingTables, root: &Area) -> Result<(), String> {
 
 /// The correct dose's group (0-based) from `correct_decision`: a level, or the "none" group.
 fn correct_group(t: &DoseFindingTables, truth: &str) -> Option<usize> {
-    let decision = &t.summary.iter().find(|s| s.truth == truth)?.correct_decision;
-    match decision.as_str() {
-        "stop" => Some(t.labels.len()),
-        level => level.parse::<usize>().ok().map(|l| l - 1),
+    match t
+        .summary
+        .iter()
+        .find(|s| s.lead.truth == truth)?
+        .details
+        .correct_decision
+    {
+        Choice::Stop => Some(t.labels.len()),
+        Choice::Level(level) => Some(level - 1),
     }
 }
 
@@ -286,8 +240,8 @@ fn draw_selection(t: &DoseFindingTables, root: &Area) -> Result<(), String> {
         root,
         "Selection as MTD, % of trials (grey band: the correct decision)",
         (
-            &|truth, design, level| t.row(truth, design, level).map(|r| r.selected_pct),
-            &|truth, design| t.summary_row(truth, design).map(|s| s.stopped_pct),
+            &|truth, design, level| t.row(truth, design, level).map(|r| r.oc.selected_pct.0),
+            &|truth, design| t.summary_row(truth, design).map(|s| s.lead.stopped_early_pct.0),
         ),
         &|truth| correct_group(t, truth),
     )
@@ -300,14 +254,20 @@ pub(super) fn draw_patients_by_dose(
     t: &DoseFindingTables,
     root: &Area,
     title: &str,
-    bar: fn(&ByDose) -> Option<f64>,
+    bar: fn(&OcByDoseRow) -> Option<f64>,
     (whisker, shade): (bool, bool),
 ) -> Result<(), String> {
     let body = header(root, title, &t.designs, filled)?;
-    let max = t.by_dose.iter().map(|r| r.patients_mean).fold(0.0, f64::max).max(1.0) * 1.1;
+    let max = t
+        .by_dose
+        .iter()
+        .map(|r| r.oc.patients_mean.0)
+        .fold(0.0, f64::max)
+        .max(1.0)
+        * 1.1;
     for (panel, truth) in panels(&body, t.truths.len()).iter().zip(&t.truths) {
         let value = |g: usize, k: usize| t.row(truth, &t.designs[k], g + 1).and_then(bar);
-        let all = |g: usize, k: usize| t.row(truth, &t.designs[k], g + 1).map(|r| r.patients_mean);
+        let all = |g: usize, k: usize| t.row(truth, &t.designs[k], g + 1).map(|r| r.oc.patients_mean.0);
         let correct = correct_group(t, truth).filter(|&g| shade && g < t.labels.len());
         grouped_bars(
             panel,
@@ -329,22 +289,28 @@ fn draw_patients(t: &DoseFindingTables, root: &Area) -> Result<(), String> {
         t,
         root,
         "Mean patients treated per dose per trial",
-        |r| Some(r.patients_mean),
+        |r| Some(r.oc.patients_mean.0),
         (false, true),
     )
 }
 
 fn draw_summary(t: &DoseFindingTables, root: &Area) -> Result<(), String> {
     let body = header(root, "Operating characteristics across truths", &t.designs, filled)?;
-    let max_n = t.summary.iter().map(|s| s.patients_mean).fold(0.0, f64::max).max(1.0) * 1.1;
-    type Metric = (&'static str, &'static str, fn(&Summary) -> f64);
+    let max_n = t
+        .summary
+        .iter()
+        .map(|s| s.lead.patients_mean.0)
+        .fold(0.0, f64::max)
+        .max(1.0)
+        * 1.1;
+    type Metric = (&'static str, &'static str, fn(&SummaryRow) -> f64);
     let metrics: [Metric; 4] = [
-        ("Correct decision", "% of trials", |s| s.correct_pct),
+        ("Correct decision", "% of trials", |s| s.lead.correct_selection_pct.0),
         ("Selecting above the correct dose", "% of trials", |s| {
-            s.overdose_selection_pct
+            s.lead.overdose_selection_pct.0
         }),
-        ("Stopped without an MTD", "% of trials", |s| s.stopped_pct),
-        ("Mean sample size", "patients", |s| s.patients_mean),
+        ("Stopped without an MTD", "% of trials", |s| s.lead.stopped_early_pct.0),
+        ("Mean sample size", "patients", |s| s.lead.patients_mean.0),
     ];
     for (panel, (title, unit, metric)) in panels(&body, 4).iter().zip(metrics) {
         let y_max = if unit == "patients" { max_n } else { 100.0 };

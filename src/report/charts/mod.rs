@@ -9,11 +9,11 @@
 //!   ORR) and `survival` (Kaplan–Meier examples, estimated median OS).
 
 use super::write_atomic;
+use crate::results::TableError;
 use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Once;
 
@@ -97,39 +97,13 @@ pub enum ChartError {
     },
 }
 
-/// Reads a CSV into records keyed by header name (columns may be added; order does not matter).
-pub(crate) fn read_csv(path: &Path) -> Result<Vec<BTreeMap<String, String>>, ChartError> {
-    let error = |message: String| ChartError::Read {
-        path: path.to_path_buf(),
-        message,
-    };
-    let mut reader = csv::Reader::from_path(path).map_err(|e| error(e.to_string()))?;
-    let headers = reader.headers().map_err(|e| error(e.to_string()))?.clone();
-    reader
-        .records()
-        .map(|r| {
-            let r = r.map_err(|e| error(e.to_string()))?;
-            Ok(headers
-                .iter()
-                .zip(r.iter())
-                .map(|(h, v)| (h.to_string(), v.to_string()))
-                .collect())
-        })
-        .collect()
-}
-
-/// A column's value, parsed.
-pub(crate) fn field<T: std::str::FromStr>(
-    path: &Path,
-    row: &BTreeMap<String, String>,
-    name: &str,
-) -> Result<T, ChartError> {
-    row.get(name)
-        .and_then(|v| v.parse().ok())
-        .ok_or_else(|| ChartError::Read {
-            path: path.to_path_buf(),
-            message: format!("column `{name}` is missing or not a number"),
-        })
+impl From<TableError> for ChartError {
+    fn from(e: TableError) -> ChartError {
+        ChartError::Read {
+            path: e.path,
+            message: e.message,
+        }
+    }
 }
 
 /// Keeps first-seen order.

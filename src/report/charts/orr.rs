@@ -2,14 +2,16 @@
 //! stopping and expected sample size against the true ORR, exact for designs that count
 //! responses, with the simulated truths as hollow circles.
 
-use super::single_arm::{CurvePoint, Simulated, SingleArmChartTables, Target};
+use super::single_arm::SingleArmChartTables;
 use super::{colour, err, filled, footnote, header, nothing_to_plot, text_style, Area, Chart};
+use crate::results::cells::Fixed;
+use crate::results::single_arm::{DesignTargetRow, OrrCurveRow, SingleArmSummaryRow};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 /// The note shared by the ORR charts: what the exact curves assume, and what is left out.
 fn orr_note(t: &SingleArmChartTables) -> String {
-    let monitored = t.response_designs().iter().any(|d| d.toxicity);
+    let monitored = t.response_designs().iter().any(|d| d.toxicity_monitoring);
     let mut note = if t.response_designs().is_empty() {
         String::new()
     } else {
@@ -22,7 +24,14 @@ fn orr_note(t: &SingleArmChartTables) -> String {
     let others: Vec<String> = t
         .other_designs()
         .iter()
-        .map(|d| format!("{} ({} on {})", d.design, d.analysis, d.endpoint.to_uppercase()))
+        .map(|d| {
+            format!(
+                "{} ({} on {})",
+                d.design,
+                d.analysis,
+                d.endpoint.as_str().to_uppercase()
+            )
+        })
         .collect();
     if !others.is_empty() {
         note.push_str(&format!(
@@ -48,13 +57,13 @@ fn distinct(values: impl IntoIterator<Item = f64>) -> Vec<f64> {
 /// Vertical dashed lines at the designs' p0 and p1, labelled at the top of the plot.
 fn mark_hypotheses<DB: DrawingBackend>(
     chart: &mut Chart<DB>,
-    designs: &[&Target],
+    designs: &[&DesignTargetRow],
     y_max: f64,
     label_left: bool,
 ) -> Result<(), String> {
     let grey = RGBColor(90, 90, 90);
-    let p0s = distinct(designs.iter().filter_map(|d| d.p0));
-    let p1s = distinct(designs.iter().filter_map(|d| d.p1));
+    let p0s = distinct(designs.iter().filter_map(|d| d.p0).map(|p| p.0));
+    let p1s = distinct(designs.iter().filter_map(|d| d.p1).map(|p| p.0));
     for (values, name) in [(p0s, "p0"), (p1s, "p1")] {
         for p in values {
             chart
@@ -88,7 +97,7 @@ fn orr_chart<'a, 't>(
     t: &'t SingleArmChartTables,
     root: &Area<'a>,
     title: &str,
-) -> Result<Option<(Vec<&'t Target>, Area<'a>)>, String> {
+) -> Result<Option<(Vec<&'t DesignTargetRow>, Area<'a>)>, String> {
     let designs = t.response_designs();
     let names: Vec<String> = designs.iter().map(|d| d.design.clone()).collect();
     let body = header(root, title, &names, filled)?;
@@ -129,8 +138,8 @@ pub(super) fn draw_power(t: &SingleArmChartTables, root: &Area) -> Result<(), St
         .map_err(err)?;
     // Reference lines: nominal alpha and target power.
     let black = RGBColor(40, 40, 40);
-    let alphas = distinct(designs.iter().filter_map(|d| d.alpha));
-    let powers = distinct(designs.iter().filter_map(|d| d.target_power));
+    let alphas = distinct(designs.iter().filter_map(|d| d.alpha).map(|a| a.0));
+    let powers = distinct(designs.iter().filter_map(|d| d.target_power).map(|p| p.0));
     let lines = alphas
         .iter()
         .map(|a| (100.0 * a, format!("nominal α = {a}")))
@@ -149,21 +158,33 @@ pub(super) fn draw_power(t: &SingleArmChartTables, root: &Area) -> Result<(), St
     }
     mark_hypotheses(&mut chart, &designs, 100.0, true)?;
     for (k, d) in designs.iter().enumerate() {
-        let points: Vec<(f64, f64)> = t.curve_of(&d.design).map(|c| (c.orr, c.promising_pct)).collect();
+        let points: Vec<(f64, f64)> = t
+            .curve_of(&d.design)
+            .map(|c| (c.true_orr.0, c.promising_pct.0))
+            .collect();
         chart
             .draw_series(LineSeries::new(points, colour(k).stroke_width(line_width(k))))
             .map_err(err)?;
         let marks = [(d.p0, d.exact_alpha), (d.p1, d.exact_power)];
-        let marks = marks.iter().filter_map(|&(p, v)| Some((p?, 100.0 * v?)));
+        let marks = marks.iter().filter_map(|&(p, v)| Some((p?.0, 100.0 * v?.0)));
         chart
             .draw_series(marks.map(|p| Circle::new(p, 8, colour(k).filled())))
             .map_err(err)?;
         let simulated = t.simulated.iter().filter(|s| s.design == d.design);
         chart
-            .draw_series(simulated.map(|s| Circle::new((s.true_orr, s.promising_pct), 11, colour(k).stroke_width(3))))
+            .draw_series(
+                simulated.map(|s| Circle::new((s.true_orr.0, s.promising_pct.0), 11, colour(k).stroke_width(3))),
+            )
             .map_err(err)?;
     }
-    label_departures(&mut chart, t, &designs, |c| c.promising_pct, |s| s.promising_pct, 100.0)?;
+    label_departures(
+        &mut chart,
+        t,
+        &designs,
+        |c| c.promising_pct.0,
+        |s| s.promising_pct.0,
+        100.0,
+    )?;
     // The exact error rates, top left (where power curves are low, so the area is free), below
     // the labels of p0 and p1.
     let mut rows: Vec<(String, RGBColor)> = vec![("Exact at p0 (type I error) and p1 (power):".into(), black)];
@@ -171,7 +192,7 @@ pub(super) fn draw_power(t: &SingleArmChartTables, root: &Area) -> Result<(), St
         if d.exact_alpha.is_none() && d.exact_power.is_none() {
             continue;
         }
-        let value = |v: Option<f64>| v.map_or("–".to_string(), |v| format!("{v:.3}"));
+        let value = |v: Option<Fixed<6>>| v.map_or("–".to_string(), |v| format!("{:.3}", v.0));
         rows.push((
             format!(
                 "{}: α {}, power {}",
@@ -219,9 +240,9 @@ fn line_width(k: usize) -> u32 {
 fn label_departures<DB: DrawingBackend>(
     chart: &mut Chart<DB>,
     t: &SingleArmChartTables,
-    designs: &[&Target],
-    exact: impl Fn(&CurvePoint) -> f64,
-    simulated: impl Fn(&Simulated) -> f64,
+    designs: &[&DesignTargetRow],
+    exact: impl Fn(&OrrCurveRow) -> f64,
+    simulated: impl Fn(&SingleArmSummaryRow) -> f64,
     y_max: f64,
 ) -> Result<(), String> {
     for truth in &t.truths {
@@ -232,15 +253,16 @@ fn label_departures<DB: DrawingBackend>(
             let Some(s) = t.simulated.iter().find(|s| &s.truth == truth && s.design == d.design) else {
                 continue;
             };
-            let Some(c) = t
-                .curve_of(&d.design)
-                .min_by(|a, b| (a.orr - s.true_orr).abs().total_cmp(&(b.orr - s.true_orr).abs()))
-            else {
+            let Some(c) = t.curve_of(&d.design).min_by(|a, b| {
+                (a.true_orr.0 - s.true_orr.0)
+                    .abs()
+                    .total_cmp(&(b.true_orr.0 - s.true_orr.0).abs())
+            }) else {
                 continue;
             };
             departure = departure.max((simulated(s) - exact(c)).abs());
             values.push(simulated(s));
-            orr = Some(s.true_orr);
+            orr = Some(s.true_orr.0);
         }
         if let (Some(orr), true) = (orr, departure > 0.08 * y_max) {
             // Centred under the lowest circle (above the highest when too close to the axis),
@@ -285,28 +307,28 @@ pub(super) fn draw_stopping(t: &SingleArmChartTables, root: &Area) -> Result<(),
     let max_n = t
         .curve
         .iter()
-        .map(|c| c.patients_mean)
-        .chain(t.simulated.iter().map(|s| s.patients_mean))
+        .map(|c| c.patients_mean.0)
+        .chain(t.simulated.iter().map(|s| s.patients_mean.0))
         .fold(1.0, f64::max);
     let y_max_n = (max_n * 1.1 / 5.0).ceil() * 5.0;
     type Metric = (
         &'static str,
         &'static str,
-        fn(&CurvePoint) -> f64,
-        fn(&Simulated) -> f64,
+        fn(&OrrCurveRow) -> f64,
+        fn(&SingleArmSummaryRow) -> f64,
     );
     let metrics: [Metric; 2] = [
         (
             "Stopped early for futility",
             "% of trials",
-            |c| c.early_stop_pct,
-            |s| s.futility_stop_pct,
+            |c| c.early_stop_pct.0,
+            |s| s.futility_stop_pct.0,
         ),
         (
             "Expected sample size",
             "patients",
-            |c| c.patients_mean,
-            |s| s.patients_mean,
+            |c| c.patients_mean.0,
+            |s| s.patients_mean.0,
         ),
     ];
     for (panel, (title, unit, exact, simulated)) in body.split_evenly((1, 2)).iter().zip(metrics) {
@@ -339,13 +361,13 @@ pub(super) fn draw_stopping(t: &SingleArmChartTables, root: &Area) -> Result<(),
             .map_err(err)?;
         mark_hypotheses(&mut chart, &designs, y_max, false)?;
         for (k, d) in designs.iter().enumerate() {
-            let points: Vec<(f64, f64)> = t.curve_of(&d.design).map(|c| (c.orr, exact(c))).collect();
+            let points: Vec<(f64, f64)> = t.curve_of(&d.design).map(|c| (c.true_orr.0, exact(c))).collect();
             chart
                 .draw_series(LineSeries::new(points, colour(k).stroke_width(line_width(k))))
                 .map_err(err)?;
             let points = t.simulated.iter().filter(|s| s.design == d.design);
             chart
-                .draw_series(points.map(|s| Circle::new((s.true_orr, simulated(s)), 11, colour(k).stroke_width(3))))
+                .draw_series(points.map(|s| Circle::new((s.true_orr.0, simulated(s)), 11, colour(k).stroke_width(3))))
                 .map_err(err)?;
         }
         label_departures(&mut chart, t, &designs, exact, simulated, y_max)?;

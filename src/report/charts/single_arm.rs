@@ -5,8 +5,11 @@
 
 use super::orr::{draw_power, draw_stopping};
 use super::survival::{draw_km, draw_medians};
-use super::{field, push_unique, read_csv, register_font, render_png, Area, ChartError};
-use std::collections::BTreeMap;
+use super::{push_unique, register_font, render_png, Area, ChartError};
+use crate::results::single_arm::{
+    AnalysisKind, DesignTargetRow, KmExampleRow, Measured, MedianOsRow, OrrCurveRow, SampleSizeRow, SingleArmSummaryRow,
+};
+use crate::results::{read_rows, Row};
 use std::path::{Path, PathBuf};
 
 /// The charts of a single-arm run, with one line each on what they show.
@@ -17,173 +20,43 @@ pub const SINGLE_ARM_CHARTS: [(&str, &str); 4] = [
     ("median_os.png", "distribution of the estimated median OS (Kaplan–Meier, all patients at the final analysis) across simulated trials, one panel per truth, with the true and historical medians marked and the % of trials where the median was not reached."),
 ];
 
-/// One row of `design_targets.csv`.
-#[derive(Clone, Debug, PartialEq)]
-pub(super) struct Target {
-    pub(super) design: String,
-    pub(super) analysis: String,
-    pub(super) endpoint: String,
-    pub(super) p0: Option<f64>,
-    pub(super) p1: Option<f64>,
-    pub(super) alpha: Option<f64>,
-    pub(super) target_power: Option<f64>,
-    pub(super) exact_alpha: Option<f64>,
-    pub(super) exact_power: Option<f64>,
-    pub(super) null_median: Option<f64>,
-    pub(super) landmark_time: Option<f64>,
-    pub(super) null_rate: Option<f64>,
-    pub(super) toxicity: bool,
-}
-
-/// One row of `orr_curve.csv`.
-#[derive(Clone, Debug, PartialEq)]
-pub(super) struct CurvePoint {
-    pub(super) design: String,
-    pub(super) orr: f64,
-    pub(super) promising_pct: f64,
-    pub(super) early_stop_pct: f64,
-    pub(super) patients_mean: f64,
-}
-
-/// The columns of the single-arm `summary.csv` the charts use.
-#[derive(Clone, Debug, PartialEq)]
-pub(super) struct Simulated {
-    pub(super) truth: String,
-    pub(super) design: String,
-    pub(super) true_orr: f64,
-    pub(super) promising_pct: f64,
-    pub(super) futility_stop_pct: f64,
-    pub(super) patients_mean: f64,
-}
-
-/// One row of `km_examples.csv`.
-#[derive(Clone, Debug, PartialEq)]
-pub(super) struct KmPoint {
-    pub(super) truth: String,
-    pub(super) curve: String,
-    pub(super) trial: Option<u32>,
-    pub(super) time: f64,
-    pub(super) survival: f64,
-}
-
-/// One row of `median_os.csv` (`from`/`to` empty: not reached).
-#[derive(Clone, Debug, PartialEq)]
-pub(super) struct MedianBin {
-    pub(super) truth: String,
-    pub(super) from: Option<f64>,
-    pub(super) to: Option<f64>,
-    pub(super) trials_pct: f64,
-    pub(super) true_median: f64,
-}
-
 /// A single-arm run's tables, as the charts need them.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SingleArmChartTables {
+    /// Truths in first-seen order.
     pub(super) truths: Vec<String>,
-    pub(super) targets: Vec<Target>,
-    pub(super) curve: Vec<CurvePoint>,
-    pub(super) simulated: Vec<Simulated>,
-    pub(super) km: Vec<KmPoint>,
-    pub(super) medians: Vec<MedianBin>,
-}
-
-/// A column that may be empty (`None`); anything else must parse.
-fn optional<T: std::str::FromStr>(
-    path: &Path,
-    row: &BTreeMap<String, String>,
-    name: &str,
-) -> Result<Option<T>, ChartError> {
-    match row.get(name).map(String::as_str) {
-        None | Some("") => Ok(None),
-        Some(_) => field(path, row, name).map(Some),
-    }
-}
-
-fn text(row: &BTreeMap<String, String>, name: &str) -> String {
-    row.get(name).cloned().unwrap_or_default()
+    pub(super) targets: Vec<DesignTargetRow>,
+    pub(super) curve: Vec<OrrCurveRow>,
+    pub(super) simulated: Vec<SingleArmSummaryRow>,
+    pub(super) km: Vec<KmExampleRow>,
+    pub(super) medians: Vec<MedianOsRow>,
 }
 
 impl SingleArmChartTables {
     /// The tables a folder must hold to be redrawn as a single-arm run.
     pub const FILES: [&'static str; 5] = [
-        "summary.csv",
-        "orr_curve.csv",
-        "design_targets.csv",
-        "km_examples.csv",
-        "median_os.csv",
+        SingleArmSummaryRow::FILE,
+        OrrCurveRow::FILE,
+        DesignTargetRow::FILE,
+        KmExampleRow::FILE,
+        MedianOsRow::FILE,
     ];
 
     /// Reads the tables of [`FILES`](Self::FILES) from a run folder.
     pub fn read(dir: &Path) -> Result<SingleArmChartTables, ChartError> {
-        let [summary, curve, targets, km, medians] = Self::FILES.map(|f| dir.join(f));
-        let mut tables = SingleArmChartTables {
-            truths: Vec::new(),
-            targets: Vec::new(),
-            curve: Vec::new(),
-            simulated: Vec::new(),
-            km: Vec::new(),
-            medians: Vec::new(),
+        let simulated: Vec<SingleArmSummaryRow> = read_rows(&dir.join(SingleArmSummaryRow::FILE))?;
+        let mut truths = Vec::new();
+        for row in &simulated {
+            push_unique(&mut truths, &row.truth);
+        }
+        let tables = SingleArmChartTables {
+            truths,
+            targets: read_rows(&dir.join(DesignTargetRow::FILE))?,
+            curve: read_rows(&dir.join(OrrCurveRow::FILE))?,
+            simulated,
+            km: read_rows(&dir.join(KmExampleRow::FILE))?,
+            medians: read_rows(&dir.join(MedianOsRow::FILE))?,
         };
-        for row in read_csv(&summary)? {
-            let p = &summary;
-            push_unique(&mut tables.truths, &text(&row, "truth"));
-            tables.simulated.push(Simulated {
-                truth: text(&row, "truth"),
-                design: text(&row, "design"),
-                true_orr: field(p, &row, "true_orr")?,
-                promising_pct: field(p, &row, "promising_pct")?,
-                futility_stop_pct: field(p, &row, "futility_stop_pct")?,
-                patients_mean: field(p, &row, "patients_mean")?,
-            });
-        }
-        for row in read_csv(&targets)? {
-            let p = &targets;
-            tables.targets.push(Target {
-                design: text(&row, "design"),
-                analysis: text(&row, "analysis"),
-                endpoint: text(&row, "endpoint"),
-                p0: optional(p, &row, "p0")?,
-                p1: optional(p, &row, "p1")?,
-                alpha: optional(p, &row, "alpha")?,
-                target_power: optional(p, &row, "target_power")?,
-                exact_alpha: optional(p, &row, "exact_alpha")?,
-                exact_power: optional(p, &row, "exact_power")?,
-                null_median: optional(p, &row, "null_median")?,
-                landmark_time: optional(p, &row, "landmark_time")?,
-                null_rate: optional(p, &row, "null_rate")?,
-                toxicity: text(&row, "toxicity_monitoring") == "true",
-            });
-        }
-        for row in read_csv(&curve)? {
-            let p = &curve;
-            tables.curve.push(CurvePoint {
-                design: text(&row, "design"),
-                orr: field(p, &row, "true_orr")?,
-                promising_pct: field(p, &row, "promising_pct")?,
-                early_stop_pct: field(p, &row, "early_stop_pct")?,
-                patients_mean: field(p, &row, "patients_mean")?,
-            });
-        }
-        for row in read_csv(&km)? {
-            let p = &km;
-            tables.km.push(KmPoint {
-                truth: text(&row, "truth"),
-                curve: text(&row, "curve"),
-                trial: optional(p, &row, "trial")?,
-                time: field(p, &row, "time")?,
-                survival: field(p, &row, "survival")?,
-            });
-        }
-        for row in read_csv(&medians)? {
-            let p = &medians;
-            tables.medians.push(MedianBin {
-                truth: text(&row, "truth"),
-                from: optional(p, &row, "median_from")?,
-                to: optional(p, &row, "median_to")?,
-                trials_pct: field(p, &row, "trials_pct")?,
-                true_median: field(p, &row, "true_median_os")?,
-            });
-        }
         if tables.truths.is_empty() || tables.targets.is_empty() {
             return Err(ChartError::Read {
                 path: dir.to_path_buf(),
@@ -194,7 +67,7 @@ impl SingleArmChartTables {
     }
 
     /// Designs with an ORR curve, in scenario order.
-    pub(super) fn response_designs(&self) -> Vec<&Target> {
+    pub(super) fn response_designs(&self) -> Vec<&DesignTargetRow> {
         self.targets
             .iter()
             .filter(|t| self.curve.iter().any(|c| c.design == t.design))
@@ -202,14 +75,14 @@ impl SingleArmChartTables {
     }
 
     /// Designs without an ORR curve (time-to-event analyses).
-    pub(super) fn other_designs(&self) -> Vec<&Target> {
+    pub(super) fn other_designs(&self) -> Vec<&DesignTargetRow> {
         self.targets
             .iter()
             .filter(|t| !self.curve.iter().any(|c| c.design == t.design))
             .collect()
     }
 
-    pub(super) fn curve_of<'s>(&'s self, design: &'s str) -> impl Iterator<Item = &'s CurvePoint> + 's {
+    pub(super) fn curve_of<'s>(&'s self, design: &'s str) -> impl Iterator<Item = &'s OrrCurveRow> + 's {
         self.curve.iter().filter(move |c| c.design == design)
     }
 
@@ -222,16 +95,16 @@ impl SingleArmChartTables {
             .iter()
             .filter(|c| {
                 let inside = |v: f64| v > 0.5 && v < 99.5;
-                inside(c.promising_pct) || inside(c.early_stop_pct)
+                inside(c.promising_pct.0) || inside(c.early_stop_pct.0)
             })
-            .map(|c| c.orr)
+            .map(|c| c.true_orr.0)
             .collect();
-        moving.extend(designs.iter().flat_map(|t| [t.p0, t.p1]).flatten());
+        moving.extend(designs.iter().flat_map(|t| [t.p0, t.p1]).flatten().map(|p| p.0));
         moving.extend(
             self.simulated
                 .iter()
                 .filter(|s| designs.iter().any(|t| t.design == s.design))
-                .map(|s| s.true_orr),
+                .map(|s| s.true_orr.0),
         );
         if moving.is_empty() {
             return (0.0, 1.0);
@@ -251,16 +124,18 @@ impl SingleArmChartTables {
     pub(super) fn historical_median(&self) -> Option<f64> {
         self.targets
             .iter()
-            .find(|t| t.analysis == "log-rank" && t.endpoint == "os")
+            .find(|t| t.analysis == AnalysisKind::LogRank && t.endpoint == Measured::Os)
             .and_then(|t| t.null_median)
+            .map(|m| m.0)
     }
 
     /// The historical landmark OS rate (a landmark design on OS), if any.
     pub(super) fn historical_landmark(&self) -> Option<(f64, f64)> {
         self.targets
             .iter()
-            .find(|t| t.analysis == "landmark" && t.endpoint == "os")
+            .find(|t| t.analysis == AnalysisKind::Landmark && t.endpoint == Measured::Os)
             .and_then(|t| t.landmark_time.zip(t.null_rate))
+            .map(|(time, rate)| (time.0, rate.0))
     }
 }
 
@@ -283,5 +158,5 @@ pub fn render_single_arm(tables: &SingleArmChartTables, dir: &Path) -> Result<Ve
 /// Whether `dir` holds a single-arm run's tables (the dose-finding runs have no `orr_curve.csv`
 /// nor `sample_size.csv`).
 pub fn is_single_arm_run(dir: &Path) -> bool {
-    dir.join("orr_curve.csv").is_file() || dir.join("sample_size.csv").is_file()
+    dir.join(OrrCurveRow::FILE).is_file() || dir.join(SampleSizeRow::FILE).is_file()
 }

@@ -1,8 +1,9 @@
 //! The survival charts of a single-arm run: Kaplan–Meier curves of example trials over the true
 //! and historical OS curves, and the distribution of the estimated median OS.
 
-use super::single_arm::{MedianBin, SingleArmChartTables};
+use super::single_arm::SingleArmChartTables;
 use super::{colour, err, footnote, header, panels, text_style, Area};
+use crate::results::single_arm::{Curve, MedianOsRow};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
@@ -19,14 +20,14 @@ fn steps(points: &[(f64, f64)]) -> Vec<(f64, f64)> {
 }
 
 pub(super) fn draw_km(t: &SingleArmChartTables, root: &Area) -> Result<(), String> {
-    let trials: Vec<u32> = {
-        let mut list: Vec<u32> = t.km.iter().filter_map(|k| k.trial).collect();
+    let trials: Vec<u64> = {
+        let mut list: Vec<u64> = t.km.iter().filter_map(|k| k.trial).collect();
         list.sort_unstable();
         list.dedup();
         list
     };
     let historical_median = t.historical_median();
-    let has_historical = t.km.iter().any(|k| k.curve == "historical");
+    let has_historical = t.km.iter().any(|k| k.curve == Curve::Historical);
     let mut names: Vec<String> = trials.iter().map(|n| format!("trial {n}")).collect();
     let true_index = names.len();
     names.push("true OS curve".into());
@@ -54,7 +55,7 @@ pub(super) fn draw_km(t: &SingleArmChartTables, root: &Area) -> Result<(), Strin
         ));
     }
     let body = footnote(&body, &note, 2)?;
-    let x_max = (t.km.iter().map(|k| k.time).fold(6.0, f64::max) / 6.0).ceil() * 6.0;
+    let x_max = (t.km.iter().map(|k| k.time.0).fold(6.0, f64::max) / 6.0).ceil() * 6.0;
     let grey = RGBColor(120, 120, 120);
     for (panel, truth) in panels(&body, t.truths.len()).iter().zip(&t.truths) {
         let mut chart = ChartBuilder::on(panel)
@@ -79,23 +80,23 @@ pub(super) fn draw_km(t: &SingleArmChartTables, root: &Area) -> Result<(), Strin
             .bold_line_style(RGBColor(232, 232, 232))
             .draw()
             .map_err(err)?;
-        let curve = |kind: &str, truth: &str, trial: Option<u32>| -> Vec<(f64, f64)> {
+        let curve = |kind: Curve, truth: &str, trial: Option<u64>| -> Vec<(f64, f64)> {
             t.km.iter()
                 .filter(|k| k.curve == kind && k.truth == truth && k.trial == trial)
-                .map(|k| (k.time, k.survival))
+                .map(|k| (k.time.0, k.survival.0))
                 .collect()
         };
         for (i, &n) in trials.iter().enumerate() {
-            let points = steps(&curve("simulated", truth, Some(n)));
+            let points = steps(&curve(Curve::Simulated, truth, Some(n)));
             chart
                 .draw_series(LineSeries::new(points, colour(i).stroke_width(2)))
                 .map_err(err)?;
         }
-        let truth_curve = curve("true", truth, None);
+        let truth_curve = curve(Curve::True, truth, None);
         chart
             .draw_series(LineSeries::new(truth_curve, BLACK.stroke_width(5)))
             .map_err(err)?;
-        let historical = curve("historical", "", None);
+        let historical = curve(Curve::Historical, "", None);
         if !historical.is_empty() {
             chart
                 .draw_series(DashedLineSeries::new(historical, 12, 8, grey.stroke_width(4)))
@@ -133,11 +134,19 @@ pub(super) fn draw_medians(t: &SingleArmChartTables, root: &Area) -> Result<(), 
     )?;
     let note = "Kaplan–Meier median OS of all the study's patients at the planned final analysis (last entry + follow-up), in every simulated trial whatever the designs decide; not reached: the curve stays above 0.5.";
     let body = footnote(&body, note, 2)?;
-    let reached = t.medians.iter().filter(|m| m.from.is_some());
-    let x_lo = reached.clone().filter_map(|m| m.from).fold(f64::INFINITY, f64::min);
-    let x_hi = reached.clone().filter_map(|m| m.to).fold(0.0, f64::max);
+    let reached = t.medians.iter().filter(|m| m.median_from.is_some());
+    let x_lo = reached
+        .clone()
+        .filter_map(|m| m.median_from)
+        .map(|x| x.0)
+        .fold(f64::INFINITY, f64::min);
+    let x_hi = reached
+        .clone()
+        .filter_map(|m| m.median_to)
+        .map(|x| x.0)
+        .fold(0.0, f64::max);
     let (x_lo, x_hi) = if x_lo.is_finite() {
-        let marks = t.medians.iter().map(|m| m.true_median).chain(historical);
+        let marks = t.medians.iter().map(|m| m.true_median_os.0).chain(historical);
         let lo = marks.clone().fold(x_lo, f64::min);
         let hi = marks.fold(x_hi, f64::max);
         (
@@ -150,8 +159,8 @@ pub(super) fn draw_medians(t: &SingleArmChartTables, root: &Area) -> Result<(), 
     let y_max = (t
         .medians
         .iter()
-        .filter(|m| m.from.is_some())
-        .map(|m| m.trials_pct)
+        .filter(|m| m.median_from.is_some())
+        .map(|m| m.trials_pct.0)
         .fold(1.0, f64::max)
         * 1.3
         / 2.0)
@@ -159,8 +168,8 @@ pub(super) fn draw_medians(t: &SingleArmChartTables, root: &Area) -> Result<(), 
         * 2.0;
     let grey = RGBColor(120, 120, 120);
     for (panel, truth) in panels(&body, t.truths.len()).iter().zip(&t.truths) {
-        let rows: Vec<&MedianBin> = t.medians.iter().filter(|m| &m.truth == truth).collect();
-        let true_median = rows.first().map(|m| m.true_median);
+        let rows: Vec<&MedianOsRow> = t.medians.iter().filter(|m| &m.truth == truth).collect();
+        let true_median = rows.first().map(|m| m.true_median_os.0);
         let caption = match true_median {
             Some(m) => format!("{truth} (true median {m} mo)"),
             None => truth.clone(),
@@ -189,9 +198,9 @@ pub(super) fn draw_medians(t: &SingleArmChartTables, root: &Area) -> Result<(), 
             .draw()
             .map_err(err)?;
         let bars = rows.iter().filter_map(|m| {
-            let (from, to) = (m.from?, m.to?);
+            let (from, to) = (m.median_from?.0, m.median_to?.0);
             Some(Rectangle::new(
-                [(from, 0.0), (to, m.trials_pct)],
+                [(from, 0.0), (to, m.trials_pct.0)],
                 colour(0).mix(0.85).filled(),
             ))
         });
@@ -211,7 +220,11 @@ pub(super) fn draw_medians(t: &SingleArmChartTables, root: &Area) -> Result<(), 
                 ))
                 .map_err(err)?;
         }
-        let not_reached: f64 = rows.iter().filter(|m| m.from.is_none()).map(|m| m.trials_pct).sum();
+        let not_reached: f64 = rows
+            .iter()
+            .filter(|m| m.median_from.is_none())
+            .map(|m| m.trials_pct.0)
+            .sum();
         let label = format!("median not reached: {not_reached:.1}% of trials");
         let width = label.chars().count() as i32 * 11 + 8;
         let element = EmptyElement::at((x_hi, y_max))
