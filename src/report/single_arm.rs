@@ -5,8 +5,10 @@
 use crate::report::charts_single_arm::SINGLE_ARM_CHARTS;
 use crate::report::index::VERSION;
 use crate::results::cells::{Fixed, Given};
-use crate::results::single_arm::{AnalysisKind, DesignTargetRow, OrrCurveRow};
-use crate::results::write_rows;
+use crate::results::single_arm::{
+    AnalysisKind, DesignTargetRow, KmExampleRow, MedianOsRow, OrrCurveRow, SampleSizeRow, SingleArmSummaryRow,
+};
+use crate::results::{write_rows, Row};
 use crate::scenario::SingleArmScenario;
 use crate::single_arm::table::{design_target_row, orr_curve_rows};
 use crate::single_arm::SingleArmTable;
@@ -14,12 +16,12 @@ use std::fmt::Write;
 
 /// The tables of a single-arm run, with one line each on what they show.
 pub const SINGLE_ARM_TABLES: [(&str, &str); 6] = [
-    ("summary.csv", "one row per truth × design: % of trials declaring the regimen promising, stopping for futility or toxicity, or completing; mean and SD of the sample size and of the trial duration (months); mean toxicities; bias of the ORR estimate and coverage of its 95% Clopper–Pearson interval; mean and SD of the estimated median OS and PFS (Kaplan–Meier at the final analysis) and % of trials where the median was not reached."),
-    ("sample_size.csv", "the distribution of the sample size: % of trials ending with each number of patients."),
-    ("orr_curve.csv", "for each design that counts responses, exactly (no Monte Carlo error) at every true ORR 0.00, 0.01, …, 1.00: % of trials declaring the regimen promising, % stopping early for futility, and the expected sample size; from the design's response boundaries, with every enrolled patient assessed at each look and no toxicity monitoring (time-to-event designs have no ORR curve)."),
-    ("design_targets.csv", "one row per design: analysis, endpoint and maximum sample size; p0, p1, nominal alpha and target power as the scenario gives them; the exact type I error at p0 and power at p1 of response designs; the historical median (and Weibull shape) of a log-rank design, the landmark time and historical rate of a landmark design; whether toxicity is monitored."),
-    ("km_examples.csv", "overall survival: the Kaplan–Meier curves of the first 5 simulated trials under each truth, all patients at the planned final analysis (`curve` = simulated, step points: the survival holds from `time` until the next row), the truth's OS curve (`true`) and the historical control curve of the log-rank design (`historical`, no truth)."),
-    ("median_os.csv", "per truth, the distribution over simulated trials of the Kaplan–Meier median OS of all patients at the planned final analysis, whatever the designs decide: % of trials by half-month bin [median_from, median_to), and a row with empty bounds for a median not reached; with the truth's median OS."),
+    (SingleArmSummaryRow::FILE, "one row per truth × design: % of trials declaring the regimen promising, stopping for futility or toxicity, or completing; mean and SD of the sample size and of the trial duration (months); mean toxicities; bias of the ORR estimate and coverage of its 95% Clopper–Pearson interval; mean and SD of the estimated median OS and PFS (Kaplan–Meier at the final analysis) and % of trials where the median was not reached."),
+    (SampleSizeRow::FILE, "the distribution of the sample size: % of trials ending with each number of patients."),
+    (OrrCurveRow::FILE, "for each design that counts responses, exactly (no Monte Carlo error) at every true ORR 0.00, 0.01, …, 1.00: % of trials declaring the regimen promising, % stopping early for futility, and the expected sample size; from the design's response boundaries, with every enrolled patient assessed at each look and no toxicity monitoring (time-to-event designs have no ORR curve)."),
+    (DesignTargetRow::FILE, "one row per design: analysis, endpoint and maximum sample size; p0, p1, nominal alpha and target power as the scenario gives them; the exact type I error at p0 and power at p1 of response designs; the historical median (and Weibull shape) of a log-rank design, the landmark time and historical rate of a landmark design; whether toxicity is monitored."),
+    (KmExampleRow::FILE, "overall survival: the Kaplan–Meier curves of the first 5 simulated trials under each truth, all patients at the planned final analysis (`curve` = simulated, step points: the survival holds from `time` until the next row), the truth's OS curve (`true`) and the historical control curve of the log-rank design (`historical`, no truth)."),
+    (MedianOsRow::FILE, "per truth, the distribution over simulated trials of the Kaplan–Meier median OS of all patients at the planned final analysis, whatever the designs decide: % of trials by half-month bin [median_from, median_to), and a row with empty bounds for a median not reached; with the truth's median OS."),
 ];
 
 /// Every file of a single-arm run (tables, charts, index), with one line each on what it shows.

@@ -5,6 +5,7 @@
 
 use super::cells::{Given, Mean, Percent};
 use super::rows::{flat_row, Row};
+use super::SUMMARY_FILE;
 use serde::{Deserialize, Serialize};
 
 /// The name of a compared run (its folder's name, or a sweep's point with its settings).
@@ -24,7 +25,7 @@ pub struct ComparisonRow<R> {
 }
 
 impl<R: Row> Row for ComparisonRow<R> {
-    const FILE: &'static str = "comparison.csv";
+    const FILE: &'static str = RunName::FILE;
 
     fn columns() -> Vec<&'static str> {
         [RunName::columns(), R::columns()].concat()
@@ -66,7 +67,7 @@ pub struct SingleArmCompared {
 
 flat_row!(
     RunName => "comparison.csv",
-    SingleArmCompared => "summary.csv",
+    SingleArmCompared => SUMMARY_FILE,
 );
 
 #[cfg(test)]

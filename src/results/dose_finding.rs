@@ -7,6 +7,7 @@
 use super::cells::{Choice, Fixed, Flag, Given, Mean, MethodName, Percent, Trials};
 use super::oc::{CorrectDecision, Method, OcRow, OcTable, TimedDoseSummary, TimedSummary};
 use super::rows::{flat_row, Row};
+use super::SUMMARY_FILE;
 use crate::dose_finding::{Dose, StopReason};
 use serde::{Deserialize, Serialize};
 
@@ -310,10 +311,10 @@ impl From<CorrectDecision> for Choice {
 
 flat_row!(
     DoseOc => "oc_by_dose.csv",
-    DoseCalendar => "oc_by_dose.csv",
-    SummaryLead => "summary.csv",
-    SummaryDetails => "summary.csv",
-    SummaryCalendar => "summary.csv",
+    DoseCalendar => DoseOc::FILE,
+    SummaryLead => SUMMARY_FILE,
+    SummaryDetails => SUMMARY_FILE,
+    SummaryCalendar => SUMMARY_FILE,
 );
 
 impl Row for OcByDoseRow {
@@ -332,7 +333,7 @@ impl Row for OcByDoseRow {
 }
 
 impl Row for SummaryRow {
-    const FILE: &'static str = SummaryLead::FILE;
+    const FILE: &'static str = SUMMARY_FILE;
 
     fn columns() -> Vec<&'static str> {
         [

@@ -24,3 +24,6 @@ pub mod sweep;
 pub use dose_finding::{OcByDoseRow, SummaryRow};
 pub use oc::{CorrectDecision, Method, OcProbabilities, OcRow, OcTable, RowResult, TimedDoseSummary, TimedSummary};
 pub use rows::{read_rows, write_rows, Row, TableError};
+
+/// The summary table of every kind of run (one row per truth × design).
+pub const SUMMARY_FILE: &str = "summary.csv";

@@ -20,7 +20,7 @@ pub trait Row: Serialize + Sized {
 
 /// Implements [`Row`] for flat structs (one field per column) stored in `FILE`.
 macro_rules! flat_row {
-    ($($row:ty => $file:literal),+ $(,)?) => {$(
+    ($($row:ty => $file:expr),+ $(,)?) => {$(
         impl $crate::results::rows::Row for $row {
             const FILE: &'static str = $file;
 

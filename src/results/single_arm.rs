@@ -5,6 +5,7 @@
 
 use super::cells::{word_cell, Fixed, Given, Mean, Percent};
 use super::rows::flat_row;
+use super::SUMMARY_FILE;
 use serde::{Deserialize, Serialize};
 
 /// One truth × design of the single-arm `summary.csv`.
@@ -189,7 +190,7 @@ pub struct MedianOsRow {
 }
 
 flat_row!(
-    SingleArmSummaryRow => "summary.csv",
+    SingleArmSummaryRow => SUMMARY_FILE,
     SampleSizeRow => "sample_size.csv",
     OrrCurveRow => "orr_curve.csv",
     DesignTargetRow => "design_targets.csv",
