@@ -36,7 +36,7 @@ macro_rules! text_cell {
 
         impl<'de> serde::Deserialize<'de> for $cell {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                let text = String::deserialize(deserializer)?;
+                let text = <String as serde::Deserialize>::deserialize(deserializer)?;
                 text.parse().map_err(serde::de::Error::custom)
             }
         }
@@ -114,7 +114,7 @@ impl<const DECIMALS: usize> serde::Serialize for Fixed<DECIMALS> {
 
 impl<'de, const DECIMALS: usize> serde::Deserialize<'de> for Fixed<DECIMALS> {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(deserializer)?;
+        let text = <String as serde::Deserialize>::deserialize(deserializer)?;
         text.parse().map_err(serde::de::Error::custom)
     }
 }
@@ -125,8 +125,9 @@ pub type Percent = Fixed<3>;
 /// A mean (or another measured number), written with 4 decimals.
 pub type Mean = Fixed<4>;
 
-/// A number given by the scenario, written as Rust writes it (the shortest text that reads back
-/// as the same number: `0.25`, `10`).
+/// A number written as Rust writes it: the shortest text that reads back as the same number
+/// (`0.25`, `10`). Used for values the scenario gives (true probabilities, targets, medians) and
+/// for bin bounds.
 #[derive(Clone, Copy, Debug, Default, PartialEq, PartialOrd)]
 pub struct Given(pub f64);
 

@@ -16,10 +16,13 @@ use std::path::{Path, PathBuf};
 pub struct DoseFindingTables {
     /// The doses' labels, lowest first.
     pub(super) labels: Vec<String>,
-    /// Truths and designs in first-seen order.
+    /// The truths, in first-seen order.
     pub(super) truths: Vec<String>,
+    /// The designs, in first-seen order.
     pub(super) designs: Vec<String>,
+    /// The rows of `oc_by_dose.csv`.
     pub(super) by_dose: Vec<OcByDoseRow>,
+    /// The rows of `summary.csv`.
     pub(super) summary: Vec<SummaryRow>,
 }
 

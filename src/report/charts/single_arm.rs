@@ -23,12 +23,17 @@ pub const SINGLE_ARM_CHARTS: [(&str, &str); 4] = [
 /// A single-arm run's tables, as the charts need them.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SingleArmChartTables {
-    /// Truths in first-seen order.
+    /// The truths, in first-seen order.
     pub(super) truths: Vec<String>,
+    /// The rows of `design_targets.csv`.
     pub(super) targets: Vec<DesignTargetRow>,
+    /// The rows of `orr_curve.csv`.
     pub(super) curve: Vec<OrrCurveRow>,
+    /// The rows of `summary.csv`.
     pub(super) simulated: Vec<SingleArmSummaryRow>,
+    /// The rows of `km_examples.csv`.
     pub(super) km: Vec<KmExampleRow>,
+    /// The rows of `median_os.csv`.
     pub(super) medians: Vec<MedianOsRow>,
 }
 
