@@ -2,7 +2,7 @@
 //! tables have always held (**contract**) and parses it again, so a row read from a file equals
 //! the row written.
 
-use crate::dose_finding::Dose;
+use crate::core::Dose;
 use std::fmt;
 use std::str::FromStr;
 

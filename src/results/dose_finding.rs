@@ -8,7 +8,7 @@ use super::cells::{Choice, Fixed, Flag, Given, Mean, MethodName, Percent, Trials
 use super::oc::{CorrectDecision, Method, OcRow, OcTable, TimedDoseSummary, TimedSummary};
 use super::rows::{flat_row, Row};
 use super::SUMMARY_FILE;
-use crate::dose_finding::{Dose, StopReason};
+use crate::core::{Dose, StopReason};
 use serde::{Deserialize, Serialize};
 
 /// One truth × design × dose of `oc_by_dose.csv`: its operating characteristics, then its

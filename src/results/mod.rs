@@ -10,7 +10,7 @@
 //! - [`compare`], [`sweep`]: `comparison.csv` and the layout of `sweep.csv`.
 //! - [`rows`], [`cells`]: reading and writing rows, and how each cell is written.
 //!
-//! Results depend on the dose type only (not on scenario files nor on engines): engines fill
+//! Results depend on [`crate::core`] only (not on scenario files nor on engines): engines fill
 //! them, reports and charts read them.
 
 pub mod cells;

@@ -2,7 +2,7 @@
 //! definitions every table uses (the correct decision, overdoses) and the percentages and means
 //! computed from each row's probabilities.
 
-use crate::dose_finding::{Dose, StopReason};
+use crate::core::{Dose, StopReason};
 
 /// The right answer under a truth: a dose, or stopping because every dose is too toxic.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
