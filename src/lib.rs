@@ -6,14 +6,16 @@
 //! - [`dose_finding`]: the [`dose_finding::Design`] interface and the designs (3+3, BOIN, CRM).
 //! - [`engines`]: the simulation engines (random streams, trial loops, parallel runner,
 //!   accumulators) and exact enumeration.
-//! - [`sim`]: OC tables (and the engines' former paths).
-//! - [`report`]: CSV tables and the Markdown index of a run, written atomically.
+//! - [`sim`]: the engines' and OC tables' former paths.
+//! - [`results`]: OC tables and the typed rows of every CSV file (written and read back).
+//! - [`report`]: CSV tables, charts and the Markdown index of a run, written atomically.
 //! - [`sweep`]: scenarios run over a grid of settings; [`shard`]: a run split over machines and merged.
 
 pub mod core;
 pub mod dose_finding;
 pub mod engines;
 pub mod report;
+pub mod results;
 pub mod run;
 pub mod scenario;
 pub mod shard;

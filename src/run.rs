@@ -182,7 +182,7 @@ impl Engine for DoseFindingRun<'_> {
             .iter()
             .map(|by_truth| by_truth.iter().map(|c| simulated_row(c, trials)).collect())
             .collect();
-        Ok(OcTable::new(self.scenario, &design_names(self.scenario), results, seed))
+        Ok(oc_table(self.scenario, results, seed))
     }
 
     fn write(&self, table: &OcTable, dir: &Path) -> Result<Vec<PathBuf>, RunError> {
@@ -256,7 +256,7 @@ impl Engine for CalendarRun<'_> {
                     .collect()
             })
             .collect();
-        Ok(OcTable::new(scenario, &design_names(scenario), results, seed))
+        Ok(oc_table(scenario, results, seed))
     }
 
     fn write(&self, table: &OcTable, dir: &Path) -> Result<Vec<PathBuf>, RunError> {
@@ -265,8 +265,18 @@ impl Engine for CalendarRun<'_> {
 }
 
 /// The names of a dose-finding scenario's designs, in order.
-fn design_names(scenario: &Scenario) -> Vec<&str> {
-    scenario.designs.iter().map(|d| d.name.as_str()).collect()
+/// A dose-finding scenario's table from its rows (indexed `[design][truth]`).
+fn oc_table(scenario: &Scenario, results: Vec<Vec<RowResult>>, seed: u64) -> OcTable {
+    let names: Vec<&str> = scenario.designs.iter().map(|d| d.name.as_str()).collect();
+    OcTable::new(
+        &scenario.name,
+        scenario.trial.target,
+        &scenario.trial.doses,
+        scenario.truths.iter().map(|t| (t.name.as_str(), t.dlt.as_slice())),
+        &names,
+        results,
+        seed,
+    )
 }
 
 /// A single-arm scenario, by the single-arm engine.
@@ -432,7 +442,7 @@ fn exact_or_simulated(
         .into_iter()
         .map(|row| row.into_iter().map(|r| r.expect("every pair computed")).collect())
         .collect();
-    Ok((OcTable::new(scenario, &names, results, seed), notes))
+    Ok((oc_table(scenario, results, seed), notes))
 }
 
 /// A row simulated with `trials` trials, from its counts.

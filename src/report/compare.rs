@@ -1,90 +1,144 @@
 //! Comparison across run folders (`trialsim compare DIR…`): one tidy table stacking each run's
-//! `summary.csv` under a `scenario` column, and one chart. Reads only the runs' tables.
+//! summary rows under the run's name ([`ComparisonRow`]), and one chart. Reads only the runs'
+//! tables.
 
-use super::charts::{
-    filled, grouped_bars, header, panels, push_unique, read_csv, register_font, render_png, ChartError,
-};
+use super::charts::{filled, grouped_bars, header, panels, push_unique, register_font, render_png, Area, ChartError};
 use super::write_atomic;
-use std::collections::BTreeMap;
+use crate::results::compare::{ComparisonRow, RunName, SingleArmCompared};
+use crate::results::dose_finding::SummaryLead;
+use crate::results::sweep::{POINT_COLUMN, SWEEP_FILE};
+use crate::results::{write_rows, Row};
+use csv::StringRecord;
 use std::path::{Path, PathBuf};
 
-/// The columns compared for each kind of run: a dose-finding summary's leading columns, and a
-/// selection of a single-arm summary's.
-const DOSE_FINDING: [&str; 9] = super::csv::SUMMARY_COLUMNS;
-const SINGLE_ARM: [&str; 10] = [
-    "truth",
-    "design",
-    "trials",
-    "true_orr",
-    "promising_pct",
-    "futility_stop_pct",
-    "toxicity_stop_pct",
-    "patients_mean",
-    "duration_mean",
-    "orr_coverage_pct",
-];
-
-/// One run's summary rows, with the run's name (its folder's name).
-struct Run {
+/// One run's summary rows, as compared, with the run's name.
+struct Run<R> {
     name: String,
-    rows: Vec<BTreeMap<String, String>>,
+    rows: Vec<R>,
 }
 
-fn kind_of(run: &Run) -> Option<&'static str> {
-    let first = run.rows.first()?;
-    if first.contains_key("correct_selection_pct") {
-        Some("dose-finding")
-    } else if first.contains_key("promising_pct") {
-        Some("single-arm")
+/// A run's rows, of either kind: a dose-finding summary's leading columns, or a single-arm
+/// summary's compared columns.
+enum Rows {
+    DoseFinding(Vec<SummaryLead>),
+    SingleArm(Vec<SingleArmCompared>),
+}
+
+/// A table's header and records.
+fn records(path: &Path) -> Result<(StringRecord, Vec<StringRecord>), ChartError> {
+    let error = |e: csv::Error| ChartError::Read {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    };
+    let mut reader = csv::Reader::from_path(path).map_err(error)?;
+    let headers = reader.headers().map_err(error)?.clone();
+    let records = reader.records().collect::<Result<_, _>>().map_err(error)?;
+    Ok((headers, records))
+}
+
+/// Reads `records` as rows of type `R`.
+fn rows<R: Row>(path: &Path, headers: &StringRecord, records: &[StringRecord]) -> Result<Vec<R>, ChartError> {
+    records
+        .iter()
+        .map(|r| R::read(r, headers))
+        .collect::<Result<_, _>>()
+        .map_err(|e| ChartError::Read {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })
+}
+
+/// The rows of a summary of either kind (told by its columns); `None` for another table.
+fn summary_rows(path: &Path, headers: &StringRecord, records: &[StringRecord]) -> Result<Option<Rows>, ChartError> {
+    let has = |columns: Vec<&str>| columns.iter().all(|c| headers.iter().any(|h| h == *c));
+    Ok(if has(SummaryLead::columns()) {
+        Some(Rows::DoseFinding(rows(path, headers, records)?))
+    } else if has(SingleArmCompared::columns()) {
+        Some(Rows::SingleArm(rows(path, headers, records)?))
     } else {
         None
-    }
-}
-
-fn value(row: &BTreeMap<String, String>, column: &str) -> f64 {
-    row.get(column).and_then(|v| v.parse().ok()).unwrap_or(f64::NAN)
+    })
 }
 
 /// The runs in folder `dir`: the run whose `summary.csv` it holds (named by the folder), or, for a
 /// sweep's folder, each point's rows of `sweep.csv`, named by the point and its swept settings
 /// (`qls4131_sweep point 2: target=0.2, max_patients=36`).
-fn runs_in(dir: &Path) -> Result<Vec<Run>, ChartError> {
+fn runs_in(dir: &Path) -> Result<Vec<(String, Option<Rows>)>, ChartError> {
     let name = dir
         .file_name()
         .map_or_else(|| dir.display().to_string(), |n| n.to_string_lossy().into_owned());
-    let sweep = dir.join("sweep.csv");
-    let summary = dir.join("summary.csv");
+    let sweep = dir.join(SWEEP_FILE);
+    let summary = dir.join(SummaryLead::FILE);
     if summary.exists() || !sweep.exists() {
-        return Ok(vec![Run {
-            name,
-            rows: read_csv(&summary)?,
-        }]);
+        let (headers, records) = records(&summary)?;
+        return Ok(vec![(name, summary_rows(&summary, &headers, &records)?)]);
     }
-    // The swept settings are the columns between `point` and `truth`.
-    let header = csv::Reader::from_path(&sweep)
-        .and_then(|mut r| r.headers().cloned())
-        .map_err(|e| ChartError::Read {
-            path: sweep.clone(),
-            message: e.to_string(),
-        })?;
-    let swept: Vec<&str> = header.iter().skip(1).take_while(|&h| h != "truth").collect();
-    let mut runs: Vec<Run> = Vec::new();
-    for row in read_csv(&sweep)? {
-        let point = row.get("point").cloned().unwrap_or_default();
+    // The swept settings are the columns between `point` and the summary's first column.
+    let (headers, records) = records(&sweep)?;
+    let point = headers.iter().position(|h| h == POINT_COLUMN);
+    let first = SummaryLead::columns()[0];
+    let swept: Vec<(usize, &str)> = headers
+        .iter()
+        .enumerate()
+        .skip(point.map_or(1, |p| p + 1))
+        .take_while(|&(_, h)| h != first)
+        .collect();
+    let mut points: Vec<(String, Vec<StringRecord>)> = Vec::new();
+    for record in records {
+        let at = point.and_then(|p| record.get(p)).unwrap_or("");
         let settings: Vec<String> = swept
             .iter()
-            .map(|&key| format!("{key}={}", row.get(key).map_or("", String::as_str)))
+            .map(|&(i, key)| format!("{key}={}", record.get(i).unwrap_or("")))
             .collect();
-        let label = format!("{name} point {point}: {}", settings.join(", "));
-        match runs.last_mut() {
-            Some(run) if run.name == label => run.rows.push(row),
-            _ => runs.push(Run {
-                name: label,
-                rows: vec![row],
-            }),
+        let label = format!("{name} point {at}: {}", settings.join(", "));
+        match points.last_mut() {
+            Some((last, rows)) if *last == label => rows.push(record),
+            _ => points.push((label, vec![record])),
         }
     }
-    Ok(runs)
+    points
+        .into_iter()
+        .map(|(label, records)| Ok((label, summary_rows(&sweep, &headers, &records)?)))
+        .collect()
+}
+
+/// The runs, all of one kind, or `None` when kinds are mixed or unknown.
+enum Runs {
+    DoseFinding(Vec<Run<SummaryLead>>),
+    SingleArm(Vec<Run<SingleArmCompared>>),
+}
+
+impl Runs {
+    fn of(runs: Vec<(String, Option<Rows>)>) -> Option<Runs> {
+        let mut all = match runs.first()?.1.as_ref()? {
+            Rows::DoseFinding(_) => Runs::DoseFinding(Vec::new()),
+            Rows::SingleArm(_) => Runs::SingleArm(Vec::new()),
+        };
+        for (name, rows) in runs {
+            match (&mut all, rows?) {
+                (Runs::DoseFinding(runs), Rows::DoseFinding(rows)) => runs.push(Run { name, rows }),
+                (Runs::SingleArm(runs), Rows::SingleArm(rows)) => runs.push(Run { name, rows }),
+                _ => return None,
+            }
+        }
+        Some(all)
+    }
+}
+
+/// `comparison.csv`: each run's rows under its name.
+fn comparison<R: Row + Clone>(runs: &[Run<R>]) -> Vec<u8> {
+    let rows: Vec<ComparisonRow<R>> = runs
+        .iter()
+        .flat_map(|run| {
+            run.rows.iter().map(|row| ComparisonRow {
+                run: RunName {
+                    scenario: run.name.clone(),
+                },
+                row: row.clone(),
+            })
+        })
+        .collect();
+    write_rows(&rows)
 }
 
 /// Compares the runs in `dirs` (run folders, or sweep folders standing for their points); writes `comparison.csv` and `comparison.png` into `out`.
@@ -93,76 +147,55 @@ pub fn compare(dirs: &[PathBuf], out: &Path) -> Result<Vec<PathBuf>, ChartError>
     for dir in dirs {
         runs.extend(runs_in(dir)?);
     }
-    let kinds: Vec<Option<&str>> = runs.iter().map(kind_of).collect();
-    let kind =
-        match kinds.first() {
-            Some(Some(k)) if kinds.iter().all(|x| x == &Some(*k)) => *k,
-            _ => return Err(ChartError::Read {
-                path: dirs.first().cloned().unwrap_or_default(),
-                message:
-                    "every folder must hold a summary.csv of the same kind (all dose-finding or all single-arm runs)"
-                        .into(),
-            }),
-        };
-    let columns: &[&str] = if kind == "dose-finding" {
-        &DOSE_FINDING
-    } else {
-        &SINGLE_ARM
-    };
+    let runs = Runs::of(runs).ok_or_else(|| ChartError::Read {
+        path: dirs.first().cloned().unwrap_or_default(),
+        message: "every folder must hold a summary.csv of the same kind (all dose-finding or all single-arm runs)"
+            .into(),
+    })?;
     std::fs::create_dir_all(out).map_err(|source| ChartError::Write {
         path: out.to_path_buf(),
         source,
     })?;
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(std::iter::once("scenario").chain(columns.iter().copied()))
-        .expect("in memory");
-    for run in &runs {
-        for row in &run.rows {
-            let cells = columns.iter().map(|c| row.get(*c).map_or("", String::as_str));
-            w.write_record(std::iter::once(run.name.as_str()).chain(cells))
-                .expect("in memory");
-        }
-    }
-    let table = out.join("comparison.csv");
-    write_atomic(&table, &w.into_inner().expect("in memory")).map_err(|source| ChartError::Write {
+    let table = out.join(ComparisonRow::<SummaryLead>::FILE);
+    let bytes = match &runs {
+        Runs::DoseFinding(runs) => comparison(runs),
+        Runs::SingleArm(runs) => comparison(runs),
+    };
+    write_atomic(&table, &bytes).map_err(|source| ChartError::Write {
         path: table.clone(),
         source,
     })?;
     register_font();
-    let chart = render_png(out, "comparison.png", |area| {
-        if kind == "dose-finding" {
-            draw_dose_finding(&runs, area)
-        } else {
-            draw_single_arm(&runs, area)
-        }
+    let chart = render_png(out, "comparison.png", |area| match &runs {
+        Runs::DoseFinding(runs) => draw_dose_finding(runs, area),
+        Runs::SingleArm(runs) => draw_single_arm(runs, area),
     })?;
     Ok(vec![table, chart])
 }
 
-fn designs_of(runs: &[Run]) -> Vec<String> {
-    let mut designs = Vec::new();
-    for run in runs {
-        for row in &run.rows {
-            push_unique(&mut designs, &row["design"]);
-        }
+/// The designs of every run, in first-seen order.
+fn designs_of<'a>(designs: impl Iterator<Item = &'a str>) -> Vec<String> {
+    let mut list = Vec::new();
+    for design in designs {
+        push_unique(&mut list, design);
     }
-    designs
+    list
 }
 
-/// Mean of `column` over a run's truths for one design.
-fn mean_over_truths(run: &Run, design: &str, column: &str) -> Option<f64> {
+/// Mean of `metric` over a run's truths for one design (finite values only).
+fn mean_over_truths(run: &Run<SummaryLead>, design: &str, metric: fn(&SummaryLead) -> f64) -> Option<f64> {
     let values: Vec<f64> = run
         .rows
         .iter()
-        .filter(|r| r["design"] == design)
-        .map(|r| value(r, column))
+        .filter(|r| r.design == design)
+        .map(metric)
         .filter(|v| v.is_finite())
         .collect();
     (!values.is_empty()).then(|| values.iter().sum::<f64>() / values.len() as f64)
 }
 
-fn draw_dose_finding(runs: &[Run], root: &super::charts::Area) -> Result<(), String> {
-    let designs = designs_of(runs);
+fn draw_dose_finding(runs: &[Run<SummaryLead>], root: &Area) -> Result<(), String> {
+    let designs = designs_of(runs.iter().flat_map(|r| r.rows.iter().map(|row| row.design.as_str())));
     let body = header(
         root,
         "Designs across scenarios (mean over each scenario's truths)",
@@ -172,30 +205,29 @@ fn draw_dose_finding(runs: &[Run], root: &super::charts::Area) -> Result<(), Str
     let groups: Vec<String> = runs.iter().map(|r| r.name.clone()).collect();
     let max_n = runs
         .iter()
-        .flat_map(|r| r.rows.iter().map(|row| value(row, "patients_mean")))
+        .flat_map(|r| r.rows.iter().map(|row| row.patients_mean.0))
         .filter(|v| v.is_finite())
         .fold(1.0, f64::max)
         * 1.1;
-    let metrics: [(&str, &str, &str); 4] = [
-        ("Correct decision", "% of trials", "correct_selection_pct"),
-        (
-            "Selecting above the correct dose",
-            "% of trials",
-            "overdose_selection_pct",
-        ),
-        ("Stopped without an MTD", "% of trials", "stopped_early_pct"),
-        ("Mean sample size", "patients", "patients_mean"),
+    type Metric = (&'static str, &'static str, fn(&SummaryLead) -> f64);
+    let metrics: [Metric; 4] = [
+        ("Correct decision", "% of trials", |s| s.correct_selection_pct.0),
+        ("Selecting above the correct dose", "% of trials", |s| {
+            s.overdose_selection_pct.0
+        }),
+        ("Stopped without an MTD", "% of trials", |s| s.stopped_early_pct.0),
+        ("Mean sample size", "patients", |s| s.patients_mean.0),
     ];
-    for (panel, (title, unit, column)) in panels(&body, 4).iter().zip(metrics) {
+    for (panel, (title, unit, metric)) in panels(&body, 4).iter().zip(metrics) {
         let y_max = if unit == "patients" { max_n } else { 100.0 };
-        let v = |g: usize, k: usize| mean_over_truths(&runs[g], &designs[k], column);
+        let v = |g: usize, k: usize| mean_over_truths(&runs[g], &designs[k], metric);
         grouped_bars(panel, title, &groups, designs.len(), y_max, unit, v, None, None)?;
     }
     Ok(())
 }
 
-fn draw_single_arm(runs: &[Run], root: &super::charts::Area) -> Result<(), String> {
-    let designs = designs_of(runs);
+fn draw_single_arm(runs: &[Run<SingleArmCompared>], root: &Area) -> Result<(), String> {
+    let designs = designs_of(runs.iter().flat_map(|r| r.rows.iter().map(|row| row.design.as_str())));
     let body = header(
         root,
         "Declared promising, % of trials, by scenario and truth",
@@ -207,7 +239,7 @@ fn draw_single_arm(runs: &[Run], root: &super::charts::Area) -> Result<(), Strin
     for run in runs {
         let mut truths = Vec::new();
         for row in &run.rows {
-            push_unique(&mut truths, &row["truth"]);
+            push_unique(&mut truths, &row.truth);
         }
         for truth in truths {
             groups.push(format!("{}: {truth}", run.name));
@@ -218,8 +250,8 @@ fn draw_single_arm(runs: &[Run], root: &super::charts::Area) -> Result<(), Strin
         let (run, truth) = &cells[g];
         run.rows
             .iter()
-            .find(|r| &r["truth"] == truth && r["design"] == designs[k])
-            .map(|r| value(r, "promising_pct"))
+            .find(|r| &r.truth == truth && r.design == designs[k])
+            .map(|r| r.promising_pct.0)
     };
     let panel = panels(&body, 1).remove(0);
     grouped_bars(&panel, "", &groups, designs.len(), 100.0, "% of trials", v, None, None)

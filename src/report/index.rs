@@ -1,9 +1,8 @@
 //! The run's `README.md`: settings, what each file holds, and a summary a reader can scan.
 
+use crate::results::{CorrectDecision, Method, OcRow, OcTable};
 use crate::scenario::Scenario;
-use crate::sim::oc::{CorrectDecision, Method};
 use crate::sim::protocol::TruthProfile;
-use crate::sim::{OcRow, OcTable};
 use std::fmt::Write;
 
 /// The software version written into every run index.

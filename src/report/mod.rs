@@ -1,9 +1,9 @@
-//! Reports of a run: tidy CSV tables and a Markdown index, written atomically. Reports read only
-//! the [`OcTable`](crate::sim::OcTable).
+//! Reports of a run: tidy CSV tables, charts and a Markdown index, written atomically. Reports
+//! only format and draw: they read the run's results ([`crate::results`]), never compute an
+//! operating characteristic, and charts read only the tables written.
 
 pub mod atomic;
 pub mod charts;
-pub mod charts_single_arm;
 pub mod compare;
 pub mod csv;
 pub mod index;
@@ -11,3 +11,5 @@ pub mod single_arm;
 pub mod sweep;
 
 pub use atomic::write_atomic;
+/// The single-arm charts, at their former path.
+pub use charts::single_arm as charts_single_arm;

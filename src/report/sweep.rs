@@ -1,9 +1,11 @@
 //! The tables of a sweep: `sweep.csv` (every point's `summary.csv` rows under the point's
-//! settings) and the sweep's `README.md` index.
+//! settings; its layout is in [`crate::results::sweep`]) and the sweep's `README.md` index.
 
 use crate::report::index::VERSION;
+use crate::results::rows::cells;
+use crate::results::sweep::POINT_COLUMN;
+use crate::results::{Method, OcTable, Row, SummaryRow};
 use crate::scenario::Sweep;
-use crate::sim::{Method, OcTable};
 use std::fmt::Write;
 
 /// The folder of point `index` (0-based) of a sweep of `points` points: `point-1`, … zero-padded
@@ -14,39 +16,24 @@ pub fn point_dir(index: usize, points: usize) -> String {
 }
 
 /// `sweep.csv`: one row per point × truth × design: `point`, the swept keys (in the order of
-/// [`SweepKey::ALL`](crate::scenario::SweepKey::ALL)), then the columns of `summary.csv` except
-/// any that a swept key already names (`target`: the same value).
+/// [`SweepKey::ALL`](crate::scenario::SweepKey::ALL)), then the columns of `summary.csv`
+/// ([`SummaryRow`]) except any that a swept key already names (`target`: the same value).
 pub fn sweep_csv(sweep: &Sweep, tables: &[OcTable]) -> Vec<u8> {
+    let columns = SummaryRow::columns();
+    let kept: Vec<bool> = columns
+        .iter()
+        .map(|c| !sweep.keys.iter().any(|key| key.name() == *c))
+        .collect();
+    let mut header: Vec<&str> = vec![POINT_COLUMN];
+    header.extend(sweep.keys.iter().map(|key| key.name()));
+    header.extend(columns.iter().zip(&kept).filter(|(_, &keep)| keep).map(|(c, _)| *c));
     let mut w = ::csv::Writer::from_writer(Vec::new());
+    w.write_record(&header).expect("in memory");
     for (k, (point, table)) in sweep.points.iter().zip(tables).enumerate() {
-        let summary = super::csv::summary(table);
-        let mut reader = ::csv::Reader::from_reader(summary.as_slice());
-        let columns: Vec<String> = reader
-            .headers()
-            .expect("our own CSV")
-            .iter()
-            .map(str::to_string)
-            .collect();
-        let kept: Vec<bool> = columns
-            .iter()
-            .map(|c| !sweep.keys.iter().any(|key| key.name() == c))
-            .collect();
-        if k == 0 {
-            let mut header: Vec<String> = vec!["point".into()];
-            header.extend(sweep.keys.iter().map(|key| key.name().to_string()));
-            header.extend(
-                columns
-                    .iter()
-                    .zip(&kept)
-                    .filter(|(_, &keep)| keep)
-                    .map(|(c, _)| c.clone()),
-            );
-            w.write_record(&header).expect("in memory");
-        }
         let mut lead: Vec<String> = vec![(k + 1).to_string()];
         lead.extend(point.values.iter().map(|v| v.to_string()));
-        for record in reader.records() {
-            let record = record.expect("our own CSV");
+        for row in SummaryRow::rows(table) {
+            let record = cells(&row);
             let rest = record.iter().zip(&kept).filter(|(_, &keep)| keep).map(|(f, _)| f);
             w.write_record(lead.iter().map(String::as_str).chain(rest))
                 .expect("in memory");

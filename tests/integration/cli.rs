@@ -2,7 +2,9 @@
 
 use crate::common::{root, run_cli, stderr, stdout};
 use std::fs;
-use trialsim::report::csv::{OC_BY_DOSE_COLUMNS, SUMMARY_COLUMNS};
+use trialsim::results::dose_finding::{DoseOc, SummaryLead};
+use trialsim::results::single_arm::SingleArmSummaryRow;
+use trialsim::results::Row;
 
 /// `trialsim run` on the bundled scenario writes the contract's files and columns.
 #[test]
@@ -25,8 +27,8 @@ fn run_writes_contract_tables() {
     let oc = fs::read_to_string(folder.join("oc_by_dose.csv")).unwrap();
     let summary = fs::read_to_string(folder.join("summary.csv")).unwrap();
     let index = fs::read_to_string(folder.join("README.md")).unwrap();
-    assert!(oc.starts_with(&OC_BY_DOSE_COLUMNS.join(",")));
-    assert!(summary.starts_with(&SUMMARY_COLUMNS.join(",")));
+    assert!(oc.starts_with(&DoseOc::columns().join(",")));
+    assert!(summary.starts_with(&SummaryLead::columns().join(",")));
     // One row per truth × design × dose, and per truth × design, plus headers.
     let bundled = trialsim::scenario::Scenario::load(&scenario).unwrap();
     let (truths, designs, doses) = (bundled.truths.len(), bundled.designs.len(), bundled.trial.doses.len());
@@ -459,7 +461,7 @@ fn run_single_arm_scenario() {
     assert!(out.status.success(), "{}", stderr(&out));
     let folder = dir.path().join("sa/ql1706_es_sclc");
     let summary = fs::read_to_string(folder.join("summary.csv")).unwrap();
-    assert!(summary.starts_with(&trialsim::report::single_arm::SINGLE_ARM_SUMMARY_COLUMNS.join(",")));
+    assert!(summary.starts_with(&SingleArmSummaryRow::columns().join(",")));
     assert_eq!(summary.lines().count(), 1 + 4 * 5, "4 truths × 5 designs");
     let mut reader = csv::Reader::from_path(folder.join("summary.csv")).unwrap();
     for record in reader.records() {
@@ -761,10 +763,7 @@ fn output_structure_snapshot() {
     let single_arm = structure(&dir.path().join("s/ql1706_es_sclc"));
     let headers: Vec<&String> = single_arm.iter().filter(|l| l.contains(".csv: ")).collect();
     assert_eq!(headers.len(), 6, "{single_arm:#?}");
-    assert!(single_arm.contains(&format!(
-        "summary.csv: {}",
-        trialsim::report::single_arm::SINGLE_ARM_SUMMARY_COLUMNS.join(",")
-    )));
+    assert!(single_arm.contains(&format!("summary.csv: {}", SingleArmSummaryRow::columns().join(","))));
     assert!(single_arm.contains(&"sample_size.csv: truth,design,patients,trials_pct".to_string()));
     assert!(
         single_arm.iter().any(|l| l == "README.md: ## Designs"),
