@@ -3,12 +3,13 @@
 //!
 //! - [`core`]: doses, outcomes, trial data, decisions and shared statistics.
 //! - [`scenario`]: scenario files, parsed and validated.
-//! - [`dose_finding`]: the [`dose_finding::Design`] interface and the designs (3+3, BOIN, CRM).
+//! - [`designs`]: the [`designs::Design`] interface and the designs.
 //! - [`sim`]: the engine (seeding, trial loop, parallel runner, accumulators) and OC tables.
 //! - [`report`]: CSV tables and the Markdown index of a run, written atomically.
 //! - [`sweep`]: scenarios run over a grid of settings; [`shard`]: a run split over machines and merged.
 
 pub mod core;
+pub mod designs;
 pub mod dose_finding;
 pub mod report;
 pub mod run;

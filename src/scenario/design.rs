@@ -3,14 +3,14 @@
 
 use super::raw::Errors;
 use super::{FieldPath, ScenarioError, TrialSettings};
-use crate::dose_finding::blrm::{Blrm, BlrmConfig};
-use crate::dose_finding::crm::{calibrate_skeleton, Crm, CrmConfig, CrmEstimate, CrmModel};
-use crate::dose_finding::interval::{IntervalConfig, IntervalDesign, IntervalRule};
-use crate::dose_finding::rules::{DontSkipDoses, DoseSelector, StopAtN, StopWhenNAtDose, StopWhenTooToxic};
-use crate::dose_finding::three_plus_three::ThreePlusThree;
-use crate::dose_finding::tite::{TimedWithRules, TiteBoin, TiteCrm, TiteWeights};
-use crate::dose_finding::titration::AcceleratedTitration;
-use crate::dose_finding::{Design, Dose, DoseFinder, Rule, WithRules};
+use crate::designs::blrm::{Blrm, BlrmConfig};
+use crate::designs::crm::{calibrate_skeleton, Crm, CrmConfig, CrmEstimate, CrmModel};
+use crate::designs::interval::{IntervalConfig, IntervalDesign, IntervalRule};
+use crate::designs::rules::{DontSkipDoses, DoseSelector, StopAtN, StopWhenNAtDose, StopWhenTooToxic};
+use crate::designs::three_plus_three::ThreePlusThree;
+use crate::designs::tite::{TimedWithRules, TiteBoin, TiteCrm, TiteWeights};
+use crate::designs::titration::AcceleratedTitration;
+use crate::designs::{Design, Dose, DoseFinder, Rule, WithRules};
 use crate::sim::protocol::{Backfill, StepUpRule};
 use crate::sim::timed::{TimedEntry, TimedFinder};
 use serde::Deserialize;
@@ -557,7 +557,7 @@ fn backfill_rule(
     let target = trial.target;
     Ok(Some(Backfill {
         max_per_dose,
-        close_at_rate: crate::dose_finding::boin::lambda_d(target, 1.4 * target),
+        close_at_rate: crate::designs::boin::lambda_d(target, 1.4 * target),
     }))
 }
 

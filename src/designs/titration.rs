@@ -116,7 +116,7 @@ impl<F: Fit> Fit for TitrationFit<F> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dose_finding::three_plus_three::ThreePlusThree;
+    use crate::designs::three_plus_three::ThreePlusThree;
 
     fn design() -> AcceleratedTitration<ThreePlusThree> {
         AcceleratedTitration::new(ThreePlusThree { deescalate: false })

@@ -154,8 +154,8 @@ impl Rule for StopWhenTooToxic {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dose_finding::interval::{IntervalConfig, IntervalDesign, IntervalRule};
-    use crate::dose_finding::Design;
+    use crate::designs::interval::{IntervalConfig, IntervalDesign, IntervalRule};
+    use crate::designs::Design;
 
     fn data(cohorts: &[(u16, u16, u16)]) -> TrialData {
         let mut data = TrialData::new(5);

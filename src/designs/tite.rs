@@ -347,8 +347,8 @@ impl<T: TimedDesign, D: Design> TimedDesign for TimedWithRules<T, D> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dose_finding::crm::{CrmConfig, CrmModel};
-    use crate::dose_finding::interval::{IntervalConfig, IntervalRule};
+    use crate::designs::crm::{CrmConfig, CrmModel};
+    use crate::designs::interval::{IntervalConfig, IntervalRule};
 
     fn limits(num_doses: usize) -> TrialLimits {
         TrialLimits {
@@ -517,7 +517,7 @@ mod tests {
     /// through `stop_when_too_toxic`, and a pending patient does not count.
     #[test]
     fn rules_judge_complete_data() {
-        use crate::dose_finding::rules::{DoseSelector, StopWhenTooToxic};
+        use crate::designs::rules::{DoseSelector, StopWhenTooToxic};
         let rule = StopWhenTooToxic {
             dose: DoseSelector::Level(Dose(0)),
             threshold: 0.25,
