@@ -3,7 +3,7 @@
 //!
 //! - [`core`]: doses, outcomes, trial data, decisions and shared statistics.
 //! - [`scenario`]: scenario files, parsed and validated.
-//! - [`designs`]: the [`designs::Design`] interface and the designs.
+//! - [`designs`]: the [`designs::Design`] interface, the designs and their registry.
 //! - [`sim`]: the engine (seeding, trial loop, parallel runner, accumulators) and OC tables.
 //! - [`report`]: CSV tables and the Markdown index of a run, written atomically.
 //! - [`sweep`]: scenarios run over a grid of settings; [`shard`]: a run split over machines and merged.

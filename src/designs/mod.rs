@@ -1,19 +1,21 @@
-//! Dose-finding designs behind one small interface.
+//! Dose-finding designs behind one small interface, and their registry.
 //!
 //! Modelled on the R package `escalation` (Brock 2019): a configured [`Design`] is *fitted* to the
 //! outcomes so far ([`TrialData`]); the [`Fit`] proposes a [`Decision`] and answers a few questions
 //! (which dose it would select as MTD now, which doses are admissible, model estimates). Stopping and
 //! skipping [`Rule`]s wrap any design, in order, through [`WithRules`], which is what a scenario's
 //! `[[design]]` becomes. Engines see only the object-safe [`DoseFinder`].
+//!
+//! Every design kind a scenario can name is listed once in the [`registry`], which declares its
+//! rule name, paper and capabilities and parses its own keys. The interval designs (BOIN,
+//! Keyboard, mTPI-2, i3+3) share one engine in [`interval`], one file per rule; the time-to-event
+//! designs (TITE-CRM, TITE-BOIN) are in [`tite`].
 
 pub mod blrm;
-pub mod boin;
 pub mod crm;
-pub mod i3plus3;
 pub mod interval;
-pub mod keyboard;
-pub mod mtpi2;
 pub mod outcomes;
+pub mod registry;
 pub mod rules;
 pub mod three_plus_three;
 pub mod tite;
@@ -52,10 +54,6 @@ pub trait Design: Send + Sync {
         Self: 'a;
     /// Fits the design to the data (at least one cohort has been treated).
     fn fit<'a>(&'a self, data: &'a TrialData) -> Self::Fit<'a>;
-    /// Whether [`Fit::prob_tox_exceeds`] is available (needed by `stop_when_too_toxic`).
-    fn has_posterior(&self) -> bool {
-        false
-    }
     /// Whether a fit costs enough (a model fit) that engines should cache decisions by state.
     fn costly_fit(&self) -> bool {
         false

@@ -8,11 +8,8 @@ use super::{Decision, Dose, Fit, StopReason, TrialData};
 
 /// A rule that may change a design's proposed decision.
 pub trait Rule: Send + Sync {
+    /// The decision after this rule, given the design's fit and the decision so far.
     fn apply(&self, data: &TrialData, fit: &dyn Fit, proposed: Decision) -> Decision;
-    /// Whether the rule needs a posterior ([`Fit::prob_tox_exceeds`]).
-    fn needs_posterior(&self) -> bool {
-        false
-    }
 }
 
 /// Which dose a rule looks at.
@@ -144,10 +141,6 @@ impl Rule for StopWhenTooToxic {
         } else {
             proposed
         }
-    }
-
-    fn needs_posterior(&self) -> bool {
-        true
     }
 }
 

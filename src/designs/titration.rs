@@ -77,10 +77,6 @@ impl<D: Design> Design for AcceleratedTitration<D> {
         TitrationFit { base, decision }
     }
 
-    fn has_posterior(&self) -> bool {
-        self.base.has_posterior()
-    }
-
     fn costly_fit(&self) -> bool {
         self.base.costly_fit()
     }

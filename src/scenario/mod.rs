@@ -7,7 +7,7 @@ mod raw;
 mod single_arm;
 mod sweep;
 
-pub use design::{BaseDesign, DesignSpec, RuleSpec};
+pub use design::{DesignSpec, RuleSpec};
 pub use single_arm::{SingleArmDesignSpec, SingleArmScenario, SINGLE_ARM_RULES};
 pub use sweep::{RunFile, Sweep, SweepKey, SweepPoint, SweepValue};
 
