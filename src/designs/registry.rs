@@ -6,10 +6,10 @@
 //! [`ConfiguredDesign`], which builds the design for the engines and describes its settings.
 //! Adding a design is its file, declaring its kind, plus one line in [`DESIGNS`].
 
-use super::interval::{boin, i3plus3, keyboard, mtpi2, IntervalFamily};
-use super::tite::TimedDesign;
+use super::interval::{self, IntervalFamily};
+use super::tite::{self, TimedDesign};
 use super::titration::AcceleratedTitration;
-use super::{blrm, crm, three_plus_three, tite};
+use super::{blrm, crm, three_plus_three};
 use super::{Design, DoseFinder, Rule, TrialLimits, WithRules};
 use crate::core::params::{ParamError, Params};
 use std::fmt;
@@ -17,10 +17,10 @@ use std::fmt;
 /// Every design kind, in the order in which messages list them.
 pub static DESIGNS: &[&dyn DesignKind] = &[
     &three_plus_three::THREE_PLUS_THREE,
-    &boin::BOIN,
-    &keyboard::KEYBOARD,
-    &mtpi2::MTPI2,
-    &i3plus3::I3PLUS3,
+    &interval::boin::BOIN,
+    &interval::keyboard::KEYBOARD,
+    &interval::mtpi2::MTPI2,
+    &interval::i3plus3::I3PLUS3,
     &crm::CRM,
     &blrm::BLRM,
     &tite::crm::TITE_CRM,
