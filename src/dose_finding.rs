@@ -17,13 +17,33 @@ pub mod interval {
     #[derive(Clone, Copy, Debug, PartialEq)]
     pub enum IntervalRule {
         /// BOIN: φ1 (highest sub-therapeutic rate) and φ2 (lowest overly toxic rate).
-        Boin { phi1: f64, phi2: f64 },
+        Boin {
+            /// The highest sub-therapeutic DLT rate.
+            phi1: f64,
+            /// The lowest overly toxic DLT rate.
+            phi2: f64,
+        },
         /// Keyboard: target key [φ − `margin_left`, φ + `margin_right`].
-        Keyboard { margin_left: f64, margin_right: f64 },
+        Keyboard {
+            /// The target key's margin below the target.
+            margin_left: f64,
+            /// The target key's margin above the target.
+            margin_right: f64,
+        },
         /// mTPI-2: equivalence interval [φ − `epsilon1`, φ + `epsilon2`].
-        Mtpi2 { epsilon1: f64, epsilon2: f64 },
+        Mtpi2 {
+            /// The interval's margin below the target.
+            epsilon1: f64,
+            /// The interval's margin above the target.
+            epsilon2: f64,
+        },
         /// i3+3: equivalence interval [φ − `epsilon1`, φ + `epsilon2`].
-        I3Plus3 { epsilon1: f64, epsilon2: f64 },
+        I3Plus3 {
+            /// The interval's margin below the target.
+            epsilon1: f64,
+            /// The interval's margin above the target.
+            epsilon2: f64,
+        },
     }
 
     impl IntervalRule {

@@ -68,16 +68,22 @@ pub trait Design: Send + Sync {
 /// The limits every design obeys, from the scenario's `[trial]` table.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct TrialLimits {
+    /// Number of dose levels.
     pub num_doses: usize,
+    /// Patients per cohort.
     pub cohort_size: u16,
+    /// The trial's sample size.
     pub max_patients: u32,
+    /// The dose of the first cohort.
     pub start_dose: Dose,
 }
 
 /// The object-safe face of a configured design (base design, rules and limits), which is all that
 /// engines and the command line use.
 pub trait DoseFinder: Send + Sync {
+    /// The design's name in the scenario.
     fn name(&self) -> &str;
+    /// The trial's limits.
     fn limits(&self) -> &TrialLimits;
     /// The decision after the latest cohort, with every rule and the sample-size limit applied.
     fn decide(&self, data: &TrialData) -> Decision;
@@ -92,10 +98,15 @@ pub trait DoseFinder: Send + Sync {
 /// What a fitted design says about one dose.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DoseEstimate {
+    /// The dose.
     pub dose: Dose,
+    /// Patients treated at it.
     pub patients: u32,
+    /// DLTs observed at it.
     pub dlts: u32,
+    /// Whether it may still be given.
     pub admissible: bool,
+    /// The design's estimate of its DLT probability, where it has one.
     pub prob_tox: Option<f64>,
 }
 
@@ -108,6 +119,7 @@ pub struct WithRules<D> {
 }
 
 impl<D: Design> WithRules<D> {
+    /// `design` with its ordered `rules` and the trial's `limits`, named `name`.
     pub fn new(name: impl Into<String>, design: D, rules: Vec<Box<dyn Rule>>, limits: TrialLimits) -> Self {
         WithRules {
             name: name.into(),

@@ -51,6 +51,7 @@ fn stop_and_select(fit: &dyn Fit, reason: StopReason) -> Decision {
 /// Stop once the trial has treated at least `n` patients (`escalation::stop_at_n`).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct StopAtN {
+    /// Stop once this many patients have been treated.
     pub n: u32,
 }
 
@@ -67,7 +68,9 @@ impl Rule for StopAtN {
 /// (`escalation::stop_when_n_at_dose`).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct StopWhenNAtDose {
+    /// Stop once this many patients are at the dose.
     pub n: u32,
+    /// Which dose is counted.
     pub dose: DoseSelector,
 }
 
@@ -86,7 +89,9 @@ impl Rule for StopWhenNAtDose {
 /// optionally, at least one below it) (`escalation::dont_skip_doses`).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct DontSkipDoses {
+    /// Never escalate by more than one level from the last dose.
     pub when_escalating: bool,
+    /// Never de-escalate by more than one level from the last dose.
     pub when_deescalating: bool,
 }
 
@@ -117,8 +122,11 @@ impl Rule for DontSkipDoses {
 /// selected dose(s) (`escalation::stop_when_too_toxic`; here with the design's exact posterior).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct StopWhenTooToxic {
+    /// Which dose is judged.
     pub dose: DoseSelector,
+    /// The DLT probability above which a dose is too toxic.
     pub threshold: f64,
+    /// The posterior probability of exceeding `threshold` at which the trial stops.
     pub certainty: f64,
 }
 

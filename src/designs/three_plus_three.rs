@@ -29,6 +29,7 @@ pub static THREE_PLUS_THREE: SimpleKind = SimpleKind {
 /// The 3+3 design; `deescalate` selects Korn et al.'s variant.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ThreePlusThree {
+    /// Korn et al.'s variant: return below while a dose has three patients; MTD = highest dose with ≥ 6 patients and ≤ 1 DLT.
     pub deescalate: bool,
 }
 

@@ -18,6 +18,7 @@ pub struct AcceleratedTitration<D> {
 }
 
 impl<D> AcceleratedTitration<D> {
+    /// `base` after its titration stage.
     pub fn new(base: D) -> AcceleratedTitration<D> {
         AcceleratedTitration { base }
     }

@@ -34,9 +34,13 @@ pub struct DesignSpec {
 /// A stopping or skipping rule wrapped around the base design.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum RuleSpec {
+    /// `stop_at_n`.
     StopAtN(StopAtN),
+    /// `stop_when_n_at_dose`.
     StopWhenNAtDose(StopWhenNAtDose),
+    /// `dont_skip_doses`.
     DontSkipDoses(DontSkipDoses),
+    /// `stop_when_too_toxic`.
     StopWhenTooToxic(StopWhenTooToxic),
 }
 

@@ -138,6 +138,7 @@ impl Blrm {
         }
     }
 
+    /// The design's settings.
     pub fn config(&self) -> &BlrmConfig {
         &self.config
     }

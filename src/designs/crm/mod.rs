@@ -30,7 +30,10 @@ pub enum CrmModel {
     /// p = x^exp(β).
     Empiric,
     /// p = expit(a + exp(β)·(logit x − a)).
-    Logistic { intercept: f64 },
+    Logistic {
+        /// The intercept a (dfcrm's default 3).
+        intercept: f64,
+    },
 }
 
 impl CrmModel {
@@ -113,8 +116,11 @@ pub fn calibrate_skeleton(halfwidth: f64, target: f64, nu: usize, num_doses: usi
 /// full; a patient without a DLT so far contributes 1 − w·p, w the weight of the follow-up.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct WeightedOutcome {
+    /// The patient's dose.
     pub dose: Dose,
+    /// Whether a DLT has been observed.
     pub dlt: bool,
+    /// The follow-up weight w in [0, 1] (1 for a DLT or complete follow-up).
     pub weight: f64,
 }
 
@@ -130,11 +136,15 @@ pub enum CrmData<'a> {
 /// CRM settings (keys of a `rule = "crm"` design).
 #[derive(Clone, Debug, PartialEq)]
 pub struct CrmConfig {
+    /// Target DLT probability.
     pub target: f64,
+    /// Skeleton x₁ < … < x_K, one value per dose.
     pub skeleton: Vec<f64>,
+    /// The dose-toxicity model.
     pub model: CrmModel,
     /// Prior variance of β (dfcrm's `scale` squared).
     pub prior_variance: f64,
+    /// Which estimate drives decisions.
     pub estimate: CrmEstimate,
     /// dfcrm `crmsim`'s `restrict`: next dose ≤ last + 1, and ≤ last after a cohort whose DLT
     /// fraction is ≥ target.
@@ -194,6 +204,7 @@ impl Crm {
         }
     }
 
+    /// The design's settings.
     pub fn config(&self) -> &CrmConfig {
         &self.config
     }
@@ -410,6 +421,7 @@ pub struct CrmFit<'a> {
 }
 
 impl CrmFit<'_> {
+    /// The posterior of β.
     pub fn posterior(&self) -> &CrmPosterior {
         &self.posterior
     }

@@ -25,7 +25,9 @@ use std::fmt;
 /// y ≥ `deescalate`; `None` means never.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Counts {
+    /// Escalate if DLTs ≤ this (`None`: never).
     pub escalate: Option<u32>,
+    /// De-escalate if DLTs ≥ this (`None`: never).
     pub deescalate: Option<u32>,
 }
 
@@ -187,6 +189,7 @@ impl fmt::Debug for IntervalRule {
 pub struct IntervalConfig {
     /// Target DLT probability φ.
     pub target: f64,
+    /// The rule and its two parameters.
     pub rule: IntervalRule,
     /// Posterior probability above which a dose is eliminated (default 0.95).
     pub cutoff_eliminate: f64,
@@ -282,10 +285,12 @@ impl IntervalDesign {
         IntervalDesign { config, table }
     }
 
+    /// The design's settings.
     pub fn config(&self) -> &IntervalConfig {
         &self.config
     }
 
+    /// The decision counts for n = 0 … max patients.
     pub fn table(&self) -> &BoundaryTable {
         &self.table
     }

@@ -18,6 +18,7 @@ use crate::core::Outcome;
 /// A treated patient, in calendar time (months).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct PatientRecord {
+    /// The dose given.
     pub dose: Dose,
     /// When the patient was treated.
     pub entry: f64,
@@ -28,9 +29,13 @@ pub struct PatientRecord {
 /// The patients as known at time `now`, with DLT window `window`.
 #[derive(Clone, Copy, Debug)]
 pub struct FollowUp<'a> {
+    /// Every patient treated so far, in order of entry.
     pub patients: &'a [PatientRecord],
+    /// The current time (months).
     pub now: f64,
+    /// The DLT window (months).
     pub window: f64,
+    /// Number of dose levels.
     pub num_doses: usize,
 }
 
@@ -81,18 +86,24 @@ impl FollowUp<'_> {
 /// What a time-to-event design does for the next patient.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TimedDecision {
+    /// Treat the next cohort at this dose.
     Treat(Dose),
     /// Suspend accrual until the next pending outcome becomes known.
     Wait,
+    /// Stop the trial.
     Stop {
+        /// The MTD selected, if any.
         selected: Option<Dose>,
+        /// Why the trial stopped.
         reason: StopReason,
     },
 }
 
 /// A dose-finding design that decides in calendar time from partially followed patients.
 pub trait TimedDesign: Send + Sync {
+    /// The design's name in the scenario.
     fn name(&self) -> &str;
+    /// The trial's limits.
     fn limits(&self) -> &TrialLimits;
     /// The decision for the next cohort at `view.now` (at least one patient has been treated).
     fn next(&self, view: &FollowUp) -> TimedDecision;
