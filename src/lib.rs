@@ -3,7 +3,7 @@
 //!
 //! - [`core`]: doses, outcomes, trial data, decisions and shared statistics.
 //! - [`scenario`]: scenario files, parsed and validated.
-//! - [`dose_finding`]: the [`dose_finding::Design`] interface and the designs (3+3, BOIN, CRM).
+//! - [`designs`]: the [`designs::Design`] interface, the designs and their registry.
 //! - [`engines`]: the simulation engines (random streams, trial loops, parallel runner,
 //!   accumulators) and exact enumeration.
 //! - [`sim`]: the engines' and OC tables' former paths.
@@ -12,6 +12,7 @@
 //! - [`sweep`]: scenarios run over a grid of settings; [`shard`]: a run split over machines and merged.
 
 pub mod core;
+pub mod designs;
 pub mod dose_finding;
 pub mod engines;
 pub mod report;

@@ -6,6 +6,7 @@
 mod data;
 mod decision;
 mod dose;
+pub mod params;
 pub mod stats;
 
 pub use data::{Cohort, DoseSummary, Outcome, TrialData};

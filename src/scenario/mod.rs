@@ -7,15 +7,15 @@ mod raw;
 mod single_arm;
 mod sweep;
 
-pub use design::{BaseDesign, DesignSpec, RuleSpec};
+pub use design::{DesignSpec, RuleSpec};
 pub use single_arm::{SingleArmDesignSpec, SingleArmScenario, SINGLE_ARM_RULES};
 pub use sweep::{RunFile, Sweep, SweepKey, SweepPoint, SweepValue};
 
+pub(crate) use crate::core::params::FieldPath;
 use crate::dose_finding::{DoseFinder, TrialLimits};
 use crate::sim::protocol::Utility;
 use crate::sim::timed::Timing;
 use crate::sim::Truth;
-use std::fmt;
 use std::path::{Path, PathBuf};
 
 /// Largest sample size a scenario may ask for (per-dose counts are 16-bit).
@@ -207,28 +207,4 @@ fn refuse_sweep(text: &str, file: &Path) -> Result<(), ScenarioError> {
         });
     }
     Ok(())
-}
-
-/// A dotted path to a field, with 1-based indices.
-#[derive(Clone, Debug, Default)]
-pub(crate) struct FieldPath(String);
-
-impl FieldPath {
-    pub(crate) fn key(&self, key: &str) -> FieldPath {
-        if self.0.is_empty() {
-            FieldPath(key.to_string())
-        } else {
-            FieldPath(format!("{}.{key}", self.0))
-        }
-    }
-    /// Element `index` (0-based) of an array, written 1-based.
-    pub(crate) fn at(&self, index: usize) -> FieldPath {
-        FieldPath(format!("{}[{}]", self.0, index + 1))
-    }
-}
-
-impl fmt::Display for FieldPath {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
 }

@@ -5,6 +5,7 @@ use super::design::parse_design;
 use super::{
     FieldPath, Kind, Method, Scenario, ScenarioError, SimulationSettings, TrialSettings, MAX_DOSES, MAX_PATIENTS_LIMIT,
 };
+use crate::core::params::{self, ParamError};
 use crate::dose_finding::{Dose, TrialLimits};
 use crate::sim::exact::DEFAULT_MAX_STATES;
 use crate::sim::protocol::{TruthProfile, Utility};
@@ -114,33 +115,19 @@ impl Errors<'_> {
         }
     }
 
-    /// A finite probability within [lo, hi] (closed) or (lo, hi) (open).
+    /// The scenario error for a problem with one field.
+    pub fn param(&self, error: ParamError) -> ScenarioError {
+        self.field(&error.path, error.message)
+    }
+
+    /// A finite probability within [0, 1] (closed) or (0, 1) (open).
     pub fn probability(&self, path: &FieldPath, value: f64, open: bool) -> Result<f64, ScenarioError> {
-        let ok = value.is_finite()
-            && if open {
-                value > 0.0 && value < 1.0
-            } else {
-                (0.0..=1.0).contains(&value)
-            };
-        if ok {
-            Ok(value)
-        } else {
-            let range = if open {
-                "strictly between 0 and 1"
-            } else {
-                "between 0 and 1"
-            };
-            Err(self.field(path, format!("must be a probability {range}, got {value}")))
-        }
+        params::probability(path, value, open).map_err(|e| self.param(e))
     }
 
     /// An integer within [lo, hi].
     pub fn integer(&self, path: &FieldPath, value: i64, lo: i64, hi: i64) -> Result<i64, ScenarioError> {
-        if (lo..=hi).contains(&value) {
-            Ok(value)
-        } else {
-            Err(self.field(path, format!("must be an integer from {lo} to {hi}, got {value}")))
-        }
+        params::integer(path, value, lo, hi).map_err(|e| self.param(e))
     }
 
     /// Names must be non-empty and unique within their list.
@@ -161,22 +148,8 @@ impl Errors<'_> {
 
     /// Deserializes a TOML value into `T`, reporting the path of any error below `path`.
     pub fn deserialize<T: DeserializeOwned>(&self, value: toml::Value, path: &FieldPath) -> Result<T, ScenarioError> {
-        serde_path_to_error::deserialize(value).map_err(|e| {
-            let inner = path_below(path, e.path());
-            self.field(&inner, e.into_inner().message().to_string())
-        })
+        params::deserialize(value, path).map_err(|e| self.param(e))
     }
-}
-
-/// Appends a serde path (0-based) to ours (1-based).
-fn path_below(base: &FieldPath, path: &serde_path_to_error::Path) -> FieldPath {
-    use serde_path_to_error::Segment;
-    path.iter().fold(base.clone(), |p, segment| match segment {
-        Segment::Seq { index } => p.at(*index),
-        Segment::Map { key } => p.key(key),
-        Segment::Enum { variant } => p.key(variant),
-        Segment::Unknown => p,
-    })
 }
 
 /// 1-based line and column of a byte offset.
@@ -191,7 +164,7 @@ fn line_column(text: &str, offset: usize) -> (usize, usize) {
 pub(super) fn deserialize_text<T: DeserializeOwned>(text: &str, file: &Path) -> Result<T, ScenarioError> {
     let errors = Errors { file };
     serde_path_to_error::deserialize(toml::Deserializer::new(text)).map_err(|e| {
-        let path = path_below(&FieldPath::default(), e.path());
+        let path = FieldPath::default().below(e.path());
         let inner = e.into_inner();
         let location = inner
             .span()

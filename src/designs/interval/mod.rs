@@ -4,21 +4,30 @@
 //! higher dose. The MTD is selected by isotonic regression as in `BOIN::select.mtd` (Keyboard's
 //! `select.mtd.kb` is the same procedure).
 //!
-//! The rules differ only in how e(n) and d(n) are derived: [`boin`](super::boin) (Liu & Yuan 2015),
-//! [`keyboard`](super::keyboard) (Yan, Mandrekar & Yuan 2017), [`mtpi2`](super::mtpi2) (Guo et al.
-//! 2017) and [`i3plus3`](super::i3plus3) (Liu, Wang & Ji 2020). The trial loop follows `BOIN::get.oc`
+//! The rules differ only in how e(n) and d(n) are derived, each in its own file declaring an
+//! [`IntervalFamily`]: [`boin`] (Liu & Yuan 2015), [`keyboard`] (Yan, Mandrekar & Yuan 2017),
+//! [`mtpi2`] (Guo et al. 2017) and [`i3plus3`] (Liu, Wang & Ji 2020). The trial loop follows `BOIN::get.oc`
 //! 2.7.2 and `Keyboard::get.oc.kb` (VALIDATION R12).
 
-use super::{boin, i3plus3, keyboard, mtpi2};
+pub mod boin;
+pub mod i3plus3;
+pub mod keyboard;
+pub mod mtpi2;
+pub(crate) mod params;
+
+use super::registry::interval_family;
 use super::{Decision, Design, Dose, Fit, StopReason, TrialData};
 use crate::core::stats::beta_uniform_posterior_exceeds;
 use crate::core::stats::isotonic::{pava_blocks, Block};
+use std::fmt;
 
 /// Escalate / de-escalate counts at one n: escalate if y ≤ `escalate`, de-escalate if
 /// y ≥ `deescalate`; `None` means never.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Counts {
+    /// Escalate if DLTs ≤ this (`None`: never).
     pub escalate: Option<u32>,
+    /// De-escalate if DLTs ≥ this (`None`: never).
     pub deescalate: Option<u32>,
 }
 
@@ -31,92 +40,101 @@ pub enum EarlyStop {
     Always,
 }
 
-/// The interval rule and its own parameters.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum IntervalRule {
-    /// BOIN: φ1 (highest sub-therapeutic rate) and φ2 (lowest overly toxic rate).
-    Boin { phi1: f64, phi2: f64 },
-    /// Keyboard: target key [φ − `margin_left`, φ + `margin_right`].
-    Keyboard { margin_left: f64, margin_right: f64 },
-    /// mTPI-2: equivalence interval [φ − `epsilon1`, φ + `epsilon2`].
-    Mtpi2 { epsilon1: f64, epsilon2: f64 },
-    /// i3+3: equivalence interval [φ − `epsilon1`, φ + `epsilon2`].
-    I3Plus3 { epsilon1: f64, epsilon2: f64 },
+/// What an interval rule's two parameters are.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Edges {
+    /// The interval's edges themselves (BOIN's φ1 and φ2).
+    Rates,
+    /// Margins below and above the target: the interval is [φ − below, φ + above].
+    Margins,
+}
+
+/// One interval design: its name and paper, its two parameters, and how its escalate and
+/// de-escalate counts derive from them. Each rule's file declares one as a `static` and the
+/// registry lists it; elimination, the trial loop, MTD selection and parameter checks are shared.
+#[derive(Debug)]
+pub struct IntervalFamily {
+    /// The scenario's `rule` name.
+    pub name: &'static str,
+    /// The paper the rule follows.
+    pub citation: &'static str,
+    /// The scenario keys of its two parameters: (below the target, above it).
+    pub parameters: (&'static str, &'static str),
+    /// What the two parameters are.
+    pub edges: Edges,
+    /// The published default parameters at a target.
+    pub defaults: fn(target: f64) -> (f64, f64),
+    /// The rule's counts at n (escalate if y ≤ …, de-escalate if y ≥ …), before de-escalation is
+    /// capped at elimination.
+    pub counts: fn(target: f64, below: f64, above: f64, n: u32) -> Counts,
+    /// The smallest n at which the reference's table lists an elimination count (Keyboard and
+    /// mTPI-2 tabulate it from n = 1); the trial itself eliminates only from n = 3.
+    pub elimination_listed_from: u32,
+    /// When `n_earlystop` ends the trial.
+    pub early_stop: EarlyStop,
+    /// The line `trialsim boundaries` prints above the table, at a target with the parameters.
+    pub describe: fn(target: f64, below: f64, above: f64) -> String,
+}
+
+/// An interval rule with its two parameters (φ1, φ2 for BOIN; the interval's margins below and
+/// above the target otherwise).
+#[derive(Clone, Copy)]
+pub struct IntervalRule {
+    family: &'static IntervalFamily,
+    below: f64,
+    above: f64,
 }
 
 impl IntervalRule {
+    /// The rule of `family` with its two parameters.
+    pub fn new(family: &'static IntervalFamily, below: f64, above: f64) -> IntervalRule {
+        IntervalRule { family, below, above }
+    }
+
+    /// The rule of `family` with its published defaults at a target.
+    pub fn with_defaults(family: &'static IntervalFamily, target: f64) -> IntervalRule {
+        let (below, above) = (family.defaults)(target);
+        IntervalRule::new(family, below, above)
+    }
+
     /// BOIN with its published defaults for a target φ.
     pub fn boin(target: f64) -> IntervalRule {
-        let (phi1, phi2) = IntervalRule::default_parameters("boin", target);
-        IntervalRule::Boin { phi1, phi2 }
+        IntervalRule::with_defaults(&boin::BOIN, target)
     }
-    pub const KEYBOARD: IntervalRule = IntervalRule::Keyboard {
-        margin_left: 0.05,
-        margin_right: 0.05,
-    };
-    pub const MTPI2: IntervalRule = IntervalRule::Mtpi2 {
-        epsilon1: 0.05,
-        epsilon2: 0.05,
-    };
-    pub const I3PLUS3: IntervalRule = IntervalRule::I3Plus3 {
-        epsilon1: 0.05,
-        epsilon2: 0.05,
-    };
 
-    /// The rule `name` with its two parameters (φ1, φ2 for BOIN; the interval's margins below and
-    /// above the target otherwise); `None` for an unknown name.
+    /// The registered rule `name` with its two parameters; `None` for a name that is not an
+    /// interval design.
     pub fn from_parts(name: &str, below: f64, above: f64) -> Option<IntervalRule> {
-        Some(match name {
-            "boin" => IntervalRule::Boin {
-                phi1: below,
-                phi2: above,
-            },
-            "keyboard" => IntervalRule::Keyboard {
-                margin_left: below,
-                margin_right: above,
-            },
-            "mtpi2" => IntervalRule::Mtpi2 {
-                epsilon1: below,
-                epsilon2: above,
-            },
-            "i3+3" => IntervalRule::I3Plus3 {
-                epsilon1: below,
-                epsilon2: above,
-            },
-            _ => return None,
-        })
+        interval_family(name).map(|family| IntervalRule::new(family, below, above))
     }
 
-    /// The names of the two parameters, as scenario keys.
-    pub fn parameter_names(name: &str) -> (&'static str, &'static str) {
-        match name {
-            "boin" => ("phi1", "phi2"),
-            "keyboard" => ("margin_left", "margin_right"),
-            _ => ("epsilon1", "epsilon2"),
-        }
+    /// The rule's family.
+    pub fn family(&self) -> &'static IntervalFamily {
+        self.family
     }
 
-    /// The published default parameters for `name` at a target.
-    pub fn default_parameters(name: &str, target: f64) -> (f64, f64) {
-        match name {
-            "boin" => (0.6 * target, 1.4 * target),
-            _ => (0.05, 0.05),
+    /// The scenario's `rule` name.
+    pub fn name(&self) -> &'static str {
+        self.family.name
+    }
+
+    /// The two parameters (below the target, above it).
+    pub fn parameters(&self) -> (f64, f64) {
+        (self.below, self.above)
+    }
+
+    /// The interval's edges at a target.
+    fn interval(&self, target: f64) -> (f64, f64) {
+        match self.family.edges {
+            Edges::Rates => (self.below, self.above),
+            Edges::Margins => (target - self.below, target + self.above),
         }
     }
 
     /// Checks the parameters against the target; on failure, the parameter's name and the problem.
     pub fn check(&self, target: f64) -> Result<(), (&'static str, String)> {
-        let (below_name, above_name) = IntervalRule::parameter_names(self.name());
-        let (lower, upper) = match *self {
-            IntervalRule::Boin { phi1, phi2 } => (phi1, phi2),
-            IntervalRule::Keyboard {
-                margin_left,
-                margin_right,
-            } => (target - margin_left, target + margin_right),
-            IntervalRule::Mtpi2 { epsilon1, epsilon2 } | IntervalRule::I3Plus3 { epsilon1, epsilon2 } => {
-                (target - epsilon1, target + epsilon2)
-            }
-        };
+        let (below_name, above_name) = self.family.parameters;
+        let (lower, upper) = self.interval(target);
         if !(lower.is_finite() && lower > 0.0 && lower < target) {
             return Err((
                 below_name,
@@ -132,43 +150,37 @@ impl IntervalRule {
         Ok(())
     }
 
-    /// The scenario's `rule` name.
-    pub fn name(&self) -> &'static str {
-        match self {
-            IntervalRule::Boin { .. } => "boin",
-            IntervalRule::Keyboard { .. } => "keyboard",
-            IntervalRule::Mtpi2 { .. } => "mtpi2",
-            IntervalRule::I3Plus3 { .. } => "i3+3",
-        }
+    /// The rule, its paper and its parameters at a target, in one line.
+    pub fn describe(&self, target: f64) -> String {
+        (self.family.describe)(target, self.below, self.above)
+    }
+
+    /// The parameters in the scenario's key names.
+    pub fn settings(&self) -> String {
+        let (below, above) = self.family.parameters;
+        format!("{below} = {}, {above} = {}", self.below, self.above)
     }
 
     /// The rule's counts at n, before capping de-escalation at elimination.
     fn counts(&self, target: f64, n: u32) -> Counts {
-        match *self {
-            IntervalRule::Boin { phi1, phi2 } => boin::counts(target, phi1, phi2, n),
-            IntervalRule::Keyboard {
-                margin_left,
-                margin_right,
-            } => keyboard::counts(target, margin_left, margin_right, n),
-            IntervalRule::Mtpi2 { epsilon1, epsilon2 } => mtpi2::counts(target, epsilon1, epsilon2, n),
-            IntervalRule::I3Plus3 { epsilon1, epsilon2 } => i3plus3::counts(target, epsilon1, epsilon2, n),
-        }
+        (self.family.counts)(target, self.below, self.above, n)
     }
+}
 
-    /// The smallest n at which the reference's table lists an elimination count (Keyboard and
-    /// mTPI-2 tabulate it from n = 1); the trial itself eliminates only from n = 3.
-    fn elimination_listed_from(&self) -> u32 {
-        match self {
-            IntervalRule::Boin { .. } | IntervalRule::I3Plus3 { .. } => 3,
-            IntervalRule::Keyboard { .. } | IntervalRule::Mtpi2 { .. } => 1,
-        }
+impl PartialEq for IntervalRule {
+    fn eq(&self, other: &IntervalRule) -> bool {
+        std::ptr::eq(self.family, other.family) && self.parameters() == other.parameters()
     }
+}
 
-    fn early_stop(&self) -> EarlyStop {
-        match self {
-            IntervalRule::Boin { .. } => EarlyStop::WhenStaying,
-            _ => EarlyStop::Always,
-        }
+impl fmt::Debug for IntervalRule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (below, above) = self.family.parameters;
+        f.debug_struct("IntervalRule")
+            .field("rule", &self.family.name)
+            .field(below, &self.below)
+            .field(above, &self.above)
+            .finish()
     }
 }
 
@@ -177,6 +189,7 @@ impl IntervalRule {
 pub struct IntervalConfig {
     /// Target DLT probability φ.
     pub target: f64,
+    /// The rule and its two parameters.
     pub rule: IntervalRule,
     /// Posterior probability above which a dose is eliminated (default 0.95).
     pub cutoff_eliminate: f64,
@@ -190,10 +203,10 @@ pub struct IntervalConfig {
 
 impl IntervalConfig {
     /// The rule with the references' defaults for everything else.
-    pub fn new(target: f64, rule: IntervalRule) -> IntervalConfig {
+    pub fn new(target: f64, rule: impl Into<IntervalRule>) -> IntervalConfig {
         IntervalConfig {
             target,
-            rule,
+            rule: rule.into(),
             cutoff_eliminate: 0.95,
             extra_safe: false,
             offset: 0.05,
@@ -220,7 +233,7 @@ pub struct BoundaryTable {
 impl BoundaryTable {
     /// The table for n = 0 … `max_n`, as the references' `get.boundary` functions.
     pub fn new(config: &IntervalConfig, max_n: u32) -> BoundaryTable {
-        let from = config.rule.elimination_listed_from();
+        let from = config.rule.family.elimination_listed_from;
         let eliminate = posterior_boundary(config.target, config.cutoff_eliminate, max_n, from);
         let lowest_dose_stop = posterior_boundary(config.target, config.cutoff_eliminate - config.offset, max_n, 3);
         let (mut escalate, mut deescalate) = (vec![None], vec![None]);
@@ -272,10 +285,12 @@ impl IntervalDesign {
         IntervalDesign { config, table }
     }
 
+    /// The design's settings.
     pub fn config(&self) -> &IntervalConfig {
         &self.config
     }
 
+    /// The decision counts for n = 0 … max patients.
     pub fn table(&self) -> &BoundaryTable {
         &self.table
     }
@@ -370,10 +385,6 @@ impl Design for IntervalDesign {
             first_eliminated: self.first_eliminated(data),
         }
     }
-
-    fn has_posterior(&self) -> bool {
-        true
-    }
 }
 
 impl Fit for IntervalFit<'_> {
@@ -401,7 +412,7 @@ impl Fit for IntervalFit<'_> {
         let deescalate = table.deescalate[n as usize].is_some_and(|e| y >= e);
         let next_eliminated = d == top || !self.admissible(Dose(d.0 + 1));
         let stays = (!escalate && !deescalate) || (d == Dose(0) && deescalate) || (next_eliminated && escalate);
-        let early_stop = match design.config.rule.early_stop() {
+        let early_stop = match design.config.rule.family.early_stop {
             EarlyStop::WhenStaying => stays,
             EarlyStop::Always => true,
         };
@@ -462,6 +473,25 @@ mod tests {
         for n in [2_500, 3_000] {
             let e = table.eliminate[n].expect("a boundary exists");
             assert!(e as f64 > 0.3 * n as f64 && (e as f64) < 0.33 * n as f64, "n {n}: {e}");
+        }
+    }
+
+    /// `describe` gives the line `trialsim boundaries` prints above its table.
+    #[test]
+    fn describe_matches_the_recorded_boundaries() {
+        let recorded = include_str!("../../../tests/recorded/boundaries/stdout.txt");
+        let cases = [
+            ("boin", 0.25, None),
+            ("boin", 0.3, Some((0.2, 0.4))),
+            ("keyboard", 0.25, None),
+            ("mtpi2", 0.3, None),
+            ("i3+3", 0.3, Some((0.05, 0.1))),
+        ];
+        for (name, target, parameters) in cases {
+            let family = interval_family(name).expect("a registered interval design");
+            let (below, above) = parameters.unwrap_or((family.defaults)(target));
+            let line = IntervalRule::new(family, below, above).describe(target);
+            assert!(recorded.lines().any(|l| l == line), "{line}");
         }
     }
 

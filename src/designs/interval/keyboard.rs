@@ -6,10 +6,29 @@
 //! width / cut width). With y DLTs in n patients the strongest key, the one with the most
 //! Beta(1 + y, 1 + n − y) posterior mass (ties: the highest key), decides: left of the target key
 //! escalate, the target key stay, right of it de-escalate. The trial loop, elimination and MTD
-//! selection are shared by every interval design ([`interval`](super::interval)).
+//! selection are shared by every interval design ([`interval`](super)).
 
-use super::interval::Counts;
+use super::{Counts, EarlyStop, Edges, IntervalFamily};
 use crate::core::stats::beta_sf;
+
+/// Keyboard: the target key [φ − `margin_left`, φ + `margin_right`], by default ± 0.05.
+pub static KEYBOARD: IntervalFamily = IntervalFamily {
+    name: "keyboard",
+    citation: "Yan, Mandrekar & Yuan (2017), Clin Cancer Res 23:3994",
+    parameters: ("margin_left", "margin_right"),
+    edges: Edges::Margins,
+    defaults: |_| (0.05, 0.05),
+    counts,
+    elimination_listed_from: 1,
+    early_stop: EarlyStop::Always,
+    describe: |target, margin_left, margin_right| {
+        format!(
+            "Keyboard (Yan, Mandrekar & Yuan 2017): target {target}, target key [{}, {}]",
+            target - margin_left,
+            target + margin_right
+        )
+    },
+};
 
 /// The key edges, lowest first, as `get.boundary.kb` builds them: steps of the target key's
 /// width from its edges down past 0 and up past 1, clipped to [0, 1].
@@ -69,7 +88,8 @@ pub fn counts(target: f64, margin_left: f64, margin_right: f64, n: u32) -> Count
 
 #[cfg(test)]
 pub(super) mod tests {
-    use super::super::interval::{BoundaryTable, IntervalConfig, IntervalRule};
+    use super::super::{BoundaryTable, IntervalConfig, IntervalFamily, IntervalRule};
+    use super::KEYBOARD;
 
     /// VALIDATION R4: escalate if y ≤ …, de-escalate if y ≥ … at n = 3, 6, …, 30.
     pub(in super::super) const R4: [(f64, [u32; 10], [u32; 10]); 2] = [
@@ -77,9 +97,10 @@ pub(super) mod tests {
         (0.25, [0, 1, 1, 2, 2, 3, 4, 4, 5, 5], [1, 2, 3, 4, 5, 6, 7, 8, 9, 9]),
     ];
 
-    /// Asserts `rule`'s table against R4.
-    pub(in super::super) fn assert_r4(rule: IntervalRule) {
+    /// Asserts the table of `family` (with its defaults) against R4.
+    pub(in super::super) fn assert_r4(family: &'static IntervalFamily) {
         for (phi, esc, deesc) in R4 {
+            let rule = IntervalRule::with_defaults(family, phi);
             let table = BoundaryTable::new(&IntervalConfig::new(phi, rule), 30);
             for k in 0..10 {
                 let n = 3 * (k + 1);
@@ -101,13 +122,16 @@ pub(super) mod tests {
 
     #[test]
     fn table_matches_r4() {
-        assert_r4(IntervalRule::KEYBOARD);
+        assert_r4(&KEYBOARD);
     }
 
     /// VALIDATION R4: Keyboard eliminates from n = 1 (2/2 at φ = 0.3), BOIN only from n = 3.
     #[test]
     fn elimination_listed_from_one_patient() {
-        let keyboard = BoundaryTable::new(&IntervalConfig::new(0.3, IntervalRule::KEYBOARD), 6);
+        let keyboard = BoundaryTable::new(
+            &IntervalConfig::new(0.3, IntervalRule::with_defaults(&KEYBOARD, 0.3)),
+            6,
+        );
         assert_eq!(keyboard.eliminate[2], Some(2));
         let boin = BoundaryTable::new(&IntervalConfig::new(0.3, IntervalRule::boin(0.3)), 6);
         assert_eq!(boin.eliminate[2], None);

@@ -1,19 +1,21 @@
-//! Dose-finding designs behind one small interface.
+//! Dose-finding designs behind one small interface, and their registry.
 //!
 //! Modelled on the R package `escalation` (Brock 2019): a configured [`Design`] is *fitted* to the
 //! outcomes so far ([`TrialData`]); the [`Fit`] proposes a [`Decision`] and answers a few questions
 //! (which dose it would select as MTD now, which doses are admissible, model estimates). Stopping and
 //! skipping [`Rule`]s wrap any design, in order, through [`WithRules`], which is what a scenario's
 //! `[[design]]` becomes. Engines see only the object-safe [`DoseFinder`].
+//!
+//! Every design kind a scenario can name is listed once in the [`registry`], which declares its
+//! rule name, paper and capabilities and parses its own keys. The interval designs (BOIN,
+//! Keyboard, mTPI-2, i3+3) share one engine in [`interval`], one file per rule; the time-to-event
+//! designs (TITE-CRM, TITE-BOIN) are in [`tite`].
 
 pub mod blrm;
-pub mod boin;
 pub mod crm;
-pub mod i3plus3;
 pub mod interval;
-pub mod keyboard;
-pub mod mtpi2;
 pub mod outcomes;
+pub mod registry;
 pub mod rules;
 pub mod three_plus_three;
 pub mod tite;
@@ -52,10 +54,6 @@ pub trait Design: Send + Sync {
         Self: 'a;
     /// Fits the design to the data (at least one cohort has been treated).
     fn fit<'a>(&'a self, data: &'a TrialData) -> Self::Fit<'a>;
-    /// Whether [`Fit::prob_tox_exceeds`] is available (needed by `stop_when_too_toxic`).
-    fn has_posterior(&self) -> bool {
-        false
-    }
     /// Whether a fit costs enough (a model fit) that engines should cache decisions by state.
     fn costly_fit(&self) -> bool {
         false
@@ -70,16 +68,22 @@ pub trait Design: Send + Sync {
 /// The limits every design obeys, from the scenario's `[trial]` table.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct TrialLimits {
+    /// Number of dose levels.
     pub num_doses: usize,
+    /// Patients per cohort.
     pub cohort_size: u16,
+    /// The trial's sample size.
     pub max_patients: u32,
+    /// The dose of the first cohort.
     pub start_dose: Dose,
 }
 
 /// The object-safe face of a configured design (base design, rules and limits), which is all that
 /// engines and the command line use.
 pub trait DoseFinder: Send + Sync {
+    /// The design's name in the scenario.
     fn name(&self) -> &str;
+    /// The trial's limits.
     fn limits(&self) -> &TrialLimits;
     /// The decision after the latest cohort, with every rule and the sample-size limit applied.
     fn decide(&self, data: &TrialData) -> Decision;
@@ -94,10 +98,15 @@ pub trait DoseFinder: Send + Sync {
 /// What a fitted design says about one dose.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DoseEstimate {
+    /// The dose.
     pub dose: Dose,
+    /// Patients treated at it.
     pub patients: u32,
+    /// DLTs observed at it.
     pub dlts: u32,
+    /// Whether it may still be given.
     pub admissible: bool,
+    /// The design's estimate of its DLT probability, where it has one.
     pub prob_tox: Option<f64>,
 }
 
@@ -110,6 +119,7 @@ pub struct WithRules<D> {
 }
 
 impl<D: Design> WithRules<D> {
+    /// `design` with its ordered `rules` and the trial's `limits`, named `name`.
     pub fn new(name: impl Into<String>, design: D, rules: Vec<Box<dyn Rule>>, limits: TrialLimits) -> Self {
         WithRules {
             name: name.into(),

@@ -3,9 +3,28 @@
 //! With y DLTs in n patients and equivalence interval [φ − ε1, φ + ε2]: escalate if
 //! y/n < φ − ε1; stay if y/n is in the interval; above it, stay if (y − 1)/n < φ − ε1 (one DLT
 //! fewer would have escalated), else de-escalate. Doses with P(p > φ | y, n) > 0.95 under
-//! Beta(1, 1) are eliminated, as in the other interval designs ([`interval`](super::interval)).
+//! Beta(1, 1) are eliminated, as in the other interval designs ([`interval`](super)).
 
-use super::interval::Counts;
+use super::{Counts, EarlyStop, Edges, IntervalFamily};
+
+/// i3+3: the equivalence interval [φ − `epsilon1`, φ + `epsilon2`], by default ± 0.05.
+pub static I3PLUS3: IntervalFamily = IntervalFamily {
+    name: "i3+3",
+    citation: "Liu, Wang & Ji (2020), Stat Biopharm Res 12:2",
+    parameters: ("epsilon1", "epsilon2"),
+    edges: Edges::Margins,
+    defaults: |_| (0.05, 0.05),
+    counts,
+    elimination_listed_from: 3,
+    early_stop: EarlyStop::Always,
+    describe: |target, epsilon1, epsilon2| {
+        format!(
+            "i3+3 (Liu, Wang & Ji 2020): target {target}, equivalence interval [{}, {}]",
+            target - epsilon1,
+            target + epsilon2
+        )
+    },
+};
 
 /// Rates within this of an interval edge count as on the edge (the edges are inclusive).
 const ROUNDING: f64 = 1e-12;

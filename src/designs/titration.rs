@@ -18,6 +18,7 @@ pub struct AcceleratedTitration<D> {
 }
 
 impl<D> AcceleratedTitration<D> {
+    /// `base` after its titration stage.
     pub fn new(base: D) -> AcceleratedTitration<D> {
         AcceleratedTitration { base }
     }
@@ -77,10 +78,6 @@ impl<D: Design> Design for AcceleratedTitration<D> {
         TitrationFit { base, decision }
     }
 
-    fn has_posterior(&self) -> bool {
-        self.base.has_posterior()
-    }
-
     fn costly_fit(&self) -> bool {
         self.base.costly_fit()
     }
@@ -116,7 +113,7 @@ impl<F: Fit> Fit for TitrationFit<F> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dose_finding::three_plus_three::ThreePlusThree;
+    use crate::designs::three_plus_three::ThreePlusThree;
 
     fn design() -> AcceleratedTitration<ThreePlusThree> {
         AcceleratedTitration::new(ThreePlusThree { deescalate: false })

@@ -8,7 +8,9 @@ use std::fmt;
 /// Why an outcome string was rejected, with the 1-based character position.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OutcomeError {
+    /// 1-based character position of the problem.
     pub position: usize,
+    /// What is wrong.
     pub message: String,
 }
 

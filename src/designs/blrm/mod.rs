@@ -14,6 +14,10 @@
 //! P(p(d) ≥ c) is integrated column by column: for each log β the event is log α ≥ logit c −
 //! β·log(d/d*), a half-line whose end is placed exactly within its grid cell.
 
+mod params;
+
+pub use params::BLRM;
+
 use super::{Decision, Design, Dose, Fit, StopReason, TrialData};
 use crate::core::stats::{logit, softplus};
 
@@ -134,6 +138,7 @@ impl Blrm {
         }
     }
 
+    /// The design's settings.
     pub fn config(&self) -> &BlrmConfig {
         &self.config
     }
@@ -277,10 +282,6 @@ impl Design for Blrm {
             fit.overdose_prob.push(at_least_upper);
         }
         fit
-    }
-
-    fn has_posterior(&self) -> bool {
-        true
     }
 
     fn costly_fit(&self) -> bool {

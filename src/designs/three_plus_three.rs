@@ -6,12 +6,66 @@
 //! only three patients, and the MTD is the highest dose with ≥ 6 patients and ≤ 1 DLT. Clearing
 //! the top dose selects it.
 
-use super::{Decision, Design, Dose, Fit, StopReason, TrialData};
+use super::registry::{Capabilities, ConfiguredDesign, DesignKind, SimpleKind, TrialContext, Wrappers};
+use super::{Decision, Design, Dose, DoseFinder, Fit, StopReason, TrialData};
+use crate::core::params::{ParamError, Params};
+use serde::Deserialize;
+
+/// 3+3 as a scenario names it: `rule = "3+3"`, with the key `deescalate`.
+pub static THREE_PLUS_THREE: SimpleKind = SimpleKind {
+    rule: "3+3",
+    citation: "Storer (1989), Biometrics 45:925; Korn et al. (1994), J Clin Oncol 12:1134",
+    capabilities: Capabilities {
+        exact: true,
+        decision_cache: false,
+        posterior: false,
+        time_to_event: false,
+        backfill: false,
+        efficacy: false,
+    },
+    parse,
+};
 
 /// The 3+3 design; `deescalate` selects Korn et al.'s variant.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ThreePlusThree {
+    /// Korn et al.'s variant: return below while a dose has three patients; MTD = highest dose with ≥ 6 patients and ≤ 1 DLT.
     pub deescalate: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawThreePlusThree {
+    deescalate: Option<bool>,
+}
+
+/// `deescalate` (default false); the trial's cohorts must be of 3.
+fn parse(params: &mut Params, trial: &TrialContext) -> Result<Box<dyn ConfiguredDesign>, ParamError> {
+    let raw: RawThreePlusThree = params.rest()?;
+    let cohort_size = trial.limits.cohort_size;
+    if cohort_size != 3 {
+        return Err(params.error(
+            "rule",
+            format!("3+3 treats cohorts of 3, but [trial] cohort_size is {cohort_size}"),
+        ));
+    }
+    Ok(Box::new(ThreePlusThree {
+        deescalate: raw.deescalate.unwrap_or(false),
+    }))
+}
+
+impl ConfiguredDesign for ThreePlusThree {
+    fn kind(&self) -> &'static dyn DesignKind {
+        &THREE_PLUS_THREE
+    }
+
+    fn settings(&self) -> String {
+        format!("deescalate = {}", self.deescalate)
+    }
+
+    fn build(&self, wrappers: Wrappers) -> Box<dyn DoseFinder> {
+        wrappers.wrap(*self)
+    }
 }
 
 /// 3+3 fitted to the outcomes so far.

@@ -1,13 +1,33 @@
 //! Bayesian optimal interval design (BOIN; Liu & Yuan 2015, JRSS-C 64:507–523), with the
 //! semantics of the R package `BOIN` 2.7.2 (`get.boundary`, `get.oc`, `select.mtd`; VALIDATION
 //! R1, R12). The trial loop, elimination and MTD selection are shared by every interval design
-//! ([`interval`](super::interval)); this file derives BOIN's boundaries.
+//! ([`interval`](super)); this file derives BOIN's boundaries.
 //!
 //! With y DLTs in n patients at the current dose: escalate if y ≤ ⌊λe·n⌋, de-escalate if
 //! y ≥ ⌈λd·n⌉ (one more when λd·n is an integer), else stay, where λe and λd minimise the
 //! probability of an incorrect decision between φ1 = 0.6 φ, φ and φ2 = 1.4 φ by default.
 
-use super::interval::Counts;
+use super::{Counts, EarlyStop, Edges, IntervalFamily};
+
+/// BOIN: φ1 (highest sub-therapeutic rate) and φ2 (lowest overly toxic rate), by default
+/// 0.6 φ and 1.4 φ; `n_earlystop` stops only when the trial would stay.
+pub static BOIN: IntervalFamily = IntervalFamily {
+    name: "boin",
+    citation: "Liu & Yuan (2015), JRSS-C 64:507",
+    parameters: ("phi1", "phi2"),
+    edges: Edges::Rates,
+    defaults: |target| (0.6 * target, 1.4 * target),
+    counts,
+    elimination_listed_from: 3,
+    early_stop: EarlyStop::WhenStaying,
+    describe: |target, phi1, phi2| {
+        format!(
+            "BOIN (Liu & Yuan 2015): target {target}, phi1 {phi1}, phi2 {phi2}, lambda_e {:.4}, lambda_d {:.4}",
+            lambda_e(target, phi1),
+            lambda_d(target, phi2)
+        )
+    },
+};
 
 /// λe = log((1 − φ1)/(1 − φ)) / log(φ(1 − φ1) / (φ1(1 − φ))).
 pub fn lambda_e(target: f64, phi1: f64) -> f64 {
@@ -36,7 +56,7 @@ pub fn counts(target: f64, phi1: f64, phi2: f64, n: u32) -> Counts {
 
 #[cfg(test)]
 mod tests {
-    use super::super::interval::{BoundaryTable, IntervalConfig, IntervalRule};
+    use super::super::{BoundaryTable, IntervalConfig, IntervalRule};
     use super::*;
 
     /// VALIDATION R1 (R `BOIN::get.boundary`, cohort size 3): counts at n = 3, 6, …, 30.

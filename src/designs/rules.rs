@@ -8,11 +8,8 @@ use super::{Decision, Dose, Fit, StopReason, TrialData};
 
 /// A rule that may change a design's proposed decision.
 pub trait Rule: Send + Sync {
+    /// The decision after this rule, given the design's fit and the decision so far.
     fn apply(&self, data: &TrialData, fit: &dyn Fit, proposed: Decision) -> Decision;
-    /// Whether the rule needs a posterior ([`Fit::prob_tox_exceeds`]).
-    fn needs_posterior(&self) -> bool {
-        false
-    }
 }
 
 /// Which dose a rule looks at.
@@ -54,6 +51,7 @@ fn stop_and_select(fit: &dyn Fit, reason: StopReason) -> Decision {
 /// Stop once the trial has treated at least `n` patients (`escalation::stop_at_n`).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct StopAtN {
+    /// Stop once this many patients have been treated.
     pub n: u32,
 }
 
@@ -70,7 +68,9 @@ impl Rule for StopAtN {
 /// (`escalation::stop_when_n_at_dose`).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct StopWhenNAtDose {
+    /// Stop once this many patients are at the dose.
     pub n: u32,
+    /// Which dose is counted.
     pub dose: DoseSelector,
 }
 
@@ -89,7 +89,9 @@ impl Rule for StopWhenNAtDose {
 /// optionally, at least one below it) (`escalation::dont_skip_doses`).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct DontSkipDoses {
+    /// Never escalate by more than one level from the last dose.
     pub when_escalating: bool,
+    /// Never de-escalate by more than one level from the last dose.
     pub when_deescalating: bool,
 }
 
@@ -120,8 +122,11 @@ impl Rule for DontSkipDoses {
 /// selected dose(s) (`escalation::stop_when_too_toxic`; here with the design's exact posterior).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct StopWhenTooToxic {
+    /// Which dose is judged.
     pub dose: DoseSelector,
+    /// The DLT probability above which a dose is too toxic.
     pub threshold: f64,
+    /// The posterior probability of exceeding `threshold` at which the trial stops.
     pub certainty: f64,
 }
 
@@ -145,17 +150,13 @@ impl Rule for StopWhenTooToxic {
             proposed
         }
     }
-
-    fn needs_posterior(&self) -> bool {
-        true
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dose_finding::interval::{IntervalConfig, IntervalDesign, IntervalRule};
-    use crate::dose_finding::Design;
+    use crate::designs::interval::{IntervalConfig, IntervalDesign, IntervalRule};
+    use crate::designs::Design;
 
     fn data(cohorts: &[(u16, u16, u16)]) -> TrialData {
         let mut data = TrialData::new(5);

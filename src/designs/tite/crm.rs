@@ -1,0 +1,304 @@
+//! TITE-CRM (Cheung & Chappell 2000, Biometrics 56:1177–1182), with the semantics of the R
+//! package `dfcrm` (`titecrm`, `titesim`): the CRM posterior with each pending patient weighted
+//! by their follow-up. Its keys are CRM's and `weights`.
+
+use super::{FollowUp, TimedDecision, TimedDesign, TimedWithRules};
+use crate::core::params::{ParamError, Params};
+use crate::designs::crm::{params as crm_params, Crm, CrmConfig, CrmData, CrmEstimate, WeightedOutcome};
+use crate::designs::registry::{Capabilities, ConfiguredDesign, DesignKind, SimpleKind, TrialContext, Wrappers};
+use crate::designs::{Design, Dose, DoseFinder, Fit, TrialLimits};
+
+/// TITE-CRM as a scenario names it: `rule = "tite-crm"` (calendar time only).
+pub static TITE_CRM: SimpleKind = SimpleKind {
+    rule: "tite-crm",
+    citation: "Cheung & Chappell (2000), Biometrics 56:1177",
+    capabilities: Capabilities {
+        exact: false,
+        decision_cache: true,
+        posterior: true,
+        time_to_event: true,
+        backfill: false,
+        efficacy: false,
+    },
+    parse,
+};
+
+/// TITE-CRM's settings: the CRM's and the weighting of pending patients.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TiteCrmConfig {
+    /// The model, skeleton, prior, target and estimate.
+    pub crm: CrmConfig,
+    /// How pending patients are weighted.
+    pub weights: TiteWeights,
+}
+
+/// `weights = "linear" | "adaptive"` (default linear), then CRM's keys.
+fn parse(params: &mut Params, trial: &TrialContext) -> Result<Box<dyn ConfiguredDesign>, ParamError> {
+    let weights = match params.take_value("weights") {
+        None => TiteWeights::Linear,
+        Some(toml::Value::String(w)) if w == "linear" => TiteWeights::Linear,
+        Some(toml::Value::String(w)) if w == "adaptive" => TiteWeights::Adaptive,
+        Some(other) => return Err(params.error("weights", format!("must be \"linear\" or \"adaptive\", got {other}"))),
+    };
+    Ok(Box::new(TiteCrmConfig {
+        crm: crm_params::parse_config(params, trial)?,
+        weights,
+    }))
+}
+
+impl ConfiguredDesign for TiteCrmConfig {
+    fn kind(&self) -> &'static dyn DesignKind {
+        &TITE_CRM
+    }
+
+    fn settings(&self) -> String {
+        let weights = match self.weights {
+            TiteWeights::Linear => "linear",
+            TiteWeights::Adaptive => "adaptive",
+        };
+        format!("weights = {weights}, {}", crm_params::settings(&self.crm))
+    }
+
+    /// Outside calendar time the design sees complete data only: its CRM.
+    fn build(&self, wrappers: Wrappers) -> Box<dyn DoseFinder> {
+        wrappers.wrap(Crm::new(self.crm.clone()))
+    }
+
+    fn build_time_to_event(&self, wrappers: Wrappers) -> Option<Box<dyn TimedDesign>> {
+        let tite = TiteCrm::new(wrappers.name, Crm::new(self.crm.clone()), self.weights, wrappers.limits);
+        let base = Crm::new(self.crm.clone());
+        Some(Box::new(TimedWithRules::new(tite, base, wrappers.rules)))
+    }
+}
+
+/// How a pending patient's follow-up is weighted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TiteWeights {
+    /// w = follow-up / window (Cheung & Chappell's linear weight; dfcrm's default).
+    Linear,
+    /// Cheung & Chappell's adaptive weight: the follow-up's position among the observed DLT
+    /// times, w = (κ + (u − t_κ)/(t_{κ+1} − t_κ)) / (z + 1), z DLTs observed at t_1 < … < t_z
+    /// (t_0 = 0, t_{z+1} = window) and κ of them before follow-up u.
+    Adaptive,
+}
+
+/// Per-patient outcomes for the TITE likelihood: weight 1 for a DLT or complete follow-up.
+pub fn weighted_outcomes(view: &FollowUp, scheme: TiteWeights) -> Vec<WeightedOutcome> {
+    let mut dlt_times: Vec<f64> = view
+        .patients
+        .iter()
+        .filter(|p| view.dlt_observed(p))
+        .map(|p| p.dlt_at.expect("observed") - p.entry)
+        .collect();
+    dlt_times.sort_by(f64::total_cmp);
+    let z = dlt_times.len();
+    view.patients
+        .iter()
+        .map(|p| {
+            let dlt = view.dlt_observed(p);
+            let u = (view.now - p.entry).min(view.window);
+            let weight = if dlt || u >= view.window {
+                1.0
+            } else {
+                match scheme {
+                    TiteWeights::Linear => u / view.window,
+                    TiteWeights::Adaptive => {
+                        let kappa = dlt_times.iter().filter(|&&t| t <= u).count();
+                        let lower = if kappa == 0 { 0.0 } else { dlt_times[kappa - 1] };
+                        let upper = if kappa == z { view.window } else { dlt_times[kappa] };
+                        (kappa as f64 + (u - lower) / (upper - lower)) / (z as f64 + 1.0)
+                    }
+                }
+            };
+            WeightedOutcome {
+                dose: p.dose,
+                dlt,
+                weight,
+            }
+        })
+        .collect()
+}
+
+/// TITE-CRM: the CRM posterior with each pending patient's likelihood 1 − w·p (dfcrm `titecrm`,
+/// `titesim`). The next dose is the one closest to the target, at most one level above the highest
+/// dose tried; the MTD is chosen on complete data.
+pub struct TiteCrm {
+    name: String,
+    crm: Crm,
+    weights: TiteWeights,
+    limits: TrialLimits,
+}
+
+impl TiteCrm {
+    /// `crm` supplies the model, skeleton, prior, target and estimate.
+    pub fn new(name: impl Into<String>, crm: Crm, weights: TiteWeights, limits: TrialLimits) -> TiteCrm {
+        TiteCrm {
+            name: name.into(),
+            crm,
+            weights,
+            limits,
+        }
+    }
+
+    /// The estimates of the DLT probabilities from the weighted posterior.
+    pub fn estimates(&self, view: &FollowUp) -> Vec<f64> {
+        let outcomes = weighted_outcomes(view, self.weights);
+        let posterior = self.crm.posterior_of(CrmData::Weighted(&outcomes));
+        match self.crm.config().estimate {
+            CrmEstimate::PlugIn => posterior.plug_in,
+            CrmEstimate::PosteriorMean => self.crm.posterior_mean_probs(&posterior),
+        }
+    }
+}
+
+impl TimedDesign for TiteCrm {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn limits(&self) -> &TrialLimits {
+        &self.limits
+    }
+
+    fn next(&self, view: &FollowUp) -> TimedDecision {
+        let best = self.crm.closest_to_target(&self.estimates(view));
+        let highest = view.patients.iter().map(|p| p.dose).max().unwrap_or(Dose(0));
+        TimedDecision::Treat(best.min(Dose(highest.0 + 1)))
+    }
+
+    fn select(&self, view: &FollowUp) -> Option<Dose> {
+        let data = view.complete_counts();
+        self.crm.fit(&data).selected_dose()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::{limits, patient};
+    use super::super::{PatientRecord, StopReason};
+    use super::*;
+    use crate::designs::crm::CrmModel;
+
+    /// VALIDATION R6, dfcrm `titecrm` example: doses 3 3 3 4 4 3 2 2 2 3, DLT on patients 3 and 5,
+    /// follow-up 178 181 168 181 24 181 179 102 42 3 days, window 180. DLT times are the reported
+    /// follow-up of the DLT patients.
+    fn r6_patients() -> (Vec<PatientRecord>, f64) {
+        let doses = [3, 3, 3, 4, 4, 3, 2, 2, 2, 3];
+        let dlt = [false, false, true, false, true, false, false, false, false, false];
+        let follow = [178.0, 181.0, 168.0, 181.0, 24.0, 181.0, 179.0, 102.0, 42.0, 3.0];
+        let now = 1000.0;
+        let patients = (0..10)
+            .map(|i| PatientRecord {
+                dose: Dose::from_level(doses[i]),
+                entry: now - follow[i],
+                dlt_at: dlt[i].then_some(now - follow[i] + follow[i]),
+            })
+            .collect();
+        (patients, now)
+    }
+
+    #[test]
+    fn titecrm_weights_match_r6() {
+        let (patients, now) = r6_patients();
+        let view = FollowUp {
+            patients: &patients,
+            now,
+            window: 180.0,
+            num_doses: 6,
+        };
+        let linear: Vec<f64> = weighted_outcomes(&view, TiteWeights::Linear)
+            .iter()
+            .map(|o| o.weight)
+            .collect();
+        let expected = [0.9889, 1.0, 1.0, 1.0, 1.0, 1.0, 0.9944, 0.5667, 0.2333, 0.0167];
+        for (a, e) in linear.iter().zip(expected) {
+            assert!((a - e).abs() < 5e-5, "{linear:?}");
+        }
+        let adaptive: Vec<f64> = weighted_outcomes(&view, TiteWeights::Adaptive)
+            .iter()
+            .map(|o| o.weight)
+            .collect();
+        let expected = [0.9444, 1.0, 1.0, 1.0, 1.0, 1.0, 0.9722, 0.5139, 0.375, 0.0417];
+        for (a, e) in adaptive.iter().zip(expected) {
+            assert!((a - e).abs() < 5e-5, "{adaptive:?}");
+        }
+    }
+
+    fn r6_crm() -> Crm {
+        Crm::new(CrmConfig {
+            target: 0.2,
+            skeleton: vec![0.05, 0.10, 0.20, 0.35, 0.50, 0.70],
+            model: CrmModel::Empiric,
+            prior_variance: 1.34,
+            estimate: CrmEstimate::PlugIn,
+            restrict: true,
+        })
+    }
+
+    /// VALIDATION R6: TITE-CRM b̂ = −0.1328, p̂ = .0726 .1332 .2443 .3988 .5450 .7317, next dose 3
+    /// (linear); b̂ = −0.1345, next dose 3 (adaptive).
+    #[test]
+    fn titecrm_matches_r6() {
+        let (patients, now) = r6_patients();
+        let view = FollowUp {
+            patients: &patients,
+            now,
+            window: 180.0,
+            num_doses: 6,
+        };
+        let crm = r6_crm();
+        let outcomes = weighted_outcomes(&view, TiteWeights::Linear);
+        let posterior = crm.posterior_of(CrmData::Weighted(&outcomes));
+        assert!((posterior.mean - -0.1328).abs() < 5e-5, "{}", posterior.mean);
+        let expected = [0.0726, 0.1332, 0.2443, 0.3988, 0.5450, 0.7317];
+        for (a, e) in posterior.plug_in.iter().zip(expected) {
+            assert!((a - e).abs() < 5e-5, "{:?}", posterior.plug_in);
+        }
+        let linear = TiteCrm::new("TITE-CRM", r6_crm(), TiteWeights::Linear, limits(6));
+        assert_eq!(linear.next(&view), TimedDecision::Treat(Dose::from_level(3)));
+        let adaptive_outcomes = weighted_outcomes(&view, TiteWeights::Adaptive);
+        let adaptive = crm.posterior_of(CrmData::Weighted(&adaptive_outcomes));
+        assert!((adaptive.mean - -0.1345).abs() < 5e-5, "{}", adaptive.mean);
+        let tite = TiteCrm::new("TITE-CRM", r6_crm(), TiteWeights::Adaptive, limits(6));
+        assert_eq!(tite.next(&view), TimedDecision::Treat(Dose::from_level(3)));
+    }
+
+    /// Rules on a TITE design judge complete data: three DLTs in three at dose 1 stop TITE-CRM
+    /// through `stop_when_too_toxic`, and a pending patient does not count.
+    #[test]
+    fn rules_judge_complete_data() {
+        use crate::designs::rules::{DoseSelector, StopWhenTooToxic};
+        let rule = StopWhenTooToxic {
+            dose: DoseSelector::Level(Dose(0)),
+            threshold: 0.25,
+            certainty: 0.9,
+        };
+        let design = TimedWithRules::new(
+            TiteCrm::new("TITE-CRM", r6_crm(), TiteWeights::Linear, limits(6)),
+            r6_crm(),
+            vec![Box::new(rule)],
+        );
+        let toxic = [
+            patient(0, 0.0, Some(0.2)),
+            patient(0, 0.0, Some(0.5)),
+            patient(0, 0.0, Some(0.9)),
+        ];
+        let view = |patients: &[PatientRecord], now: f64| {
+            design.next(&FollowUp {
+                patients,
+                now,
+                window: 1.0,
+                num_doses: 6,
+            })
+        };
+        assert_eq!(
+            view(&toxic, 1.5),
+            TimedDecision::Stop {
+                selected: None,
+                reason: StopReason::TooToxic
+            }
+        );
+        // At 0.1 no outcome is known yet: nothing to judge.
+        assert!(matches!(view(&toxic, 0.1), TimedDecision::Treat(_)));
+    }
+}
