@@ -8,6 +8,7 @@
 //! - [`sweep`]: scenarios run over a grid of settings; [`shard`]: a run split over machines and merged.
 
 pub mod dose_finding;
+pub mod planning;
 pub mod report;
 pub mod run;
 pub mod scenario;

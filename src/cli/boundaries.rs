@@ -1,11 +1,11 @@
 //! `trialsim boundaries`: prints an interval design's decision table as a protocol shows it
-//! and writes it as CSV on request.
+//! (computed by [`trialsim::planning::boundaries`]), and writes it as CSV on request.
 
 use super::{say, write_text};
 use anyhow::{anyhow, bail, Result};
-use std::path::{Path, PathBuf};
-use trialsim::dose_finding::boin;
-use trialsim::dose_finding::interval::{BoundaryTable, IntervalConfig, IntervalRule};
+use std::path::PathBuf;
+use trialsim::dose_finding::interval::IntervalRule;
+use trialsim::planning::{count_text, BoundaryError, BoundaryRow, BoundarySettings, DecisionTable};
 
 /// The examples under `trialsim boundaries --help`.
 pub const EXAMPLES: &str = "Examples:
@@ -61,111 +61,55 @@ pub fn execute(args: Args) -> Result<()> {
         cutoff_eliminate,
         csv,
     } = args;
-    let (below, above) = if rule == "boin" {
+    // The command line names the parameters phi1/phi2 (BOIN) or epsilon1/epsilon2 (the others).
+    let (flags, below, above) = if rule == "boin" {
         if epsilon1.is_some() || epsilon2.is_some() {
             bail!("--epsilon1/--epsilon2 apply to keyboard, mtpi2 and i3+3; BOIN takes --phi1/--phi2");
         }
-        (phi1, phi2)
+        (("phi1", "phi2"), phi1, phi2)
     } else {
         if phi1.is_some() || phi2.is_some() {
             bail!("--phi1/--phi2 apply to BOIN; {rule} takes --epsilon1/--epsilon2");
         }
-        (epsilon1, epsilon2)
+        (("epsilon1", "epsilon2"), epsilon1, epsilon2)
     };
-    boundaries(
-        &rule,
+    let below_key = IntervalRule::parameter_names(&rule).0;
+    let settings = BoundarySettings {
+        rule,
         target,
-        (below, above),
+        below,
+        above,
         cohort_size,
         max_patients,
         cutoff_eliminate,
-        csv.as_deref(),
-    )
-}
-
-fn boundaries(
-    rule: &str,
-    target: f64,
-    (below, above): (Option<f64>, Option<f64>),
-    cohort_size: u32,
-    max_patients: u32,
-    cutoff: f64,
-    csv: Option<&Path>,
-) -> Result<()> {
-    if !(target.is_finite() && target > 0.0 && target < 1.0) {
-        bail!("--target must be strictly between 0 and 1, got {target}");
-    }
-    if !(cutoff.is_finite() && cutoff > 0.0 && cutoff < 1.0) {
-        bail!("--cutoff-eliminate must be strictly between 0 and 1, got {cutoff}");
-    }
-    if max_patients < cohort_size {
-        bail!("--max-patients ({max_patients}) must be at least --cohort-size ({cohort_size})");
-    }
-    let (default_below, default_above) = IntervalRule::default_parameters(rule, target);
-    let (below, above) = (below.unwrap_or(default_below), above.unwrap_or(default_above));
-    let rule = IntervalRule::from_parts(rule, below, above).expect("clap checks the rule name");
-    // The command line names the parameters phi1/phi2 (BOIN) or epsilon1/epsilon2 (the others).
-    let flags = if rule.name() == "boin" {
-        ("phi1", "phi2")
-    } else {
-        ("epsilon1", "epsilon2")
     };
-    rule.check(target).map_err(|(key, message)| {
-        let below = IntervalRule::parameter_names(rule.name()).0;
-        anyhow!("--{} {message}", if key == below { flags.0 } else { flags.1 })
+    let table = DecisionTable::new(&settings).map_err(|e| match e {
+        BoundaryError::Target(t) => anyhow!("--target must be strictly between 0 and 1, got {t}"),
+        BoundaryError::CutoffEliminate(c) => anyhow!("--cutoff-eliminate must be strictly between 0 and 1, got {c}"),
+        BoundaryError::MaxPatients {
+            max_patients,
+            cohort_size,
+        } => anyhow!("--max-patients ({max_patients}) must be at least --cohort-size ({cohort_size})"),
+        BoundaryError::Parameter { key, message } => {
+            anyhow!("--{} {message}", if key == below_key { flags.0 } else { flags.1 })
+        }
+        other => other.into(),
     })?;
-    let mut config = IntervalConfig::new(target, rule);
-    config.cutoff_eliminate = cutoff;
-    let table = BoundaryTable::new(&config, max_patients);
-    let ns: Vec<u32> = (cohort_size..=max_patients).step_by(cohort_size as usize).collect();
-    let cell = |v: Option<u32>| v.map_or("NA".to_string(), |v| v.to_string());
-    let column = |v: &[Option<u32>]| -> Vec<String> { ns.iter().map(|&n| cell(v[n as usize])).collect() };
-    let rows: [(&str, Vec<String>); 4] = [
-        ("Number of patients treated", ns.iter().map(|n| n.to_string()).collect()),
-        ("Escalate if # of DLT <=", column(&table.escalate)),
-        ("De-escalate if # of DLT >=", column(&table.deescalate)),
-        ("Eliminate if # of DLT >=", column(&table.eliminate)),
-    ];
-    let settings = match rule {
-        IntervalRule::Boin { phi1, phi2 } => format!(
-            "BOIN (Liu & Yuan 2015): target {target}, phi1 {phi1}, phi2 {phi2}, lambda_e {:.4}, lambda_d {:.4}",
-            boin::lambda_e(target, phi1),
-            boin::lambda_d(target, phi2)
-        ),
-        IntervalRule::Keyboard {
-            margin_left,
-            margin_right,
-        } => format!(
-            "Keyboard (Yan, Mandrekar & Yuan 2017): target {target}, target key [{}, {}]",
-            target - margin_left,
-            target + margin_right
-        ),
-        IntervalRule::Mtpi2 { epsilon1, epsilon2 } => format!(
-            "mTPI-2 (Guo et al. 2017): target {target}, equivalence interval [{}, {}]",
-            target - epsilon1,
-            target + epsilon2
-        ),
-        IntervalRule::I3Plus3 { epsilon1, epsilon2 } => format!(
-            "i3+3 (Liu, Wang & Ji 2020): target {target}, equivalence interval [{}, {}]",
-            target - epsilon1,
-            target + epsilon2
-        ),
-    };
-    say!("{settings}");
-    for (label, cells) in &rows {
-        let cells: Vec<String> = cells.iter().map(|c| format!("{c:>3}")).collect();
+    say!("{}", table.describe());
+    let line = |label: &str, cell: fn(&BoundaryRow) -> String| {
+        let cells: Vec<String> = table.rows.iter().map(|r| format!("{:>3}", cell(r))).collect();
         say!("{label:<28}{}", cells.join(" "));
-    }
+    };
+    line("Number of patients treated", |r| r.n.to_string());
+    line("Escalate if # of DLT <=", |r| count_text(r.escalate));
+    line("De-escalate if # of DLT >=", |r| count_text(r.deescalate));
+    line("Eliminate if # of DLT >=", |r| count_text(r.eliminate));
     say!(
-        "Eliminate: the dose and every higher dose, when P(DLT rate > {target} | data) > {cutoff} with Beta(1, 1) \
+        "Eliminate: the dose and every higher dose, when P(DLT rate > {target} | data) > {cutoff_eliminate} with Beta(1, 1) \
          (applied from 3 patients); NA: never at that n."
     );
     if let Some(path) = csv {
-        let mut text = String::from("n,escalate,deescalate,eliminate\n");
-        for (i, &n) in ns.iter().enumerate() {
-            text.push_str(&format!("{n},{},{},{}\n", rows[1].1[i], rows[2].1[i], rows[3].1[i]));
-        }
-        write_text(path, &text)?;
+        write_text(&path, &table.csv())?;
     }
     Ok(())
 }

@@ -1,10 +1,11 @@
 //! `trialsim simon`: prints the minimax, admissible and optimal Simon two-stage designs (listed
-//! with their exact operating characteristics), and writes them as CSV on request.
+//! by [`trialsim::planning::simon`]), and writes them as CSV on request.
 
 use super::{say, write_text};
 use anyhow::Result;
-use std::path::{Path, PathBuf};
-use trialsim::single_arm::{SimonSearch, SimonSolution};
+use std::path::PathBuf;
+use trialsim::planning::SimonTable;
+use trialsim::single_arm::SimonSearch;
 
 /// The examples under `trialsim simon --help`.
 pub const EXAMPLES: &str = "Examples:
@@ -36,11 +37,15 @@ pub struct Args {
 
 /// Searches the designs and prints them.
 pub fn execute(args: Args) -> Result<()> {
-    simon(args.p0, args.p1, args.alpha, args.beta, args.nmax, args.csv.as_deref())
-}
-
-fn simon(p0: f64, p1: f64, alpha: f64, beta: f64, nmax: u32, csv: Option<&Path>) -> Result<()> {
-    let designs = SimonSearch::new(p0, p1, alpha, beta, nmax)?.run()?;
+    let Args {
+        p0,
+        p1,
+        alpha,
+        beta,
+        nmax,
+        csv,
+    } = args;
+    let table = SimonTable::from(SimonSearch::new(p0, p1, alpha, beta, nmax)?.run()?);
     say!("Simon two-stage phase II designs (Simon 1989; admissible: Jung et al. 2004)");
     say!("H0 response rate {p0}, H1 response rate {p1}; alpha {alpha}, beta {beta} (exact binomial)");
     say!("Stop after stage 1 if responses <= r1 of n1; reject H0 if responses > r of n.");
@@ -57,17 +62,11 @@ fn simon(p0: f64, p1: f64, alpha: f64, beta: f64, nmax: u32, csv: Option<&Path>)
         "alpha",
         "power"
     );
-    let rows: Vec<(&str, &SimonSolution)> = [("minimax", &designs.minimax)]
-        .into_iter()
-        .chain(designs.admissible.iter().map(|d| ("admissible", d)))
-        .chain([("optimal", &designs.optimal)])
-        .collect();
-    let mut text = String::from("design,r1,n1,r,n,en_p0,pet_p0,alpha,power\n");
-    for (kind, s) in &rows {
+    for (kind, s) in &table.rows {
         let d = &s.design;
         say!(
             "{:<11} {:>3} {:>4} {:>4} {:>4} {:>8.2} {:>8.4} {:>8.4} {:>8.4}",
-            kind,
+            kind.name(),
             d.r1(),
             d.n1(),
             d.r(),
@@ -77,20 +76,9 @@ fn simon(p0: f64, p1: f64, alpha: f64, beta: f64, nmax: u32, csv: Option<&Path>)
             s.alpha,
             s.power
         );
-        text.push_str(&format!(
-            "{kind},{},{},{},{},{:.4},{:.4},{:.4},{:.4}\n",
-            d.r1(),
-            d.n1(),
-            d.r(),
-            d.n(),
-            s.en_p0,
-            s.pet_p0,
-            s.alpha,
-            s.power
-        ));
     }
     if let Some(path) = csv {
-        write_text(path, &text)?;
+        write_text(&path, &table.csv())?;
     }
     Ok(())
 }

@@ -1,9 +1,10 @@
 //! `trialsim survival-size`: prints the sample size (and optionally the power) of the one-sample
-//! log-rank test against a historical median (Wu 2015).
+//! log-rank test against a historical median, computed by [`trialsim::planning::survival`].
 
 use super::say;
-use anyhow::{bail, Result};
-use trialsim::single_arm::{WeibullSurvival, WuDesign};
+use anyhow::{anyhow, bail, Result};
+use trialsim::planning::{Alternative, SurvivalSize, SurvivalSizeError};
+use trialsim::single_arm::WeibullSurvival;
 
 /// The examples under `trialsim survival-size --help`.
 pub const EXAMPLES: &str = "Examples:
@@ -45,53 +46,40 @@ pub struct Args {
 
 /// Sizes the trial and prints the design, the sample size and the power.
 pub fn execute(args: Args) -> Result<()> {
-    survival_size(
-        args.median0,
-        args.median1,
-        args.hazard_ratio,
-        args.shape,
-        args.accrual,
-        args.followup,
-        args.alpha,
-        args.power,
-        args.n,
-    )
-}
-
-#[allow(clippy::too_many_arguments)]
-fn survival_size(
-    median0: f64,
-    median1: Option<f64>,
-    hazard_ratio: Option<f64>,
-    shape: f64,
-    accrual: f64,
-    followup: f64,
-    alpha: f64,
-    power: f64,
-    n: Option<u32>,
-) -> Result<()> {
+    let Args {
+        median0,
+        median1,
+        hazard_ratio,
+        shape,
+        accrual,
+        followup,
+        alpha,
+        power,
+        n,
+    } = args;
     let null = WeibullSurvival::new(median0, shape)?;
-    // With a common shape k, S1 = S0^δ gives median1 = median0 · δ^(−1/k).
-    let hazard_ratio = match (median1, hazard_ratio) {
-        (Some(m1), None) if m1.is_finite() && m1 > 0.0 => (median0 / m1).powf(shape),
-        (Some(m1), None) => bail!("--median1 must be positive, got {m1}"),
-        (None, Some(hr)) => hr,
+    let alternative = match (median1, hazard_ratio) {
+        (Some(m1), None) => Alternative::Median(m1),
+        (None, Some(hr)) => Alternative::HazardRatio(hr),
         _ => bail!("give --median1 or --hazard-ratio"),
     };
-    let design = WuDesign::new(alpha, accrual, followup, null, hazard_ratio)?;
-    let needed = design.sample_size(power)?;
+    let size = SurvivalSize::new(null, alternative, accrual, followup, alpha, power).map_err(|e| match e {
+        SurvivalSizeError::Median1(m1) => anyhow!("--median1 must be positive, got {m1}"),
+        SurvivalSizeError::Design(e) => e.into(),
+    })?;
+    let (hazard_ratio, needed) = (size.hazard_ratio, size.sample_size);
     say!("One-sample log-rank test against a historical Weibull curve (Wu 2015)");
     say!(
         "median0 {median0} months, shape {shape}, hazard ratio {hazard_ratio:.4} (median1 {:.2} months)",
-        median0 * hazard_ratio.powf(-1.0 / shape)
+        size.median1()
     );
     say!("uniform accrual over {accrual} months, {followup} months more follow-up, one-sided alpha {alpha}");
     say!(
         "sample size for power {power}: {needed} (power {:.4})",
-        design.power(needed)
+        size.design.power(needed)
     );
     if let Some(n) = n {
-        say!("power with {n} patients: {:.4}", design.power(n));
+        say!("power with {n} patients: {:.4}", size.design.power(n));
     }
     Ok(())
 }
