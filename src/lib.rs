@@ -7,6 +7,7 @@
 //! - [`report`]: CSV tables and the Markdown index of a run, written atomically.
 //! - [`sweep`]: scenarios run over a grid of settings; [`shard`]: a run split over machines and merged.
 
+pub mod conduct;
 pub mod dose_finding;
 pub mod planning;
 pub mod report;

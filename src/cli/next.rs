@@ -1,10 +1,11 @@
-//! `trialsim next`: the next dose for a live trial, from the outcomes so far.
+//! `trialsim next`: the next dose for a live trial, from the outcomes so far (the trial's state
+//! and the design's decision come from [`trialsim::conduct`]).
 
 use super::say;
-use anyhow::{anyhow, bail, Context, Result};
-use std::path::{Path, PathBuf};
-use trialsim::dose_finding::outcomes::parse_outcomes;
-use trialsim::dose_finding::{Decision, TrialData};
+use anyhow::{Context, Result};
+use std::path::PathBuf;
+use trialsim::conduct::{ConductError, LiveTrial};
+use trialsim::dose_finding::{Decision, Dose};
 use trialsim::scenario::Scenario;
 
 /// The examples under `trialsim next --help`.
@@ -31,35 +32,14 @@ pub struct Args {
 
 /// Prints the outcomes' summary, the design's per-dose estimates and its decision.
 pub fn execute(args: Args) -> Result<()> {
-    next(&args.scenario, &args.design, &args.outcomes)
-}
-
-fn next(scenario_path: &Path, design_name: &str, outcomes: &str) -> Result<()> {
-    let scenario = Scenario::load(scenario_path)?;
-    let spec = scenario.designs.iter().find(|d| d.name == design_name).ok_or_else(|| {
-        let names: Vec<&str> = scenario.designs.iter().map(|d| d.name.as_str()).collect();
-        anyhow!(
-            "{}: no design named '{design_name}'; the designs are: {}",
-            scenario_path.display(),
-            names.join(", ")
-        )
+    let scenario = Scenario::load(&args.scenario)?;
+    let trial = LiveTrial::new(&scenario, &args.design, &args.outcomes).or_else(|e| match e {
+        ConductError::Outcomes(e) => Err(e).context("invalid --outcomes"),
+        other => Err(other.into()),
     })?;
     let labels = &scenario.trial.doses;
-    let cohorts = parse_outcomes(outcomes, labels.len()).context("invalid --outcomes")?;
-    let max_patients = scenario.trial.limits.max_patients;
-    let treated: u32 = cohorts.iter().map(|c| u32::from(c.patients)).sum();
-    if treated > max_patients {
-        bail!(
-            "the outcomes list {treated} patients, more than [trial] max_patients ({max_patients}) in {}",
-            scenario_path.display()
-        );
-    }
-    let mut data = TrialData::new(labels.len());
-    for c in &cohorts {
-        data.add_cohort(c.dose, c.patients, c.dlts);
-    }
-    let finder = spec.build(&scenario.trial);
-    let describe = |d: trialsim::dose_finding::Dose| format!("dose {d} ({})", labels[d.index()]);
+    let describe = |d: Dose| format!("dose {d} ({})", labels[d.index()]);
+    let (spec, data) = (trial.design(), trial.data());
     say!(
         "{} ({}), target DLT probability {}: {} patients, {} DLTs in {} cohorts",
         spec.name,
@@ -67,15 +47,29 @@ fn next(scenario_path: &Path, design_name: &str, outcomes: &str) -> Result<()> {
         scenario.trial.target,
         data.total_patients(),
         data.total_dlts(),
-        cohorts.len()
+        trial.cohorts().len()
     );
-    if cohorts.is_empty() {
-        say!(
-            "Decision: treat the first cohort at {}",
-            describe(scenario.trial.limits.start_dose)
-        );
-        return Ok(());
+    // Before the first cohort there is nothing to estimate: the trial starts at the start dose.
+    let first = trial.cohorts().is_empty();
+    if !first {
+        print_estimates(&trial, labels);
     }
+    match trial.decision() {
+        Decision::Treat(d) => say!(
+            "Decision: treat the {} cohort at {}",
+            if first { "first" } else { "next" },
+            describe(d)
+        ),
+        Decision::Stop { selected, reason } => {
+            let selected = selected.map_or("no dose".to_string(), describe);
+            say!("Decision: stop the trial ({}); selected MTD: {selected}", reason.name());
+        }
+    }
+    Ok(())
+}
+
+/// Prints the design's per-dose counts, admissibility and estimated P(DLT).
+fn print_estimates(trial: &LiveTrial, labels: &[String]) {
     say!(
         "{:>4}  {:<16} {:>8} {:>5}  {:<10} {:>12}",
         "dose",
@@ -85,7 +79,7 @@ fn next(scenario_path: &Path, design_name: &str, outcomes: &str) -> Result<()> {
         "admissible",
         "est. P(DLT)"
     );
-    for e in finder.estimates(&data) {
+    for e in trial.estimates() {
         let estimate = e.prob_tox.map_or("-".to_string(), |p| format!("{p:.4}"));
         let admissible = if e.admissible { "yes" } else { "no" };
         say!(
@@ -98,12 +92,4 @@ fn next(scenario_path: &Path, design_name: &str, outcomes: &str) -> Result<()> {
             estimate
         );
     }
-    match finder.decide(&data) {
-        Decision::Treat(d) => say!("Decision: treat the next cohort at {}", describe(d)),
-        Decision::Stop { selected, reason } => {
-            let selected = selected.map_or("no dose".to_string(), describe);
-            say!("Decision: stop the trial ({}); selected MTD: {selected}", reason.name());
-        }
-    }
-    Ok(())
 }
