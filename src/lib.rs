@@ -9,12 +9,15 @@
 //! - [`sim`]: the engines' and OC tables' former paths.
 //! - [`results`]: OC tables and the typed rows of every CSV file (written and read back).
 //! - [`report`]: CSV tables, charts and the Markdown index of a run, written atomically.
+//! - [`planning`]: design tables a protocol prints (boundaries, Simon, survival sample size);
+//!   [`conduct`]: the next dose of a live trial.
 //! - [`sweep`]: scenarios run over a grid of settings; [`shard`]: a run split over machines and merged.
 
+pub mod conduct;
 pub mod core;
 pub mod designs;
-pub mod dose_finding;
 pub mod engines;
+pub mod planning;
 pub mod report;
 pub mod results;
 pub mod run;

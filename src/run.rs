@@ -7,7 +7,7 @@
 //! runs, shards and merges ([`crate::shard`]), sweeps ([`crate::sweep`]) and [`bench()`] are
 //! written once over [`Engine`].
 
-use crate::dose_finding::DoseFinder;
+use crate::designs::DoseFinder;
 use crate::engines::cache::SharedDecisions;
 use crate::engines::calendar::protocol::dlt_as_given;
 use crate::engines::calendar::{TimedCounts, TimedEntry, TimedPlan, TimedSettings, Timing};

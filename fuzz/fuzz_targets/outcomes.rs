@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use trialsim::dose_finding::outcomes::parse_outcomes;
+use trialsim::designs::outcomes::parse_outcomes;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {

@@ -12,7 +12,7 @@
 use super::dose_finding::OcCounts;
 use super::rng::PatientStream;
 use super::Accumulator;
-use crate::dose_finding::{Decision, Dose, DoseFinder, TrialData};
+use crate::designs::{Decision, Dose, DoseFinder, TrialData};
 use rustc_hash::FxHashMap;
 use std::sync::RwLock;
 

@@ -5,7 +5,7 @@
 use super::cache::{DecisionGraph, SharedDecisions};
 use super::rng::{dlt_threshold, PatientStream};
 use super::{add_counts, Accumulator, MergeError, Simulation};
-use crate::dose_finding::{Decision, DoseFinder, TrialData};
+use crate::designs::{Decision, DoseFinder, TrialData};
 
 /// A true dose-toxicity curve.
 #[derive(Clone, Debug, PartialEq)]
@@ -34,7 +34,7 @@ pub struct OcCounts {
     pub patients: Vec<u64>,
     /// DLTs at each dose, summed over trials.
     pub dlts: Vec<u64>,
-    /// Trials by stop reason, indexed as [`StopReason::ALL`](crate::dose_finding::StopReason::ALL).
+    /// Trials by stop reason, indexed as [`StopReason::ALL`](crate::designs::StopReason::ALL).
     pub stops: [u64; 4],
     /// Trials by total sample size (index = patients).
     pub sample_size: Vec<u64>,

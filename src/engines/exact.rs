@@ -7,7 +7,7 @@
 //! future. Cohorts have a fixed size (the last one is cut to the sample-size limit).
 
 use super::cache::SharedDecisions;
-use crate::dose_finding::{Decision, DoseFinder, TrialData};
+use crate::designs::{Decision, DoseFinder, TrialData};
 use crate::sim::oc::OcProbabilities;
 use rustc_hash::FxHashMap;
 

@@ -12,7 +12,7 @@ pub use single_arm::{SingleArmDesignSpec, SingleArmScenario, SINGLE_ARM_RULES};
 pub use sweep::{RunFile, Sweep, SweepKey, SweepPoint, SweepValue};
 
 pub(crate) use crate::core::params::FieldPath;
-use crate::dose_finding::{DoseFinder, TrialLimits};
+use crate::designs::{DoseFinder, TrialLimits};
 use crate::sim::protocol::Utility;
 use crate::sim::timed::Timing;
 use crate::sim::Truth;

@@ -6,7 +6,7 @@ use super::{
     FieldPath, Kind, Method, Scenario, ScenarioError, SimulationSettings, TrialSettings, MAX_DOSES, MAX_PATIENTS_LIMIT,
 };
 use crate::core::params::{self, ParamError};
-use crate::dose_finding::{Dose, TrialLimits};
+use crate::designs::{Dose, TrialLimits};
 use crate::sim::exact::DEFAULT_MAX_STATES;
 use crate::sim::protocol::{TruthProfile, Utility};
 use crate::sim::timed::{Arrival, Onset, Timing};

@@ -3,7 +3,7 @@
 
 use crate::common::{exact, run_cli, simulate, stderr};
 use std::fs;
-use trialsim::dose_finding::Dose;
+use trialsim::designs::Dose;
 
 const DESIGNS: &str = r#"
 [[design]]

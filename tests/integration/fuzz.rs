@@ -6,7 +6,7 @@
 use crate::common::root;
 use proptest::prelude::*;
 use std::path::Path;
-use trialsim::dose_finding::outcomes::parse_outcomes;
+use trialsim::designs::outcomes::parse_outcomes;
 use trialsim::scenario::AnyScenario;
 
 fn bundled() -> Vec<String> {

@@ -2,7 +2,7 @@
 //! simulated quantities and exactly for deterministic ones.
 
 use crate::common::{assert_proportion_within_4se, scenario, simulate, three_plus_three_r5};
-use trialsim::dose_finding::{Decision, Dose, TrialData};
+use trialsim::designs::{Decision, Dose, TrialData};
 
 /// VALIDATION R5 (exact 3+3 operating characteristics), both variants, two truths:
 /// P(MTD = none, 1, …, 5) and E[N] within 4 SE of the exact values at 200,000 trials.
@@ -150,7 +150,7 @@ rule = "boin"
     ];
     let mut data = TrialData::new(5);
     for (cohort, expected) in steps {
-        let c = &trialsim::dose_finding::outcomes::parse_outcomes(cohort, 5).unwrap()[0];
+        let c = &trialsim::designs::outcomes::parse_outcomes(cohort, 5).unwrap()[0];
         data.add_cohort(c.dose, c.patients, c.dlts);
         assert_eq!(
             boin.decide(&data),

@@ -5,7 +5,7 @@ use super::enrolment::{Cohorts, Enrolment};
 use super::patients::{Patients, Stage};
 use super::protocol::Backfill;
 use super::trial::Arm;
-use crate::dose_finding::{Dose, TrialLimits};
+use crate::designs::{Dose, TrialLimits};
 
 impl Enrolment {
     /// Backfill while the escalation cohort at `current` is followed, until `until`: each patient

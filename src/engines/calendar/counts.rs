@@ -5,7 +5,7 @@ use super::enrolment::Enrolment;
 use super::patients::{Patients, Stage};
 use super::protocol::{Regimen, StepUpRule};
 use super::trial::{counts_of, TimedTrial};
-use crate::dose_finding::{Decision, Dose};
+use crate::designs::{Decision, Dose};
 use crate::engines::dose_finding::OcCounts;
 use crate::engines::{add_counts, Accumulator, MergeError};
 use crate::sim::oc::{CorrectDecision, TimedDoseSummary, TimedSummary};

@@ -6,8 +6,8 @@ use super::patients::{Outcome, Patients, Stage};
 use super::trial::Arm;
 use super::Arrival;
 use super::Timing;
-use crate::dose_finding::tite::PatientRecord;
-use crate::dose_finding::Dose;
+use crate::designs::tite::PatientRecord;
+use crate::designs::Dose;
 use crate::engines::rng::{calendar_patient, calendar_rng};
 use rand_xoshiro::Xoshiro256PlusPlus;
 

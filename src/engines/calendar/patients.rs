@@ -2,8 +2,8 @@
 
 use super::protocol::{EfficacyCounts, Regimen};
 use super::trial::Arm;
-use crate::dose_finding::tite::{FollowUp, PatientRecord};
-use crate::dose_finding::{Dose, TrialData};
+use crate::designs::tite::{FollowUp, PatientRecord};
+use crate::designs::{Dose, TrialData};
 
 /// Why a patient was treated.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -10,7 +10,7 @@
 //! p′ = p − c + c′, e′ = e − c + c′ (or, without a CRS-type part, p′ is given and e′ = e − p + p′).
 //! The response uses a second latent uniform, independent of toxicity given the dose.
 
-use crate::dose_finding::Dose;
+use crate::designs::Dose;
 use crate::engines::rng::dlt_threshold;
 
 /// What a truth says beyond direct-dosing DLT probabilities (all per dose, lowest first).

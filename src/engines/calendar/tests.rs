@@ -6,12 +6,12 @@ use super::patients::{Patients, Stage};
 use super::protocol::{Backfill, Regimen, TruthProfile, Utility};
 use super::trial::{run_trial, Arm, TimedTrial};
 use super::*;
-use crate::dose_finding::crm::{Crm, CrmConfig, CrmEstimate, CrmModel};
-use crate::dose_finding::interval::{IntervalConfig, IntervalDesign, IntervalRule};
-use crate::dose_finding::three_plus_three::ThreePlusThree;
-use crate::dose_finding::tite::{TiteCrm, TiteWeights};
-use crate::dose_finding::{Decision, StopReason};
-use crate::dose_finding::{TrialLimits, WithRules};
+use crate::designs::crm::{Crm, CrmConfig, CrmEstimate, CrmModel};
+use crate::designs::interval::{IntervalConfig, IntervalDesign, IntervalRule};
+use crate::designs::three_plus_three::ThreePlusThree;
+use crate::designs::tite::{TiteCrm, TiteWeights};
+use crate::designs::{Decision, StopReason};
+use crate::designs::{TrialLimits, WithRules};
 use crate::engines::{simulate, RunCounts};
 use rustc_hash::FxHashMap;
 
@@ -180,7 +180,7 @@ fn time_to_event_design_does_not_wait() {
 /// `entry + window − entry` rounded below the window (28 days = 0.92 months).
 #[test]
 fn tite_boin_waits_and_finishes() {
-    use crate::dose_finding::tite::TiteBoin;
+    use crate::designs::tite::TiteBoin;
     let config = IntervalConfig::new(0.25, IntervalRule::boin(0.25));
     let design = TiteBoin::new("TITE-BOIN", IntervalDesign::new(config, 36), limits(6, 3, 36));
     let entry = TimedEntry::plain(TimedFinder::TimeToEvent(Box::new(design)));

@@ -5,8 +5,8 @@ use super::enrolment::{Cohorts, Enrolment};
 use super::patients::{Patients, Stage};
 use super::protocol::{Backfill, StepUpRule, TruthThresholds, Utility};
 use super::{TimedEntry, TimedFinder, Timing};
-use crate::dose_finding::tite::{FollowUp, PatientRecord, TimedDecision, TimedDesign};
-use crate::dose_finding::{Decision, Dose, DoseFinder, StopReason, TrialData};
+use crate::designs::tite::{FollowUp, PatientRecord, TimedDecision, TimedDesign};
+use crate::designs::{Decision, Dose, DoseFinder, StopReason, TrialData};
 use crate::engines::cache::DecisionCache;
 
 /// What one simulated trial produced.

@@ -1,0 +1,286 @@
+//! `trialsim run`: simulates (or computes exactly) scenario files and sweeps, or one shard of
+//! them, writes their tables, and prints a summary of each.
+
+use super::{progress_bar, say, say_wrote};
+use anyhow::{bail, Result};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+use trialsim::run::{
+    simulate_scenario, simulate_single_arm, write_outputs, write_single_arm_outputs, ExactNote, RunOptions,
+};
+use trialsim::scenario::{AnyScenario, RunFile, Scenario, SingleArmScenario, Sweep};
+use trialsim::shard::Shard;
+use trialsim::sim::{Method, OcTable};
+use trialsim::single_arm::SingleArmTable;
+use trialsim::sweep::{simulate_sweep, write_sweep_outputs};
+
+/// The examples under `trialsim --help` and `trialsim run --help`.
+pub const EXAMPLES: &str = "Examples:
+  trialsim run scenarios/qls4131_escalation.toml
+  trialsim run scenarios/*.toml --trials 100000 --seed 7 --threads 2 --out results
+  trialsim run scenarios/qls4131_escalation.toml --exact
+  trialsim run scenarios/qls4131_escalation.toml --shard 3/10 --out shards
+  trialsim merge shards --out output";
+
+/// The arguments of `trialsim run`.
+#[derive(clap::Args)]
+pub struct Args {
+    /// Scenario files (TOML).
+    #[arg(required = true)]
+    files: Vec<PathBuf>,
+    /// Trials per design and truth (default: the scenario's [simulation] trials).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    trials: Option<u64>,
+    /// Run seed (default: the scenario's [simulation] seed).
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..1025))]
+    threads: Option<u32>,
+    /// Output folder.
+    #[arg(long, default_value = "output")]
+    out: PathBuf,
+    /// Exact operating characteristics (every trial state walked; no Monte Carlo error),
+    /// falling back to simulation where the state space is too large.
+    #[arg(long)]
+    exact: bool,
+    /// Simulate only slice I of N of the trials (1-based) and write their raw counts to
+    /// OUT/<file stem>/shard-I-of-N.json, for `trialsim merge`.
+    #[arg(long, value_name = "I/N", value_parser = Shard::parse, conflicts_with = "exact")]
+    shard: Option<Shard>,
+}
+
+/// Runs every file in turn, after validating them all; on Ctrl-C, says what was written.
+pub fn execute(args: Args) -> Result<()> {
+    let out = args.out.as_path();
+    // Every file is validated before anything is simulated or written.
+    let loaded = args
+        .files
+        .iter()
+        .map(|f| RunFile::read(f))
+        .collect::<Result<Vec<_>, _>>()?;
+    let scenarios: Vec<RunFile> = loaded.iter().map(|(file, _)| file.clone()).collect();
+    let mut stems = HashMap::new();
+    for s in &scenarios {
+        if let Some(other) = stems.insert(s.stem(), s.file()) {
+            bail!(
+                "{} and {} would both write to {}; rename one",
+                other.display(),
+                s.file().display(),
+                out.join(s.stem()).display()
+            );
+        }
+    }
+    let threads = args.threads.map_or_else(
+        || std::thread::available_parallelism().map_or(1, |n| n.get()),
+        |t| t as usize,
+    );
+    let options = RunOptions {
+        trials: args.trials,
+        seed: args.seed,
+        threads,
+        exact: args.exact,
+    };
+    let mut finished: Vec<PathBuf> = Vec::new();
+    for (index, (scenario, text)) in loaded.iter().enumerate() {
+        for w in scenario.warnings() {
+            eprintln!("warning: {w}");
+        }
+        let dir = out.join(scenario.stem());
+        let written = match (args.shard, scenario) {
+            (Some(shard), _) => run_shard(scenario, text, &options, shard, &dir),
+            (None, RunFile::Scenario(scenario)) => run_one(scenario, &options, &dir),
+            (None, RunFile::Sweep(sweep)) => run_sweep(sweep, &options, &dir),
+        };
+        if trialsim::sim::cancel::requested() {
+            interrupted(&dir, written.is_ok(), &finished, &scenarios[index + 1..], out);
+        }
+        say_wrote(&written?);
+        finished.push(dir);
+    }
+    Ok(())
+}
+
+/// Simulates one scenario and writes its outputs into `dir`.
+fn run_one(scenario: &AnyScenario, options: &RunOptions, dir: &Path) -> Result<Vec<PathBuf>> {
+    let total = match scenario {
+        AnyScenario::DoseFinding(s) => options.trials.unwrap_or(s.simulation.trials),
+        AnyScenario::SingleArm(s) => options.trials.unwrap_or(s.simulation.trials),
+    };
+    let bar = progress_bar(total, &scenario.stem());
+    let started = Instant::now();
+    Ok(match scenario {
+        AnyScenario::DoseFinding(s) => {
+            let (table, notes) = simulate_scenario(s, options, &|done| bar.set_position(done))?;
+            bar.finish_and_clear();
+            report_dose_finding(s, &table, &notes, options, started.elapsed().as_secs_f64());
+            write_outputs(s, &table, dir)?
+        }
+        AnyScenario::SingleArm(s) => {
+            if options.exact {
+                bail!("{}: --exact applies to dose-finding scenarios", s.file.display());
+            }
+            let table = simulate_single_arm(s, options, &|done| bar.set_position(done))?;
+            bar.finish_and_clear();
+            report_single_arm(s, &table, options, started.elapsed().as_secs_f64());
+            write_single_arm_outputs(s, &table, dir)?
+        }
+    })
+}
+
+/// Simulates one shard of a scenario or sweep and writes its counts.
+fn run_shard(file: &RunFile, text: &str, options: &RunOptions, shard: Shard, dir: &Path) -> Result<Vec<PathBuf>> {
+    let (trials, _) = trialsim::shard::run_settings(file, options);
+    let range = shard.trials(trials);
+    let points = match file {
+        RunFile::Sweep(sweep) => sweep.points.len() as u64,
+        RunFile::Scenario(_) => 1,
+    };
+    let bar = progress_bar((range.end - range.start) * points, &file.stem());
+    let started = Instant::now();
+    let path = trialsim::shard::run_shard(file, text, options, shard, dir, &|done| bar.set_position(done))?;
+    bar.finish_and_clear();
+    say!(
+        "{}: shard {shard}, trials {}..{} of {trials}{} in {:.2} s, {} threads",
+        file.file().display(),
+        range.start,
+        range.end,
+        if points > 1 {
+            format!(" at each of {points} sweep points")
+        } else {
+            String::new()
+        },
+        started.elapsed().as_secs_f64(),
+        options.threads
+    );
+    Ok(vec![path])
+}
+
+/// Computes every point of a sweep and writes the points' folders and `sweep.csv`.
+fn run_sweep(sweep: &Sweep, options: &RunOptions, dir: &Path) -> Result<Vec<PathBuf>> {
+    let trials = options.trials.unwrap_or(sweep.points[0].scenario.simulation.trials);
+    let bar = progress_bar(trials * sweep.points.len() as u64, &sweep.stem());
+    let results = simulate_sweep(sweep, options, &|done| bar.set_position(done))?;
+    bar.finish_and_clear();
+    for ((point, r), k) in sweep.points.iter().zip(&results).zip(1..) {
+        say!("point {k}: {}", point.describe(&sweep.keys));
+        report_dose_finding(&point.scenario, &r.table, &r.notes, options, r.seconds);
+    }
+    let tables: Vec<OcTable> = results.into_iter().map(|r| r.table).collect();
+    Ok(write_sweep_outputs(sweep, &tables, dir)?)
+}
+
+/// After Ctrl-C: says what is complete and what was not written, then exits with 130.
+fn interrupted(dir: &Path, this_one_written: bool, finished: &[PathBuf], not_started: &[RunFile], out: &Path) -> ! {
+    eprintln!("interrupted:");
+    for done in finished {
+        eprintln!("  complete: {}", done.display());
+    }
+    if this_one_written {
+        eprintln!(
+            "  complete: {} (finished before the interruption took effect)",
+            dir.display()
+        );
+    } else {
+        eprintln!(
+            "  not written: {} (the run was stopped; no file of it was written)",
+            dir.display()
+        );
+    }
+    for s in not_started {
+        eprintln!("  not started: {}", out.join(s.stem()).display());
+    }
+    std::process::exit(130);
+}
+
+/// Prints a dose-finding run's timing, exact-enumeration notes and main OCs per design and truth.
+fn report_dose_finding(scenario: &Scenario, table: &OcTable, notes: &[ExactNote], options: &RunOptions, elapsed: f64) {
+    let simulated_rows = table
+        .rows
+        .iter()
+        .filter(|r| matches!(r.method, Method::Simulated { .. }))
+        .count() as u64;
+    say!(
+        "{}: {} designs × {} truths in {:.2} s, {} threads",
+        scenario.name,
+        scenario.designs.len(),
+        scenario.truths.len(),
+        elapsed,
+        options.threads
+    );
+    if simulated_rows > 0 {
+        let trials = options.trials.unwrap_or(scenario.simulation.trials);
+        say!(
+            "  simulated: {trials} trials for each of {simulated_rows} design × truth pairs ({:.0} trials/s)",
+            (trials * simulated_rows) as f64 / elapsed.max(1e-9)
+        );
+    }
+    for note in notes {
+        match &note.outcome {
+            Ok((states, seconds)) => say!(
+                "  exact: {} under {}: {states} states in {:.3} s",
+                note.design,
+                note.truth,
+                seconds
+            ),
+            Err(why) => eprintln!("warning: exact: {} under {}: {why}", note.design, note.truth),
+        }
+    }
+    say!(
+        "{:<24} {:<16} {:>9} {:>9} {:>9} {:>10}",
+        "truth",
+        "design",
+        "correct%",
+        "stopped%",
+        "mean N",
+        "overdose%"
+    );
+    for row in &table.rows {
+        say!(
+            "{:<24} {:<16} {:>9.1} {:>9.1} {:>9.1} {:>10.1}",
+            row.truth,
+            row.design,
+            row.correct_selection_pct(),
+            row.stopped_early_pct(),
+            row.total_patients_mean(),
+            row.overdose_selection_pct()
+        );
+    }
+}
+
+/// Prints a single-arm run's timing and main OCs per design and truth.
+fn report_single_arm(scenario: &SingleArmScenario, table: &SingleArmTable, options: &RunOptions, elapsed: f64) {
+    say!(
+        "{}: {} trials × {} designs × {} truths in {:.2} s, {} threads",
+        scenario.name,
+        table.trials,
+        scenario.designs.len(),
+        scenario.truths.len(),
+        elapsed,
+        options.threads
+    );
+    say!(
+        "{:<28} {:<22} {:>10} {:>10} {:>8} {:>8} {:>10}",
+        "truth",
+        "design",
+        "promising%",
+        "futility%",
+        "tox%",
+        "mean N",
+        "months"
+    );
+    for row in &table.rows {
+        let s = &row.summary;
+        say!(
+            "{:<28} {:<22} {:>10.1} {:>10.1} {:>8.1} {:>8.1} {:>10.1}",
+            row.truth,
+            row.design,
+            100.0 * s.promising,
+            100.0 * s.futility_stop,
+            100.0 * s.toxicity_stop,
+            s.mean_patients,
+            s.mean_duration
+        );
+    }
+}
