@@ -177,4 +177,27 @@ mod tests {
             }
         );
     }
+
+    /// Without follow-up TITE-BOIN is BOIN; a suspension of accrual passes every rule and the
+    /// sample-size limit.
+    #[test]
+    fn boin_without_follow_up_and_wait_stands() {
+        use crate::designs::rules::StopAtN;
+        use crate::designs::{DoseFinder, TrialLimits, WithRules};
+        let boin = IntervalDesign::new(IntervalConfig::new(0.3, IntervalRule::boin(0.3)), 30);
+        let mut data = TrialData::new(5);
+        data.add_cohort(Dose(0), 3, 0);
+        data.add_cohort(Dose(1), 3, 2);
+        assert_eq!(tite_boin().fit(&data).decision(), boin.fit(&data).decision());
+        let limits = TrialLimits {
+            num_doses: 5,
+            cohort_size: 3,
+            max_patients: 3,
+            start_dose: Dose(0),
+        };
+        let finder = WithRules::new("TITE-BOIN", tite_boin(), vec![Box::new(StopAtN { n: 1 })], limits);
+        let pending = [patient(0, 0.0, None), patient(0, 1.0, None), patient(0, 1.1, None)];
+        assert_eq!(finder.decide(&data_at(&pending, 1.5, 5)), Decision::Wait);
+        assert!(finder.decides_on_pending());
+    }
 }
