@@ -5,6 +5,7 @@ use super::say;
 use anyhow::{Context, Result};
 use std::path::PathBuf;
 use trialsim::conduct::{ConductError, LiveTrial};
+use trialsim::core::NO_WAIT_WITHOUT_FOLLOW_UP;
 use trialsim::designs::{Decision, Dose};
 use trialsim::scenario::Scenario;
 
@@ -64,6 +65,7 @@ pub fn execute(args: Args) -> Result<()> {
             let selected = selected.map_or("no dose".to_string(), describe);
             say!("Decision: stop the trial ({}); selected MTD: {selected}", reason.name());
         }
+        Decision::Wait => unreachable!("{NO_WAIT_WITHOUT_FOLLOW_UP}"),
     }
     Ok(())
 }

@@ -1,6 +1,6 @@
 //! Patient outcomes and the trial data designs decide from, as sufficient statistics.
 
-use super::{Dose, DoseSpace};
+use super::{Dose, DoseSpace, FollowUp, PatientRecord};
 
 /// One patient's outcome: a dose-limiting toxicity (DLT) or not and, where the scenario has an
 /// efficacy endpoint, a response or not.
@@ -41,9 +41,14 @@ pub struct Cohort {
 /// `[n_1, y_1, …, n_K, y_K, last dose, last n, last y]` (with efficacy `[n_1, y_1, r_1, …, last
 /// dose, last n, last y, last r]`), which also serves as the key under which engines cache
 /// decisions (see [`TrialData::state`]).
-#[derive(Clone, Debug, PartialEq, Eq)]
+///
+/// In calendar time the data may also carry every patient's follow-up ([`TrialData::follow_up`]):
+/// the counts are then those of complete patients, and time-to-event designs also weigh the
+/// pending ones.
+#[derive(Clone, Debug, PartialEq)]
 pub struct TrialData {
     state: Vec<u16>,
+    follow_up: Option<FollowUp>,
     num_doses: usize,
     /// Entries per dose in `state`: 2 (patients, DLTs) or 3 (and responses).
     stride: usize,
@@ -65,6 +70,7 @@ impl TrialData {
     fn with_stride(num_doses: usize, stride: usize) -> TrialData {
         TrialData {
             state: vec![0; stride * (num_doses + 1) + 1],
+            follow_up: None,
             num_doses,
             stride,
             total_patients: 0,
@@ -92,6 +98,23 @@ impl TrialData {
         }
         self.total_patients = total_patients;
         self.total_dlts = total_dlts;
+    }
+
+    /// Replaces the data by `records` as known at time `now` with DLT window `window`: the
+    /// follow-up is kept (in a buffer reused from call to call) and the counts become those of
+    /// complete patients, each a cohort of one in order of entry.
+    pub fn set_follow_up(&mut self, records: &[PatientRecord], now: f64, window: f64) {
+        let mut follow_up = self.follow_up.take().unwrap_or_default();
+        follow_up.records.clear();
+        follow_up.records.extend_from_slice(records);
+        (follow_up.now, follow_up.window) = (now, window);
+        follow_up.complete_counts(self);
+        self.follow_up = Some(follow_up);
+    }
+
+    /// Every patient's follow-up, in calendar time (`None`: the counts are all there is).
+    pub fn follow_up(&self) -> Option<&FollowUp> {
+        self.follow_up.as_ref()
     }
 
     /// Forget every outcome (keeps the allocation).

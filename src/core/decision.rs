@@ -40,11 +40,19 @@ impl StopReason {
     }
 }
 
+/// Why [`Decision::Wait`] cannot reach an engine deciding on complete counts (the message of
+/// its `unreachable!`): only data with follow-up give a design anything to wait for.
+pub const NO_WAIT_WITHOUT_FOLLOW_UP: &str =
+    "a design waited on data without follow-up (only pending outcomes give it something to wait for)";
+
 /// What happens after the latest cohort.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Decision {
     /// Treat the next cohort at this dose.
     Treat(Dose),
+    /// Suspend accrual until the next pending outcome is known (only a time-to-event design,
+    /// deciding on data with [`TrialData::follow_up`](super::TrialData::follow_up), waits).
+    Wait,
     /// End the trial, selecting this dose as MTD (or none).
     Stop { selected: Option<Dose>, reason: StopReason },
 }

@@ -9,7 +9,8 @@
 //! Every design kind a scenario can name is listed once in the [`registry`], which declares its
 //! rule name, paper and capabilities and parses its own keys. The interval designs (BOIN,
 //! Keyboard, mTPI-2, i3+3) share one engine in [`interval`], one file per rule; the time-to-event
-//! designs (TITE-CRM, TITE-BOIN) are in [`tite`].
+//! designs (TITE-CRM, TITE-BOIN), which also weigh pending outcomes when the data carry
+//! follow-up ([`TrialData::follow_up`]), are in [`tite`].
 
 pub mod blrm;
 pub mod crm;
@@ -63,6 +64,12 @@ pub trait Design: Send + Sync {
     fn cohort_size(&self, _data: &TrialData, standard: u16) -> u16 {
         standard
     }
+    /// Whether the design decides on pending outcomes (time-to-event: it weighs
+    /// [`TrialData::follow_up`] and may answer [`Decision::Wait`]) rather than waiting for every
+    /// window to close.
+    fn decides_on_pending(&self) -> bool {
+        false
+    }
 }
 
 /// The limits every design obeys, from the scenario's `[trial]` table.
@@ -87,8 +94,16 @@ pub trait DoseFinder: Send + Sync {
     fn limits(&self) -> &TrialLimits;
     /// The decision after the latest cohort, with every rule and the sample-size limit applied.
     fn decide(&self, data: &TrialData) -> Decision;
-    /// Whether engines should cache [`DoseFinder::decide`] by [`TrialData::state`].
+    /// The MTD if the trial ends now at its planned size: the design's selection, then every rule
+    /// judging that end (e.g. `stop_when_too_toxic` may withdraw it).
+    fn conclude(&self, data: &TrialData) -> Option<Dose>;
+    /// Whether engines should cache [`DoseFinder::decide`] by [`TrialData::state`] (never for
+    /// data with follow-up, whose state is not the whole story).
     fn cache_decisions(&self) -> bool;
+    /// Whether the design decides on pending outcomes ([`Design::decides_on_pending`]): the
+    /// calendar-time engine then decides at each arrival from the follow-up instead of waiting
+    /// for every window of a cohort to close.
+    fn decides_on_pending(&self) -> bool;
     /// Patients in the next cohort: the design's size, cut to what `max_patients` leaves.
     fn next_cohort_size(&self, data: &TrialData) -> u16;
     /// Per-dose estimates for a report of the current fit (e.g. `trialsim next`).
@@ -140,10 +155,12 @@ impl<D: Design> DoseFinder for WithRules<D> {
     }
 
     /// The design's decision; then the sample-size limit, as a first `stop_at_n`; then each rule
-    /// in order, so rules such as `stop_when_too_toxic` also judge the final selection.
+    /// in order, so rules such as `stop_when_too_toxic` also judge the final selection. A
+    /// suspension of accrual ([`Decision::Wait`]) is no proposal to judge: it stands.
     fn decide(&self, data: &TrialData) -> Decision {
         let fit = self.design.fit(data);
         let mut decision = match fit.decision() {
+            Decision::Wait => return Decision::Wait,
             Decision::Treat(_) if data.total_patients() >= self.limits.max_patients => Decision::Stop {
                 selected: fit.selected_dose(),
                 reason: StopReason::MaxPatients,
@@ -156,8 +173,29 @@ impl<D: Design> DoseFinder for WithRules<D> {
         decision
     }
 
+    fn conclude(&self, data: &TrialData) -> Option<Dose> {
+        let fit = self.design.fit(data);
+        let selected = fit.selected_dose();
+        let end = Decision::Stop {
+            selected,
+            reason: StopReason::MaxPatients,
+        };
+        match self
+            .rules
+            .iter()
+            .fold(end, |decision, rule| rule.apply(data, &fit, decision))
+        {
+            Decision::Stop { selected, .. } => selected,
+            Decision::Treat(_) | Decision::Wait => selected,
+        }
+    }
+
     fn cache_decisions(&self) -> bool {
         self.design.costly_fit()
+    }
+
+    fn decides_on_pending(&self) -> bool {
+        self.design.decides_on_pending()
     }
 
     fn next_cohort_size(&self, data: &TrialData) -> u16 {

@@ -7,7 +7,7 @@
 //! Adding a design is its file, declaring its kind, plus one line in [`DESIGNS`].
 
 use super::interval::{self, IntervalFamily};
-use super::tite::{self, TimedDesign};
+use super::tite;
 use super::titration::AcceleratedTitration;
 use super::{blrm, crm, three_plus_three};
 use super::{Design, DoseFinder, Rule, TrialLimits, WithRules};
@@ -63,8 +63,9 @@ pub struct Capabilities {
     /// Its fit has a posterior probability of toxicity ([`Fit::prob_tox_exceeds`](super::Fit)),
     /// which the rule `stop_when_too_toxic` needs.
     pub posterior: bool,
-    /// It decides from partial follow-up in calendar time, so its scenario needs `[timing]`; it
-    /// takes no accelerated titration.
+    /// It decides from partial follow-up in calendar time (what the design it builds answers to
+    /// [`DoseFinder::decides_on_pending`]), so its scenario needs `[timing]`; it takes no
+    /// accelerated titration.
     pub time_to_event: bool,
     /// It can take backfill cohorts: it waits for complete data and decides from pooled counts.
     pub backfill: bool,
@@ -146,14 +147,9 @@ pub trait ConfiguredDesign: fmt::Debug + Send + Sync {
     fn kind(&self) -> &'static dyn DesignKind;
     /// Its settings in the scenario's key names, as the run's index lists them.
     fn settings(&self) -> String;
-    /// The design for the engines, inside `wrappers`. A time-to-event design gives its
-    /// complete-data form here.
+    /// The design for every engine, inside `wrappers` (a time-to-event design decides on
+    /// pending outcomes where the data carry follow-up, as its complete-data design elsewhere).
     fn build(&self, wrappers: Wrappers) -> Box<dyn DoseFinder>;
-    /// The calendar-time form of a time-to-event design, inside `wrappers`; `None` for a design
-    /// that waits for complete data.
-    fn build_time_to_event(&self, _wrappers: Wrappers) -> Option<Box<dyn TimedDesign>> {
-        None
-    }
 }
 
 /// What a `[[design]]` puts around its base design: its name, accelerated titration, its ordered
@@ -258,7 +254,7 @@ mod tests {
                 kind.rule()
             );
             assert_eq!(
-                design.build_time_to_event(wrappers()).is_some(),
+                design.build(wrappers()).decides_on_pending(),
                 capabilities.time_to_event,
                 "{}",
                 kind.rule()

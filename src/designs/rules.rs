@@ -37,7 +37,7 @@ impl DoseSelector {
 fn proposed_dose(decision: Decision) -> Option<Dose> {
     match decision {
         Decision::Treat(d) => Some(d),
-        Decision::Stop { .. } => None,
+        Decision::Stop { .. } | Decision::Wait => None,
     }
 }
 
@@ -140,6 +140,7 @@ impl Rule for StopWhenTooToxic {
             Decision::Treat(d) => Some(d),
             // A trial that already stopped still loses its recommendation if that dose is too toxic.
             Decision::Stop { selected, .. } => selected,
+            Decision::Wait => None,
         };
         if self.dose.holds(data, next, too_toxic) {
             Decision::Stop {

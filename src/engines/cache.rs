@@ -12,6 +12,7 @@
 use super::dose_finding::OcCounts;
 use super::rng::PatientStream;
 use super::Accumulator;
+use crate::core::NO_WAIT_WITHOUT_FOLLOW_UP;
 use crate::designs::{Decision, Dose, DoseFinder, TrialData};
 use rustc_hash::FxHashMap;
 use std::sync::RwLock;
@@ -45,6 +46,10 @@ impl SharedDecisions {
 
     /// `finder`'s decision on `data`, fitted only if no thread has fitted this state before.
     pub fn decide(&self, finder: &dyn DoseFinder, data: &TrialData) -> Decision {
+        debug_assert!(
+            data.follow_up().is_none(),
+            "the state is not all of data with follow-up"
+        );
         let key = data.state();
         let known = self.map.read().ok().and_then(|shared| shared.get(key).copied());
         known.unwrap_or_else(|| {
@@ -264,6 +269,7 @@ impl<'a> DecisionGraph<'a> {
                 self.parent.resize(slots, id);
                 Node { link, dose, size }
             }
+            Decision::Wait => unreachable!("{NO_WAIT_WITHOUT_FOLLOW_UP}"),
             Decision::Stop { .. } => {
                 let link = self.stops.len() as u32;
                 self.stops.push(id);
@@ -399,6 +405,7 @@ impl<'a> DecisionGraph<'a> {
                     let dlts = patients.dlts(first, usize::from(size), thresholds[dose.index()]);
                     self.data.add_cohort(dose, size, dlts);
                 }
+                Decision::Wait => unreachable!("{NO_WAIT_WITHOUT_FOLLOW_UP}"),
                 stop => return counts.add((&self.data, stop)),
             }
         }
@@ -447,6 +454,7 @@ mod tests {
             data.add_cohort(dose, size, dlts);
             match finder.decide(&data) {
                 Decision::Treat(next) => dose = next,
+                Decision::Wait => unreachable!("{NO_WAIT_WITHOUT_FOLLOW_UP}"),
                 stop => return counts.add((&data, stop)),
             }
         }

@@ -7,6 +7,7 @@
 //! future. Cohorts have a fixed size (the last one is cut to the sample-size limit).
 
 use super::cache::SharedDecisions;
+use crate::core::NO_WAIT_WITHOUT_FOLLOW_UP;
 use crate::designs::{Decision, DoseFinder, TrialData};
 use crate::sim::oc::OcProbabilities;
 use rustc_hash::FxHashMap;
@@ -89,6 +90,7 @@ pub fn exact_oc(
             };
             let dose = match decision {
                 Decision::Treat(dose) => dose,
+                Decision::Wait => unreachable!("{NO_WAIT_WITHOUT_FOLLOW_UP}"),
                 Decision::Stop { selected, reason } => {
                     match selected {
                         Some(d) => oc.selected[d.index()] += probability,

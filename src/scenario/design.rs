@@ -10,7 +10,7 @@ use crate::designs::registry::{self, ConfiguredDesign, TrialContext, Wrappers};
 use crate::designs::rules::{DontSkipDoses, DoseSelector, StopAtN, StopWhenNAtDose, StopWhenTooToxic};
 use crate::designs::{Dose, DoseFinder, Rule};
 use crate::sim::protocol::{Backfill, StepUpRule};
-use crate::sim::timed::{TimedEntry, TimedFinder};
+use crate::sim::timed::TimedEntry;
 use serde::Deserialize;
 use std::sync::Arc;
 
@@ -91,15 +91,10 @@ impl DesignSpec {
         self.base.build(self.wrappers(trial))
     }
 
-    /// The design for the calendar-time engine: time-to-event designs decide from partial
-    /// follow-up; every other design waits for complete data.
+    /// The design for the calendar-time engine, with its regimen switch and backfill.
     pub fn build_timed(&self, trial: &TrialSettings) -> TimedEntry {
-        let finder = match self.base.build_time_to_event(self.wrappers(trial)) {
-            Some(design) => TimedFinder::TimeToEvent(design),
-            None => TimedFinder::Waiting(self.build(trial)),
-        };
         TimedEntry {
-            finder,
+            finder: self.build(trial),
             step_up: self.step_up,
             backfill: self.backfill,
         }

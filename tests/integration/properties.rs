@@ -884,6 +884,7 @@ fn drive(
                 }
                 dose = next;
             }
+            Decision::Wait => unreachable!("no follow-up: nothing to wait for"),
             Decision::Stop { selected, reason } => {
                 if let Some(s) = selected {
                     prop_assert!(s.index() < k);
@@ -1286,6 +1287,7 @@ fn three_plus_three_never_selects_an_untried_dose() {
         Decision::Stop { selected: Some(d), .. } => assert!(data.patients(d) > 0, "selected dose {d}, untried"),
         Decision::Stop { selected: None, .. } => {}
         Decision::Treat(d) => assert_eq!(d, Dose(0), "treats the untried dose below"),
+        Decision::Wait => unreachable!("no follow-up: nothing to wait for"),
     }
 }
 

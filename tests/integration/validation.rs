@@ -227,6 +227,7 @@ skeleton = { halfwidth = 0.05, nu = 2 }
                     dose = next;
                 }
                 Decision::Stop { .. } => break,
+                Decision::Wait => unreachable!("no follow-up: nothing to wait for"),
             }
         }
     }

@@ -2,12 +2,11 @@
 //! BOIN's boundaries applied to a DLT rate whose denominator counts pending patients by their
 //! standardised follow-up. Its keys are BOIN's.
 
-use super::{FollowUp, PatientRecord, TimedDecision, TimedDesign, TimedWithRules};
-use crate::core::stats::beta_uniform_posterior_exceeds;
+use super::{FollowUp, PatientRecord, TiteFit};
 use crate::designs::interval::boin::{self, BOIN};
-use crate::designs::interval::{params as interval_params, IntervalConfig, IntervalDesign};
+use crate::designs::interval::{params as interval_params, IntervalConfig, IntervalDesign, IntervalFit};
 use crate::designs::registry::{Capabilities, ConfiguredDesign, DesignKind, SimpleKind, Wrappers};
-use crate::designs::{Design, Dose, DoseFinder, Fit, StopReason, TrialLimits};
+use crate::designs::{Decision, Design, Dose, DoseFinder, Fit, StopReason, TrialData};
 
 /// TITE-BOIN as a scenario names it: `rule = "tite-boin"` (calendar time only).
 pub static TITE_BOIN: SimpleKind = SimpleKind {
@@ -32,12 +31,6 @@ pub static TITE_BOIN: SimpleKind = SimpleKind {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TiteBoinConfig(pub IntervalConfig);
 
-impl TiteBoinConfig {
-    fn boin(&self, limits: &TrialLimits) -> IntervalDesign {
-        IntervalDesign::new(self.0.clone(), limits.max_patients)
-    }
-}
-
 impl ConfiguredDesign for TiteBoinConfig {
     fn kind(&self) -> &'static dyn DesignKind {
         &TITE_BOIN
@@ -47,76 +40,45 @@ impl ConfiguredDesign for TiteBoinConfig {
         interval_params::settings(&self.0)
     }
 
-    /// Outside calendar time the design sees complete data only: its BOIN.
     fn build(&self, wrappers: Wrappers) -> Box<dyn DoseFinder> {
-        let boin = self.boin(&wrappers.limits);
-        wrappers.wrap(boin)
-    }
-
-    fn build_time_to_event(&self, wrappers: Wrappers) -> Option<Box<dyn TimedDesign>> {
-        let tite = TiteBoin::new(wrappers.name, self.boin(&wrappers.limits), wrappers.limits);
-        let base = self.boin(&wrappers.limits);
-        Some(Box::new(TimedWithRules::new(tite, base, wrappers.rules)))
+        let boin = IntervalDesign::new(self.0.clone(), wrappers.limits.max_patients);
+        wrappers.wrap(TiteBoin::new(boin))
     }
 }
 
-/// TITE-BOIN (Lin & Yuan 2020), effective-sample-size version: at the current dose, with y DLTs
-/// observed among n patients of whom m are pending, suspend accrual if m > n/2; otherwise compare
-/// p̂ = y / ñ with BOIN's λe and λd, where ñ = (n − m) + Σ pending follow-up fractions.
-/// Elimination uses complete data only (n ≥ 3 complete, P(p > φ) > cutoff); the MTD is selected
-/// as BOIN's on complete data.
+/// TITE-BOIN (Lin & Yuan 2020), effective-sample-size version: at the current dose (the last
+/// patient's), with y DLTs observed among n patients of whom m are pending, suspend accrual if
+/// m > n/2; otherwise compare p̂ = y / ñ with BOIN's λe and λd, where ñ = (n − m) + Σ pending
+/// follow-up fractions. Elimination is BOIN's on complete data; the MTD is selected as BOIN's on
+/// complete data. Without follow-up it is BOIN.
 pub struct TiteBoin {
-    name: String,
     boin: IntervalDesign,
-    limits: TrialLimits,
 }
 
 impl TiteBoin {
-    /// `boin` must use BOIN's rule (its λe, λd, cutoff and selection are used).
-    pub fn new(name: impl Into<String>, boin: IntervalDesign, limits: TrialLimits) -> TiteBoin {
+    /// `boin` must use BOIN's rule (its λe, λd, elimination and selection are used).
+    pub fn new(boin: IntervalDesign) -> TiteBoin {
         assert!(
             std::ptr::eq(boin.config().rule.family(), &BOIN),
             "TITE-BOIN is built on BOIN"
         );
-        TiteBoin {
-            name: name.into(),
-            boin,
-            limits,
-        }
-    }
-}
-
-impl TimedDesign for TiteBoin {
-    fn name(&self) -> &str {
-        &self.name
+        TiteBoin { boin }
     }
 
-    fn limits(&self) -> &TrialLimits {
-        &self.limits
-    }
-
-    fn next(&self, view: &FollowUp) -> TimedDecision {
+    /// The time-to-event decision, with BOIN's fit of the complete patients for elimination.
+    fn next(&self, complete: &IntervalFit, view: &FollowUp, num_doses: usize) -> Decision {
         let config = self.boin.config();
-        let current = view.patients.last().map_or(self.limits.start_dose, |p| p.dose);
-        let at = |d: Dose| view.patients.iter().filter(move |p| p.dose == d);
+        let current = view.records.last().expect("a patient has been treated").dose;
+        let at = |d: Dose| view.records.iter().filter(move |p| p.dose == d);
         let n = at(current).count() as f64;
         let y = at(current).filter(|p| view.dlt_observed(p)).count() as f64;
         let pending: Vec<&PatientRecord> = at(current).filter(|p| !view.complete(p)).collect();
         if pending.len() as f64 > n / 2.0 {
-            return TimedDecision::Wait;
+            return Decision::Wait;
         }
-        // Elimination on complete data, as BOIN checks it.
-        let complete = view.complete_counts();
-        let eliminated = |d: Dose| {
-            view.patients.iter().any(|p| p.dose <= d) && {
-                (0..=d.0).map(Dose).any(|e| {
-                    let (nc, yc) = (complete.patients(e), complete.dlts(e));
-                    nc >= 3 && beta_uniform_posterior_exceeds(config.target, nc, yc) > config.cutoff_eliminate
-                })
-            }
-        };
+        let eliminated = |d: Dose| !complete.admissible(d);
         if eliminated(Dose(0)) {
-            return TimedDecision::Stop {
+            return Decision::Stop {
                 selected: None,
                 reason: StopReason::TooToxic,
             };
@@ -125,7 +87,7 @@ impl TimedDesign for TiteBoin {
         let rate = if effective > 0.0 { y / effective } else { 0.0 };
         let (phi1, phi2) = config.rule.parameters();
         let (lambda_e, lambda_d) = (boin::lambda_e(config.target, phi1), boin::lambda_d(config.target, phi2));
-        let top = Dose((view.num_doses - 1) as u16);
+        let top = Dose((num_doses - 1) as u16);
         let next = if rate <= lambda_e && current < top {
             let up = Dose(current.0 + 1);
             if eliminated(up) {
@@ -138,49 +100,50 @@ impl TimedDesign for TiteBoin {
         } else {
             current
         };
-        TimedDecision::Treat(next)
+        Decision::Treat(next)
+    }
+}
+
+impl Design for TiteBoin {
+    type Fit<'a> = TiteFit<IntervalFit<'a>>;
+
+    fn fit<'a>(&'a self, data: &'a TrialData) -> Self::Fit<'a> {
+        TiteFit::new(self.boin.fit(data), data, |complete, view| {
+            self.next(complete, view, data.num_doses())
+        })
     }
 
-    fn select(&self, view: &FollowUp) -> Option<Dose> {
-        let data = view.complete_counts();
-        self.boin.fit(&data).selected_dose()
+    fn decides_on_pending(&self) -> bool {
+        true
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::super::tests::{limits, patient};
+    use super::super::tests::{data_at, patient};
     use super::*;
     use crate::designs::interval::IntervalRule;
 
     fn tite_boin() -> TiteBoin {
         let config = IntervalConfig::new(0.3, IntervalRule::boin(0.3));
-        TiteBoin::new("TITE-BOIN", IntervalDesign::new(config, 30), limits(5))
+        TiteBoin::new(IntervalDesign::new(config, 30))
     }
 
     /// Hand-worked TITE-BOIN decisions (φ = 0.3: λe = 0.2365, λd = 0.3585), window 1 month.
     #[test]
     fn tite_boin_hand_worked_cases() {
         let design = tite_boin();
-        let view = |patients: &[PatientRecord], now: f64| {
-            let patients = patients.to_vec();
-            design.next(&FollowUp {
-                patients: &patients,
-                now,
-                window: 1.0,
-                num_doses: 5,
-            })
-        };
+        let view = |patients: &[PatientRecord], now: f64| design.fit(&data_at(patients, now, 5)).decision();
         // Three complete without DLT at dose 1: p̂ = 0 ≤ λe, escalate.
         let done = [patient(0, 0.0, None), patient(0, 0.1, None), patient(0, 0.2, None)];
-        assert_eq!(view(&done, 1.5), TimedDecision::Treat(Dose(1)));
+        assert_eq!(view(&done, 1.5), Decision::Treat(Dose(1)));
         // Two of three pending (> half): suspend accrual.
         let pending = [patient(0, 0.0, None), patient(0, 1.0, None), patient(0, 1.1, None)];
-        assert_eq!(view(&pending, 1.5), TimedDecision::Wait);
+        assert_eq!(view(&pending, 1.5), Decision::Wait);
         // One DLT, one complete, one pending at half its window: ñ = 2 + 0.5, p̂ = 0.4 ≥ λd, but
         // dose 1 is the lowest: stay.
         let mixed = [patient(0, 0.0, Some(0.3)), patient(0, 0.1, None), patient(0, 1.0, None)];
-        assert_eq!(view(&mixed, 1.5), TimedDecision::Treat(Dose(0)));
+        assert_eq!(view(&mixed, 1.5), Decision::Treat(Dose(0)));
         // The same at dose 2: de-escalate.
         let mixed2 = [
             patient(0, -3.0, None),
@@ -190,7 +153,7 @@ mod tests {
             patient(1, 0.1, None),
             patient(1, 1.0, None),
         ];
-        assert_eq!(view(&mixed2, 1.5), TimedDecision::Treat(Dose(0)));
+        assert_eq!(view(&mixed2, 1.5), Decision::Treat(Dose(0)));
         // Four complete without DLT and one pending early: ñ = 4 + 0.1, p̂ = 0: escalate.
         let mostly = [
             patient(0, -2.0, None),
@@ -199,7 +162,7 @@ mod tests {
             patient(0, -2.0, None),
             patient(0, 1.4, None),
         ];
-        assert_eq!(view(&mostly, 1.5), TimedDecision::Treat(Dose(1)));
+        assert_eq!(view(&mostly, 1.5), Decision::Treat(Dose(1)));
         // Three DLTs in three complete at dose 1: eliminated, stop.
         let toxic = [
             patient(0, 0.0, Some(0.2)),
@@ -208,10 +171,33 @@ mod tests {
         ];
         assert_eq!(
             view(&toxic, 1.5),
-            TimedDecision::Stop {
+            Decision::Stop {
                 selected: None,
                 reason: StopReason::TooToxic
             }
         );
+    }
+
+    /// Without follow-up TITE-BOIN is BOIN; a suspension of accrual passes every rule and the
+    /// sample-size limit.
+    #[test]
+    fn boin_without_follow_up_and_wait_stands() {
+        use crate::designs::rules::StopAtN;
+        use crate::designs::{DoseFinder, TrialLimits, WithRules};
+        let boin = IntervalDesign::new(IntervalConfig::new(0.3, IntervalRule::boin(0.3)), 30);
+        let mut data = TrialData::new(5);
+        data.add_cohort(Dose(0), 3, 0);
+        data.add_cohort(Dose(1), 3, 2);
+        assert_eq!(tite_boin().fit(&data).decision(), boin.fit(&data).decision());
+        let limits = TrialLimits {
+            num_doses: 5,
+            cohort_size: 3,
+            max_patients: 3,
+            start_dose: Dose(0),
+        };
+        let finder = WithRules::new("TITE-BOIN", tite_boin(), vec![Box::new(StopAtN { n: 1 })], limits);
+        let pending = [patient(0, 0.0, None), patient(0, 1.0, None), patient(0, 1.1, None)];
+        assert_eq!(finder.decide(&data_at(&pending, 1.5, 5)), Decision::Wait);
+        assert!(finder.decides_on_pending());
     }
 }

@@ -2,11 +2,11 @@
 //! package `dfcrm` (`titecrm`, `titesim`): the CRM posterior with each pending patient weighted
 //! by their follow-up. Its keys are CRM's and `weights`.
 
-use super::{FollowUp, TimedDecision, TimedDesign, TimedWithRules};
+use super::{FollowUp, TiteFit};
 use crate::core::params::{ParamError, Params};
 use crate::designs::crm::{params as crm_params, Crm, CrmConfig, CrmData, CrmEstimate, WeightedOutcome};
 use crate::designs::registry::{Capabilities, ConfiguredDesign, DesignKind, SimpleKind, TrialContext, Wrappers};
-use crate::designs::{Design, Dose, DoseFinder, Fit, TrialLimits};
+use crate::designs::{Decision, Design, Dose, DoseFinder, TrialData};
 
 /// TITE-CRM as a scenario names it: `rule = "tite-crm"` (calendar time only).
 pub static TITE_CRM: SimpleKind = SimpleKind {
@@ -59,15 +59,8 @@ impl ConfiguredDesign for TiteCrmConfig {
         format!("weights = {weights}, {}", crm_params::settings(&self.crm))
     }
 
-    /// Outside calendar time the design sees complete data only: its CRM.
     fn build(&self, wrappers: Wrappers) -> Box<dyn DoseFinder> {
-        wrappers.wrap(Crm::new(self.crm.clone()))
-    }
-
-    fn build_time_to_event(&self, wrappers: Wrappers) -> Option<Box<dyn TimedDesign>> {
-        let tite = TiteCrm::new(wrappers.name, Crm::new(self.crm.clone()), self.weights, wrappers.limits);
-        let base = Crm::new(self.crm.clone());
-        Some(Box::new(TimedWithRules::new(tite, base, wrappers.rules)))
+        wrappers.wrap(TiteCrm::new(Crm::new(self.crm.clone()), self.weights))
     }
 }
 
@@ -85,14 +78,14 @@ pub enum TiteWeights {
 /// Per-patient outcomes for the TITE likelihood: weight 1 for a DLT or complete follow-up.
 pub fn weighted_outcomes(view: &FollowUp, scheme: TiteWeights) -> Vec<WeightedOutcome> {
     let mut dlt_times: Vec<f64> = view
-        .patients
+        .records
         .iter()
         .filter(|p| view.dlt_observed(p))
         .map(|p| p.dlt_at.expect("observed") - p.entry)
         .collect();
     dlt_times.sort_by(f64::total_cmp);
     let z = dlt_times.len();
-    view.patients
+    view.records
         .iter()
         .map(|p| {
             let dlt = view.dlt_observed(p);
@@ -121,23 +114,16 @@ pub fn weighted_outcomes(view: &FollowUp, scheme: TiteWeights) -> Vec<WeightedOu
 
 /// TITE-CRM: the CRM posterior with each pending patient's likelihood 1 − w·p (dfcrm `titecrm`,
 /// `titesim`). The next dose is the one closest to the target, at most one level above the highest
-/// dose tried; the MTD is chosen on complete data.
+/// dose tried; the MTD is chosen on complete data. Without follow-up it is the CRM.
 pub struct TiteCrm {
-    name: String,
     crm: Crm,
     weights: TiteWeights,
-    limits: TrialLimits,
 }
 
 impl TiteCrm {
     /// `crm` supplies the model, skeleton, prior, target and estimate.
-    pub fn new(name: impl Into<String>, crm: Crm, weights: TiteWeights, limits: TrialLimits) -> TiteCrm {
-        TiteCrm {
-            name: name.into(),
-            crm,
-            weights,
-            limits,
-        }
+    pub fn new(crm: Crm, weights: TiteWeights) -> TiteCrm {
+        TiteCrm { crm, weights }
     }
 
     /// The estimates of the DLT probabilities from the weighted posterior.
@@ -151,33 +137,34 @@ impl TiteCrm {
     }
 }
 
-impl TimedDesign for TiteCrm {
-    fn name(&self) -> &str {
-        &self.name
+impl Design for TiteCrm {
+    type Fit<'a> = TiteFit<<Crm as Design>::Fit<'a>>;
+
+    /// The weighted-posterior decision when the data carry follow-up.
+    fn fit<'a>(&'a self, data: &'a TrialData) -> Self::Fit<'a> {
+        TiteFit::new(self.crm.fit(data), data, |_, view| {
+            let best = self.crm.closest_to_target(&self.estimates(view));
+            let highest = view.records.iter().map(|p| p.dose).max().unwrap_or(Dose(0));
+            Decision::Treat(best.min(Dose(highest.0 + 1)))
+        })
     }
 
-    fn limits(&self) -> &TrialLimits {
-        &self.limits
+    fn costly_fit(&self) -> bool {
+        self.crm.costly_fit()
     }
 
-    fn next(&self, view: &FollowUp) -> TimedDecision {
-        let best = self.crm.closest_to_target(&self.estimates(view));
-        let highest = view.patients.iter().map(|p| p.dose).max().unwrap_or(Dose(0));
-        TimedDecision::Treat(best.min(Dose(highest.0 + 1)))
-    }
-
-    fn select(&self, view: &FollowUp) -> Option<Dose> {
-        let data = view.complete_counts();
-        self.crm.fit(&data).selected_dose()
+    fn decides_on_pending(&self) -> bool {
+        true
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::super::tests::{limits, patient};
-    use super::super::{PatientRecord, StopReason};
+    use super::super::tests::{data_at, patient};
+    use super::super::PatientRecord;
     use super::*;
     use crate::designs::crm::CrmModel;
+    use crate::designs::{Fit, StopReason, TrialLimits, WithRules};
 
     /// VALIDATION R6, dfcrm `titecrm` example: doses 3 3 3 4 4 3 2 2 2 3, DLT on patients 3 and 5,
     /// follow-up 178 181 168 181 24 181 179 102 42 3 days, window 180. DLT times are the reported
@@ -201,10 +188,9 @@ mod tests {
     fn titecrm_weights_match_r6() {
         let (patients, now) = r6_patients();
         let view = FollowUp {
-            patients: &patients,
+            records: patients,
             now,
             window: 180.0,
-            num_doses: 6,
         };
         let linear: Vec<f64> = weighted_outcomes(&view, TiteWeights::Linear)
             .iter()
@@ -241,10 +227,9 @@ mod tests {
     fn titecrm_matches_r6() {
         let (patients, now) = r6_patients();
         let view = FollowUp {
-            patients: &patients,
+            records: patients,
             now,
             window: 180.0,
-            num_doses: 6,
         };
         let crm = r6_crm();
         let outcomes = weighted_outcomes(&view, TiteWeights::Linear);
@@ -254,13 +239,15 @@ mod tests {
         for (a, e) in posterior.plug_in.iter().zip(expected) {
             assert!((a - e).abs() < 5e-5, "{:?}", posterior.plug_in);
         }
-        let linear = TiteCrm::new("TITE-CRM", r6_crm(), TiteWeights::Linear, limits(6));
-        assert_eq!(linear.next(&view), TimedDecision::Treat(Dose::from_level(3)));
+        let mut data = TrialData::new(6);
+        data.set_follow_up(&view.records, now, 180.0);
+        let linear = TiteCrm::new(r6_crm(), TiteWeights::Linear);
+        assert_eq!(linear.fit(&data).decision(), Decision::Treat(Dose::from_level(3)));
         let adaptive_outcomes = weighted_outcomes(&view, TiteWeights::Adaptive);
         let adaptive = crm.posterior_of(CrmData::Weighted(&adaptive_outcomes));
         assert!((adaptive.mean - -0.1345).abs() < 5e-5, "{}", adaptive.mean);
-        let tite = TiteCrm::new("TITE-CRM", r6_crm(), TiteWeights::Adaptive, limits(6));
-        assert_eq!(tite.next(&view), TimedDecision::Treat(Dose::from_level(3)));
+        let tite = TiteCrm::new(r6_crm(), TiteWeights::Adaptive);
+        assert_eq!(tite.fit(&data).decision(), Decision::Treat(Dose::from_level(3)));
     }
 
     /// Rules on a TITE design judge complete data: three DLTs in three at dose 1 stop TITE-CRM
@@ -273,32 +260,32 @@ mod tests {
             threshold: 0.25,
             certainty: 0.9,
         };
-        let design = TimedWithRules::new(
-            TiteCrm::new("TITE-CRM", r6_crm(), TiteWeights::Linear, limits(6)),
-            r6_crm(),
+        let limits = TrialLimits {
+            num_doses: 6,
+            cohort_size: 1,
+            max_patients: 30,
+            start_dose: Dose(0),
+        };
+        let design = WithRules::new(
+            "TITE-CRM",
+            TiteCrm::new(r6_crm(), TiteWeights::Linear),
             vec![Box::new(rule)],
+            limits,
         );
         let toxic = [
             patient(0, 0.0, Some(0.2)),
             patient(0, 0.0, Some(0.5)),
             patient(0, 0.0, Some(0.9)),
         ];
-        let view = |patients: &[PatientRecord], now: f64| {
-            design.next(&FollowUp {
-                patients,
-                now,
-                window: 1.0,
-                num_doses: 6,
-            })
-        };
+        let view = |patients: &[PatientRecord], now: f64| design.decide(&data_at(patients, now, 6));
         assert_eq!(
             view(&toxic, 1.5),
-            TimedDecision::Stop {
+            Decision::Stop {
                 selected: None,
                 reason: StopReason::TooToxic
             }
         );
         // At 0.1 no outcome is known yet: nothing to judge.
-        assert!(matches!(view(&toxic, 0.1), TimedDecision::Treat(_)));
+        assert!(matches!(view(&toxic, 0.1), Decision::Treat(_)));
     }
 }

@@ -308,7 +308,7 @@ impl Accumulator for TimedCounts {
         let right = correct[step_up.switch_level(lowest_crs).map_or(num_doses, Dose::index)];
         let selected = match trial.end {
             Decision::Stop { selected, .. } => selected,
-            Decision::Treat(_) => unreachable!("a finished trial has stopped"),
+            Decision::Treat(_) | Decision::Wait => unreachable!("a finished trial has stopped"),
         };
         if let Some(mtd) = selected {
             p.selected_step_up += u64::from(step_up.regimen(mtd, lowest_crs) == Regimen::StepUp);

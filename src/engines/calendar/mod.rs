@@ -1,9 +1,10 @@
 //! Calendar-time simulation: patients arrive over time, each with a DLT assessment window.
 //!
-//! Designs that need complete data (3+3, BOIN, CRM, … as [`DoseFinder`]s) treat a cohort and then
-//! suspend accrual until every window of that cohort has closed; patients who arrive meanwhile
-//! wait. Time-to-event designs ([`TimedDesign`]s) decide as each cohort arrives from whatever
-//! follow-up exists, and suspend accrual only when they say so. Every design and truth sees the
+//! Every design is a [`DoseFinder`]. Designs that need complete data (3+3, BOIN, CRM, …) treat a
+//! cohort and then suspend accrual until every window of that cohort has closed; patients who
+//! arrive meanwhile wait. Designs that decide on pending outcomes
+//! ([`DoseFinder::decides_on_pending`]: TITE-CRM, TITE-BOIN) decide as each cohort arrives from
+//! whatever follow-up exists, and suspend accrual only when they say so ([`Decision::Wait`]). Every design and truth sees the
 //! same patients (arrival gaps, DLT latents and DLT onset times; see [`rng`](super::rng) for the
 //! layout), and trial t's stream depends only on (seed, t), so results do not depend on the number
 //! of threads.
@@ -28,7 +29,8 @@ pub use counts::{FinishedTrial, ProtocolCounts, TimedCounts};
 use super::cache::{DecisionCache, SharedDecisions};
 use super::dose_finding::Truth;
 use super::{Accumulator, Simulation};
-use crate::designs::tite::TimedDesign;
+#[cfg(doc)]
+use crate::designs::Decision;
 use crate::designs::{Dose, DoseFinder, TrialLimits};
 use crate::sim::oc::CorrectDecision;
 use enrolment::{Cohorts, Enrolment};
@@ -106,27 +108,19 @@ pub struct Timing {
     pub max_wait: f64,
 }
 
-/// A design's dose-finding rule, as run in calendar time.
-pub enum TimedFinder {
-    /// Treats a cohort, then waits for every window to close before deciding.
-    Waiting(Box<dyn DoseFinder>),
-    /// Decides from partial follow-up.
-    TimeToEvent(Box<dyn TimedDesign>),
-}
-
 /// A design run in calendar time: its dose-finding rule, regimen switch and backfill.
 pub struct TimedEntry {
     /// Its dose-finding rule.
-    pub finder: TimedFinder,
+    pub finder: Box<dyn DoseFinder>,
     /// When it switches to step-up dosing.
     pub step_up: StepUpRule,
-    /// Backfill cohorts (waiting designs only).
+    /// Backfill cohorts (designs that wait for complete data only).
     pub backfill: Option<Backfill>,
 }
 
 impl TimedEntry {
     /// A design with direct dosing throughout and no backfill.
-    pub fn plain(finder: TimedFinder) -> TimedEntry {
+    pub fn plain(finder: Box<dyn DoseFinder>) -> TimedEntry {
         TimedEntry {
             finder,
             step_up: StepUpRule::default(),
@@ -136,17 +130,11 @@ impl TimedEntry {
 
     /// The design's name.
     pub fn name(&self) -> &str {
-        match &self.finder {
-            TimedFinder::Waiting(d) => d.name(),
-            TimedFinder::TimeToEvent(d) => d.name(),
-        }
+        self.finder.name()
     }
 
     pub(super) fn limits(&self) -> &TrialLimits {
-        match &self.finder {
-            TimedFinder::Waiting(d) => d.limits(),
-            TimedFinder::TimeToEvent(d) => d.limits(),
-        }
+        self.finder.limits()
     }
 }
 
@@ -248,9 +236,9 @@ impl Simulation for TimedPlan<'_> {
                 .designs
                 .iter()
                 .zip(&self.shared)
-                .map(|(d, shared)| match &d.finder {
-                    TimedFinder::Waiting(f) if f.cache_decisions() => Some(shared.cache()),
-                    _ => None,
+                .map(|(d, shared)| {
+                    let f = &d.finder;
+                    (f.cache_decisions() && !f.decides_on_pending()).then(|| shared.cache())
                 })
                 .collect(),
             cohorts: Cohorts::new(),

@@ -2,7 +2,7 @@
 
 use super::protocol::{EfficacyCounts, Regimen};
 use super::trial::Arm;
-use crate::designs::tite::{FollowUp, PatientRecord};
+use crate::core::PatientRecord;
 use crate::designs::{Dose, TrialData};
 
 /// Why a patient was treated.
@@ -61,31 +61,19 @@ impl Patients {
     /// The escalation's data plus every backfill patient whose outcome is known at time `t`.
     pub(super) fn decision_data(&self, escalation: &TrialData, t: f64, window: f64, out: &mut TrialData) {
         out.clone_from(escalation);
-        let view = FollowUp {
-            patients: &self.records,
-            now: t,
-            window,
-            num_doses: escalation.num_doses(),
-        };
         for (r, o) in self.records.iter().zip(&self.outcomes) {
-            if o.stage == Stage::Backfill && view.complete(r) {
-                out.add_patients(r.dose, 1, u16::from(view.dlt_observed(r)));
+            if o.stage == Stage::Backfill && r.complete(t, window) {
+                out.add_patients(r.dose, 1, u16::from(r.dlt_observed(t)));
             }
         }
     }
 
     /// Patients and DLTs at `dose` whose outcome is known at time `t`.
     pub(super) fn complete_at(&self, dose: Dose, t: f64, window: f64) -> (u32, u32) {
-        let view = FollowUp {
-            patients: &self.records,
-            now: t,
-            window,
-            num_doses: 0,
-        };
         self.records
             .iter()
-            .filter(|r| r.dose == dose && view.complete(r))
-            .fold((0, 0), |(n, y), r| (n + 1, y + u32::from(view.dlt_observed(r))))
+            .filter(|r| r.dose == dose && r.complete(t, window))
+            .fold((0, 0), |(n, y), r| (n + 1, y + u32::from(r.dlt_observed(t))))
     }
 
     /// The RP2D from every patient's final outcome (the MTD when the truth has no response).

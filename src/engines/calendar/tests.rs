@@ -89,7 +89,7 @@ fn entries(patients: &Patients) -> Vec<f64> {
 /// at month 6; the patient due at month 3 does not wait.
 #[test]
 fn waiting_design_duration_is_exact() {
-    let entry = TimedEntry::plain(TimedFinder::Waiting(three_plus_three(2)));
+    let entry = TimedEntry::plain(three_plus_three(2));
     let safe = TruthThresholds::direct(&[0.0, 0.0]);
     let (trial, patients, enrolment) = one_trial(&entry, &fixed(1.0, 1.0), &safe, None, (1, 0));
     assert_eq!(trial.duration, 6.0);
@@ -114,7 +114,7 @@ fn waiting_design_duration_is_exact() {
 /// A waiting design never treats a patient before the previous cohort's windows have closed.
 #[test]
 fn waiting_design_never_treats_before_windows_close() {
-    let entry = TimedEntry::plain(TimedFinder::Waiting(three_plus_three(5)));
+    let entry = TimedEntry::plain(three_plus_three(5));
     let timing = Timing {
         arrival: Arrival::Poisson { rate: 4.0 },
         ..fixed(1.0, 0.9)
@@ -144,7 +144,7 @@ fn late_onset_puts_the_share_in_the_last_part() {
     assert!(Onset::weibull_shape(0.5, 0.5).unwrap() > 1.0);
 }
 
-fn tite_crm(num_doses: usize) -> Box<dyn TimedDesign> {
+fn tite_crm(num_doses: usize) -> Box<dyn DoseFinder> {
     let crm = Crm::new(CrmConfig {
         target: 0.25,
         skeleton: (1..=num_doses).map(|i| 0.05 * i as f64).collect(),
@@ -153,10 +153,10 @@ fn tite_crm(num_doses: usize) -> Box<dyn TimedDesign> {
         estimate: CrmEstimate::PlugIn,
         restrict: true,
     });
-    Box::new(TiteCrm::new(
+    Box::new(WithRules::new(
         "TITE-CRM",
-        crm,
-        TiteWeights::Linear,
+        TiteCrm::new(crm, TiteWeights::Linear),
+        Vec::new(),
         limits(num_doses, 1, 12),
     ))
 }
@@ -164,7 +164,7 @@ fn tite_crm(num_doses: usize) -> Box<dyn TimedDesign> {
 /// TITE-CRM does not wait: with no DLTs, twelve patients one a month end 11 + 1 months in.
 #[test]
 fn time_to_event_design_does_not_wait() {
-    let entry = TimedEntry::plain(TimedFinder::TimeToEvent(tite_crm(4)));
+    let entry = TimedEntry::plain(tite_crm(4));
     let truth = TruthThresholds::direct(&[0.0; 4]);
     let (trial, patients, enrolment) = one_trial(&entry, &fixed(1.0, 1.0), &truth, None, (3, 0));
     assert_eq!(patients.records.len(), 12);
@@ -182,8 +182,13 @@ fn time_to_event_design_does_not_wait() {
 fn tite_boin_waits_and_finishes() {
     use crate::designs::tite::TiteBoin;
     let config = IntervalConfig::new(0.25, IntervalRule::boin(0.25));
-    let design = TiteBoin::new("TITE-BOIN", IntervalDesign::new(config, 36), limits(6, 3, 36));
-    let entry = TimedEntry::plain(TimedFinder::TimeToEvent(Box::new(design)));
+    let design = TiteBoin::new(IntervalDesign::new(config, 36));
+    let entry = TimedEntry::plain(Box::new(WithRules::new(
+        "TITE-BOIN",
+        design,
+        Vec::new(),
+        limits(6, 3, 36),
+    )));
     let timing = Timing {
         arrival: Arrival::Poisson { rate: 2.0 },
         window: 0.92,
@@ -264,7 +269,7 @@ fn committee_switches_to_step_up_after_a_crs_dlt() {
 #[test]
 fn backfill_treats_cleared_doses_while_escalation_waits() {
     let entry = TimedEntry {
-        finder: TimedFinder::Waiting(boin(3, 12)),
+        finder: (boin(3, 12)),
         step_up: StepUpRule::default(),
         backfill: Some(Backfill {
             max_per_dose: 12,
@@ -310,7 +315,7 @@ fn backfill_treats_cleared_doses_while_escalation_waits() {
 /// closed; with no response endpoint the RP2D is the MTD.
 #[test]
 fn expansion_fills_the_total_at_the_rp2d() {
-    let entry = TimedEntry::plain(TimedFinder::Waiting(three_plus_three(2)));
+    let entry = TimedEntry::plain(three_plus_three(2));
     let truth = TruthThresholds::direct(&[0.0, 0.0]);
     let (result, patients, _) = one_trial(&entry, &fixed(1.0, 1.0), &truth, Some(10), (1, 0));
     assert_eq!(patients.records.len(), 10);
@@ -328,10 +333,7 @@ fn expansion_fills_the_total_at_the_rp2d() {
 
 #[test]
 fn same_results_on_one_and_two_threads() {
-    let designs = [
-        TimedEntry::plain(TimedFinder::Waiting(three_plus_three(4))),
-        TimedEntry::plain(TimedFinder::TimeToEvent(tite_crm(4))),
-    ];
+    let designs = [TimedEntry::plain(three_plus_three(4)), TimedEntry::plain(tite_crm(4))];
     let truths = [Truth {
         name: "t".into(),
         dlt: vec![0.05, 0.15, 0.3, 0.5],
@@ -369,7 +371,7 @@ fn same_results_on_one_and_two_threads() {
 /// trial's interval at a dose with n patients is the exact [(0.025)^(1/n), 1].
 #[test]
 fn teae_intervals_are_exact_clopper_pearson() {
-    let designs = [TimedEntry::plain(TimedFinder::Waiting(three_plus_three(2)))];
+    let designs = [TimedEntry::plain(three_plus_three(2))];
     let truths = [Truth {
         name: "t".into(),
         dlt: vec![0.0, 0.0],

@@ -1,11 +1,12 @@
-//! The trial loop in calendar time: escalation by a waiting or a time-to-event design, then
+//! The trial loop in calendar time: escalation by a design that waits for complete data or one
+//! that decides on pending outcomes, then
 //! expansion at the RP2D.
 
 use super::enrolment::{Cohorts, Enrolment};
 use super::patients::{Patients, Stage};
 use super::protocol::{Backfill, StepUpRule, TruthThresholds, Utility};
-use super::{TimedEntry, TimedFinder, Timing};
-use crate::designs::tite::{FollowUp, PatientRecord, TimedDecision, TimedDesign};
+use super::{TimedEntry, Timing};
+use crate::core::{PatientRecord, NO_WAIT_WITHOUT_FOLLOW_UP};
 use crate::designs::{Decision, Dose, DoseFinder, StopReason, TrialData};
 use crate::engines::cache::DecisionCache;
 
@@ -78,57 +79,53 @@ fn run_waiting(
                 }
                 dose = next;
             }
+            Decision::Wait => unreachable!("{NO_WAIT_WITHOUT_FOLLOW_UP}"),
             end => return (end, open),
         }
     }
 }
 
-/// A time-to-event design: decide at each cohort's arrival from partial follow-up. Returns the
-/// end of escalation and the time it ended.
+/// A design deciding on pending outcomes: decide at each cohort's arrival from the complete
+/// patients' counts and everyone's follow-up; once the sample size is reached, conclude when every
+/// window has closed. Returns the end of escalation and the time it ended.
 fn run_time_to_event(
-    design: &dyn TimedDesign,
+    finder: &dyn DoseFinder,
     arm: &Arm,
     cohorts: &mut Cohorts,
     patients: &mut Patients,
     enrolment: &mut Enrolment,
 ) -> (Decision, f64) {
-    let limits = *design.limits();
+    let limits = *finder.limits();
     let (timing, num_doses) = (arm.timing, arm.truth.dlt[0].len());
+    let mut data = TrialData::new(num_doses);
     let mut open = 0.0f64;
     while patients.len() < limits.max_patients {
         let (_, now) = enrolment.next_patient(cohorts, timing, open);
-        let view = FollowUp {
-            patients: &patients.records,
-            now,
-            window: timing.window,
-            num_doses,
-        };
         let decision = if patients.records.is_empty() {
-            TimedDecision::Treat(limits.start_dose)
+            Decision::Treat(limits.start_dose)
         } else {
-            design.next(&view)
+            data.set_follow_up(&patients.records, now, timing.window);
+            finder.decide(&data)
         };
         match decision {
-            TimedDecision::Treat(dose) => {
+            Decision::Treat(dose) => {
                 let left = limits.max_patients - patients.len();
                 let size = u32::from(limits.cohort_size).min(left) as u16;
                 enrolment.enrol(cohorts, arm, (dose, size, Stage::Escalation), now, patients);
             }
             // Wait for the next outcome; time always moves on (completion is judged against the
             // closing time itself, so the next event lies after `now`).
-            TimedDecision::Wait => open = view.next_event().filter(|&t| t > now).unwrap_or(now + timing.window),
-            TimedDecision::Stop { selected, reason } => return (Decision::Stop { selected, reason }, now),
+            Decision::Wait => {
+                let next = data.follow_up().and_then(|f| f.next_event());
+                open = next.filter(|&t| t > now).unwrap_or(now + timing.window);
+            }
+            end @ Decision::Stop { .. } => return (end, now),
         }
     }
     let end = patients.last_close(timing.window);
-    let view = FollowUp {
-        patients: &patients.records,
-        now: end,
-        window: timing.window,
-        num_doses,
-    };
+    data.set_follow_up(&patients.records, end, timing.window);
     let end_decision = Decision::Stop {
-        selected: design.select(&view),
+        selected: finder.conclude(&data),
         reason: StopReason::MaxPatients,
     };
     (end_decision, end)
@@ -146,7 +143,7 @@ fn finish(
 ) -> TimedTrial {
     let mtd = match end {
         Decision::Stop { selected, .. } => selected,
-        Decision::Treat(_) => unreachable!("escalation ends with a stop"),
+        Decision::Treat(_) | Decision::Wait => unreachable!("escalation ends with a stop"),
     };
     let closed = ended.max(patients.last_close(arm.timing.window));
     if let (Some(total), Some(_)) = (total_patients, mtd) {
@@ -178,16 +175,18 @@ pub(super) fn run_trial(
     enrolment: &mut Enrolment,
     cache: Option<&mut DecisionCache<'_>>,
 ) -> TimedTrial {
-    let escalation = match &entry.finder {
-        TimedFinder::Waiting(f) => run_waiting(
-            f.as_ref(),
+    let finder = entry.finder.as_ref();
+    let escalation = if finder.decides_on_pending() {
+        run_time_to_event(finder, arm, cohorts, patients, enrolment)
+    } else {
+        run_waiting(
+            finder,
             (arm, entry.backfill.as_ref()),
             cohorts,
             patients,
             enrolment,
             cache,
-        ),
-        TimedFinder::TimeToEvent(d) => run_time_to_event(d.as_ref(), arm, cohorts, patients, enrolment),
+        )
     };
     finish(escalation, arm, total_patients, cohorts, patients, enrolment)
 }
