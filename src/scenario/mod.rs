@@ -13,9 +13,9 @@ pub use sweep::{RunFile, Sweep, SweepKey, SweepPoint, SweepValue};
 
 pub(crate) use crate::core::params::FieldPath;
 use crate::designs::{DoseFinder, TrialLimits};
-use crate::sim::protocol::Utility;
-use crate::sim::timed::Timing;
-use crate::sim::Truth;
+use crate::engines::calendar::protocol::Utility;
+use crate::engines::calendar::Timing;
+use crate::engines::dose_finding::Truth;
 use std::path::{Path, PathBuf};
 
 /// Largest sample size a scenario may ask for (per-dose counts are 16-bit).

@@ -8,7 +8,7 @@ use super::trial::{counts_of, TimedTrial};
 use crate::designs::{Decision, Dose};
 use crate::engines::dose_finding::OcCounts;
 use crate::engines::{add_counts, Accumulator, MergeError};
-use crate::sim::oc::{CorrectDecision, TimedDoseSummary, TimedSummary};
+use crate::results::oc::{CorrectDecision, TimedDoseSummary, TimedSummary};
 use crate::single_arm::sim::clopper_pearson;
 use rustc_hash::FxHashMap;
 

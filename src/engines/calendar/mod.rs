@@ -30,7 +30,7 @@ use super::dose_finding::Truth;
 use super::{Accumulator, Simulation};
 use crate::designs::tite::TimedDesign;
 use crate::designs::{Dose, DoseFinder, TrialLimits};
-use crate::sim::oc::CorrectDecision;
+use crate::results::oc::CorrectDecision;
 use enrolment::{Cohorts, Enrolment};
 use patients::Patients;
 use protocol::{dlt_as_given, Backfill, StepUpRule, TruthThresholds, Utility};
