@@ -6,6 +6,7 @@
 mod data;
 mod decision;
 mod dose;
+pub mod limits;
 pub mod params;
 pub mod stats;
 

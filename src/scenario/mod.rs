@@ -18,10 +18,8 @@ use crate::engines::calendar::Timing;
 use crate::engines::dose_finding::Truth;
 use std::path::{Path, PathBuf};
 
-/// Largest sample size a scenario may ask for (per-dose counts are 16-bit).
-pub const MAX_PATIENTS_LIMIT: u32 = 10_000;
-/// Largest number of dose levels.
-pub const MAX_DOSES: usize = 100;
+/// The scenario limits, at their former path (kept while [`design`] imports them from here).
+pub use crate::core::limits::{MAX_DOSES, MAX_PATIENTS_LIMIT};
 
 /// A problem with a scenario file.
 #[derive(Debug, thiserror::Error)]

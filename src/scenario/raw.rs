@@ -2,9 +2,8 @@
 //! into [`Scenario`].
 
 use super::design::parse_design;
-use super::{
-    FieldPath, Kind, Method, Scenario, ScenarioError, SimulationSettings, TrialSettings, MAX_DOSES, MAX_PATIENTS_LIMIT,
-};
+use super::{FieldPath, Kind, Method, Scenario, ScenarioError, SimulationSettings, TrialSettings};
+use crate::core::limits::{MAX_DOSES, MAX_PATIENTS_LIMIT};
 use crate::core::params::{self, ParamError};
 use crate::designs::{Dose, TrialLimits};
 use crate::engines::calendar::protocol::{TruthProfile, Utility};

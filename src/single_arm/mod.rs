@@ -26,10 +26,7 @@ pub mod timing;
 pub use bop2::Bop2;
 pub use exact::{BetaPrior, Boundaries, Calibrated, ExactDesign, OperatingCharacteristics};
 pub use predictive::{PredictiveDesign, PredictiveProbability};
-pub use sim::{
-    clopper_pearson, clopper_pearson_covers, run_trial, Analysis, Endpoint, FinalMedians, MedianCounts, MedianSummary,
-    Outcome, SingleArmCounts, SingleArmDesign, SingleArmPlan, SingleArmSummary, TimeMoments, ToxicityRule, TrialResult,
-};
+pub use sim::{run_trial, Analysis, Endpoint, Outcome, SingleArmDesign, ToxicityRule, TrialResult};
 pub use simon::{SimonDesign, SimonDesigns, SimonSearch, SimonSolution};
 pub use survival::{
     one_sample_log_rank, wu_power, wu_sample_size, KaplanMeier, LandmarkEstimate, MedianEstimate, Observation,

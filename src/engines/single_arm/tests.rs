@@ -2,11 +2,10 @@
 //! values, bookkeeping, thread independence, and hand-made trials.
 
 use super::*;
+use crate::core::stats::{clopper_pearson, clopper_pearson_covers};
 use crate::engines::{simulate, RunCounts};
 use crate::single_arm::exact::{BetaPrior, Boundaries, ExactDesign};
-use crate::single_arm::sim::{
-    clopper_pearson, clopper_pearson_covers, Analysis, Outcome, SingleArmDesign, ToxicityRule,
-};
+use crate::single_arm::sim::{Analysis, Outcome, SingleArmDesign, ToxicityRule};
 use crate::single_arm::survival::{one_sample_log_rank, WeibullSurvival};
 use crate::single_arm::timing::{Accrual, SurvivalCurve, TimeToEvent};
 use crate::single_arm::{Bop2, PredictiveDesign, SimonDesign};
