@@ -20,22 +20,32 @@ pub const SINGLE_ARM_RULES: [&str; 6] = ["binomial", "simon", "bop2", "predictiv
 /// A validated single-arm scenario.
 #[derive(Clone, Debug)]
 pub struct SingleArmScenario {
+    /// The file it was read from (for messages and output names).
     pub file: PathBuf,
+    /// The scenario's name (`name`).
     pub name: String,
+    /// `[simulation]`.
     pub simulation: SimulationSettings,
+    /// `[study]`: accrual, follow-up and the historical survival of the study's patients.
     pub timing: StudyTiming,
+    /// `[[truth]]`: true response and toxicity rates and survival, one scenario per truth.
     pub truths: Vec<SingleArmTruth>,
+    /// `[[design]]`: the designs compared.
     pub designs: Vec<SingleArmDesignSpec>,
+    /// Warnings found while validating (settings accepted but probably unintended).
     pub warnings: Vec<String>,
 }
 
 /// A validated single-arm `[[design]]`.
 #[derive(Clone, Debug)]
 pub struct SingleArmDesignSpec {
+    /// The design's name.
     pub name: String,
+    /// The design's rule (one of [`SINGLE_ARM_RULES`]).
     pub rule: String,
     /// The design's decision rule in words (boundaries found by a search are shown).
     pub description: String,
+    /// The design, ready to simulate.
     pub design: SingleArmDesign,
     /// The response rate under H0 (designs that count responses), as the file gives it.
     pub p0: Option<f64>,

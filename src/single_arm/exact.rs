@@ -189,6 +189,7 @@ impl ExactDesign for Boundaries {
 /// A design chosen by a calibration search, with its exact error rates.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Calibrated<D> {
+    /// The design chosen.
     pub design: D,
     /// P(reject H0) at p0.
     pub type1_error: f64,

@@ -72,6 +72,7 @@ impl ExactDesign for SimonDesign {
 /// A design found by [`SimonSearch`], with its exact properties (the columns of `ph2simon`).
 #[derive(Clone, Debug, PartialEq)]
 pub struct SimonSolution {
+    /// The two-stage design.
     pub design: SimonDesign,
     /// E\[N | p0\].
     pub en_p0: f64,
