@@ -11,7 +11,7 @@
 
 use super::{open_unit, positive, require, SingleArmError};
 use crate::core::stats::beta_sf;
-pub use crate::core::stats::{beta_binomial_pmf, binomial_pmf, upper_tail};
+use crate::core::stats::{beta_binomial_pmf, binomial_pmf};
 
 /// A Beta(a, b) prior on the response rate, updated by binomial data (conjugate).
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -273,6 +273,7 @@ impl MonotoneScores {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::core::stats::upper_tail;
 
     /// A single-stage test: P(reject) is the binomial upper tail, no early stop.
     #[test]
