@@ -6,7 +6,6 @@
 //! - [`designs`]: the [`designs::Design`] interface, the designs and their registry.
 //! - [`engines`]: the simulation engines (random streams, trial loops, parallel runner,
 //!   accumulators) and exact enumeration.
-//! - [`sim`]: the engines' and OC tables' former paths.
 //! - [`results`]: OC tables and the typed rows of every CSV file (written and read back).
 //! - [`report`]: CSV tables, charts and the Markdown index of a run, written atomically.
 //! - [`planning`]: design tables a protocol prints (boundaries, Simon, survival sample size);
@@ -23,9 +22,5 @@ pub mod results;
 pub mod run;
 pub mod scenario;
 pub mod shard;
-pub mod sim;
 pub mod single_arm;
 pub mod sweep;
-
-/// Shared statistics (moved to [`core::stats`]; this path is kept for code not yet moved).
-pub use crate::core::stats;

@@ -3,9 +3,9 @@
 
 use crate::report::sweep::{point_dir, sweep_csv, sweep_index};
 use crate::report::write_atomic;
+use crate::results::OcTable;
 use crate::run::{simulate_scenario, write_outputs, ExactNote, RunError, RunOptions};
 use crate::scenario::Sweep;
-use crate::sim::OcTable;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 

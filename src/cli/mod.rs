@@ -33,10 +33,10 @@ pub(crate) use say;
 /// once.
 pub fn stop_on_ctrl_c() {
     let _ = ctrlc::set_handler(|| {
-        if trialsim::sim::cancel::requested() {
+        if trialsim::engines::cancel::requested() {
             std::process::exit(130);
         }
-        trialsim::sim::cancel::request();
+        trialsim::engines::cancel::request();
     });
 }
 

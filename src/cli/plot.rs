@@ -3,8 +3,8 @@
 use super::say_wrote;
 use anyhow::Result;
 use std::path::PathBuf;
+use trialsim::report::charts::single_arm::{is_single_arm_run, render_single_arm, SingleArmChartTables};
 use trialsim::report::charts::{render_dose_finding, DoseFindingTables};
-use trialsim::report::charts_single_arm::{is_single_arm_run, render_single_arm, SingleArmChartTables};
 
 /// The examples under `trialsim plot --help`.
 pub const EXAMPLES: &str = "Examples:\n  trialsim plot output/qls4131_escalation";

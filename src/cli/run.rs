@@ -6,12 +6,12 @@ use anyhow::{bail, Result};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
+use trialsim::results::{Method, OcTable};
 use trialsim::run::{
     simulate_scenario, simulate_single_arm, write_outputs, write_single_arm_outputs, ExactNote, RunOptions,
 };
 use trialsim::scenario::{AnyScenario, RunFile, Scenario, SingleArmScenario, Sweep};
 use trialsim::shard::Shard;
-use trialsim::sim::{Method, OcTable};
 use trialsim::single_arm::SingleArmTable;
 use trialsim::sweep::{simulate_sweep, write_sweep_outputs};
 
@@ -93,7 +93,7 @@ pub fn execute(args: Args) -> Result<()> {
             (None, RunFile::Scenario(scenario)) => run_one(scenario, &options, &dir),
             (None, RunFile::Sweep(sweep)) => run_sweep(sweep, &options, &dir),
         };
-        if trialsim::sim::cancel::requested() {
+        if trialsim::engines::cancel::requested() {
             interrupted(&dir, written.is_ok(), &finished, &scenarios[index + 1..], out);
         }
         say_wrote(&written?);

@@ -7,6 +7,7 @@ mod data;
 mod decision;
 mod dose;
 mod follow_up;
+pub mod limits;
 pub mod params;
 pub mod stats;
 

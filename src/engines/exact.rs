@@ -9,7 +9,7 @@
 use super::cache::SharedDecisions;
 use crate::core::NO_WAIT_WITHOUT_FOLLOW_UP;
 use crate::designs::{Decision, DoseFinder, TrialData};
-use crate::sim::oc::OcProbabilities;
+use crate::results::oc::OcProbabilities;
 use rustc_hash::FxHashMap;
 
 /// Default cap on the number of distinct states before exact enumeration gives up.

@@ -16,6 +16,7 @@ pub mod cancel;
 pub mod dose_finding;
 pub mod exact;
 pub mod parallel;
+mod probabilities;
 pub mod rng;
 pub mod single_arm;
 

@@ -230,6 +230,35 @@ mod tests {
         }
     }
 
+    /// The scalar and the AVX-512 generators give the same latents for the same key, at lengths
+    /// that are and are not multiples of eight, and both follow the documented formula (the
+    /// SplitMix64 outputs from the key, on their top 53 bits). Without AVX-512 only the scalar
+    /// path can be checked, and the test says so.
+    #[test]
+    fn scalar_and_avx512_latents_agree() {
+        let wide = wide_multiplies();
+        if !wide {
+            eprintln!("this processor lacks AVX-512F/DQ: only the scalar latents are checked");
+        }
+        for key in [0, 1, trial_key(11, 5), trial_key(u64::MAX, 123_456), u64::MAX] {
+            for len in [0, 1, 3, 7, 8, 9, 15, 16, 17, 31, 64, 100, 1_001] {
+                let mut scalar = vec![0; len];
+                fill_latents(key, &mut scalar);
+                let mut reference = rand_xoshiro::SplitMix64::seed_from_u64(key);
+                for (i, &u) in scalar.iter().enumerate() {
+                    assert_eq!(u, reference.next_u64() >> 11, "key {key}, length {len}, patient {i}");
+                }
+                #[cfg(target_arch = "x86_64")]
+                if wide {
+                    let mut vector = vec![u64::MAX; len];
+                    // SAFETY: `wide` says the processor has AVX-512F and AVX-512DQ.
+                    unsafe { fill_latents_avx512(key, &mut vector) };
+                    assert_eq!(vector, scalar, "key {key}, length {len}");
+                }
+            }
+        }
+    }
+
     /// A calendar-time patient takes four outputs of the trial's stream, in the documented order.
     #[test]
     fn calendar_patients_draw_four_numbers_in_order() {

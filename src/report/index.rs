@@ -1,8 +1,8 @@
 //! The run's `README.md`: settings, what each file holds, and a summary a reader can scan.
 
+use crate::engines::calendar::protocol::TruthProfile;
 use crate::results::{CorrectDecision, Method, OcRow, OcTable};
 use crate::scenario::Scenario;
-use crate::sim::protocol::TruthProfile;
 use std::fmt::Write;
 
 /// The software version written into every run index.

@@ -11,5 +11,3 @@ pub mod single_arm;
 pub mod sweep;
 
 pub use atomic::write_atomic;
-/// The single-arm charts, at their former path.
-pub use charts::single_arm as charts_single_arm;

@@ -2,7 +2,7 @@
 //! columns are only ever added at the end). The rows come from
 //! [`crate::single_arm::table`]; this module only writes them.
 
-use crate::report::charts_single_arm::SINGLE_ARM_CHARTS;
+use crate::report::charts::single_arm::SINGLE_ARM_CHARTS;
 use crate::report::index::VERSION;
 use crate::results::cells::{Fixed, Given};
 use crate::results::single_arm::{

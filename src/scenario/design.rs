@@ -9,8 +9,8 @@ use crate::designs::interval::boin;
 use crate::designs::registry::{self, ConfiguredDesign, TrialContext, Wrappers};
 use crate::designs::rules::{DontSkipDoses, DoseSelector, StopAtN, StopWhenNAtDose, StopWhenTooToxic};
 use crate::designs::{Dose, DoseFinder, Rule};
-use crate::sim::protocol::{Backfill, StepUpRule};
-use crate::sim::timed::TimedEntry;
+use crate::engines::calendar::protocol::{Backfill, StepUpRule};
+use crate::engines::calendar::TimedEntry;
 use serde::Deserialize;
 use std::sync::Arc;
 

@@ -13,31 +13,42 @@ pub use sweep::{RunFile, Sweep, SweepKey, SweepPoint, SweepValue};
 
 pub(crate) use crate::core::params::FieldPath;
 use crate::designs::{DoseFinder, TrialLimits};
-use crate::sim::protocol::Utility;
-use crate::sim::timed::Timing;
-use crate::sim::Truth;
+use crate::engines::calendar::protocol::Utility;
+use crate::engines::calendar::Timing;
+use crate::engines::dose_finding::Truth;
 use std::path::{Path, PathBuf};
 
-/// Largest sample size a scenario may ask for (per-dose counts are 16-bit).
-pub const MAX_PATIENTS_LIMIT: u32 = 10_000;
-/// Largest number of dose levels.
-pub const MAX_DOSES: usize = 100;
+/// The scenario limits, at their former path (kept while [`design`] imports them from here).
+pub use crate::core::limits::{MAX_DOSES, MAX_PATIENTS_LIMIT};
 
 /// A problem with a scenario file.
 #[derive(Debug, thiserror::Error)]
 pub enum ScenarioError {
+    /// The scenario file cannot be read.
     #[error("{file}: cannot read the scenario file: {source}")]
     Read {
+        /// The scenario file.
         file: PathBuf,
+        /// Why it cannot be read.
         #[source]
         source: std::io::Error,
     },
+    /// The file is not TOML, or not a scenario's structure.
     #[error("{file}: {message}")]
-    Syntax { file: PathBuf, message: String },
+    Syntax {
+        /// The scenario file.
+        file: PathBuf,
+        /// The parser's message.
+        message: String,
+    },
+    /// A field is missing, of the wrong type or out of range.
     #[error("{file}: field `{field}`: {message}")]
     Field {
+        /// The scenario file.
         file: PathBuf,
+        /// The field's path, e.g. `design[1].cohort_size`.
         field: String,
+        /// What is wrong with it.
         message: String,
     },
 }
@@ -55,6 +66,7 @@ impl ScenarioError {
 /// The kind of study a scenario describes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
+    /// A dose-finding (phase 1) study.
     DoseFinding,
 }
 
@@ -70,8 +82,11 @@ pub enum Method {
 /// `[simulation]`: how many trials, from which seed, by which method.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct SimulationSettings {
+    /// Number of simulated trials.
     pub trials: u64,
+    /// Seed of the run's random streams.
     pub seed: u64,
+    /// Monte Carlo simulation or exact enumeration.
     pub method: Method,
     /// Exact enumeration gives up (and simulates) beyond this many trial states.
     pub max_exact_states: usize,
@@ -84,6 +99,7 @@ pub struct TrialSettings {
     pub doses: Vec<String>,
     /// Target DLT probability.
     pub target: f64,
+    /// Sample size, cohort size and the other limits every design of the scenario shares.
     pub limits: TrialLimits,
     /// Escalation, backfill and expansion together: expansion cohorts at the RP2D fill up to it
     /// (calendar time only).
@@ -95,11 +111,17 @@ pub struct TrialSettings {
 pub struct Scenario {
     /// The file it was read from (for messages and output names).
     pub file: PathBuf,
+    /// The scenario's name (`name`).
     pub name: String,
+    /// The kind of study (`kind`).
     pub kind: Kind,
+    /// `[simulation]`.
     pub simulation: SimulationSettings,
+    /// `[trial]`.
     pub trial: TrialSettings,
+    /// `[[truth]]`: the true DLT (and response) probabilities, one scenario per truth.
     pub truths: Vec<Truth>,
+    /// `[[design]]`: the designs compared.
     pub designs: Vec<DesignSpec>,
     /// `[timing]`: simulate in calendar time (arrivals, DLT windows), if given.
     pub timing: Option<Timing>,
@@ -141,7 +163,9 @@ impl Scenario {
 /// A scenario of either kind, as `trialsim run` reads it.
 #[derive(Clone, Debug)]
 pub enum AnyScenario {
+    /// A dose-finding scenario.
     DoseFinding(Scenario),
+    /// A single-arm phase 2 scenario.
     SingleArm(SingleArmScenario),
 }
 
@@ -168,6 +192,7 @@ impl AnyScenario {
         }
     }
 
+    /// The scenario's name.
     pub fn name(&self) -> &str {
         match self {
             AnyScenario::DoseFinding(s) => &s.name,
@@ -175,6 +200,7 @@ impl AnyScenario {
         }
     }
 
+    /// The file the scenario was read from.
     pub fn file(&self) -> &Path {
         match self {
             AnyScenario::DoseFinding(s) => &s.file,
@@ -182,6 +208,7 @@ impl AnyScenario {
         }
     }
 
+    /// The file's stem, which names the run's output directory.
     pub fn stem(&self) -> String {
         match self {
             AnyScenario::DoseFinding(s) => s.stem(),
@@ -189,6 +216,7 @@ impl AnyScenario {
         }
     }
 
+    /// Warnings found while validating (settings accepted but probably unintended).
     pub fn warnings(&self) -> &[String] {
         match self {
             AnyScenario::DoseFinding(s) => &s.warnings,

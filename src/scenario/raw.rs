@@ -2,15 +2,14 @@
 //! into [`Scenario`].
 
 use super::design::parse_design;
-use super::{
-    FieldPath, Kind, Method, Scenario, ScenarioError, SimulationSettings, TrialSettings, MAX_DOSES, MAX_PATIENTS_LIMIT,
-};
+use super::{FieldPath, Kind, Method, Scenario, ScenarioError, SimulationSettings, TrialSettings};
+use crate::core::limits::{MAX_DOSES, MAX_PATIENTS_LIMIT};
 use crate::core::params::{self, ParamError};
 use crate::designs::{Dose, TrialLimits};
-use crate::sim::exact::DEFAULT_MAX_STATES;
-use crate::sim::protocol::{TruthProfile, Utility};
-use crate::sim::timed::{Arrival, Onset, Timing};
-use crate::sim::Truth;
+use crate::engines::calendar::protocol::{TruthProfile, Utility};
+use crate::engines::calendar::{Arrival, Onset, Timing};
+use crate::engines::dose_finding::Truth;
+use crate::engines::exact::DEFAULT_MAX_STATES;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use std::collections::HashSet;

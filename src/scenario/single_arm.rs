@@ -4,7 +4,8 @@
 
 use super::raw::{deserialize_text, simulation_settings, Errors, RawSimulation};
 use super::{FieldPath, ScenarioError, SimulationSettings};
-use crate::single_arm::exact::{binomial_pmf, upper_tail};
+use crate::core::limits::MAX_PATIENTS_LIMIT;
+use crate::core::stats::binomial_critical;
 use crate::single_arm::{
     Accrual, BetaPrior, Bop2, Endpoint, ExactDesign, PredictiveDesign, SimonDesign, SimonSearch, SingleArmDesign,
     SingleArmError, SingleArmTruth, StudyTiming, SurvivalCurve, TimeToEvent, ToxicityRule, WeibullSurvival,
@@ -19,22 +20,32 @@ pub const SINGLE_ARM_RULES: [&str; 6] = ["binomial", "simon", "bop2", "predictiv
 /// A validated single-arm scenario.
 #[derive(Clone, Debug)]
 pub struct SingleArmScenario {
+    /// The file it was read from (for messages and output names).
     pub file: PathBuf,
+    /// The scenario's name (`name`).
     pub name: String,
+    /// `[simulation]`.
     pub simulation: SimulationSettings,
+    /// `[study]`: accrual, follow-up and the historical survival of the study's patients.
     pub timing: StudyTiming,
+    /// `[[truth]]`: true response and toxicity rates and survival, one scenario per truth.
     pub truths: Vec<SingleArmTruth>,
+    /// `[[design]]`: the designs compared.
     pub designs: Vec<SingleArmDesignSpec>,
+    /// Warnings found while validating (settings accepted but probably unintended).
     pub warnings: Vec<String>,
 }
 
 /// A validated single-arm `[[design]]`.
 #[derive(Clone, Debug)]
 pub struct SingleArmDesignSpec {
+    /// The design's name.
     pub name: String,
+    /// The design's rule (one of [`SINGLE_ARM_RULES`]).
     pub rule: String,
     /// The design's decision rule in words (boundaries found by a search are shown).
     pub description: String,
+    /// The design, ready to simulate.
     pub design: SingleArmDesign,
     /// The response rate under H0 (designs that count responses), as the file gives it.
     pub p0: Option<f64>,
@@ -243,12 +254,7 @@ pub(super) fn parse(text: &str, file: &Path) -> Result<SingleArmScenario, Scenar
 
 fn study(raw: RawStudy, errors: &Errors) -> Result<StudyTiming, ScenarioError> {
     let path = FieldPath::default().key("trial");
-    let patients = errors.integer(
-        &path.key("patients"),
-        raw.patients,
-        1,
-        i64::from(super::MAX_PATIENTS_LIMIT),
-    )? as u32;
+    let patients = errors.integer(&path.key("patients"), raw.patients, 1, i64::from(MAX_PATIENTS_LIMIT))? as u32;
     let accrual_path = path.key("accrual");
     let accrual = match (raw.accrual.rate, raw.accrual.duration) {
         (Some(rate), None) => Accrual::poisson(rate).map_err(at(errors, &accrual_path.key("rate")))?,
@@ -338,12 +344,6 @@ fn endpoint(raw: &str, path: &FieldPath, errors: &Errors) -> Result<Endpoint, Sc
 
 fn alpha(raw: Option<f64>, path: &FieldPath, errors: &Errors) -> Result<f64, ScenarioError> {
     errors.probability(path, raw.unwrap_or(0.05), true)
-}
-
-/// The smallest r with P(X > r | n, p0) ≤ alpha: the single-stage exact binomial test.
-fn binomial_critical(n: u32, p0: f64, alpha: f64) -> u32 {
-    let tail = upper_tail(&binomial_pmf(n, p0));
-    (0..n).find(|&r| tail[r as usize + 1] <= alpha).unwrap_or(n)
 }
 
 fn design(
@@ -586,15 +586,4 @@ fn design(
         alpha,
         power,
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::binomial_critical;
-
-    #[test]
-    fn exact_binomial_critical_value() {
-        // n = 56, p0 = 0.6, one-sided 0.05: P(X > 40) = 0.0405 ≤ 0.05 < P(X > 39).
-        assert_eq!(binomial_critical(56, 0.6, 0.05), 40);
-    }
 }

@@ -46,7 +46,9 @@ impl SweepKey {
 /// One value of a swept setting.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum SweepValue {
+    /// A real-valued setting (e.g. `target`).
     Number(f64),
+    /// An integer setting (e.g. `cohort_size`).
     Integer(i64),
 }
 
@@ -73,6 +75,7 @@ impl fmt::Display for SweepValue {
 pub struct SweepPoint {
     /// The value of each of the sweep's keys, in the order of [`Sweep::keys`].
     pub values: Vec<SweepValue>,
+    /// The scenario at this point.
     pub scenario: Scenario,
 }
 
@@ -94,7 +97,9 @@ fn describe(keys: &[SweepKey], values: &[SweepValue]) -> String {
 /// A validated sweep: the keys it varies and every point.
 #[derive(Clone, Debug)]
 pub struct Sweep {
+    /// The file the sweep was read from.
     pub file: PathBuf,
+    /// The sweep's name (`name`).
     pub name: String,
     /// The swept keys, in the order of [`SweepKey::ALL`].
     pub keys: Vec<SweepKey>,
@@ -123,7 +128,9 @@ impl Sweep {
 /// What `trialsim run` reads from one file: a scenario, or a sweep of one.
 #[derive(Clone, Debug)]
 pub enum RunFile {
+    /// A single scenario.
     Scenario(AnyScenario),
+    /// A scenario swept over a grid of settings.
     Sweep(Sweep),
 }
 
@@ -149,6 +156,7 @@ impl RunFile {
         }
     }
 
+    /// The file read.
     pub fn file(&self) -> &Path {
         match self {
             RunFile::Scenario(s) => s.file(),
@@ -156,6 +164,7 @@ impl RunFile {
         }
     }
 
+    /// The file's stem, which names the run's output directory.
     pub fn stem(&self) -> String {
         match self {
             RunFile::Scenario(s) => s.stem(),
@@ -163,6 +172,7 @@ impl RunFile {
         }
     }
 
+    /// Warnings found while validating (for a sweep, every point's).
     pub fn warnings(&self) -> Vec<String> {
         match self {
             RunFile::Scenario(s) => s.warnings().to_vec(),

@@ -11,7 +11,7 @@
 
 use super::{open_unit, positive, require, SingleArmError};
 use crate::core::stats::beta_sf;
-pub use crate::core::stats::{beta_binomial_pmf, binomial_pmf, upper_tail};
+use crate::core::stats::{beta_binomial_pmf, binomial_pmf};
 
 /// A Beta(a, b) prior on the response rate, updated by binomial data (conjugate).
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -189,6 +189,7 @@ impl ExactDesign for Boundaries {
 /// A design chosen by a calibration search, with its exact error rates.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Calibrated<D> {
+    /// The design chosen.
     pub design: D,
     /// P(reject H0) at p0.
     pub type1_error: f64,
@@ -272,6 +273,7 @@ impl MonotoneScores {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::core::stats::upper_tail;
 
     /// A single-stage test: P(reject) is the binomial upper tail, no early stop.
     #[test]

@@ -26,10 +26,7 @@ pub mod timing;
 pub use bop2::Bop2;
 pub use exact::{BetaPrior, Boundaries, Calibrated, ExactDesign, OperatingCharacteristics};
 pub use predictive::{PredictiveDesign, PredictiveProbability};
-pub use sim::{
-    clopper_pearson, clopper_pearson_covers, run_trial, Analysis, Endpoint, FinalMedians, MedianCounts, MedianSummary,
-    Outcome, SingleArmCounts, SingleArmDesign, SingleArmPlan, SingleArmSummary, TimeMoments, ToxicityRule, TrialResult,
-};
+pub use sim::{run_trial, Analysis, Endpoint, Outcome, SingleArmDesign, ToxicityRule, TrialResult};
 pub use simon::{SimonDesign, SimonDesigns, SimonSearch, SimonSolution};
 pub use survival::{
     one_sample_log_rank, wu_power, wu_sample_size, KaplanMeier, LandmarkEstimate, MedianEstimate, Observation,
@@ -44,16 +41,25 @@ pub enum SingleArmError {
     /// `name` has value `value`, which breaks `requirement`.
     #[error("{name} = {value} is invalid: it must be {requirement}")]
     InvalidParameter {
+        /// The parameter.
         name: &'static str,
+        /// Its value, as written.
         value: String,
+        /// The range it must lie in.
         requirement: &'static str,
     },
     /// No two-stage design up to `nmax` patients meets the error rates.
     #[error("no Simon two-stage design with at most {nmax} patients meets alpha and beta; increase nmax")]
-    NoSimonDesign { nmax: u32 },
+    NoSimonDesign {
+        /// The largest sample size searched.
+        nmax: u32,
+    },
     /// No candidate of a calibration grid keeps the type I error within `alpha`.
     #[error("no candidate design keeps the type I error at or below {alpha}")]
-    NoCalibratedDesign { alpha: f64 },
+    NoCalibratedDesign {
+        /// The type I error allowed.
+        alpha: f64,
+    },
 }
 
 /// `Ok(())` when `ok`, else [`SingleArmError::InvalidParameter`] for `name`.

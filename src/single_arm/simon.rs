@@ -9,8 +9,9 @@
 //! q·n + (1 − q)·E\[N | p0\] for some weight q in (0, 1): the vertices of the lower convex hull
 //! of (n, E\[N | p0\]) between the minimax and the optimal design.
 
-use super::exact::{binomial_pmf, upper_tail, Boundaries, ExactDesign};
+use super::exact::{Boundaries, ExactDesign};
 use super::{open_unit, require, SingleArmError};
+use crate::core::stats::{binomial_pmf, upper_tail};
 
 /// A two-stage design: stop after `n1` patients if responses ≤ `r1`; reject H0 at `n` if > `r`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -72,6 +73,7 @@ impl ExactDesign for SimonDesign {
 /// A design found by [`SimonSearch`], with its exact properties (the columns of `ph2simon`).
 #[derive(Clone, Debug, PartialEq)]
 pub struct SimonSolution {
+    /// The two-stage design.
     pub design: SimonDesign,
     /// E\[N | p0\].
     pub en_p0: f64,

@@ -66,7 +66,9 @@ impl WeibullSurvival {
 /// One patient's observed time and whether it ends in the event (false: censored).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Observation {
+    /// Time from entry to the event or censoring (months).
     pub time: f64,
+    /// Whether the time ends in the event (false: censored).
     pub event: bool,
 }
 
@@ -260,17 +262,24 @@ pub struct KaplanMeier {
 /// its confidence limit) never reaches 0.5 ("not reached").
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct MedianEstimate {
+    /// The Kaplan–Meier median (`None`: not reached).
     pub median: Option<f64>,
+    /// Lower limit of the 95% interval (`None`: not reached).
     pub lower: Option<f64>,
+    /// Upper limit of the 95% interval (`None`: not reached, i.e. unbounded).
     pub upper: Option<f64>,
 }
 
 /// Survival at a landmark time, with its 95% log-log interval.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct LandmarkEstimate {
+    /// The landmark time (months).
     pub time: f64,
+    /// Kaplan–Meier survival at that time.
     pub survival: f64,
+    /// Lower limit of the 95% log-log interval.
     pub lower: f64,
+    /// Upper limit of the 95% log-log interval.
     pub upper: f64,
 }
 
@@ -358,7 +367,7 @@ fn half_crossing(times: &[f64], values: &[f64]) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sim::rng::trial_rng;
+    use crate::engines::rng::trial_rng;
     use rand::RngCore;
 
     /// VALIDATION R10, Wu (2015)'s example (`logRank1s`): α = 0.05, power 0.8, accrual 5,

@@ -3,11 +3,11 @@
 //! from the simulated summaries, exact operating characteristics from each design's response
 //! boundaries, and the true and historical survival curves.
 
-use super::sim::{
-    Analysis, Endpoint, KmSteps, MedianHistogram, MedianSummary, SingleArmCounts, SingleArmDesign, SingleArmSummary,
-    MEDIAN_BIN_MONTHS,
-};
+use super::sim::{Analysis, Endpoint, SingleArmDesign};
 use super::SingleArmTruth;
+use crate::engines::single_arm::{
+    KmSteps, MedianHistogram, MedianSummary, SingleArmCounts, SingleArmSummary, MEDIAN_BIN_MONTHS,
+};
 use crate::results::cells::{Fixed, Given, Percent};
 use crate::results::single_arm::{
     AnalysisKind, Curve, DesignTargetRow, KmExampleRow, Measured, MedianOsRow, OrrCurveRow, SampleSizeRow,

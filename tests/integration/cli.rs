@@ -504,7 +504,7 @@ fn assert_chart_drawn(path: &std::path::Path) {
 /// charts byte for byte.
 #[test]
 fn single_arm_charts_are_written_listed_and_redrawn() {
-    use trialsim::report::charts_single_arm::SINGLE_ARM_CHARTS;
+    use trialsim::report::charts::single_arm::SINGLE_ARM_CHARTS;
     use trialsim::report::single_arm::SINGLE_ARM_FILES;
     let dir = tempfile::tempdir().unwrap();
     let scenario = root().join("scenarios/ql1706_es_sclc.toml");

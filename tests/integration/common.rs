@@ -2,9 +2,9 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use trialsim::results::OcTable;
 use trialsim::run::{simulate_scenario, RunOptions};
 use trialsim::scenario::Scenario;
-use trialsim::sim::OcTable;
 
 /// The `trialsim` binary built for these tests.
 pub fn trialsim() -> Command {

@@ -42,7 +42,7 @@ fn counts_add_up() {
     let scenario = trialsim::scenario::Scenario::load(&root().join("scenarios/qls4131_escalation.toml")).unwrap();
     let designs = scenario.build_designs();
     let plan = trialsim::engines::dose_finding::DoseFindingPlan::new(&designs, &scenario.truths, 1);
-    for c in trialsim::sim::simulate(&plan, 0..1_001, 2, &|_| {})
+    for c in trialsim::engines::simulate(&plan, 0..1_001, 2, &|_| {})
         .unwrap()
         .iter()
         .flatten()

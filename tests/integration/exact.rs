@@ -2,8 +2,8 @@
 //! simulation within 4 standard errors.
 
 use crate::common::{assert_proportion_within_4se, exact, root, simulate, three_plus_three_r5};
+use trialsim::results::Method;
 use trialsim::run::{simulate_scenario, RunOptions};
-use trialsim::sim::Method;
 
 /// VALIDATION R5: exact 3+3 equals the published values to the printed digits, both variants.
 #[test]

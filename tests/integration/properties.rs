@@ -30,9 +30,9 @@ use std::path::Path;
 use trialsim::designs::interval::boin::lambda_d;
 use trialsim::designs::{Decision, Dose, DoseFinder, StopReason, TrialData};
 use trialsim::engines::dose_finding::DoseFindingPlan;
+use trialsim::engines::{exact::exact_oc, simulate};
 use trialsim::run::{simulate_scenario, RunOptions};
 use trialsim::scenario::Scenario;
-use trialsim::sim::{exact_oc, simulate};
 
 // ---------------------------------------------------------------------------------------------
 // Configuration

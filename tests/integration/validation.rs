@@ -209,7 +209,7 @@ skeleton = { halfwidth = 0.05, nu = 2 }
     let crm = s.designs[0].build(&s.trial);
     let mut state = 0x9e37_79b9_7f4a_7c15u64;
     let mut random = move || {
-        state = trialsim::sim::rng::mix64(state.wrapping_add(1));
+        state = trialsim::engines::rng::mix64(state.wrapping_add(1));
         state
     };
     for _ in 0..300 {

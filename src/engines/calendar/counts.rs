@@ -5,11 +5,11 @@ use super::enrolment::Enrolment;
 use super::patients::{Patients, Stage};
 use super::protocol::{Regimen, StepUpRule};
 use super::trial::{counts_of, TimedTrial};
+use crate::core::stats::clopper_pearson;
 use crate::designs::{Decision, Dose};
 use crate::engines::dose_finding::OcCounts;
 use crate::engines::{add_counts, Accumulator, MergeError};
-use crate::sim::oc::{CorrectDecision, TimedDoseSummary, TimedSummary};
-use crate::single_arm::sim::clopper_pearson;
+use crate::results::oc::{CorrectDecision, TimedDoseSummary, TimedSummary};
 use rustc_hash::FxHashMap;
 
 /// Duration histogram resolution: months per bin, and the number of bins (the last collects
@@ -277,7 +277,7 @@ impl Accumulator for TimedCounts {
         self.wait_sum += enrolment.wait_sum;
         self.turned_away += enrolment.turned_away;
         let p = &mut self.protocol;
-        let mut teae_at = [(0u32, 0u32); crate::scenario::MAX_DOSES];
+        let mut teae_at = [(0u32, 0u32); crate::core::limits::MAX_DOSES];
         for (r, o) in patients.records.iter().zip(&patients.outcomes) {
             let d = r.dose.index();
             if o.regimen == Regimen::StepUp {

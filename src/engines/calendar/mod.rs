@@ -32,7 +32,7 @@ use super::{Accumulator, Simulation};
 #[cfg(doc)]
 use crate::designs::Decision;
 use crate::designs::{Dose, DoseFinder, TrialLimits};
-use crate::sim::oc::CorrectDecision;
+use crate::results::oc::CorrectDecision;
 use enrolment::{Cohorts, Enrolment};
 use patients::Patients;
 use protocol::{dlt_as_given, Backfill, StepUpRule, TruthThresholds, Utility};

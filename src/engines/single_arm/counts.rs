@@ -8,8 +8,9 @@
 //! final analysis of the trials that reach it (not those stopped early); a curve that stays above
 //! 0.5 counts as "not reached".
 
+use crate::core::stats::clopper_pearson_covers;
 use crate::engines::{add_counts, Accumulator, MergeError, RunCounts};
-use crate::single_arm::sim::{clopper_pearson_covers, Outcome, TrialResult};
+use crate::single_arm::sim::{Outcome, TrialResult};
 
 /// Accumulated times are in units of 10⁻⁶ month.
 const TIME_UNITS_PER_MONTH: f64 = 1e6;

@@ -2,11 +2,10 @@
 //! values, bookkeeping, thread independence, and hand-made trials.
 
 use super::*;
+use crate::core::stats::{clopper_pearson, clopper_pearson_covers};
 use crate::engines::{simulate, RunCounts};
 use crate::single_arm::exact::{BetaPrior, Boundaries, ExactDesign};
-use crate::single_arm::sim::{
-    clopper_pearson, clopper_pearson_covers, Analysis, Outcome, SingleArmDesign, ToxicityRule,
-};
+use crate::single_arm::sim::{Analysis, Outcome, SingleArmDesign, ToxicityRule};
 use crate::single_arm::survival::{one_sample_log_rank, WeibullSurvival};
 use crate::single_arm::timing::{Accrual, SurvivalCurve, TimeToEvent};
 use crate::single_arm::{Bop2, PredictiveDesign, SimonDesign};
@@ -346,7 +345,7 @@ fn clopper_pearson_coverage() {
     let plan = SingleArmPlan::new(&timing, &truths, &designs, 7).unwrap();
     let counts = simulate(&plan, 0..trials, 2, &no_progress).unwrap().counts;
     let summary = counts[0][0].summary(0.3);
-    let pmf = crate::single_arm::exact::binomial_pmf(56, 0.3);
+    let pmf = crate::core::stats::binomial_pmf(56, 0.3);
     let exact: f64 = (0..=56u32)
         .filter(|&x| clopper_pearson_covers(x, 56, 0.3, 0.95))
         .map(|x| pmf[x as usize])

@@ -143,7 +143,7 @@ impl StudyTiming {
 mod tests {
     use super::super::draw_latents;
     use super::*;
-    use crate::sim::rng::trial_rng;
+    use crate::engines::rng::trial_rng;
 
     /// Uniform accrual: the entries are sorted and inside [0, duration], and their mean is
     /// duration/2; Poisson accrual has mean gap 1/rate. Dropout is exponential.

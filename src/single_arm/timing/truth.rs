@@ -3,7 +3,7 @@
 
 use super::curves::{Hazard, TimeToEvent};
 use super::{exponential, Latent, PatientLatents};
-use crate::sim::rng::dlt_threshold;
+use crate::engines::rng::dlt_threshold;
 use crate::single_arm::{require, SingleArmError};
 
 /// One truth of a single-arm trial: response rate, toxicity probability, PFS and OS.
@@ -147,7 +147,7 @@ pub struct Patient {
 mod tests {
     use super::super::{draw_latents, Accrual, StudyTiming, SurvivalCurve};
     use super::*;
-    use crate::sim::rng::trial_rng;
+    use crate::engines::rng::trial_rng;
 
     fn close(a: f64, b: f64, tol: f64) -> bool {
         (a - b).abs() <= tol

@@ -1,11 +1,9 @@
-//! Operating characteristics: integer counts merged across threads. The table computed from them
-//! (the only thing reports read) is in [`crate::results`], re-exported here.
+//! The simulated operating characteristics of one design under one truth, computed from its
+//! integer counts ([`OcCounts`]) as the frequencies and means the OC tables
+//! ([`crate::results::oc`]) hold.
 
-pub use crate::results::oc::{
-    CorrectDecision, Method, OcProbabilities, OcRow, OcTable, RowResult, TimedDoseSummary, TimedSummary,
-};
-
-pub use crate::engines::dose_finding::OcCounts;
+use super::dose_finding::OcCounts;
+use crate::results::oc::OcProbabilities;
 
 impl OcCounts {
     /// The simulated frequencies and means.
