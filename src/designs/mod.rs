@@ -45,6 +45,14 @@ pub trait Fit {
     fn prob_tox_exceeds(&self, _dose: Dose, _threshold: f64) -> Option<f64> {
         None
     }
+    /// Whether these data call for treating below `dose` were the trial there now: the design's
+    /// own de-escalation rule judged at `dose`. Backfill at a dose closes when it does (BF-BOIN,
+    /// Zhao, Yuan et al. 2024, where the rule is BOIN's λd; every design here applies its own).
+    /// By default the design's proposal is below `dose` or a stop, which is right for designs whose
+    /// proposal does not depend on the current dose; rules judged at the current dose override it.
+    fn calls_for_deescalation(&self, dose: Dose) -> bool {
+        !matches!(self.decision(), Decision::Treat(d) if d >= dose)
+    }
 }
 
 /// A dose-finding rule, configured for one trial (escalation's `selector_factory`).
@@ -108,6 +116,10 @@ pub trait DoseFinder: Send + Sync {
     fn next_cohort_size(&self, data: &TrialData) -> u16;
     /// Per-dose estimates for a report of the current fit (e.g. `trialsim next`).
     fn estimates(&self, data: &TrialData) -> Vec<DoseEstimate>;
+    /// Whether a backfill patient may be treated at `dose` on these (complete) data: the design
+    /// neither excludes the dose nor calls for de-escalation from it
+    /// ([`Fit::calls_for_deescalation`]).
+    fn backfill_open(&self, data: &TrialData, dose: Dose) -> bool;
 }
 
 /// What a fitted design says about one dose.
@@ -215,5 +227,10 @@ impl<D: Design> DoseFinder for WithRules<D> {
                 prob_tox: fit.prob_tox(dose),
             })
             .collect()
+    }
+
+    fn backfill_open(&self, data: &TrialData, dose: Dose) -> bool {
+        let fit = self.design.fit(data);
+        fit.admissible(dose) && !fit.calls_for_deescalation(dose)
     }
 }

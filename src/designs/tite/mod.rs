@@ -57,6 +57,10 @@ impl<F: Fit> Fit for TiteFit<F> {
     fn prob_tox_exceeds(&self, dose: Dose, threshold: f64) -> Option<f64> {
         self.base.prob_tox_exceeds(dose, threshold)
     }
+
+    fn calls_for_deescalation(&self, dose: Dose) -> bool {
+        self.base.calls_for_deescalation(dose)
+    }
 }
 
 #[cfg(test)]
