@@ -122,6 +122,27 @@ pub trait DoseFinder: Send + Sync {
     fn backfill_open(&self, data: &TrialData, dose: Dose) -> bool;
 }
 
+/// The fitted design's proposal, made safe: a dose it calls inadmissible (e.g. eliminated, or
+/// above an eliminated dose) is never given. Such a proposal arises only from a history the design
+/// could not have produced itself (a live trial that deviated from it, e.g. treated above an
+/// eliminated dose): the next cohort then goes to the highest admissible dose below the proposal,
+/// and when there is none (the lowest dose is inadmissible) the trial stops for toxicity with no
+/// dose selected.
+pub fn admissible_proposal(fit: &impl Fit) -> Decision {
+    match fit.decision() {
+        Decision::Treat(dose) if !fit.admissible(dose) => {
+            match (0..dose.0).rev().map(Dose).find(|&d| fit.admissible(d)) {
+                Some(below) => Decision::Treat(below),
+                None => Decision::Stop {
+                    selected: None,
+                    reason: StopReason::TooToxic,
+                },
+            }
+        }
+        other => other,
+    }
+}
+
 /// What a fitted design says about one dose.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DoseEstimate {
@@ -166,12 +187,13 @@ impl<D: Design> DoseFinder for WithRules<D> {
         &self.limits
     }
 
-    /// The design's decision; then the sample-size limit, as a first `stop_at_n`; then each rule
-    /// in order, so rules such as `stop_when_too_toxic` also judge the final selection. A
+    /// The design's decision, never at a dose the design calls inadmissible
+    /// ([`admissible_proposal`]); then the sample-size limit, as a first `stop_at_n`; then each
+    /// rule in order, so rules such as `stop_when_too_toxic` also judge the final selection. A
     /// suspension of accrual ([`Decision::Wait`]) is no proposal to judge: it stands.
     fn decide(&self, data: &TrialData) -> Decision {
         let fit = self.design.fit(data);
-        let mut decision = match fit.decision() {
+        let mut decision = match admissible_proposal(&fit) {
             Decision::Wait => return Decision::Wait,
             Decision::Treat(_) if data.total_patients() >= self.limits.max_patients => Decision::Stop {
                 selected: fit.selected_dose(),

@@ -5,6 +5,7 @@ mod backfill;
 mod bad_input;
 mod cli;
 mod common;
+mod conduct;
 mod determinism;
 mod edges;
 mod exact;
