@@ -2,10 +2,11 @@
 //! package `dfcrm` (`titecrm`, `titesim`): the CRM posterior with each pending patient weighted
 //! by their follow-up. Its keys are CRM's and `weights`.
 
-use super::{FollowUp, TiteFit};
+use super::{tite_fit, FollowUp};
 use crate::core::params::{ParamError, Params};
 use crate::designs::crm::{params as crm_params, Crm, CrmConfig, CrmData, CrmEstimate, WeightedOutcome};
 use crate::designs::registry::{Capabilities, ConfiguredDesign, DesignKind, SimpleKind, TrialContext, Wrappers};
+use crate::designs::titration::OverriddenFit;
 use crate::designs::{Decision, Design, Dose, DoseFinder, TrialData};
 
 /// TITE-CRM as a scenario names it: `rule = "tite-crm"` (calendar time only).
@@ -138,11 +139,11 @@ impl TiteCrm {
 }
 
 impl Design for TiteCrm {
-    type Fit<'a> = TiteFit<<Crm as Design>::Fit<'a>>;
+    type Fit<'a> = OverriddenFit<<Crm as Design>::Fit<'a>>;
 
     /// The weighted-posterior decision when the data carry follow-up.
     fn fit<'a>(&'a self, data: &'a TrialData) -> Self::Fit<'a> {
-        TiteFit::new(self.crm.fit(data), data, |_, view| {
+        tite_fit(self.crm.fit(data), data, |_, view| {
             let best = self.crm.closest_to_target(&self.estimates(view));
             let highest = view.records.iter().map(|p| p.dose).max().unwrap_or(Dose(0));
             Decision::Treat(best.min(Dose(highest.0 + 1)))
