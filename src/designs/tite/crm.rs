@@ -170,7 +170,7 @@ mod tests {
     /// VALIDATION R6, dfcrm `titecrm` example: doses 3 3 3 4 4 3 2 2 2 3, DLT on patients 3 and 5,
     /// follow-up 178 181 168 181 24 181 179 102 42 3 days, window 180. DLT times are the reported
     /// follow-up of the DLT patients.
-    fn r6_patients() -> (Vec<PatientRecord>, f64) {
+    fn r6_follow_up() -> FollowUp {
         let doses = [3, 3, 3, 4, 4, 3, 2, 2, 2, 3];
         let dlt = [false, false, true, false, true, false, false, false, false, false];
         let follow = [178.0, 181.0, 168.0, 181.0, 24.0, 181.0, 179.0, 102.0, 42.0, 3.0];
@@ -182,17 +182,16 @@ mod tests {
                 dlt_at: dlt[i].then_some(now - follow[i] + follow[i]),
             })
             .collect();
-        (patients, now)
+        FollowUp {
+            records: patients,
+            now,
+            window: 180.0,
+        }
     }
 
     #[test]
     fn titecrm_weights_match_r6() {
-        let (patients, now) = r6_patients();
-        let view = FollowUp {
-            records: patients,
-            now,
-            window: 180.0,
-        };
+        let view = r6_follow_up();
         let linear: Vec<f64> = weighted_outcomes(&view, TiteWeights::Linear)
             .iter()
             .map(|o| o.weight)
@@ -226,12 +225,7 @@ mod tests {
     /// (linear); b̂ = −0.1345, next dose 3 (adaptive).
     #[test]
     fn titecrm_matches_r6() {
-        let (patients, now) = r6_patients();
-        let view = FollowUp {
-            records: patients,
-            now,
-            window: 180.0,
-        };
+        let view = r6_follow_up();
         let crm = r6_crm();
         let outcomes = weighted_outcomes(&view, TiteWeights::Linear);
         let posterior = crm.posterior_of(CrmData::Weighted(&outcomes));
@@ -241,7 +235,7 @@ mod tests {
             assert!((a - e).abs() < 5e-5, "{:?}", posterior.plug_in);
         }
         let mut data = TrialData::new(6);
-        data.set_follow_up(&view.records, now, 180.0);
+        data.set_follow_up(&view.records, view.now, view.window);
         let linear = TiteCrm::new(r6_crm(), TiteWeights::Linear);
         assert_eq!(linear.fit(&data).decision(), Decision::Treat(Dose::from_level(3)));
         let adaptive_outcomes = weighted_outcomes(&view, TiteWeights::Adaptive);
