@@ -192,21 +192,21 @@ mod tests {
     #[test]
     fn titecrm_weights_match_r6() {
         let view = r6_follow_up();
-        let linear: Vec<f64> = weighted_outcomes(&view, TiteWeights::Linear)
-            .iter()
-            .map(|o| o.weight)
-            .collect();
-        let expected = [0.9889, 1.0, 1.0, 1.0, 1.0, 1.0, 0.9944, 0.5667, 0.2333, 0.0167];
-        for (a, e) in linear.iter().zip(expected) {
-            assert!((a - e).abs() < 5e-5, "{linear:?}");
-        }
-        let adaptive: Vec<f64> = weighted_outcomes(&view, TiteWeights::Adaptive)
-            .iter()
-            .map(|o| o.weight)
-            .collect();
-        let expected = [0.9444, 1.0, 1.0, 1.0, 1.0, 1.0, 0.9722, 0.5139, 0.375, 0.0417];
-        for (a, e) in adaptive.iter().zip(expected) {
-            assert!((a - e).abs() < 5e-5, "{adaptive:?}");
+        let cases = [
+            (
+                TiteWeights::Linear,
+                [0.9889, 1.0, 1.0, 1.0, 1.0, 1.0, 0.9944, 0.5667, 0.2333, 0.0167],
+            ),
+            (
+                TiteWeights::Adaptive,
+                [0.9444, 1.0, 1.0, 1.0, 1.0, 1.0, 0.9722, 0.5139, 0.375, 0.0417],
+            ),
+        ];
+        for (weights, expected) in cases {
+            let got: Vec<f64> = weighted_outcomes(&view, weights).iter().map(|o| o.weight).collect();
+            for (a, e) in got.iter().zip(expected) {
+                assert!((a - e).abs() < 5e-5, "{weights:?}: {got:?}");
+            }
         }
     }
 
