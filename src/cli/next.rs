@@ -1,21 +1,22 @@
-//! `trialsim next`: the next dose for a live trial, from the outcomes so far (the trial's state
-//! and the design's decision come from [`trialsim::conduct`]).
+//! `trialsim next`: the next dose for a live trial, from the outcomes so far, with the rule that
+//! fired, the estimates and any departure of the history from the design (the trial's state and
+//! the design's decision come from [`trialsim::conduct`]).
 
 use super::say;
 use anyhow::{Context, Result};
 use std::path::PathBuf;
-use trialsim::conduct::{ConductError, LiveTrial};
-use trialsim::core::NO_WAIT_WITHOUT_FOLLOW_UP;
-use trialsim::designs::{Decision, Dose};
+use trialsim::conduct::{Answer, ConductError, LiveTrial};
 use trialsim::scenario::Scenario;
 
 /// The examples under `trialsim next --help`.
 pub const EXAMPLES: &str = "Examples:
   trialsim next --scenario scenarios/qls4131_escalation.toml --design BOIN --outcomes \"1NNN 2NTN\"
   trialsim next --scenario scenarios/qls4131_escalation.toml --design CRM --outcomes \"1NNN 2NNN 3NTT\"
+  trialsim next --scenario scenarios/qls4131_escalation.toml --design BLRM --outcomes \"1NNN 2NTN\" --json
 
 Outcome strings (as the R package escalation): each cohort is a dose level followed by one
-letter per patient, N (no DLT) or T (DLT); cohorts are separated by spaces.";
+letter per patient, N (no DLT) or T (DLT); cohorts are separated by spaces. The scenario needs
+[trial] and the [[design]]; a [[truth]] is not needed.";
 
 /// The arguments of `trialsim next`.
 #[derive(clap::Args)]
@@ -29,69 +30,102 @@ pub struct Args {
     /// Outcomes so far, e.g. "1NNN 2NTN".
     #[arg(long, default_value = "")]
     outcomes: String,
+    /// Print one JSON object (decision, next_dose, admissible, estimates, steps, rule, warnings).
+    #[arg(long)]
+    json: bool,
 }
 
-/// Prints the outcomes' summary, the design's per-dose estimates and its decision.
+/// Prints the answer: as text (summary, warnings, estimates, the steps that decided, the MTD if
+/// the trial stopped now, the decision) or as JSON.
 pub fn execute(args: Args) -> Result<()> {
-    let scenario = Scenario::load(&args.scenario)?;
+    let scenario = Scenario::load_for_conduct(&args.scenario)?;
     let trial = LiveTrial::new(&scenario, &args.design, &args.outcomes).or_else(|e| match e {
         ConductError::Outcomes(e) => Err(e).context("invalid --outcomes"),
         other => Err(other.into()),
     })?;
-    let labels = &scenario.trial.doses;
-    let describe = |d: Dose| format!("dose {d} ({})", labels[d.index()]);
-    let (spec, data) = (trial.design(), trial.data());
-    say!(
-        "{} ({}), target DLT probability {}: {} patients, {} DLTs in {} cohorts",
-        spec.name,
-        spec.rule_name(),
-        scenario.trial.target,
-        data.total_patients(),
-        data.total_dlts(),
-        trial.cohorts().len()
-    );
-    // Before the first cohort there is nothing to estimate: the trial starts at the start dose.
-    let first = trial.cohorts().is_empty();
-    if !first {
-        print_estimates(&trial, labels);
-    }
-    match trial.decision() {
-        Decision::Treat(d) => say!(
-            "Decision: treat the {} cohort at {}",
-            if first { "first" } else { "next" },
-            describe(d)
-        ),
-        Decision::Stop { selected, reason } => {
-            let selected = selected.map_or("no dose".to_string(), describe);
-            say!("Decision: stop the trial ({}); selected MTD: {selected}", reason.name());
-        }
-        Decision::Wait => unreachable!("{NO_WAIT_WITHOUT_FOLLOW_UP}"),
+    let answer = trial.answer();
+    if args.json {
+        say!("{}", serde_json::to_string_pretty(&answer)?);
+    } else {
+        print_text(&answer, &scenario.trial.doses);
     }
     Ok(())
 }
 
-/// Prints the design's per-dose counts, admissibility and estimated P(DLT).
-fn print_estimates(trial: &LiveTrial, labels: &[String]) {
+fn print_text(answer: &Answer, labels: &[String]) {
+    let describe = |level: usize| format!("dose {level} ({})", labels[level - 1]);
     say!(
-        "{:>4}  {:<16} {:>8} {:>5}  {:<10} {:>12}",
-        "dose",
-        "label",
-        "patients",
-        "DLTs",
-        "admissible",
-        "est. P(DLT)"
+        "{} ({}), target DLT probability {}: {} patients, {} DLTs in {} cohorts",
+        answer.design,
+        answer.design_rule,
+        answer.target,
+        answer.patients,
+        answer.dlts,
+        answer.cohorts
     );
-    for e in trial.estimates() {
+    for warning in &answer.warnings {
+        say!("Warning: {warning}");
+    }
+    print_estimates(answer);
+    say!("Why:");
+    for step in &answer.steps {
+        say!("  {}: {}", step.by, step.why);
+        if step.by != "design" && step.by != "start_dose" {
+            say!("    -> {}", step.decision);
+        }
+    }
+    if answer.cohorts > 0 {
+        let mtd = answer.selected_if_stopped.map_or("no dose".to_string(), describe);
+        say!("If the trial stopped now, the MTD would be {mtd}.");
+    }
+    match (answer.decision, answer.next_dose) {
+        ("treat", Some(d)) => say!(
+            "Decision: treat the {} cohort at {}",
+            if answer.cohorts == 0 { "first" } else { "next" },
+            describe(d)
+        ),
+        ("stop", _) => {
+            let selected = answer.selected.map_or("no dose".to_string(), describe);
+            let reason = answer.stop_reason.unwrap_or_default();
+            say!("Decision: stop the trial ({reason}); selected MTD: {selected}");
+        }
+        _ => say!("Decision: wait for pending outcomes before the next cohort"),
+    }
+}
+
+/// Prints the design's per-dose counts, admissibility, estimated P(DLT) with its 90% interval,
+/// and BLRM's interval probabilities where the design has them.
+fn print_estimates(answer: &Answer) {
+    if answer.estimates.is_empty() {
+        return;
+    }
+    let dosing = answer.estimates.iter().any(|e| e.dosing_intervals.is_some());
+    let mut header = format!(
+        "{:>4}  {:<16} {:>8} {:>5}  {:<10} {:>12}  {:<17}",
+        "dose", "label", "patients", "DLTs", "admissible", "est. P(DLT)", "90% interval"
+    );
+    if dosing {
+        header += &format!(" {:>8} {:>9} {:>7}", "P(under)", "P(target)", "P(over)");
+    }
+    say!("{}", header.trim_end());
+    for e in &answer.estimates {
         let estimate = e.prob_tox.map_or("-".to_string(), |p| format!("{p:.4}"));
-        let admissible = if e.admissible { "yes" } else { "no" };
-        say!(
-            "{:>4}  {:<16} {:>8} {:>5}  {:<10} {:>12}",
-            e.dose.level(),
-            labels[e.dose.index()],
+        let interval = e
+            .interval_90
+            .map_or("-".to_string(), |[low, high]| format!("{low:.4}-{high:.4}"));
+        let mut line = format!(
+            "{:>4}  {:<16} {:>8} {:>5}  {:<10} {:>12}  {:<17}",
+            e.dose,
+            e.label,
             e.patients,
             e.dlts,
-            admissible,
-            estimate
+            if e.admissible { "yes" } else { "no" },
+            estimate,
+            interval
         );
+        if let Some([under, target, over]) = e.dosing_intervals {
+            line += &format!(" {under:>8.3} {target:>9.3} {over:>7.3}");
+        }
+        say!("{}", line.trim_end());
     }
 }

@@ -3,8 +3,12 @@
 //! data, and one of a scenario's designs says where to treat the next cohort, or why to stop.
 //! This is what `trialsim next` prints.
 
+mod answer;
+
+pub use answer::{Answer, AnswerEstimate, AnswerStep};
+
 use crate::designs::outcomes::{parse_outcomes, OutcomeError};
-use crate::designs::{Cohort, Decision, DoseEstimate, DoseFinder, TrialData};
+use crate::designs::{Cohort, Decision, Dose, DoseEstimate, DoseFinder, Step, TrialData};
 use crate::scenario::{DesignSpec, Scenario};
 use std::path::PathBuf;
 
@@ -24,19 +28,6 @@ pub enum ConductError {
     /// The outcome string does not follow the grammar, or names a dose the scenario lacks.
     #[error("invalid outcomes")]
     Outcomes(#[source] OutcomeError),
-    /// The outcomes list more patients than the scenario's `[trial] max_patients`.
-    #[error(
-        "the outcomes list {treated} patients, more than [trial] max_patients ({max_patients}) in {}",
-        file.display()
-    )]
-    TooManyPatients {
-        /// Patients in the outcome string.
-        treated: u32,
-        /// The scenario's limit.
-        max_patients: u32,
-        /// The scenario file.
-        file: PathBuf,
-    },
 }
 
 /// A live trial: one of a scenario's designs, built for the scenario's trial settings, and the
@@ -47,13 +38,14 @@ pub struct LiveTrial<'a> {
     finder: Box<dyn DoseFinder>,
     cohorts: Vec<Cohort>,
     data: TrialData,
+    warnings: Vec<String>,
 }
 
 impl<'a> LiveTrial<'a> {
     /// The trial under the scenario's design named `design` after the cohorts in `outcomes`
     /// (`escalation`'s outcome strings; empty before the first cohort). Checks that the design
-    /// exists, that the string is valid for the scenario's doses, and that it lists no more
-    /// patients than `[trial] max_patients`.
+    /// exists and that the string is valid for the scenario's doses; a history that departs from
+    /// the design is judged all the same, with [`LiveTrial::warnings`] naming each departure.
     pub fn new(scenario: &'a Scenario, design: &str, outcomes: &str) -> Result<LiveTrial<'a>, ConductError> {
         let spec = scenario
             .designs
@@ -66,25 +58,35 @@ impl<'a> LiveTrial<'a> {
             })?;
         let num_doses = scenario.trial.doses.len();
         let cohorts = parse_outcomes(outcomes, num_doses).map_err(ConductError::Outcomes)?;
+        // A history beyond max_patients is judged by the design built for its size (whose
+        // tables reach that far); it stops there for the sample size all the same.
         let max_patients = scenario.trial.limits.max_patients;
-        let treated: u32 = cohorts.iter().map(|c| u32::from(c.patients)).sum();
-        if treated > max_patients {
-            return Err(ConductError::TooManyPatients {
-                treated,
-                max_patients,
-                file: scenario.file.clone(),
-            });
-        }
+        let mut trial = scenario.trial.clone();
+        let treated = cohorts.iter().map(|c| u32::from(c.patients)).sum::<u32>();
+        trial.limits.max_patients = max_patients.max(treated);
+        let finder = spec.build(&trial);
         let mut data = TrialData::new(num_doses);
-        for c in &cohorts {
+        let mut warnings = Vec::new();
+        for (i, c) in cohorts.iter().enumerate() {
+            let before = (i > 0).then_some(&data);
+            for w in deviations(finder.as_ref(), before, c, max_patients) {
+                warnings.push(format!(
+                    "cohort {} (dose {}, {}/{} DLTs): {w}",
+                    i + 1,
+                    c.dose,
+                    c.dlts,
+                    c.patients
+                ));
+            }
             data.add_cohort(c.dose, c.patients, c.dlts);
         }
         Ok(LiveTrial {
             scenario,
             design: spec,
-            finder: spec.build(&scenario.trial),
+            finder,
             cohorts,
             data,
+            warnings,
         })
     }
 
@@ -103,6 +105,13 @@ impl<'a> LiveTrial<'a> {
         &self.data
     }
 
+    /// Each way the history departs from the design, naming its cohort: a dose other than the
+    /// design's (a skipped dose, a dose above an eliminated one, treating after the design had
+    /// stopped), a cohort size other than the design's, or more patients than `max_patients`.
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
+    }
+
     /// The design's per-dose estimates from the outcomes so far.
     pub fn estimates(&self) -> Vec<DoseEstimate> {
         self.finder.estimates(&self.data)
@@ -111,18 +120,80 @@ impl<'a> LiveTrial<'a> {
     /// What to do next: before any cohort, treat at the scenario's start dose; afterwards, the
     /// design's decision with every rule and the sample-size limit applied.
     pub fn decision(&self) -> Decision {
+        self.explain().0
+    }
+
+    /// [`LiveTrial::decision`] with the steps that made it: the design's rule that fired, then
+    /// each safeguard or rule that changed it ([`DoseFinder::explain`]).
+    pub fn explain(&self) -> (Decision, Vec<Step>) {
         if self.cohorts.is_empty() {
-            Decision::Treat(self.scenario.trial.limits.start_dose)
+            let start = Decision::Treat(self.scenario.trial.limits.start_dose);
+            let step = Step {
+                by: "start_dose".into(),
+                why: "no cohort has been treated: the trial starts at [trial] start_dose".into(),
+                decision: start,
+            };
+            (start, vec![step])
         } else {
-            self.finder.decide(&self.data)
+            self.finder.explain(&self.data)
         }
     }
+
+    /// The MTD the design would select if the trial stopped now at its planned size (every rule
+    /// judging that end); `None` before the first cohort or when no dose would be selected.
+    pub fn selected_if_stopped(&self) -> Option<Dose> {
+        (!self.cohorts.is_empty())
+            .then(|| self.finder.conclude(&self.data))
+            .flatten()
+    }
+}
+
+/// How cohort `c`, given after the cohorts in `before` (`None`: it is the first), departs from
+/// `finder`'s design, whose sample size is `max_patients`. A design deciding on pending outcomes (TITE) chose its doses from follow-up
+/// that outcome strings do not carry, so only its sizes and limits are checked.
+fn deviations(finder: &dyn DoseFinder, before: Option<&TrialData>, c: &Cohort, max_patients: u32) -> Vec<String> {
+    let limits = finder.limits();
+    let empty = TrialData::new(limits.num_doses);
+    let data = before.unwrap_or(&empty);
+    let mut found = Vec::new();
+    let expected = match before {
+        None => Decision::Treat(limits.start_dose),
+        Some(data) => finder.decide(data),
+    };
+    let admissible = before.is_none_or(|data| finder.estimates(data)[c.dose.index()].admissible);
+    if !admissible {
+        found.push(format!(
+            "dose {} had been made inadmissible (eliminated, or above an eliminated dose)",
+            c.dose
+        ));
+    }
+    if !finder.decides_on_pending() {
+        match expected {
+            Decision::Treat(d) if d != c.dose && admissible => {
+                found.push(format!("the design recommended dose {d}, not dose {}", c.dose));
+            }
+            Decision::Stop { reason, .. } => {
+                found.push(format!("the design had stopped the trial ({})", reason.name()));
+            }
+            _ => {}
+        }
+    }
+    let size = finder.next_cohort_size(data);
+    if u32::from(c.patients) != u32::from(size) && size > 0 {
+        found.push(format!("{} patients, where the design's cohort has {size}", c.patients));
+    }
+    let treated = data.total_patients() + u32::from(c.patients);
+    if treated > max_patients {
+        found.push(format!(
+            "{treated} patients in all, beyond [trial] max_patients = {max_patients}"
+        ));
+    }
+    found
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::designs::Dose;
     use std::path::Path;
 
     fn scenario() -> Scenario {
@@ -158,8 +229,5 @@ mod tests {
             .contains("no design named 'Nope'; the designs are: "));
         let invalid = LiveTrial::new(&scenario, "BOIN", "1NNX").err().unwrap();
         assert!(matches!(invalid, ConductError::Outcomes(e) if e.position == 4));
-        let many = "1NNN ".repeat(scenario.trial.limits.max_patients as usize / 3 + 1);
-        let too_many = LiveTrial::new(&scenario, "BOIN", &many).err().unwrap();
-        assert!(matches!(too_many, ConductError::TooManyPatients { .. }));
     }
 }

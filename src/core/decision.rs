@@ -1,6 +1,7 @@
 //! What a design decides after each cohort, and why a trial stops.
 
 use super::Dose;
+use std::fmt;
 
 /// Why a trial stopped.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -55,4 +56,22 @@ pub enum Decision {
     Wait,
     /// End the trial, selecting this dose as MTD (or none).
     Stop { selected: Option<Dose>, reason: StopReason },
+}
+
+/// In words, doses by level: "treat at dose 3", "wait", "stop (too_toxic), no MTD",
+/// "stop (max_patients), MTD dose 2".
+impl fmt::Display for Decision {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Decision::Treat(d) => write!(f, "treat at dose {d}"),
+            Decision::Wait => write!(f, "wait"),
+            Decision::Stop { selected, reason } => {
+                write!(f, "stop ({})", reason.name())?;
+                match selected {
+                    Some(d) => write!(f, ", MTD dose {d}"),
+                    None => write!(f, ", no MTD"),
+                }
+            }
+        }
+    }
 }

@@ -53,6 +53,19 @@ pub trait Fit {
     fn calls_for_deescalation(&self, dose: Dose) -> bool {
         !matches!(self.decision(), Decision::Treat(d) if d >= dose)
     }
+    /// Why the design proposes [`Fit::decision`], in words with the numbers that decided and the
+    /// boundaries in force (e.g. "0/3 DLTs at dose 2 ≤ 0, the escalation boundary at n = 3
+    /// (λe = 0.197): escalate"). Only for explanations: engines never ask.
+    fn reason(&self) -> String;
+    /// A 90% credible interval for the DLT probability at `dose`, where the design has one.
+    fn prob_tox_interval(&self, _dose: Dose) -> Option<(f64, f64)> {
+        None
+    }
+    /// The posterior probabilities that the DLT probability at `dose` lies below, within and
+    /// above the target interval (BLRM's under-dosing, targeted toxicity, over-dosing).
+    fn dosing_intervals(&self, _dose: Dose) -> Option<[f64; 3]> {
+        None
+    }
 }
 
 /// A dose-finding rule, configured for one trial (escalation's `selector_factory`).
@@ -120,6 +133,20 @@ pub trait DoseFinder: Send + Sync {
     /// neither excludes the dose nor calls for de-escalation from it
     /// ([`Fit::calls_for_deescalation`]).
     fn backfill_open(&self, data: &TrialData, dose: Dose) -> bool;
+    /// [`DoseFinder::decide`] with the steps that made the decision: the design's proposal
+    /// and its reason, then each safeguard or rule that changed it.
+    fn explain(&self, data: &TrialData) -> (Decision, Vec<Step>);
+}
+
+/// One step of a decision ([`DoseFinder::explain`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Step {
+    /// What acted: "design", "admissibility", "max_patients" or a rule with its settings.
+    pub by: String,
+    /// Why, in words with the numbers that decided.
+    pub why: String,
+    /// The decision after this step.
+    pub decision: Decision,
 }
 
 /// The fitted design's proposal, made safe: a dose it calls inadmissible (e.g. eliminated, or
@@ -128,8 +155,8 @@ pub trait DoseFinder: Send + Sync {
 /// eliminated dose): the next cohort then goes to the highest admissible dose below the proposal,
 /// and when there is none (the lowest dose is inadmissible) the trial stops for toxicity with no
 /// dose selected.
-pub fn admissible_proposal(fit: &impl Fit) -> Decision {
-    match fit.decision() {
+pub fn admissible_proposal(fit: &impl Fit, proposal: Decision) -> Decision {
+    match proposal {
         Decision::Treat(dose) if !fit.admissible(dose) => {
             match (0..dose.0).rev().map(Dose).find(|&d| fit.admissible(d)) {
                 Some(below) => Decision::Treat(below),
@@ -156,6 +183,10 @@ pub struct DoseEstimate {
     pub admissible: bool,
     /// The design's estimate of its DLT probability, where it has one.
     pub prob_tox: Option<f64>,
+    /// A 90% credible interval for the DLT probability ([`Fit::prob_tox_interval`]).
+    pub interval: Option<(f64, f64)>,
+    /// P(under-dosing), P(targeted toxicity), P(over-dosing) ([`Fit::dosing_intervals`]).
+    pub dosing_intervals: Option<[f64; 3]>,
 }
 
 /// A base design with its ordered rules and the trial's limits: what a `[[design]]` becomes.
@@ -178,6 +209,57 @@ impl<D: Design> WithRules<D> {
     }
 }
 
+impl<D: Design> WithRules<D> {
+    /// [`DoseFinder::decide`], noting each step in `steps` when given (a decision is made once,
+    /// whether explained or not).
+    fn decide_with(&self, data: &TrialData, mut steps: Option<&mut Vec<Step>>) -> Decision {
+        let fit = self.design.fit(data);
+        let mut note = |by: &dyn Fn() -> String, why: &dyn Fn() -> String, decision: Decision| {
+            if let Some(steps) = steps.as_deref_mut() {
+                steps.push(Step {
+                    by: by(),
+                    why: why(),
+                    decision,
+                });
+            }
+        };
+        let proposal = fit.decision();
+        note(&|| "design".into(), &|| fit.reason(), proposal);
+        let safe = admissible_proposal(&fit, proposal);
+        if safe != proposal {
+            let why = || match proposal {
+                Decision::Treat(d) => format!("dose {d} is not admissible (eliminated, or above an eliminated dose)"),
+                _ => unreachable!("only a dose to treat at is judged"),
+            };
+            note(&|| "admissibility".into(), &why, safe);
+        }
+        let mut decision = match safe {
+            Decision::Wait => return Decision::Wait,
+            Decision::Treat(_) if data.total_patients() >= self.limits.max_patients => {
+                let stop = Decision::Stop {
+                    selected: fit.selected_dose(),
+                    reason: StopReason::MaxPatients,
+                };
+                let why = || {
+                    let (n, max) = (data.total_patients(), self.limits.max_patients);
+                    format!("{n} patients treated, the sample size is {max}")
+                };
+                note(&|| "max_patients".into(), &why, stop);
+                stop
+            }
+            other => other,
+        };
+        for rule in &self.rules {
+            let after = rule.apply(data, &fit, decision);
+            if after != decision {
+                note(&|| rule.describe(), &|| format!("{decision} becomes {after}"), after);
+            }
+            decision = after;
+        }
+        decision
+    }
+}
+
 impl<D: Design> DoseFinder for WithRules<D> {
     fn name(&self) -> &str {
         &self.name
@@ -192,19 +274,12 @@ impl<D: Design> DoseFinder for WithRules<D> {
     /// rule in order, so rules such as `stop_when_too_toxic` also judge the final selection. A
     /// suspension of accrual ([`Decision::Wait`]) is no proposal to judge: it stands.
     fn decide(&self, data: &TrialData) -> Decision {
-        let fit = self.design.fit(data);
-        let mut decision = match admissible_proposal(&fit) {
-            Decision::Wait => return Decision::Wait,
-            Decision::Treat(_) if data.total_patients() >= self.limits.max_patients => Decision::Stop {
-                selected: fit.selected_dose(),
-                reason: StopReason::MaxPatients,
-            },
-            other => other,
-        };
-        for rule in &self.rules {
-            decision = rule.apply(data, &fit, decision);
-        }
-        decision
+        self.decide_with(data, None)
+    }
+
+    fn explain(&self, data: &TrialData) -> (Decision, Vec<Step>) {
+        let mut steps = Vec::new();
+        (self.decide_with(data, Some(&mut steps)), steps)
     }
 
     fn conclude(&self, data: &TrialData) -> Option<Dose> {
@@ -247,6 +322,8 @@ impl<D: Design> DoseFinder for WithRules<D> {
                 dlts: data.dlts(dose),
                 admissible: fit.admissible(dose),
                 prob_tox: fit.prob_tox(dose),
+                interval: fit.prob_tox_interval(dose),
+                dosing_intervals: fit.dosing_intervals(dose),
             })
             .collect()
     }

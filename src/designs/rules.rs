@@ -5,11 +5,15 @@
 //! the data ([`Fit::selected_dose`]), as it would at the planned end.
 
 use super::{Decision, Dose, Fit, StopReason, TrialData};
+use std::fmt;
 
 /// A rule that may change a design's proposed decision.
 pub trait Rule: Send + Sync {
     /// The decision after this rule, given the design's fit and the decision so far.
     fn apply(&self, data: &TrialData, fit: &dyn Fit, proposed: Decision) -> Decision;
+    /// The rule with its settings in the scenario's inline-table syntax (e.g.
+    /// `stop_at_n { n = 24 }`).
+    fn describe(&self) -> String;
 }
 
 /// Which dose a rule looks at.
@@ -21,6 +25,17 @@ pub enum DoseSelector {
     Any,
     /// One dose level.
     Level(Dose),
+}
+
+/// As the scenario writes it: `"recommended"`, `"any"` or a level.
+impl fmt::Display for DoseSelector {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DoseSelector::Recommended => f.write_str("\"recommended\""),
+            DoseSelector::Any => f.write_str("\"any\""),
+            DoseSelector::Level(d) => write!(f, "{d}"),
+        }
+    }
 }
 
 impl DoseSelector {
@@ -62,6 +77,10 @@ impl Rule for StopAtN {
             other => other,
         }
     }
+
+    fn describe(&self) -> String {
+        format!("stop_at_n {{ n = {} }}", self.n)
+    }
 }
 
 /// Stop once at least `n` patients have been treated at the selected dose
@@ -82,6 +101,10 @@ impl Rule for StopWhenNAtDose {
         } else {
             proposed
         }
+    }
+
+    fn describe(&self) -> String {
+        format!("stop_when_n_at_dose {{ n = {}, dose = {} }}", self.n, self.dose)
     }
 }
 
@@ -115,6 +138,13 @@ impl Rule for DontSkipDoses {
         } else {
             proposed
         }
+    }
+
+    fn describe(&self) -> String {
+        format!(
+            "dont_skip_doses {{ when_escalating = {}, when_deescalating = {} }}",
+            self.when_escalating, self.when_deescalating
+        )
     }
 }
 
@@ -150,6 +180,13 @@ impl Rule for StopWhenTooToxic {
         } else {
             proposed
         }
+    }
+
+    fn describe(&self) -> String {
+        format!(
+            "stop_when_too_toxic {{ dose = {}, threshold = {}, certainty = {} }}",
+            self.dose, self.threshold, self.certainty
+        )
     }
 }
 

@@ -87,6 +87,11 @@ fn too_toxic(data: &TrialData, dose: Dose) -> bool {
     data.dlts(dose) >= 2
 }
 
+/// A dose cleared for escalation: no DLT in 3 patients, or at most 1 in 6 or more.
+fn cleared(n: u32, y: u32) -> bool {
+    (n == 3 && y == 0) || (n >= 6 && y <= 1)
+}
+
 impl ThreePlusThreeFit<'_> {
     /// Highest dose with ≥ 6 patients and ≤ 1 DLT (Korn et al.'s MTD).
     fn highest_cleared_by_six(&self) -> Option<Dose> {
@@ -116,8 +121,7 @@ impl Fit for ThreePlusThreeFit<'_> {
                 Some(_) => stop(self.highest_cleared_by_six()),
             };
         }
-        let cleared = (n == 3 && y == 0) || (n >= 6 && y <= 1);
-        if !cleared {
+        if !cleared(n, y) {
             return Decision::Treat(d);
         }
         if d.index() + 1 == data.num_doses() {
@@ -143,11 +147,30 @@ impl Fit for ThreePlusThreeFit<'_> {
             if too_toxic(data, d) {
                 break;
             }
-            if (n >= 3 && y == 0) || (n >= 6 && y <= 1) {
+            if (n >= 3 && y == 0) || cleared(n, y) {
                 selected = Some(d);
             }
         }
         selected
+    }
+
+    fn reason(&self) -> String {
+        let data = self.data;
+        let d = data.current_dose();
+        let (n, y) = (data.patients(d), data.dlts(d));
+        let rule = if too_toxic(data, d) {
+            "at least 2 DLTs: the dose is too toxic"
+        } else if cleared(n, y) {
+            "0 of 3 or at most 1 of 6 or more: the dose is cleared"
+        } else {
+            "not yet cleared (1 of 3 needs three more)"
+        };
+        let variant = if self.design.deescalate {
+            " [3+3 with de-escalation, Korn et al. 1994]"
+        } else {
+            " [3+3, Storer 1989]"
+        };
+        format!("{y}/{n} DLTs at dose {d}, {rule}: {}{variant}", self.decision())
     }
 
     /// Doses below any dose with ≥ 2 DLTs.

@@ -63,15 +63,22 @@ fn phase(data: &TrialData, admissible: impl Fn(Dose) -> bool) -> Phase {
 /// judge) are always the base fit's.
 pub struct OverriddenFit<F> {
     base: F,
-    decision: Option<Decision>,
+    /// The stage's decision and the rule that made it, in words.
+    decision: Option<(Decision, &'static str)>,
 }
 
 impl<F> OverriddenFit<F> {
-    /// `base` with `decision` in place of its own, where there is one.
-    pub(crate) fn new(base: F, decision: Option<Decision>) -> OverriddenFit<F> {
+    /// `base` with the stage's `decision` (and its rule, in words) in place of its own, where
+    /// there is one.
+    pub(crate) fn new(base: F, decision: Option<(Decision, &'static str)>) -> OverriddenFit<F> {
         OverriddenFit { base, decision }
     }
 }
+
+/// The titration stage's rules, in words.
+const TITRATING: &str = "accelerated titration (Simon et al. 1997): one patient per cohort, one \
+                         dose higher each time, until the first DLT";
+const TOP_UP: &str = "accelerated titration ended at the first DLT: the dose is filled up to a full cohort";
 
 impl<D: Design> Design for AcceleratedTitration<D> {
     type Fit<'a>
@@ -82,7 +89,8 @@ impl<D: Design> Design for AcceleratedTitration<D> {
     fn fit<'a>(&'a self, data: &'a TrialData) -> Self::Fit<'a> {
         let base = self.base.fit(data);
         let decision = match phase(data, |d| base.admissible(d)) {
-            Phase::Titrating(d) | Phase::TopUp(d) => Some(Decision::Treat(d)),
+            Phase::Titrating(d) => Some((Decision::Treat(d), TITRATING)),
+            Phase::TopUp(d) => Some((Decision::Treat(d), TOP_UP)),
             Phase::Base => None,
         };
         OverriddenFit::new(base, decision)
@@ -104,7 +112,19 @@ impl<D: Design> Design for AcceleratedTitration<D> {
 
 impl<F: Fit> Fit for OverriddenFit<F> {
     fn decision(&self) -> Decision {
-        self.decision.unwrap_or_else(|| self.base.decision())
+        self.decision.map_or_else(|| self.base.decision(), |(d, _)| d)
+    }
+    fn reason(&self) -> String {
+        match self.decision {
+            Some((decision, rule)) => format!("{rule}: {decision}"),
+            None => self.base.reason(),
+        }
+    }
+    fn prob_tox_interval(&self, dose: Dose) -> Option<(f64, f64)> {
+        self.base.prob_tox_interval(dose)
+    }
+    fn dosing_intervals(&self, dose: Dose) -> Option<[f64; 3]> {
+        self.base.dosing_intervals(dose)
     }
     fn selected_dose(&self) -> Option<Dose> {
         self.base.selected_dose()

@@ -43,33 +43,16 @@ pub enum RuleSpec {
     StopWhenTooToxic(StopWhenTooToxic),
 }
 
-impl std::fmt::Display for DoseSelector {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            DoseSelector::Recommended => f.write_str("\"recommended\""),
-            DoseSelector::Any => f.write_str("\"any\""),
-            DoseSelector::Level(d) => write!(f, "{d}"),
-        }
-    }
-}
-
 /// A rule in the scenario's inline-table syntax.
 impl std::fmt::Display for RuleSpec {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            RuleSpec::StopAtN(r) => write!(f, "stop_at_n {{ n = {} }}", r.n),
-            RuleSpec::StopWhenNAtDose(r) => write!(f, "stop_when_n_at_dose {{ n = {}, dose = {} }}", r.n, r.dose),
-            RuleSpec::DontSkipDoses(r) => write!(
-                f,
-                "dont_skip_doses {{ when_escalating = {}, when_deescalating = {} }}",
-                r.when_escalating, r.when_deescalating
-            ),
-            RuleSpec::StopWhenTooToxic(r) => write!(
-                f,
-                "stop_when_too_toxic {{ dose = {}, threshold = {}, certainty = {} }}",
-                r.dose, r.threshold, r.certainty
-            ),
-        }
+        let rule: &dyn Rule = match self {
+            RuleSpec::StopAtN(r) => r,
+            RuleSpec::StopWhenNAtDose(r) => r,
+            RuleSpec::DontSkipDoses(r) => r,
+            RuleSpec::StopWhenTooToxic(r) => r,
+        };
+        f.write_str(&rule.describe())
     }
 }
 

@@ -144,7 +144,18 @@ impl Scenario {
     /// Parses and validates scenario text; `file` names it in messages.
     pub fn parse(text: &str, file: &Path) -> Result<Scenario, ScenarioError> {
         refuse_sweep(text, file)?;
-        raw::parse(text, file)
+        raw::parse(text, file, true)
+    }
+
+    /// Reads and validates a scenario file for conducting a live trial (`trialsim next`): the
+    /// doses, target, limits and designs are needed, a `[[truth]]` is not (a live trial has none).
+    pub fn load_for_conduct(path: &Path) -> Result<Scenario, ScenarioError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Read {
+            file: path.to_path_buf(),
+            source,
+        })?;
+        refuse_sweep(&text, path)?;
+        raw::parse(&text, path, false)
     }
 
     /// The configured designs, ready to simulate.
@@ -188,7 +199,7 @@ impl AnyScenario {
         refuse_sweep(text, file)?;
         match kind.as_deref() {
             Some("single-arm") => single_arm::parse(text, file).map(AnyScenario::SingleArm),
-            _ => raw::parse(text, file).map(AnyScenario::DoseFinding),
+            _ => raw::parse(text, file, true).map(AnyScenario::DoseFinding),
         }
     }
 

@@ -184,9 +184,10 @@ pub(super) fn deserialize_text<T: DeserializeOwned>(text: &str, file: &Path) -> 
     })
 }
 
-pub(super) fn parse(text: &str, file: &Path) -> Result<Scenario, ScenarioError> {
+/// `need_truth`: at least one `[[truth]]` (every use but conducting a live trial).
+pub(super) fn parse(text: &str, file: &Path, need_truth: bool) -> Result<Scenario, ScenarioError> {
     let raw: RawScenario = deserialize_text(text, file)?;
-    validate(raw, &Errors { file })
+    validate(raw, &Errors { file }, need_truth)
 }
 
 /// `[simulation]` settings, validated.
@@ -221,7 +222,7 @@ pub(super) fn simulation_settings(raw: RawSimulation, errors: &Errors) -> Result
     })
 }
 
-fn validate(raw: RawScenario, errors: &Errors) -> Result<Scenario, ScenarioError> {
+fn validate(raw: RawScenario, errors: &Errors, need_truth: bool) -> Result<Scenario, ScenarioError> {
     let root = FieldPath::default();
     if raw.name.trim().is_empty() {
         return Err(errors.field(&root.key("name"), "must not be empty"));
@@ -252,6 +253,9 @@ fn validate(raw: RawScenario, errors: &Errors) -> Result<Scenario, ScenarioError
         .transpose()?
         .unwrap_or_default();
     let mut warnings = Vec::new();
+    if need_truth && raw.truth.is_empty() {
+        return Err(errors.field(&root.key("truth"), "at least one [[truth]] is needed"));
+    }
     let truths = validate_truths(raw.truth, &trial, timing.is_some(), errors, &mut warnings)?;
 
     if raw.design.is_empty() {
@@ -464,9 +468,6 @@ fn validate_truths(
     warnings: &mut Vec<String>,
 ) -> Result<Vec<Truth>, ScenarioError> {
     let path = FieldPath::default().key("truth");
-    if raw.is_empty() {
-        return Err(errors.field(&path, "at least one [[truth]] is needed"));
-    }
     let mut names = HashSet::new();
     for (i, truth) in raw.iter().enumerate() {
         let p = path.at(i);

@@ -89,3 +89,172 @@ fn random_histories_get_admissible_doses() {
         }
     }
 }
+
+/// The boundaries of BOIN (Liu & Yuan 2015, Stat Med; eq. 2 with the default φ1 = 0.6φ,
+/// φ2 = 1.4φ), computed here from the paper's formulas: (λe, λd).
+fn boin_lambdas(target: f64) -> (f64, f64) {
+    let (phi1, phi2) = (0.6 * target, 1.4 * target);
+    let lambda_e = ((1.0 - phi1) / (1.0 - target)).ln() / ((target * (1.0 - phi1)) / (phi1 * (1.0 - target))).ln();
+    let lambda_d = ((1.0 - target) / (1.0 - phi2)).ln() / ((phi2 * (1.0 - target)) / (target * (1.0 - phi2))).ln();
+    (lambda_e, lambda_d)
+}
+
+/// BOIN's elimination (Liu & Yuan 2015): P(p > φ | y of n, Beta(1, 1) prior) > 0.95 with n ≥ 3,
+/// by the identity P(Beta(y + 1, n − y + 1) > φ) = P(Binomial(n + 1, φ) ≤ y).
+fn boin_eliminates(target: f64, n: u32, y: u32) -> bool {
+    let choose = |n: u32, k: u32| (0..k).fold(1.0, |c, i| c * f64::from(n - i) / f64::from(i + 1));
+    let tail: f64 = (0..=y)
+        .map(|k| choose(n + 1, k) * target.powi(k as i32) * (1.0 - target).powi((n + 1 - k) as i32))
+        .sum();
+    n >= 3 && tail > 0.95
+}
+
+/// The published BOIN rule after a history, from its counts: the next dose (or `None`: stop).
+fn boin_published(target: f64, counts: &[(u32, u32)], current: usize) -> Option<usize> {
+    let (lambda_e, lambda_d) = boin_lambdas(target);
+    let eliminated = |d: usize| (0..=d).any(|j| boin_eliminates(target, counts[j].0, counts[j].1));
+    if eliminated(0) {
+        return None;
+    }
+    let (n, y) = counts[current];
+    let rate = f64::from(y) / f64::from(n);
+    let top = counts.len() - 1;
+    let next = if rate <= lambda_e && current < top && !eliminated(current + 1) {
+        current + 1
+    } else if rate >= lambda_d && current > 0 {
+        current - 1
+    } else {
+        current
+    };
+    Some(next)
+}
+
+/// BOIN's `next` follows the published rule on every history of up to four cohorts of three that
+/// the rule itself produces (4⁴ outcome sequences), at targets 0.25 and 0.30, five doses.
+#[test]
+fn boin_next_follows_the_published_rule() {
+    for target in [0.25, 0.30] {
+        let text = format!(
+            "name = \"boin\"\n[trial]\ndoses = [\"1\", \"2\", \"3\", \"4\", \"5\"]\ntarget = {target}\n\
+             cohort_size = 3\nmax_patients = 30\n[[design]]\nname = \"BOIN\"\nrule = \"boin\"\n"
+        );
+        let file = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(file.path(), text).unwrap();
+        let scenario = Scenario::load_for_conduct(file.path()).unwrap();
+        let mut checked = 0;
+        for sequence in 0..4u32.pow(4) {
+            let (mut counts, mut dose, mut history) = (vec![(0, 0); 5], 0usize, String::new());
+            for cohort in 0..4 {
+                let dlts = (sequence / 4u32.pow(cohort)) % 4;
+                let (n, y) = &mut counts[dose];
+                (*n, *y) = (*n + 3, *y + dlts);
+                history += &format!(
+                    "{}{} ",
+                    dose + 1,
+                    "T".repeat(dlts as usize) + &"N".repeat(3 - dlts as usize)
+                );
+                let trial = LiveTrial::new(&scenario, "BOIN", history.trim()).unwrap();
+                assert!(trial.warnings().is_empty(), "{history}: {:?}", trial.warnings());
+                let expected = boin_published(target, &counts, dose);
+                match (trial.decision(), expected) {
+                    (Decision::Treat(d), Some(e)) => assert_eq!(d.index(), e, "target {target}, {history}"),
+                    (Decision::Stop { .. }, None) => {}
+                    (got, want) => panic!("target {target}, {history}: {got:?}, published {want:?}"),
+                }
+                checked += 1;
+                match expected {
+                    Some(next) => dose = next,
+                    None => break,
+                }
+            }
+        }
+        assert!(checked > 600, "{checked} decisions checked");
+    }
+}
+
+/// Histories that depart from the design are answered, each departure named by its cohort:
+/// a skipped dose, a dose above an eliminated one, a cohort of the wrong size, more patients than
+/// max_patients. A history the design produced has no warning.
+#[test]
+fn deviations_are_named_by_cohort() {
+    let scenario = &scenarios()[0];
+    let warnings = |design: &str, history: &str| LiveTrial::new(scenario, design, history).unwrap().warnings().to_vec();
+    let skip = warnings("BOIN", "1NNN 3NNN");
+    assert!(
+        skip.len() == 1 && skip[0].starts_with("cohort 2 (dose 3, 0/3 DLTs): the design recommended dose 2"),
+        "{skip:?}"
+    );
+    let above = warnings("BOIN", "1NNN 2TTT 3NNN");
+    assert!(
+        above
+            .iter()
+            .any(|w| w.starts_with("cohort 3") && w.contains("inadmissible")),
+        "{above:?}"
+    );
+    let size = warnings("CRM", "1NN 1NNN");
+    assert!(
+        size.iter()
+            .any(|w| w.starts_with("cohort 1") && w.contains("2 patients")),
+        "{size:?}"
+    );
+    let max = scenario.trial.limits.max_patients as usize;
+    let long = "1NNN ".repeat(max / 3 + 1);
+    let trial = LiveTrial::new(scenario, "BOIN", &long).unwrap();
+    assert!(trial
+        .warnings()
+        .iter()
+        .any(|w| w.contains("beyond [trial] max_patients")));
+    assert!(matches!(trial.decision(), Decision::Stop { .. }));
+    assert!(warnings("BOIN", "1NNN 2NNN 3NTN").is_empty());
+    assert!(warnings("3+3", "1NNN 2NTN 2NNN 3NNN").is_empty());
+}
+
+/// A scenario without a truth serves `next` (a live trial has none), and `--json` prints one
+/// object with the decision, the next dose, admissibility, estimates, the rule and warnings.
+#[test]
+fn next_needs_no_truth_and_answers_in_json() {
+    let text = std::fs::read_to_string(root().join("scenarios/qls4131_escalation.toml")).unwrap();
+    let without_truth: String = text
+        .split("[[truth]]")
+        .enumerate()
+        .map(|(i, part)| {
+            if i == 0 {
+                part.to_string()
+            } else {
+                part[part.find("[[design]]").map_or(part.len(), |p| p)..].to_string()
+            }
+        })
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("live.toml");
+    std::fs::write(&file, &without_truth).unwrap();
+    assert!(!without_truth.contains("[[truth]]"));
+    let output = super::common::run_cli(
+        &[
+            "next",
+            "--scenario",
+            file.to_str().unwrap(),
+            "--design",
+            "BOIN",
+            "--outcomes",
+            "1NNN 2TTT 3NNN",
+            "--json",
+        ],
+        dir.path(),
+    );
+    assert!(output.status.success(), "{}", super::common::stderr(&output));
+    let answer: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(answer["decision"], "treat");
+    assert_eq!(answer["next_dose"], 1);
+    assert_eq!(
+        answer["admissible"],
+        serde_json::json!([true, false, false, false, false, false])
+    );
+    assert_eq!(answer["estimates"].as_array().unwrap().len(), 6);
+    assert!(answer["rule"]
+        .as_str()
+        .unwrap()
+        .starts_with("admissibility: dose 3 is not admissible"));
+    assert_eq!(answer["warnings"].as_array().unwrap().len(), 1);
+    assert_eq!(answer["selected_if_stopped"], 1);
+}

@@ -324,6 +324,43 @@ impl Fit for BlrmFit<'_> {
         !self.ewoc_admits(dose) || best.is_none_or(|b| b < dose)
     }
 
+    fn reason(&self) -> String {
+        let config = &self.blrm.config;
+        let [lower, upper] = config.target_interval;
+        let admissible: Vec<String> = self
+            .data
+            .doses()
+            .filter(|&d| self.ewoc_admits(d))
+            .map(|d| d.to_string())
+            .collect();
+        let admits = match admissible.len() {
+            0 => "no dose".to_string(),
+            1 => format!("dose {}", admissible[0]),
+            _ => format!("doses {}", admissible.join(", ")),
+        };
+        let ceiling = self.data.highest_tried().map_or(String::new(), |d| {
+            format!(", amounts at most {} × dose {d}'s", config.max_escalation)
+        });
+        let decision = self.decision();
+        let best = match decision {
+            Decision::Treat(d) => format!(
+                "; the highest P(target) among them{ceiling}: dose {d} ({:.3})",
+                self.target_prob[d.index()]
+            ),
+            _ => String::new(),
+        };
+        format!(
+            "EWOC admits {admits} (P(over-dosing, p ≥ {upper}) < {}); target interval [{lower}, {upper}){best}: \
+             {decision} [BLRM with EWOC (Neuenschwander, Branson & Gsponer 2008)]",
+            config.overdose_limit
+        )
+    }
+
+    fn dosing_intervals(&self, dose: Dose) -> Option<[f64; 3]> {
+        let (target, over) = (self.target_prob[dose.index()], self.overdose_prob[dose.index()]);
+        Some([(1.0 - target - over).max(0.0), target, over])
+    }
+
     /// Posterior mean of the DLT probability.
     fn prob_tox(&self, dose: Dose) -> Option<f64> {
         let k = self.blrm.log_ratio.len();

@@ -468,6 +468,52 @@ impl Fit for CrmFit<'_> {
         Some(self.crm.closest_to_target(self.estimate()))
     }
 
+    fn reason(&self) -> String {
+        let config = &self.crm.config;
+        let best = self.crm.closest_to_target(self.estimate());
+        let estimate = match config.estimate {
+            CrmEstimate::PlugIn => "the model at the posterior mean of β",
+            CrmEstimate::PosteriorMean => "the posterior mean",
+        };
+        let mut why = format!(
+            "dose {best} has the estimated P(DLT) closest to the target {} ({:.4} by {estimate}; \
+             posterior of β: mean {:.4}, sd {:.4})",
+            config.target,
+            self.estimate()[best.index()],
+            self.posterior.mean,
+            self.posterior.variance.sqrt()
+        );
+        if let (Decision::Treat(next), Some(last)) = (self.decision(), self.data.last_cohort()) {
+            if next < best {
+                why += &if next == last.dose {
+                    format!(
+                        "; restrict: no escalation after {}/{} DLTs at dose {} (at least the target)",
+                        last.dlts, last.patients, last.dose
+                    )
+                } else {
+                    format!(
+                        "; restrict: at most one dose above the last cohort's (dose {})",
+                        last.dose
+                    )
+                };
+            }
+        }
+        format!(
+            "{why}: {} [CRM (O'Quigley, Pepe & Fisher 1990), as dfcrm]",
+            self.decision()
+        )
+    }
+
+    /// dfcrm's `ptoxL`, `ptoxU` at `conf.level = 0.9`: the model at β's posterior mean ∓ 1.645
+    /// posterior standard deviations (a normal approximation to β's posterior).
+    fn prob_tox_interval(&self, dose: Dose) -> Option<(f64, f64)> {
+        const Z_95: f64 = 1.6448536269514722;
+        let (mean, sd) = (self.posterior.mean, self.posterior.variance.sqrt());
+        let at = |beta: f64| self.crm.config.model.prob(self.crm.scaled[dose.index()], beta);
+        let (a, b) = (at(mean - Z_95 * sd), at(mean + Z_95 * sd));
+        Some((a.min(b), a.max(b)))
+    }
+
     /// The dose closest to the target lies below `dose` (the restriction after the latest
     /// cohort does not apply: it is not judged at `dose`).
     fn calls_for_deescalation(&self, dose: Dose) -> bool {

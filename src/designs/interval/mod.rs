@@ -10,6 +10,7 @@
 //! 2.7.2 and `Keyboard::get.oc.kb` (VALIDATION R12).
 
 pub mod boin;
+mod explain;
 pub mod i3plus3;
 pub mod keyboard;
 pub mod mtpi2;
@@ -17,8 +18,8 @@ pub(crate) mod params;
 
 use super::registry::interval_family;
 use super::{Decision, Design, Dose, Fit, StopReason, TrialData};
-use crate::core::stats::beta_uniform_posterior_exceeds;
 use crate::core::stats::isotonic::{pava_blocks, Block};
+use crate::core::stats::{beta_interval, beta_uniform_posterior_exceeds};
 use std::fmt;
 
 /// Escalate / de-escalate counts at one n: escalate if y ≤ `escalate`, de-escalate if
@@ -387,8 +388,27 @@ impl Design for IntervalDesign {
     }
 }
 
-impl Fit for IntervalFit<'_> {
-    fn decision(&self) -> Decision {
+/// Which branch of the interval rule decided (for [`Fit::reason`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Why {
+    /// The lowest dose crossed the elimination boundary.
+    LowestEliminated,
+    /// The lowest dose failed the extra safety rule.
+    LowestUnsafe,
+    /// `n_earlystop` patients at the dose.
+    EarlyStop,
+    /// The counts call for escalation (to the next dose, or staying when it is eliminated or
+    /// there is none).
+    Escalate,
+    /// The counts call for de-escalation (or staying at the lowest dose).
+    Deescalate,
+    /// The counts lie between the boundaries.
+    Stay,
+}
+
+impl IntervalFit<'_> {
+    /// The rule's decision and the branch that made it.
+    fn decide(&self) -> (Decision, Why) {
         let (design, data) = (self.design, self.data);
         let d = data.current_dose();
         let (n, y) = (data.patients(d), data.dlts(d));
@@ -401,10 +421,10 @@ impl Fit for IntervalFit<'_> {
         // elimination boundary exists at n.
         if n >= 3 && design.table.eliminate[n as usize].is_some() {
             if d == Dose(0) && design.crosses_elimination(n, y) {
-                return stop_too_toxic;
+                return (stop_too_toxic, Why::LowestEliminated);
             }
             if d == Dose(0) && design.lowest_dose_unsafe(data) {
-                return stop_too_toxic;
+                return (stop_too_toxic, Why::LowestUnsafe);
             }
         }
         let table = &design.table;
@@ -417,18 +437,38 @@ impl Fit for IntervalFit<'_> {
             EarlyStop::Always => true,
         };
         if n >= design.config.n_earlystop && early_stop {
-            return Decision::Stop {
+            let stop = Decision::Stop {
                 selected: design.select_mtd(data),
                 reason: StopReason::EnoughAtDose,
             };
+            return (stop, Why::EarlyStop);
         }
-        if escalate && d != top {
-            Decision::Treat(if next_eliminated { d } else { Dose(d.0 + 1) })
-        } else if deescalate && d != Dose(0) {
-            Decision::Treat(Dose(d.0 - 1))
+        if escalate {
+            let next = if d == top || next_eliminated { d } else { Dose(d.0 + 1) };
+            (Decision::Treat(next), Why::Escalate)
+        } else if deescalate {
+            (Decision::Treat(Dose(d.0.saturating_sub(1))), Why::Deescalate)
         } else {
-            Decision::Treat(d)
+            (Decision::Treat(d), Why::Stay)
         }
+    }
+}
+
+impl Fit for IntervalFit<'_> {
+    fn decision(&self) -> Decision {
+        self.decide().0
+    }
+
+    fn reason(&self) -> String {
+        let (decision, why) = self.decide();
+        self.explain(decision, why)
+    }
+
+    /// Beta(0.05 + y, 0.05 + n − y), the posterior of `select.mtd` (BOIN 2.7), 5% and 95%
+    /// quantiles; `None` for an untried dose.
+    fn prob_tox_interval(&self, dose: Dose) -> Option<(f64, f64)> {
+        let (n, y) = (self.data.patients(dose), self.data.dlts(dose));
+        (n > 0).then(|| beta_interval(0.05 + f64::from(y), 0.05 + f64::from(n - y), 0.90))
     }
 
     fn selected_dose(&self) -> Option<Dose> {

@@ -109,9 +109,11 @@ impl Design for TiteBoin {
     type Fit<'a> = OverriddenFit<IntervalFit<'a>>;
 
     fn fit<'a>(&'a self, data: &'a TrialData) -> Self::Fit<'a> {
-        tite_fit(self.boin.fit(data), data, |complete, view| {
-            self.next(complete, view, data.num_doses())
-        })
+        let rule = "TITE-BOIN (Yuan et al. 2018): wait while more than half the current dose's \
+                    patients are pending; otherwise the observed DLTs over the effective sample size \
+                    (pending patients counted by their follow-up fraction) against BOIN's λe and λd";
+        let next = |complete: &IntervalFit, view: &FollowUp| self.next(complete, view, data.num_doses());
+        tite_fit(self.boin.fit(data), data, (rule, next))
     }
 
     fn decides_on_pending(&self) -> bool {

@@ -143,11 +143,15 @@ impl Design for TiteCrm {
 
     /// The weighted-posterior decision when the data carry follow-up.
     fn fit<'a>(&'a self, data: &'a TrialData) -> Self::Fit<'a> {
-        tite_fit(self.crm.fit(data), data, |_, view| {
+        let rule = "TITE-CRM (Cheung & Chappell 2000): the dose closest to the target by the \
+                    likelihood weighting pending patients by their follow-up, at most one above the \
+                    highest dose given";
+        let next = |_: &_, view: &FollowUp| {
             let best = self.crm.closest_to_target(&self.estimates(view));
             let highest = view.records.iter().map(|p| p.dose).max().unwrap_or(Dose(0));
             Decision::Treat(best.min(Dose(highest.0 + 1)))
-        })
+        };
+        tite_fit(self.crm.fit(data), data, (rule, next))
     }
 
     fn costly_fit(&self) -> bool {

@@ -21,9 +21,14 @@ use super::{Decision, Fit, TrialData};
 
 /// `base` fitted to `data`'s complete patients, with `tite`'s decision when the data carry
 /// follow-up and the base design's otherwise.
-fn tite_fit<F: Fit>(base: F, data: &TrialData, tite: impl FnOnce(&F, &FollowUp) -> Decision) -> OverriddenFit<F> {
+/// `rule` says in words how `tite` decides.
+fn tite_fit<F: Fit>(
+    base: F,
+    data: &TrialData,
+    (rule, tite): (&'static str, impl FnOnce(&F, &FollowUp) -> Decision),
+) -> OverriddenFit<F> {
     let decision = match data.follow_up() {
-        Some(follow_up) if !follow_up.records.is_empty() => Some(tite(&base, follow_up)),
+        Some(follow_up) if !follow_up.records.is_empty() => Some((tite(&base, follow_up), rule)),
         _ => None,
     };
     OverriddenFit::new(base, decision)
