@@ -22,5 +22,4 @@ pub mod results;
 pub mod run;
 pub mod scenario;
 pub mod shard;
-pub mod single_arm;
 pub mod sweep;

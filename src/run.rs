@@ -7,12 +7,14 @@
 //! runs, shards and merges ([`crate::shard`]), sweeps ([`crate::sweep`]) and [`bench()`] are
 //! written once over [`Engine`].
 
+use crate::designs::single_arm::{Endpoint, SingleArmDesign, SingleArmError};
 use crate::designs::DoseFinder;
 use crate::engines::cache::SharedDecisions;
 use crate::engines::calendar::protocol::dlt_as_given;
 use crate::engines::calendar::{TimedCounts, TimedEntry, TimedPlan, TimedSettings, Timing};
 use crate::engines::dose_finding::{DoseFindingPlan, OcCounts};
 use crate::engines::exact::exact_oc;
+use crate::engines::single_arm::SingleArmTable;
 use crate::engines::single_arm::{SingleArmPlan, SingleArmResults};
 use crate::engines::{cancel, simulate, RunCounts, Simulation, SimulationError};
 use crate::report::charts::single_arm::{render_single_arm, SingleArmChartTables};
@@ -21,7 +23,6 @@ use crate::report::{self, write_atomic};
 use crate::results::oc::{CorrectDecision, Method, OcTable, RowResult};
 use crate::scenario::{AnyScenario, Method as ScenarioMethod, Scenario, SingleArmScenario};
 use crate::shard::Tagged;
-use crate::single_arm::{Endpoint, SingleArmDesign, SingleArmError, SingleArmTable};
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use std::ops::Range;

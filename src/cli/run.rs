@@ -6,13 +6,13 @@ use anyhow::{bail, Result};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
+use trialsim::engines::single_arm::SingleArmTable;
 use trialsim::results::{Method, OcTable};
 use trialsim::run::{
     simulate_scenario, simulate_single_arm, write_outputs, write_single_arm_outputs, ExactNote, RunOptions,
 };
 use trialsim::scenario::{AnyScenario, RunFile, Scenario, SingleArmScenario, Sweep};
 use trialsim::shard::Shard;
-use trialsim::single_arm::SingleArmTable;
 use trialsim::sweep::{simulate_sweep, write_sweep_outputs};
 
 /// The examples under `trialsim --help` and `trialsim run --help`.

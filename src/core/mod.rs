@@ -9,6 +9,7 @@ mod dose;
 mod follow_up;
 pub mod limits;
 pub mod params;
+pub mod random;
 pub mod stats;
 
 pub use data::{Cohort, DoseSummary, Outcome, TrialData};

@@ -1,7 +1,9 @@
 //! Tables and index of a single-arm run (**contract**: file names and leading columns fixed;
 //! columns are only ever added at the end). The rows come from
-//! [`crate::single_arm::table`]; this module only writes them.
+//! [`crate::engines::single_arm::table`]; this module only writes them.
 
+use crate::engines::single_arm::table::{design_target_row, orr_curve_rows};
+use crate::engines::single_arm::SingleArmTable;
 use crate::report::charts::single_arm::SINGLE_ARM_CHARTS;
 use crate::report::index::VERSION;
 use crate::results::cells::{Fixed, Given};
@@ -10,8 +12,6 @@ use crate::results::single_arm::{
 };
 use crate::results::{write_rows, Row};
 use crate::scenario::SingleArmScenario;
-use crate::single_arm::table::{design_target_row, orr_curve_rows};
-use crate::single_arm::SingleArmTable;
 use std::fmt::Write;
 
 /// The tables of a single-arm run, with one line each on what they show.

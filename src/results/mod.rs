@@ -6,7 +6,7 @@
 //! - [`oc`]: a dose-finding run's [`OcTable`] and the definitions its rows use (correct
 //!   decision, overdose).
 //! - [`dose_finding`]: the rows of `oc_by_dose.csv` and `summary.csv`, built from an [`OcTable`].
-//! - [`single_arm`]: the rows of a single-arm run's tables (built by [`crate::single_arm::table`]).
+//! - [`single_arm`]: the rows of a single-arm run's tables (built by [`crate::engines::single_arm::table`]).
 //! - [`compare`], [`sweep`]: `comparison.csv` and the layout of `sweep.csv`.
 //! - [`rows`], [`cells`]: reading and writing rows, and how each cell is written.
 //!
