@@ -20,7 +20,7 @@
 
 mod counts;
 
-pub use counts::{Counts, Tagged};
+pub use super::{Counts, Tagged};
 
 use crate::engines::SimulationError;
 use crate::report::write_atomic;
