@@ -14,6 +14,8 @@
 //!   sweeps over a grid of settings ([`run::sweep`]), runs split over machines and merged
 //!   ([`run::shard`]) and `bench`.
 
+#![warn(missing_docs)]
+
 pub mod conduct;
 pub mod core;
 pub mod designs;

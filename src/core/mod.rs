@@ -7,10 +7,10 @@ mod data;
 mod decision;
 mod dose;
 mod follow_up;
-pub mod limits;
-pub mod params;
-pub mod random;
-pub mod stats;
+pub(crate) mod limits;
+pub(crate) mod params;
+pub(crate) mod random;
+pub(crate) mod stats;
 
 pub use data::{Cohort, DoseSummary, Outcome, TrialData};
 pub use decision::{Decision, StopReason, NO_WAIT_WITHOUT_FOLLOW_UP};

@@ -1,5 +1,5 @@
 //! The dose-finding engine: each trial's patients go through every design under every truth, on
-//! per-thread decision graphs ([`DecisionGraph`]) that turn a cohort into one array index once its
+//! per-thread decision graphs (`DecisionGraph`) that turn a cohort into one array index once its
 //! state has been visited; trials end in integer [`OcCounts`].
 
 use super::cache::{DecisionGraph, SharedDecisions};

@@ -35,9 +35,9 @@
 //!
 //! Xoshiro256++ seeded by SplitMix64 from the key of (s, t). A trial draws all its study's patients
 //! when it starts: patient i, in order of entry, takes six 53-bit latents in the order of
-//! [`Latent`](crate::designs::single_arm::timing::Latent) (arrival gap, response, toxicity, PFS, OS,
+//! `Latent` (arrival gap, response, toxicity, PFS, OS,
 //! dropout), then the trial takes one more, the spacing that closes uniform accrual
-//! ([`draw_latents`](crate::designs::single_arm::timing::draw_latents)). There a latent k is turned into
+//! (`draw_latents`). There a latent k is turned into
 //! the uniform (k + 1/2)/2^53, never 0 or 1, and a Bernoulli(p) event is k < ⌈p·2^53⌉.
 
 pub use crate::core::random::{dlt_threshold, mix64, trial_key, trial_rng};

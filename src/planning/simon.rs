@@ -48,7 +48,7 @@ impl From<SimonDesigns> for SimonTable {
 }
 
 impl SimonTable {
-    /// The listing as CSV: [`SIMON_CSV_HEADER`], then one line per design with E\[N | p0\],
+    /// The listing as CSV: `SIMON_CSV_HEADER`, then one line per design with E\[N | p0\],
     /// PET(p0), alpha and power to four decimals.
     pub fn csv(&self) -> String {
         let mut text = format!("{SIMON_CSV_HEADER}\n");

@@ -2,10 +2,10 @@
 //! or exactly) and write its tables.
 //!
 //! Each kind of scenario is simulated by one of the [`engines`](crate::engines), seen here as an
-//! [`Engine`]: the engine's simulation of the scenario, the table its counts make, and the files
-//! that table is written to. [`with_engine`] is the one place where a scenario picks its engine;
+//! `Engine`: the engine's simulation of the scenario, the table its counts make, and the files
+//! that table is written to. `with_engine` is the one place where a scenario picks its engine;
 //! runs, shards and merges ([`shard`]), sweeps ([`sweep`]) and [`bench()`] are
-//! written once over [`Engine`].
+//! written once over `Engine`.
 
 mod bench;
 pub mod shard;
@@ -13,7 +13,7 @@ pub mod sweep;
 mod tagged;
 
 pub use bench::{bench, BenchResult};
-pub use tagged::{Counts, Tagged};
+pub(crate) use tagged::{Counts, Tagged};
 
 use crate::designs::single_arm::{Endpoint, SingleArmDesign, SingleArmError};
 use crate::designs::DoseFinder;
@@ -85,7 +85,7 @@ pub struct ExactNote {
 
 /// A scenario as one engine simulates it: the engine's [`Simulation`] of the scenario, the table
 /// the counts make, and the files the table is written to.
-pub trait Engine {
+pub(crate) trait Engine {
     /// What the engine counts (and a shard file holds, tagged with the engine).
     type Counts: RunCounts + Tagged;
     /// The engine's simulation of the scenario.
@@ -131,14 +131,14 @@ pub trait Engine {
 
 /// Work done with a scenario's engine, whichever it is: the engine makes tables of type `T`, and
 /// the work returns an `O`.
-pub trait EngineTask<T, O> {
+pub(crate) trait EngineTask<T, O> {
     /// Does the work with `engine`.
     fn with<E: Engine<Table = T>>(self, engine: &E) -> O;
 }
 
 /// Hands `task` the engine of a dose-finding scenario: calendar time when it has `[timing]`,
 /// otherwise the dose-finding engine.
-pub fn with_dose_finding_engine<O>(scenario: &Scenario, task: impl EngineTask<OcTable, O>) -> O {
+pub(crate) fn with_dose_finding_engine<O>(scenario: &Scenario, task: impl EngineTask<OcTable, O>) -> O {
     match scenario.timing {
         Some(timing) => task.with(&CalendarRun::new(scenario, timing)),
         None => task.with(&DoseFindingRun::new(scenario)),
@@ -147,7 +147,7 @@ pub fn with_dose_finding_engine<O>(scenario: &Scenario, task: impl EngineTask<Oc
 
 /// Hands `task` the engine of `scenario` (see [`with_dose_finding_engine`]; single-arm scenarios
 /// have their own engine). This is the one place where a scenario picks its engine.
-pub fn with_engine<O, K>(scenario: &AnyScenario, task: K) -> O
+pub(crate) fn with_engine<O, K>(scenario: &AnyScenario, task: K) -> O
 where
     K: EngineTask<OcTable, O> + EngineTask<SingleArmTable, O>,
 {
@@ -158,7 +158,7 @@ where
 }
 
 /// A dose-finding scenario without calendar time, by the dose-finding engine.
-pub struct DoseFindingRun<'a> {
+pub(crate) struct DoseFindingRun<'a> {
     scenario: &'a Scenario,
     designs: Vec<Box<dyn DoseFinder>>,
 }
@@ -199,7 +199,7 @@ impl Engine for DoseFindingRun<'_> {
 }
 
 /// A dose-finding scenario in calendar time, by the calendar-time engine.
-pub struct CalendarRun<'a> {
+pub(crate) struct CalendarRun<'a> {
     scenario: &'a Scenario,
     timing: Timing,
     designs: Vec<TimedEntry>,
@@ -288,7 +288,7 @@ fn oc_table(scenario: &Scenario, results: Vec<Vec<RowResult>>, seed: u64) -> OcT
 }
 
 /// A single-arm scenario, by the single-arm engine.
-pub struct SingleArmRun<'a> {
+pub(crate) struct SingleArmRun<'a> {
     scenario: &'a SingleArmScenario,
     designs: Vec<SingleArmDesign>,
 }
@@ -304,7 +304,7 @@ impl<'a> SingleArmRun<'a> {
 }
 
 /// Simulated trials per truth whose Kaplan–Meier curves are written as examples.
-pub const KM_EXAMPLE_TRIALS: u64 = 5;
+const KM_EXAMPLE_TRIALS: u64 = 5;
 
 impl Engine for SingleArmRun<'_> {
     type Counts = SingleArmResults;
@@ -459,7 +459,7 @@ fn simulated_row(counts: &OcCounts, trials: u64) -> RowResult {
 }
 
 /// The tables of a dose-finding run, with one line each on what they show.
-pub const OUTPUT_TABLES: [(&str, &str); 2] = [
+const OUTPUT_TABLES: [(&str, &str); 2] = [
     ("oc_by_dose.csv", "one row per truth × design × dose: true DLT probability, % of trials selecting the dose as MTD, mean patients and mean DLTs at the dose per trial."),
     ("summary.csv", "one row per truth × design: % correct decision, % stopped without selecting a dose, mean and SD of the sample size, DLTs per patient, % of patients treated and % of trials selecting above the correct dose, % of trials by stop reason, whether the row is simulated or exact (with the number of trial states walked), and the target."),
 ];

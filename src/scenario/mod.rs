@@ -18,8 +18,8 @@ use crate::engines::calendar::Timing;
 use crate::engines::dose_finding::Truth;
 use std::path::{Path, PathBuf};
 
-/// The scenario limits, at their former path (kept while [`design`] imports them from here).
-pub use crate::core::limits::{MAX_DOSES, MAX_PATIENTS_LIMIT};
+// The sample size limit, at its former path (kept while `design` imports it from here).
+use crate::core::limits::MAX_PATIENTS_LIMIT;
 
 /// A problem with a scenario file.
 #[derive(Debug, thiserror::Error)]

@@ -24,7 +24,7 @@ pub mod protocol;
 mod tests;
 mod trial;
 
-pub use counts::{FinishedTrial, ProtocolCounts, TimedCounts};
+pub use counts::{FinishedTrial, TimedCounts};
 
 use super::cache::{DecisionCache, SharedDecisions};
 use super::dose_finding::Truth;

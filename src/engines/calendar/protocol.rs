@@ -85,6 +85,7 @@ impl TruthThresholds {
     }
 
     /// Direct dosing only, with no CRS-type DLTs, TEAEs beyond DLTs or response.
+    #[cfg(test)]
     pub fn direct(dlt: &[f64]) -> TruthThresholds {
         TruthThresholds::new(dlt, &TruthProfile::default())
     }

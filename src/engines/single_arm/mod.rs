@@ -1,15 +1,16 @@
 //! The single-arm engine: every [`SingleArmDesign`] under every [`SingleArmTruth`] of a phase 2
 //! study in calendar time, on common random numbers (a trial is described in
-//! [`crate::designs::single_arm::sim`]).
+//! `designs::single_arm::sim`).
 //!
 //! Trial t draws its study's patients' latents from its stream once (see
 //! [`rng`](super::rng)); each truth turns them into patients and every design runs on those.
 //! Kaplan–Meier medians are computed once per trial, truth and maximum sample size (designs with
 //! the same maximum share them). The integer accumulators are [`SingleArmResults`]; the run's
-//! table and CSV rows are built from them by [`table`].
+//! table and CSV rows are built from them by `table`
+//! ([`SingleArmTable`]).
 
 mod counts;
-pub mod table;
+pub(crate) mod table;
 #[cfg(test)]
 mod tests;
 

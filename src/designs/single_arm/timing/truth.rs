@@ -106,7 +106,7 @@ impl SingleArmTruth {
     }
 
     /// The patients of one trial under this truth, from their latents and the trial's calendar
-    /// (`calendar[i]` = (entry, dropout) of patient i, from [`StudyTiming::calendar`]).
+    /// (`calendar[i]` = (entry, dropout) of patient i, from [`StudyTiming::calendar`](super::StudyTiming::calendar)).
     pub fn patients(&self, latents: &[PatientLatents], calendar: &[(f64, f64)], out: &mut Vec<Patient>) {
         out.clear();
         out.extend(latents.iter().zip(calendar).map(|(u, &(entry, dropout))| {
