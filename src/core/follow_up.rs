@@ -28,6 +28,21 @@ impl PatientRecord {
     }
 }
 
+/// Replaces `out`'s outcomes by the patients and DLTs per dose among `records` complete at `now`
+/// with DLT window `window`, each a cohort of one in order of entry (keeps the allocation).
+pub fn complete_counts(records: &[PatientRecord], now: f64, window: f64, out: &mut TrialData) {
+    out.clear();
+    for p in records.iter().filter(|p| p.complete(now, window)) {
+        out.add_patient(
+            p.dose,
+            Outcome {
+                dlt: p.dlt_observed(now),
+                response: None,
+            },
+        );
+    }
+}
+
 /// Every patient treated so far as known at time `now`, with DLT window `window`: the pending
 /// follow-up a time-to-event design weighs (see [`TrialData::follow_up`]).
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -59,16 +74,7 @@ impl FollowUp {
     /// Replaces `out`'s outcomes by the patients and DLTs per dose among complete patients, each
     /// a cohort of one in order of entry (keeps the allocation).
     pub fn complete_counts(&self, out: &mut TrialData) {
-        out.clear();
-        for p in self.records.iter().filter(|p| self.complete(p)) {
-            out.add_patient(
-                p.dose,
-                Outcome {
-                    dlt: self.dlt_observed(p),
-                    response: None,
-                },
-            );
-        }
+        complete_counts(&self.records, self.now, self.window, out);
     }
 
     /// The time at which the next pending patient's outcome becomes known (a DLT or the window

@@ -15,4 +15,4 @@ pub(crate) mod stats;
 pub use data::{Cohort, DoseSummary, Outcome, TrialData};
 pub use decision::{Decision, StopReason, NO_WAIT_WITHOUT_FOLLOW_UP};
 pub use dose::{Dose, DoseSpace};
-pub use follow_up::{FollowUp, PatientRecord};
+pub use follow_up::{complete_counts, FollowUp, PatientRecord};

@@ -49,6 +49,14 @@ pub trait Fit {
     fn prob_tox_exceeds(&self, _dose: Dose, _threshold: f64) -> Option<f64> {
         None
     }
+    /// Whether these data call for treating below `dose` were the trial there now: the design's
+    /// own de-escalation rule judged at `dose`. Backfill at a dose closes when it does (BF-BOIN,
+    /// Zhao, Yuan et al. 2024, where the rule is BOIN's λd; every design here applies its own).
+    /// By default the design's proposal is below `dose` or a stop, which is right for designs whose
+    /// proposal does not depend on the current dose; rules judged at the current dose override it.
+    fn calls_for_deescalation(&self, dose: Dose) -> bool {
+        !matches!(self.decision(), Decision::Treat(d) if d >= dose)
+    }
 }
 
 /// A dose-finding rule, configured for one trial (escalation's `selector_factory`).
@@ -112,6 +120,31 @@ pub trait DoseFinder: Send + Sync {
     fn next_cohort_size(&self, data: &TrialData) -> u16;
     /// Per-dose estimates for a report of the current fit (e.g. `trialsim next`).
     fn estimates(&self, data: &TrialData) -> Vec<DoseEstimate>;
+    /// Whether a backfill patient may be treated at `dose` on these (complete) data: the design
+    /// neither excludes the dose nor calls for de-escalation from it
+    /// ([`Fit::calls_for_deescalation`]).
+    fn backfill_open(&self, data: &TrialData, dose: Dose) -> bool;
+}
+
+/// The fitted design's proposal, made safe: a dose it calls inadmissible (e.g. eliminated, or
+/// above an eliminated dose) is never given. Such a proposal arises only from a history the design
+/// could not have produced itself (a live trial that deviated from it, e.g. treated above an
+/// eliminated dose): the next cohort then goes to the highest admissible dose below the proposal,
+/// and when there is none (the lowest dose is inadmissible) the trial stops for toxicity with no
+/// dose selected.
+pub fn admissible_proposal(fit: &impl Fit) -> Decision {
+    match fit.decision() {
+        Decision::Treat(dose) if !fit.admissible(dose) => {
+            match (0..dose.0).rev().map(Dose).find(|&d| fit.admissible(d)) {
+                Some(below) => Decision::Treat(below),
+                None => Decision::Stop {
+                    selected: None,
+                    reason: StopReason::TooToxic,
+                },
+            }
+        }
+        other => other,
+    }
 }
 
 /// What a fitted design says about one dose.
@@ -158,12 +191,13 @@ impl<D: Design> DoseFinder for WithRules<D> {
         &self.limits
     }
 
-    /// The design's decision; then the sample-size limit, as a first `stop_at_n`; then each rule
-    /// in order, so rules such as `stop_when_too_toxic` also judge the final selection. A
+    /// The design's decision, never at a dose the design calls inadmissible
+    /// ([`admissible_proposal`]); then the sample-size limit, as a first `stop_at_n`; then each
+    /// rule in order, so rules such as `stop_when_too_toxic` also judge the final selection. A
     /// suspension of accrual ([`Decision::Wait`]) is no proposal to judge: it stands.
     fn decide(&self, data: &TrialData) -> Decision {
         let fit = self.design.fit(data);
-        let mut decision = match fit.decision() {
+        let mut decision = match admissible_proposal(&fit) {
             Decision::Wait => return Decision::Wait,
             Decision::Treat(_) if data.total_patients() >= self.limits.max_patients => Decision::Stop {
                 selected: fit.selected_dose(),
@@ -219,5 +253,10 @@ impl<D: Design> DoseFinder for WithRules<D> {
                 prob_tox: fit.prob_tox(dose),
             })
             .collect()
+    }
+
+    fn backfill_open(&self, data: &TrialData, dose: Dose) -> bool {
+        let fit = self.design.fit(data);
+        fit.admissible(dose) && !fit.calls_for_deescalation(dose)
     }
 }

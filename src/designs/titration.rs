@@ -57,15 +57,25 @@ fn phase(data: &TrialData, admissible: impl Fn(Dose) -> bool) -> Phase {
     }
 }
 
-/// The base design's fit, with titration's decision while it lasts.
-pub struct TitrationFit<F> {
+/// A base design's fit whose decision a stage in front of the base design may override:
+/// accelerated titration while it lasts, or a time-to-event design's decision on data with
+/// follow-up ([`tite`](super::tite)). The selected dose, admissibility and estimates (what rules
+/// judge) are always the base fit's.
+pub struct OverriddenFit<F> {
     base: F,
     decision: Option<Decision>,
 }
 
+impl<F> OverriddenFit<F> {
+    /// `base` with `decision` in place of its own, where there is one.
+    pub(crate) fn new(base: F, decision: Option<Decision>) -> OverriddenFit<F> {
+        OverriddenFit { base, decision }
+    }
+}
+
 impl<D: Design> Design for AcceleratedTitration<D> {
     type Fit<'a>
-        = TitrationFit<D::Fit<'a>>
+        = OverriddenFit<D::Fit<'a>>
     where
         Self: 'a;
 
@@ -75,7 +85,7 @@ impl<D: Design> Design for AcceleratedTitration<D> {
             Phase::Titrating(d) | Phase::TopUp(d) => Some(Decision::Treat(d)),
             Phase::Base => None,
         };
-        TitrationFit { base, decision }
+        OverriddenFit::new(base, decision)
     }
 
     fn costly_fit(&self) -> bool {
@@ -92,7 +102,7 @@ impl<D: Design> Design for AcceleratedTitration<D> {
     }
 }
 
-impl<F: Fit> Fit for TitrationFit<F> {
+impl<F: Fit> Fit for OverriddenFit<F> {
     fn decision(&self) -> Decision {
         self.decision.unwrap_or_else(|| self.base.decision())
     }
@@ -107,6 +117,9 @@ impl<F: Fit> Fit for TitrationFit<F> {
     }
     fn prob_tox_exceeds(&self, dose: Dose, threshold: f64) -> Option<f64> {
         self.base.prob_tox_exceeds(dose, threshold)
+    }
+    fn calls_for_deescalation(&self, dose: Dose) -> bool {
+        self.base.calls_for_deescalation(dose)
     }
 }
 

@@ -5,7 +5,6 @@
 use super::raw::Errors;
 use super::{FieldPath, ScenarioError, TrialSettings, MAX_PATIENTS_LIMIT};
 use crate::core::params::Params;
-use crate::designs::interval::boin;
 use crate::designs::registry::{self, ConfiguredDesign, TrialContext, Wrappers};
 use crate::designs::rules::{DontSkipDoses, DoseSelector, StopAtN, StopWhenNAtDose, StopWhenTooToxic};
 use crate::designs::{Dose, DoseFinder, Rule};
@@ -334,11 +333,7 @@ fn backfill_rule(
         .map(|n| errors.integer(&path.key("max_per_dose"), n, 1, i64::from(max)))
         .transpose()?
         .map_or(max, |n| n as u32);
-    let target = trial.target;
-    Ok(Some(Backfill {
-        max_per_dose,
-        close_at_rate: boin::lambda_d(target, 1.4 * target),
-    }))
+    Ok(Some(Backfill { max_per_dose }))
 }
 
 fn quoted(names: &[&str]) -> String {

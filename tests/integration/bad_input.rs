@@ -3,6 +3,8 @@
 
 use crate::common::{run_cli, stderr};
 use std::fs;
+use std::process::Output;
+use tempfile::TempDir;
 
 const GOOD: &str = r#"
 name = "good"
@@ -33,11 +35,17 @@ name = "3+3"
 rule = "3+3"
 "#;
 
+/// Writes `text` as `file` in a fresh folder and runs `trialsim run FILE --out out` there.
+fn run_text(file: &str, text: &str) -> (TempDir, Output) {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join(file), text).unwrap();
+    let out = run_cli(&["run", file, "--out", "out"], dir.path());
+    (dir, out)
+}
+
 /// Runs `trialsim run` on `text` and checks the failure names `field` and `words`.
 fn rejects(text: &str, field: &str, words: &str) {
-    let dir = tempfile::tempdir().unwrap();
-    fs::write(dir.path().join("bad.toml"), text).unwrap();
-    let out = run_cli(&["run", "bad.toml", "--out", "out"], dir.path());
+    let (dir, out) = run_text("bad.toml", text);
     let message = stderr(&out);
     assert!(!out.status.success(), "accepted: {text}");
     assert!(message.contains("bad.toml"), "file not named: {message}");
@@ -53,9 +61,7 @@ fn replace(from: &str, to: &str) -> String {
 
 #[test]
 fn the_good_scenario_runs() {
-    let dir = tempfile::tempdir().unwrap();
-    fs::write(dir.path().join("good.toml"), GOOD).unwrap();
-    let out = run_cli(&["run", "good.toml", "--out", "out"], dir.path());
+    let (dir, out) = run_text("good.toml", GOOD);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(dir.path().join("out/good/summary.csv").exists());
 }
@@ -343,13 +349,7 @@ fn one_bad_file_writes_nothing() {
 /// A non-monotone truth is allowed, with a warning.
 #[test]
 fn non_monotone_truth_warns() {
-    let dir = tempfile::tempdir().unwrap();
-    fs::write(
-        dir.path().join("warn.toml"),
-        replace("0.1, 0.2, 0.3, 0.5", "0.1, 0.3, 0.2, 0.5"),
-    )
-    .unwrap();
-    let out = run_cli(&["run", "warn.toml", "--out", "out"], dir.path());
+    let (_dir, out) = run_text("warn.toml", &replace("0.1, 0.2, 0.3, 0.5", "0.1, 0.3, 0.2, 0.5"));
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stderr(&out).contains("warning") && stderr(&out).contains("'t2' is not monotone"));
 }
@@ -403,9 +403,7 @@ fn replace_sa(from: &str, to: &str) -> String {
 
 #[test]
 fn the_good_single_arm_scenario_runs() {
-    let dir = tempfile::tempdir().unwrap();
-    fs::write(dir.path().join("sa.toml"), SINGLE_ARM).unwrap();
-    let out = run_cli(&["run", "sa.toml", "--out", "out"], dir.path());
+    let (_dir, out) = run_text("sa.toml", SINGLE_ARM);
     assert!(out.status.success(), "{}", stderr(&out));
 }
 
@@ -561,9 +559,7 @@ fn protocol_keys_are_checked() {
         "step_up = { from_dose = 3, after_crs = true }\nbackfill = { max_per_dose = 9 }\n",
     )
     .replacen("max_patients = 24\n", "max_patients = 24\ntotal_patients = 36\n", 1);
-    let dir = tempfile::tempdir().unwrap();
-    fs::write(dir.path().join("good.toml"), text).unwrap();
-    let out = run_cli(&["run", "good.toml", "--out", "out"], dir.path());
+    let (dir, out) = run_text("good.toml", &text);
     assert!(out.status.success(), "{}", stderr(&out));
     let summary = fs::read_to_string(dir.path().join("out/good/summary.csv")).unwrap();
     assert!(summary.lines().count() == 7, "{summary}");

@@ -1,5 +1,6 @@
 //! Helpers shared by the integration tests.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use trialsim::results::OcTable;
@@ -11,8 +12,51 @@ pub fn trialsim() -> Command {
     Command::new(env!("CARGO_BIN_EXE_trialsim"))
 }
 
+/// Runs `trialsim ARGS` in `dir`.
 pub fn run_cli(args: &[&str], dir: &Path) -> Output {
     trialsim().args(args).current_dir(dir).output().expect("trialsim runs")
+}
+
+/// Runs `trialsim ARGS` in `dir` and asserts that it succeeded.
+pub fn run_ok(args: &[&str], dir: &Path) -> Output {
+    let out = run_cli(args, dir);
+    assert!(out.status.success(), "trialsim {args:?}: {}", stderr(&out));
+    out
+}
+
+/// Runs `trialsim run` on the bundled `scenarios/FILE` with `args` in `dir` and asserts that it
+/// succeeded.
+pub fn run_bundled(file: &str, args: &[&str], dir: &Path) -> Output {
+    let scenario = bundled(file);
+    run_ok(&[&["run", scenario.to_str().unwrap()], args].concat(), dir)
+}
+
+/// The bundled scenario `scenarios/FILE`.
+pub fn bundled(file: &str) -> PathBuf {
+    root().join("scenarios").join(file)
+}
+
+/// Every file below `dir` (none if it does not exist), by path relative to it.
+pub fn files_below(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    fn walk(base: &Path, dir: &Path, out: &mut BTreeMap<PathBuf, Vec<u8>>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for entry in entries {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(base, &path, out);
+            } else {
+                out.insert(
+                    path.strip_prefix(base).unwrap().to_path_buf(),
+                    std::fs::read(&path).unwrap(),
+                );
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    walk(dir, dir, &mut out);
+    out
 }
 
 pub fn stderr(output: &Output) -> String {
@@ -82,24 +126,28 @@ pub fn assert_proportion_within_4se(
     eprintln!("{what}: simulated {simulated:.4} vs reference {reference:.4} ({z:+.2} SE)");
 }
 
+/// Scenario text named `name` over doses "1" … "K": `[trial]` with `target`, `cohort_size` and
+/// `max_patients`, one truth "t" with the K DLT probabilities `dlt` ("p1, p2, …"), then
+/// `designs` (`[[design]]` tables).
+pub fn one_truth(name: &str, (target, cohort_size, max_patients): (f64, u32, u32), dlt: &str, designs: &str) -> String {
+    let doses: Vec<String> = (1..=dlt.split(',').count()).map(|d| format!("\"{d}\"")).collect();
+    format!(
+        "name = \"{name}\"\n[trial]\ndoses = [{}]\ntarget = {target}\ncohort_size = {cohort_size}\n\
+         max_patients = {max_patients}\n[[truth]]\nname = \"t\"\ndlt = [{dlt}]\n{designs}",
+        doses.join(", ")
+    )
+}
+
+/// BOIN with its default settings, as a `[[design]]` table.
+pub const BOIN: &str = "[[design]]\nname = \"BOIN\"\nrule = \"boin\"\n";
+
 /// VALIDATION R5's setting: five doses, target 0.3, cohorts of 3, at most 30 patients, one truth
 /// and a 3+3 design (with or without de-escalation).
 pub fn three_plus_three_r5(dlt: &str, deescalate: bool) -> String {
-    format!(
-        r#"
-name = "R5"
-[trial]
-doses = ["1", "2", "3", "4", "5"]
-target = 0.3
-cohort_size = 3
-max_patients = 30
-[[truth]]
-name = "t"
-dlt = [{dlt}]
-[[design]]
-name = "3+3"
-rule = "3+3"
-deescalate = {deescalate}
-"#
+    one_truth(
+        "R5",
+        (0.3, 3, 30),
+        dlt,
+        &format!("[[design]]\nname = \"3+3\"\nrule = \"3+3\"\ndeescalate = {deescalate}\n"),
     )
 }

@@ -1,31 +1,15 @@
 //! Reproducibility: a run is fully determined by its scenario and seed, whatever the thread count.
 
-use crate::common::{root, run_cli, simulate};
+use crate::common::{bundled, one_truth, run_bundled, simulate};
 use std::fs;
 
 /// Same seed ⇒ byte-identical output folders with 1 and 2 threads; another seed differs.
 #[test]
 fn same_seed_same_bytes_across_thread_counts() {
     let dir = tempfile::tempdir().unwrap();
-    let scenario = root().join("scenarios/qls4131_escalation.toml");
-    let scenario = scenario.to_str().unwrap();
     for (out, threads, seed) in [("one", "1", "42"), ("two", "2", "42"), ("other", "2", "43")] {
-        let status = run_cli(
-            &[
-                "run",
-                scenario,
-                "--trials",
-                "3000",
-                "--threads",
-                threads,
-                "--seed",
-                seed,
-                "--out",
-                out,
-            ],
-            dir.path(),
-        );
-        assert!(status.status.success(), "{}", crate::common::stderr(&status));
+        let args = ["--trials", "3000", "--threads", threads, "--seed", seed, "--out", out];
+        run_bundled("qls4131_escalation.toml", &args, dir.path());
     }
     for file in ["oc_by_dose.csv", "summary.csv", "README.md"] {
         let read = |out: &str| fs::read(dir.path().join(out).join("qls4131_escalation").join(file)).unwrap();
@@ -39,7 +23,7 @@ fn same_seed_same_bytes_across_thread_counts() {
 /// Trial counts that do not fill the last block, and integer counts that add up.
 #[test]
 fn counts_add_up() {
-    let scenario = trialsim::scenario::Scenario::load(&root().join("scenarios/qls4131_escalation.toml")).unwrap();
+    let scenario = trialsim::scenario::Scenario::load(&bundled("qls4131_escalation.toml")).unwrap();
     let designs = scenario.build_designs();
     let plan = trialsim::engines::dose_finding::DoseFindingPlan::new(&designs, &scenario.truths, 1);
     for c in trialsim::engines::simulate(&plan, 0..1_001, 2, &|_| {})
@@ -60,16 +44,7 @@ fn counts_add_up() {
 /// Common random numbers: a design compared with itself under two names gives identical rows.
 #[test]
 fn common_random_numbers_across_designs() {
-    let text = r#"
-name = "crn"
-[trial]
-doses = ["1", "2", "3"]
-target = 0.3
-cohort_size = 3
-max_patients = 18
-[[truth]]
-name = "t"
-dlt = [0.1, 0.3, 0.5]
+    let designs = r#"
 [[design]]
 name = "first"
 rule = "boin"
@@ -80,6 +55,6 @@ rule = "3+3"
 name = "second"
 rule = "boin"
 "#;
-    let table = simulate(text, 5_000, 8);
+    let table = simulate(&one_truth("crn", (0.3, 3, 18), "0.1, 0.3, 0.5", designs), 5_000, 8);
     assert_eq!(table.rows[0].oc, table.rows[2].oc);
 }

@@ -1,7 +1,7 @@
 //! Inputs at the edges (issue 7): one dose, many doses, cohorts of one, probabilities of exactly 0
 //! and 1, unwritable paths. Each gives a correct result or a clear error.
 
-use crate::common::{exact, run_cli, simulate, stderr};
+use crate::common::{exact, one_truth, run_cli, simulate, stderr};
 use std::fs;
 use trialsim::designs::Dose;
 
@@ -21,15 +21,10 @@ rule = "crm"
 skeleton = { halfwidth = 0.05, nu = 1 }
 "#;
 
-fn scenario(doses: usize, cohort: u32, max: u32, dlt: &[f64]) -> String {
-    let labels: Vec<String> = (1..=doses).map(|d| format!("\"d{d}\"")).collect();
+/// The scenario "edge" with target 0.3, one truth `dlt` (one dose per value) and `DESIGNS`.
+fn scenario(cohort: u32, max: u32, dlt: &[f64]) -> String {
     let dlt: Vec<String> = dlt.iter().map(f64::to_string).collect();
-    format!(
-        "name = \"edge\"\n[trial]\ndoses = [{}]\ntarget = 0.3\ncohort_size = {cohort}\nmax_patients = {max}\n\
-         [[truth]]\nname = \"t\"\ndlt = [{}]\n{DESIGNS}",
-        labels.join(", "),
-        dlt.join(", ")
-    )
+    one_truth("edge", (0.3, cohort, max), &dlt.join(", "), DESIGNS)
 }
 
 /// One dose: every design treats it until the end or stops for toxicity; selection is dose 1 or
@@ -37,7 +32,7 @@ fn scenario(doses: usize, cohort: u32, max: u32, dlt: &[f64]) -> String {
 #[test]
 fn one_dose() {
     for p in [0.0, 0.3, 1.0] {
-        let table = simulate(&scenario(1, 3, 12, &[p]), 2_000, 1);
+        let table = simulate(&scenario(3, 12, &[p]), 2_000, 1);
         for row in &table.rows {
             let total = row.oc.selected[0] + row.oc.selected_none;
             assert!((total - 1.0).abs() < 1e-12, "{} p={p}", row.design);
@@ -56,7 +51,7 @@ fn one_dose() {
 /// answers agree exactly (no randomness left).
 #[test]
 fn zero_and_one_probabilities() {
-    let text = scenario(3, 3, 18, &[0.0, 0.0, 1.0]);
+    let text = scenario(3, 18, &[0.0, 0.0, 1.0]);
     let simulated = simulate(&text, 1_000, 3);
     let exact = exact(&text);
     for (s, e) in simulated.rows.iter().zip(&exact.rows) {
@@ -77,7 +72,7 @@ fn zero_and_one_probabilities() {
 #[test]
 fn many_doses_and_cohorts_of_one() {
     let dlt: Vec<f64> = (0..25).map(|i| (0.02 * (i + 1) as f64).min(1.0)).collect();
-    let table = simulate(&scenario(25, 1, 40, &dlt), 2_000, 5);
+    let table = simulate(&scenario(1, 40, &dlt), 2_000, 5);
     for row in &table.rows {
         let total: f64 = row.oc.selected.iter().sum::<f64>() + row.oc.selected_none;
         assert!((total - 1.0).abs() < 1e-12);
@@ -95,7 +90,7 @@ fn many_doses_and_cohorts_of_one() {
 #[test]
 fn unwritable_output_path() {
     let dir = tempfile::tempdir().unwrap();
-    fs::write(dir.path().join("edge.toml"), scenario(2, 3, 6, &[0.1, 0.3])).unwrap();
+    fs::write(dir.path().join("edge.toml"), scenario(3, 6, &[0.1, 0.3])).unwrap();
     // A file where the output folder should go.
     fs::write(dir.path().join("blocked"), "not a folder").unwrap();
     let out = run_cli(&["run", "edge.toml", "--trials", "10", "--out", "blocked"], dir.path());

@@ -1,7 +1,7 @@
 //! Exact operating characteristics (issue 5): against closed-form references, and against
 //! simulation within 4 standard errors.
 
-use crate::common::{assert_proportion_within_4se, exact, root, simulate, three_plus_three_r5};
+use crate::common::{assert_proportion_within_4se, bundled, exact, one_truth, simulate, three_plus_three_r5};
 use trialsim::results::Method;
 use trialsim::run::{simulate_scenario, RunOptions};
 
@@ -97,7 +97,7 @@ fn exact_three_plus_three_equals_r5() {
 /// every dose's selection probability: 10^6 trials, or 10^5 for BLRM (slower to fit).
 #[test]
 fn exact_agrees_with_simulation() {
-    let path = root().join("scenarios/qls4131_escalation.toml");
+    let path = bundled("qls4131_escalation.toml");
     let scenario = trialsim::scenario::Scenario::load(&path).unwrap();
     let exact_options = RunOptions {
         trials: None,
@@ -189,16 +189,7 @@ rule = "i3+3"
 /// match hand calculations.
 #[test]
 fn accelerated_titration_exact_and_simulated() {
-    let text = r#"
-name = "titration"
-[trial]
-doses = ["1", "2", "3", "4", "5"]
-target = 0.3
-cohort_size = 3
-max_patients = 24
-[[truth]]
-name = "t"
-dlt = [0.02, 0.05, 0.1, 0.3, 0.5]
+    let designs = r#"
 [[design]]
 name = "BOIN titration"
 rule = "boin"
@@ -208,9 +199,10 @@ name = "3+3 titration"
 rule = "3+3"
 accelerated_titration = true
 "#;
+    let text = one_truth("titration", (0.3, 3, 24), "0.02, 0.05, 0.1, 0.3, 0.5", designs);
     let trials = 400_000;
-    let simulated = simulate(text, trials, 77);
-    let exact = exact(text);
+    let simulated = simulate(&text, trials, 77);
+    let exact = exact(&text);
     for (s, e) in simulated.rows.iter().zip(&exact.rows) {
         for d in 0..5 {
             let label = format!("{}: P(select dose {})", s.design, d + 1);

@@ -3,7 +3,7 @@
 //! Coverage-guided fuzzing with libFuzzer lives in `fuzz/` (`cargo +nightly fuzz run scenario`);
 //! crashers it finds become regression tests here.
 
-use crate::common::root;
+use crate::common;
 use proptest::prelude::*;
 use std::path::Path;
 use trialsim::designs::outcomes::parse_outcomes;
@@ -12,7 +12,7 @@ use trialsim::scenario::AnyScenario;
 fn bundled() -> Vec<String> {
     ["qls4131_escalation", "qls4131_full", "ql1706_es_sclc"]
         .iter()
-        .map(|s| std::fs::read_to_string(root().join(format!("scenarios/{s}.toml"))).unwrap())
+        .map(|s| std::fs::read_to_string(common::bundled(&format!("{s}.toml"))).unwrap())
         .collect()
 }
 

@@ -1,9 +1,11 @@
 //! All integration tests in one binary (as ripgrep does): validation against published and exact
 //! references, reproducibility, bad input, and the command line end to end.
 
+mod backfill;
 mod bad_input;
 mod cli;
 mod common;
+mod conduct;
 mod determinism;
 mod edges;
 mod exact;

@@ -1,53 +1,33 @@
 //! Scale: shards merged equal the single run byte for byte, for every kind of scenario and for a
 //! sweep; merge refuses incomplete or mixed sets; thread counts never change a shard.
 
-use crate::common::{root, run_cli, stderr};
-use std::collections::BTreeMap;
+use crate::common::{bundled, files_below, run_cli, run_ok, stderr};
 use std::fs;
-use std::path::{Path, PathBuf};
-
-/// Every file below `dir`, by path relative to it.
-fn files(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
-    fn walk(base: &Path, dir: &Path, out: &mut BTreeMap<PathBuf, Vec<u8>>) {
-        for entry in fs::read_dir(dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                walk(base, &path, out);
-            } else {
-                out.insert(path.strip_prefix(base).unwrap().to_path_buf(), fs::read(&path).unwrap());
-            }
-        }
-    }
-    let mut out = BTreeMap::new();
-    walk(dir, dir, &mut out);
-    out
-}
-
-fn ok(args: &[&str], dir: &Path) {
-    let out = run_cli(args, dir);
-    assert!(out.status.success(), "trialsim {args:?}: {}", stderr(&out));
-}
+use std::path::Path;
 
 /// Runs `scenario` whole and as `shards` shards (shard I on I % 2 + 1 threads), merges, and
 /// checks that the folders are identical.
 fn shards_merge_to_the_single_run(scenario: &str, trials: &str, shards: u64) {
     let dir = tempfile::tempdir().unwrap();
-    let file = root().join("scenarios").join(scenario);
+    let file = bundled(scenario);
     let file = file.to_str().unwrap();
-    ok(
+    run_ok(
         &["run", file, "--trials", trials, "--threads", "2", "--out", "single"],
         dir.path(),
     );
     for i in 1..=shards {
         let (shard, threads) = (format!("{i}/{shards}"), format!("{}", i % 2 + 1));
         let args = ["run", file, "--trials", trials, "--threads", &threads];
-        ok(
+        run_ok(
             &[&args[..], &["--shard", &shard, "--out", "shards"]].concat(),
             dir.path(),
         );
     }
-    ok(&["merge", "shards", "--out", "merged"], dir.path());
-    let (single, merged) = (files(&dir.path().join("single")), files(&dir.path().join("merged")));
+    run_ok(&["merge", "shards", "--out", "merged"], dir.path());
+    let (single, merged) = (
+        files_below(&dir.path().join("single")),
+        files_below(&dir.path().join("merged")),
+    );
     assert!(single.keys().any(|p| p.ends_with("summary.csv")));
     assert_eq!(
         single.keys().collect::<Vec<_>>(),
@@ -93,8 +73,8 @@ fn empty_shards_merge_byte_identical() {
 #[test]
 fn sweep_writes_points_and_one_tidy_table() {
     let dir = tempfile::tempdir().unwrap();
-    let file = root().join("scenarios/qls4131_sweep.toml");
-    ok(
+    let file = bundled("qls4131_sweep.toml");
+    run_ok(
         &["run", file.to_str().unwrap(), "--trials", "100", "--out", "o"],
         dir.path(),
     );
@@ -135,10 +115,10 @@ fn sweep_writes_points_and_one_tidy_table() {
 #[test]
 fn shard_is_the_same_on_one_and_two_threads() {
     let dir = tempfile::tempdir().unwrap();
-    let file = root().join("scenarios/qls4131_sweep.toml");
+    let file = bundled("qls4131_sweep.toml");
     for threads in ["1", "2"] {
         let args = ["run", file.to_str().unwrap(), "--trials", "300", "--shard", "2/3"];
-        ok(
+        run_ok(
             &[&args[..], &["--threads", threads, "--out", threads]].concat(),
             dir.path(),
         );
@@ -157,13 +137,13 @@ fn merge_error(dir: &Path, args: &[&str]) -> String {
 #[test]
 fn merge_refuses_incomplete_or_mixed_sets() {
     let dir = tempfile::tempdir().unwrap();
-    let file = root().join("scenarios/qls4131_escalation.toml");
+    let file = bundled("qls4131_escalation.toml");
     let file = file.to_str().unwrap();
     let shard = |i: &str, seed: &str, out: &str| {
         let args = [
             "run", file, "--trials", "60", "--seed", seed, "--shard", i, "--out", out,
         ];
-        ok(&args, dir.path());
+        run_ok(&args, dir.path());
     };
     shard("1/3", "1", "a");
     shard("3/3", "1", "a");
@@ -202,14 +182,14 @@ fn merge_refuses_incomplete_or_mixed_sets() {
     assert!(e.contains("written by trialsim 0.0.0-"), "{e}");
     // The complete set merges.
     fs::write(&path, text).unwrap();
-    ok(&["merge", "a", "c", "--out", "merged"], dir.path());
+    run_ok(&["merge", "a", "c", "--out", "merged"], dir.path());
     assert!(dir.path().join("merged/qls4131_escalation/summary.csv").exists());
 }
 
 #[test]
 fn shard_refuses_exact_enumeration() {
     let dir = tempfile::tempdir().unwrap();
-    let text = fs::read_to_string(root().join("scenarios/qls4131_escalation.toml"))
+    let text = fs::read_to_string(bundled("qls4131_escalation.toml"))
         .unwrap()
         .replace("[simulation]\n", "[simulation]\nmethod = \"exact\"\n");
     let file = dir.path().join("exact.toml");
@@ -233,7 +213,7 @@ fn shard_refuses_exact_enumeration() {
 #[test]
 fn invalid_sweep_point_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let text = fs::read_to_string(root().join("scenarios/qls4131_sweep.toml"))
+    let text = fs::read_to_string(bundled("qls4131_sweep.toml"))
         .unwrap()
         .replace("max_patients = [24, 36]", "max_patients = [24, 2]");
     let file = dir.path().join("grid.toml");

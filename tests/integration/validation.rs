@@ -1,7 +1,7 @@
 //! Each design against its reference (../shared/VALIDATION.md), within 4 standard errors for
 //! simulated quantities and exactly for deterministic ones.
 
-use crate::common::{assert_proportion_within_4se, scenario, simulate, three_plus_three_r5};
+use crate::common::{assert_proportion_within_4se, one_truth, scenario, simulate, three_plus_three_r5, BOIN};
 use trialsim::designs::{Decision, Dose, TrialData};
 
 /// VALIDATION R5 (exact 3+3 operating characteristics), both variants, two truths:
@@ -90,22 +90,9 @@ fn three_plus_three_expected_dlts() {
 /// 1.1 / 23.5 / 55.0 / 19.0 / 1.4, no early stop; 4 SE from both sides' trial counts.
 #[test]
 fn boin_matches_get_oc_r3() {
-    let text = r#"
-name = "R3"
-[trial]
-doses = ["1", "2", "3", "4", "5"]
-target = 0.3
-cohort_size = 3
-max_patients = 30
-[[truth]]
-name = "t"
-dlt = [0.05, 0.15, 0.30, 0.45, 0.60]
-[[design]]
-name = "BOIN"
-rule = "boin"
-"#;
+    let text = one_truth("R3", (0.3, 3, 30), "0.05, 0.15, 0.30, 0.45, 0.60", BOIN);
     let trials = 200_000;
-    let table = simulate(text, trials, 11);
+    let table = simulate(&text, trials, 11);
     let row = &table.rows[0];
     let reference = [0.011, 0.235, 0.550, 0.190, 0.014];
     for (d, &r) in reference.iter().enumerate() {
@@ -121,22 +108,7 @@ rule = "boin"
 /// VALIDATION R2 (Han et al. 2019, p. 25): BOIN's decisions in a live trial, phi = 0.3, 5 doses.
 #[test]
 fn boin_live_decisions_r2() {
-    let s = scenario(
-        r#"
-name = "R2"
-[trial]
-doses = ["1", "2", "3", "4", "5"]
-target = 0.3
-cohort_size = 3
-max_patients = 60
-[[truth]]
-name = "t"
-dlt = [0.1, 0.2, 0.3, 0.4, 0.5]
-[[design]]
-name = "BOIN"
-rule = "boin"
-"#,
-    );
+    let s = scenario(&one_truth("R2", (0.3, 3, 60), "0.1, 0.2, 0.3, 0.4, 0.5", BOIN));
     let boin = s.designs[0].build(&s.trial);
     let steps = [
         ("1NNN", 2),
@@ -164,22 +136,14 @@ rule = "boin"
 /// treats all patients and selects a dose.
 #[test]
 fn crm_without_rules_treats_everyone() {
-    let text = r#"
-name = "crm"
-[trial]
-doses = ["1", "2", "3", "4", "5", "6"]
-target = 0.2
-cohort_size = 1
-max_patients = 20
-[[truth]]
-name = "t"
-dlt = [0.02, 0.04, 0.06, 0.1, 0.2, 0.4]
+    let crm = r#"
 [[design]]
 name = "CRM"
 rule = "crm"
 skeleton = [0.05, 0.10, 0.20, 0.35, 0.50, 0.70]
 "#;
-    let table = simulate(text, 20_000, 3);
+    let text = one_truth("crm", (0.2, 1, 20), "0.02, 0.04, 0.06, 0.1, 0.2, 0.4", crm);
+    let table = simulate(&text, 20_000, 3);
     let row = &table.rows[0];
     assert_eq!(row.oc.selected_none, 0.0);
     assert_eq!(row.oc.sample_size[20], 1.0);
@@ -189,23 +153,13 @@ skeleton = [0.05, 0.10, 0.20, 0.35, 0.50, 0.70]
 /// above the last, and not above it after a cohort whose DLT fraction is at least the target.
 #[test]
 fn crm_restrict_holds_on_random_paths() {
-    let s = scenario(
-        r#"
-name = "crm"
-[trial]
-doses = ["1", "2", "3", "4", "5"]
-target = 0.25
-cohort_size = 3
-max_patients = 30
-[[truth]]
-name = "t"
-dlt = [0.1, 0.2, 0.3, 0.4, 0.5]
+    let crm = r#"
 [[design]]
 name = "CRM"
 rule = "crm"
 skeleton = { halfwidth = 0.05, nu = 2 }
-"#,
-    );
+"#;
+    let s = scenario(&one_truth("crm", (0.25, 3, 30), "0.1, 0.2, 0.3, 0.4, 0.5", crm));
     let crm = s.designs[0].build(&s.trial);
     let mut state = 0x9e37_79b9_7f4a_7c15u64;
     let mut random = move || {
@@ -239,7 +193,7 @@ skeleton = { halfwidth = 0.05, nu = 2 }
 /// uniform and late onset, while TITE designs differ.
 #[test]
 fn onset_affects_only_time_to_event_designs() {
-    let text = std::fs::read_to_string(crate::common::root().join("scenarios/qls4131_full.toml")).unwrap();
+    let text = std::fs::read_to_string(crate::common::bundled("qls4131_full.toml")).unwrap();
     let table = simulate(&text, 1_500, 17);
     let row = |truth: &str, design: &str| {
         table

@@ -317,6 +317,13 @@ impl Fit for BlrmFit<'_> {
         self.ewoc_admits(dose)
     }
 
+    /// EWOC excludes `dose`, or the admissible dose with the highest P(targeted toxicity) lies
+    /// below it (the escalation limit, judged from the highest dose tried, does not apply).
+    fn calls_for_deescalation(&self, dose: Dose) -> bool {
+        let best = self.best_target(self.data.doses().filter(|&d| self.ewoc_admits(d)));
+        !self.ewoc_admits(dose) || best.is_none_or(|b| b < dose)
+    }
+
     /// Posterior mean of the DLT probability.
     fn prob_tox(&self, dose: Dose) -> Option<f64> {
         let k = self.blrm.log_ratio.len();

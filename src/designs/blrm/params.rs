@@ -3,7 +3,8 @@
 
 use super::{Blrm, BlrmConfig};
 use crate::core::params::{probability, ParamError, Params};
-use crate::designs::registry::{Capabilities, ConfiguredDesign, DesignKind, SimpleKind, TrialContext, Wrappers};
+use crate::designs::crm::params::MODEL_BASED;
+use crate::designs::registry::{ConfiguredDesign, DesignKind, SimpleKind, TrialContext, Wrappers};
 use crate::designs::DoseFinder;
 use serde::Deserialize;
 
@@ -11,14 +12,7 @@ use serde::Deserialize;
 pub static BLRM: SimpleKind = SimpleKind {
     rule: "blrm",
     citation: "Neuenschwander, Branson & Gsponer (2008), Stat Med 27:2420",
-    capabilities: Capabilities {
-        exact: true,
-        decision_cache: true,
-        posterior: true,
-        time_to_event: false,
-        backfill: true,
-        efficacy: false,
-    },
+    capabilities: MODEL_BASED,
     parse: |params, trial| Ok(Box::new(parse_config(params, trial)?)),
 };
 

@@ -468,6 +468,12 @@ impl Fit for CrmFit<'_> {
         Some(self.crm.closest_to_target(self.estimate()))
     }
 
+    /// The dose closest to the target lies below `dose` (the restriction after the latest
+    /// cohort does not apply: it is not judged at `dose`).
+    fn calls_for_deescalation(&self, dose: Dose) -> bool {
+        self.crm.closest_to_target(self.estimate()) < dose
+    }
+
     fn prob_tox(&self, dose: Dose) -> Option<f64> {
         Some(self.estimate()[dose.index()])
     }

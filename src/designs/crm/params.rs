@@ -12,15 +12,20 @@ use serde::Deserialize;
 pub static CRM: SimpleKind = SimpleKind {
     rule: "crm",
     citation: "O'Quigley, Pepe & Fisher (1990), Biometrics 46:33; Lee & Cheung (2009), Clin Trials 6:227",
-    capabilities: Capabilities {
-        exact: true,
-        decision_cache: true,
-        posterior: true,
-        time_to_event: false,
-        backfill: true,
-        efficacy: false,
-    },
+    capabilities: MODEL_BASED,
     parse: |params, trial| Ok(Box::new(parse_config(params, trial)?)),
+};
+
+/// What a Bayesian model fitted to the per-dose counts supports (the CRM and the BLRM): exact
+/// enumeration, decisions cached by state (a fit is a model fit), a posterior for
+/// `stop_when_too_toxic`, and backfill; no partial follow-up, no efficacy.
+pub(crate) const MODEL_BASED: Capabilities = Capabilities {
+    exact: true,
+    decision_cache: true,
+    posterior: true,
+    time_to_event: false,
+    backfill: true,
+    efficacy: false,
 };
 
 #[derive(Deserialize)]

@@ -439,6 +439,13 @@ impl Fit for IntervalFit<'_> {
         self.first_eliminated.is_none_or(|e| dose < e)
     }
 
+    /// The rule's de-escalation boundary at `dose`'s own count (as the decision at the current
+    /// dose), or the dose is eliminated.
+    fn calls_for_deescalation(&self, dose: Dose) -> bool {
+        let (n, y) = (self.data.patients(dose), self.data.dlts(dose));
+        !self.admissible(dose) || self.design.table.deescalate[n as usize].is_some_and(|e| y >= e)
+    }
+
     /// The isotonic estimate of `select.mtd` (without its tie-breaking offsets), for treated doses.
     fn prob_tox(&self, dose: Dose) -> Option<f64> {
         let data = self.data;

@@ -2,10 +2,11 @@
 //! BOIN's boundaries applied to a DLT rate whose denominator counts pending patients by their
 //! standardised follow-up. Its keys are BOIN's.
 
-use super::{FollowUp, PatientRecord, TiteFit};
+use super::{tite_fit, FollowUp, PatientRecord};
 use crate::designs::interval::boin::{self, BOIN};
 use crate::designs::interval::{params as interval_params, IntervalConfig, IntervalDesign, IntervalFit};
 use crate::designs::registry::{Capabilities, ConfiguredDesign, DesignKind, SimpleKind, Wrappers};
+use crate::designs::titration::OverriddenFit;
 use crate::designs::{Decision, Design, Dose, DoseFinder, Fit, StopReason, TrialData};
 
 /// TITE-BOIN as a scenario names it: `rule = "tite-boin"` (calendar time only).
@@ -105,10 +106,10 @@ impl TiteBoin {
 }
 
 impl Design for TiteBoin {
-    type Fit<'a> = TiteFit<IntervalFit<'a>>;
+    type Fit<'a> = OverriddenFit<IntervalFit<'a>>;
 
     fn fit<'a>(&'a self, data: &'a TrialData) -> Self::Fit<'a> {
-        TiteFit::new(self.boin.fit(data), data, |complete, view| {
+        tite_fit(self.boin.fit(data), data, |complete, view| {
             self.next(complete, view, data.num_doses())
         })
     }

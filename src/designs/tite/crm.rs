@@ -2,10 +2,11 @@
 //! package `dfcrm` (`titecrm`, `titesim`): the CRM posterior with each pending patient weighted
 //! by their follow-up. Its keys are CRM's and `weights`.
 
-use super::{FollowUp, TiteFit};
+use super::{tite_fit, FollowUp};
 use crate::core::params::{ParamError, Params};
 use crate::designs::crm::{params as crm_params, Crm, CrmConfig, CrmData, CrmEstimate, WeightedOutcome};
 use crate::designs::registry::{Capabilities, ConfiguredDesign, DesignKind, SimpleKind, TrialContext, Wrappers};
+use crate::designs::titration::OverriddenFit;
 use crate::designs::{Decision, Design, Dose, DoseFinder, TrialData};
 
 /// TITE-CRM as a scenario names it: `rule = "tite-crm"` (calendar time only).
@@ -138,11 +139,11 @@ impl TiteCrm {
 }
 
 impl Design for TiteCrm {
-    type Fit<'a> = TiteFit<<Crm as Design>::Fit<'a>>;
+    type Fit<'a> = OverriddenFit<<Crm as Design>::Fit<'a>>;
 
     /// The weighted-posterior decision when the data carry follow-up.
     fn fit<'a>(&'a self, data: &'a TrialData) -> Self::Fit<'a> {
-        TiteFit::new(self.crm.fit(data), data, |_, view| {
+        tite_fit(self.crm.fit(data), data, |_, view| {
             let best = self.crm.closest_to_target(&self.estimates(view));
             let highest = view.records.iter().map(|p| p.dose).max().unwrap_or(Dose(0));
             Decision::Treat(best.min(Dose(highest.0 + 1)))
@@ -169,7 +170,7 @@ mod tests {
     /// VALIDATION R6, dfcrm `titecrm` example: doses 3 3 3 4 4 3 2 2 2 3, DLT on patients 3 and 5,
     /// follow-up 178 181 168 181 24 181 179 102 42 3 days, window 180. DLT times are the reported
     /// follow-up of the DLT patients.
-    fn r6_patients() -> (Vec<PatientRecord>, f64) {
+    fn r6_follow_up() -> FollowUp {
         let doses = [3, 3, 3, 4, 4, 3, 2, 2, 2, 3];
         let dlt = [false, false, true, false, true, false, false, false, false, false];
         let follow = [178.0, 181.0, 168.0, 181.0, 24.0, 181.0, 179.0, 102.0, 42.0, 3.0];
@@ -181,32 +182,31 @@ mod tests {
                 dlt_at: dlt[i].then_some(now - follow[i] + follow[i]),
             })
             .collect();
-        (patients, now)
+        FollowUp {
+            records: patients,
+            now,
+            window: 180.0,
+        }
     }
 
     #[test]
     fn titecrm_weights_match_r6() {
-        let (patients, now) = r6_patients();
-        let view = FollowUp {
-            records: patients,
-            now,
-            window: 180.0,
-        };
-        let linear: Vec<f64> = weighted_outcomes(&view, TiteWeights::Linear)
-            .iter()
-            .map(|o| o.weight)
-            .collect();
-        let expected = [0.9889, 1.0, 1.0, 1.0, 1.0, 1.0, 0.9944, 0.5667, 0.2333, 0.0167];
-        for (a, e) in linear.iter().zip(expected) {
-            assert!((a - e).abs() < 5e-5, "{linear:?}");
-        }
-        let adaptive: Vec<f64> = weighted_outcomes(&view, TiteWeights::Adaptive)
-            .iter()
-            .map(|o| o.weight)
-            .collect();
-        let expected = [0.9444, 1.0, 1.0, 1.0, 1.0, 1.0, 0.9722, 0.5139, 0.375, 0.0417];
-        for (a, e) in adaptive.iter().zip(expected) {
-            assert!((a - e).abs() < 5e-5, "{adaptive:?}");
+        let view = r6_follow_up();
+        let cases = [
+            (
+                TiteWeights::Linear,
+                [0.9889, 1.0, 1.0, 1.0, 1.0, 1.0, 0.9944, 0.5667, 0.2333, 0.0167],
+            ),
+            (
+                TiteWeights::Adaptive,
+                [0.9444, 1.0, 1.0, 1.0, 1.0, 1.0, 0.9722, 0.5139, 0.375, 0.0417],
+            ),
+        ];
+        for (weights, expected) in cases {
+            let got: Vec<f64> = weighted_outcomes(&view, weights).iter().map(|o| o.weight).collect();
+            for (a, e) in got.iter().zip(expected) {
+                assert!((a - e).abs() < 5e-5, "{weights:?}: {got:?}");
+            }
         }
     }
 
@@ -225,12 +225,7 @@ mod tests {
     /// (linear); b̂ = −0.1345, next dose 3 (adaptive).
     #[test]
     fn titecrm_matches_r6() {
-        let (patients, now) = r6_patients();
-        let view = FollowUp {
-            records: patients,
-            now,
-            window: 180.0,
-        };
+        let view = r6_follow_up();
         let crm = r6_crm();
         let outcomes = weighted_outcomes(&view, TiteWeights::Linear);
         let posterior = crm.posterior_of(CrmData::Weighted(&outcomes));
@@ -240,7 +235,7 @@ mod tests {
             assert!((a - e).abs() < 5e-5, "{:?}", posterior.plug_in);
         }
         let mut data = TrialData::new(6);
-        data.set_follow_up(&view.records, now, 180.0);
+        data.set_follow_up(&view.records, view.now, view.window);
         let linear = TiteCrm::new(r6_crm(), TiteWeights::Linear);
         assert_eq!(linear.fit(&data).decision(), Decision::Treat(Dose::from_level(3)));
         let adaptive_outcomes = weighted_outcomes(&view, TiteWeights::Adaptive);

@@ -16,52 +16,23 @@ pub use crate::core::{FollowUp, PatientRecord};
 pub use boin::{TiteBoin, TiteBoinConfig};
 pub use crm::{weighted_outcomes, TiteCrm, TiteCrmConfig, TiteWeights};
 
-use super::{Decision, Dose, Fit, TrialData};
+use super::titration::OverriddenFit;
+use super::{Decision, Fit, TrialData};
 
-/// A time-to-event design fitted to the data: its decision, and the complete-data design's fit
-/// for everything else.
-pub struct TiteFit<F> {
-    base: F,
-    decision: Decision,
-}
-
-impl<F: Fit> TiteFit<F> {
-    /// `base` fitted to `data`'s complete patients; the decision is `tite`'s when the data carry
-    /// follow-up, the base design's otherwise.
-    fn new(base: F, data: &TrialData, tite: impl FnOnce(&F, &FollowUp) -> Decision) -> TiteFit<F> {
-        let decision = match data.follow_up() {
-            Some(follow_up) if !follow_up.records.is_empty() => tite(&base, follow_up),
-            _ => base.decision(),
-        };
-        TiteFit { base, decision }
-    }
-}
-
-impl<F: Fit> Fit for TiteFit<F> {
-    fn decision(&self) -> Decision {
-        self.decision
-    }
-
-    fn selected_dose(&self) -> Option<Dose> {
-        self.base.selected_dose()
-    }
-
-    fn admissible(&self, dose: Dose) -> bool {
-        self.base.admissible(dose)
-    }
-
-    fn prob_tox(&self, dose: Dose) -> Option<f64> {
-        self.base.prob_tox(dose)
-    }
-
-    fn prob_tox_exceeds(&self, dose: Dose, threshold: f64) -> Option<f64> {
-        self.base.prob_tox_exceeds(dose, threshold)
-    }
+/// `base` fitted to `data`'s complete patients, with `tite`'s decision when the data carry
+/// follow-up and the base design's otherwise.
+fn tite_fit<F: Fit>(base: F, data: &TrialData, tite: impl FnOnce(&F, &FollowUp) -> Decision) -> OverriddenFit<F> {
+    let decision = match data.follow_up() {
+        Some(follow_up) if !follow_up.records.is_empty() => Some(tite(&base, follow_up)),
+        _ => None,
+    };
+    OverriddenFit::new(base, decision)
 }
 
 #[cfg(test)]
 pub(super) mod tests {
     use super::*;
+    use crate::designs::Dose;
 
     /// A patient at `dose` (index) entering at `entry`, with a DLT at `dlt_at`.
     pub(crate) fn patient(dose: u16, entry: f64, dlt_at: Option<f64>) -> PatientRecord {

@@ -5,35 +5,40 @@ use super::enrolment::{Cohorts, Enrolment};
 use super::patients::{Patients, Stage};
 use super::protocol::Backfill;
 use super::trial::Arm;
-use crate::designs::{Dose, TrialLimits};
+use crate::core::complete_counts;
+use crate::designs::{Dose, DoseFinder, TrialData};
 
 impl Enrolment {
     /// Backfill while the escalation cohort at `current` is followed, until `until`: each patient
     /// arriving meanwhile is treated at once at the highest open backfill dose at or below
     /// `cleared` and below `current` (see [`Backfill`]); the first for whom none is open waits.
+    /// A dose is open while it has fewer than the cap and the design, fitted to every outcome
+    /// known at the arrival (`complete`, scratch space), keeps it open
+    /// ([`DoseFinder::backfill_open`]).
     pub(super) fn backfill(
         &mut self,
         cohorts: &mut Cohorts,
         arm: &Arm,
-        (rule, limits): (&Backfill, &TrialLimits),
-        (current, cleared): (Dose, Option<Dose>),
-        until: f64,
+        (rule, finder): (&Backfill, &dyn DoseFinder),
+        (current, cleared, until): (Dose, Option<Dose>, f64),
         patients: &mut Patients,
+        complete: &mut TrialData,
     ) {
         let (Some(cleared), Some(below)) = (cleared, current.0.checked_sub(1)) else {
             return;
         };
         let highest = cleared.min(Dose(below));
+        let limits = finder.limits();
         // Keep room for the next escalation cohort.
         while patients.len() + 1 + u32::from(limits.cohort_size) <= limits.max_patients {
             let arrival = cohorts.patient(self.next, arm.timing.arrival);
             if arrival >= until {
                 return;
             }
+            complete_counts(&patients.records, arrival, arm.timing.window, complete);
             let open = (0..=highest.0).rev().map(Dose).find(|&b| {
                 let at = patients.records.iter().filter(|r| r.dose == b).count() as u32;
-                let (n, y) = patients.complete_at(b, arrival, arm.timing.window);
-                at > 0 && at < rule.max_per_dose && (n == 0 || f64::from(y) < rule.close_at_rate * f64::from(n))
+                at > 0 && at < rule.max_per_dose && finder.backfill_open(complete, b)
             });
             let Some(dose) = open else { return };
             self.enrol(cohorts, arm, (dose, 1, Stage::Backfill), arrival, patients);

@@ -68,14 +68,6 @@ impl Patients {
         }
     }
 
-    /// Patients and DLTs at `dose` whose outcome is known at time `t`.
-    pub(super) fn complete_at(&self, dose: Dose, t: f64, window: f64) -> (u32, u32) {
-        self.records
-            .iter()
-            .filter(|r| r.dose == dose && r.complete(t, window))
-            .fold((0, 0), |(n, y), r| (n + 1, y + u32::from(r.dlt_observed(t))))
-    }
-
     /// The RP2D from every patient's final outcome (the MTD when the truth has no response).
     pub(super) fn rp2d(&mut self, mtd: Option<Dose>, arm: &Arm) -> Option<Dose> {
         if arm.truth.efficacy.is_none() {

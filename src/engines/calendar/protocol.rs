@@ -130,16 +130,15 @@ impl StepUpRule {
 
 /// Backfill (a design's `backfill` key): while accrual to the escalation cohort is suspended,
 /// arriving patients are treated at the highest dose below the current one that the escalation has
-/// cleared and whose complete data do not call for de-escalation (observed DLT rate below BOIN's
-/// de-escalation boundary λd for the target), as in BF-BOIN (Zhao, Yuan et al. 2024). Their
+/// cleared and whose complete data do not call for de-escalation by the design's own rule (BOIN's
+/// λd, as in BF-BOIN, Zhao, Yuan et al. 2024; each design's own boundary or model otherwise: see
+/// [`crate::designs::Fit::calls_for_deescalation`]). Their
 /// outcomes count in every later dose decision once their DLT window has closed, and toward the
 /// escalation's `max_patients`; backfill stops while fewer than a cohort's places remain.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Backfill {
     /// At most this many patients (escalation and backfill) at a backfill dose.
     pub max_per_dose: u32,
-    /// The de-escalation boundary: backfill at a dose closes while its DLT rate is ≥ this.
-    pub close_at_rate: f64,
 }
 
 /// BOIN12's utility scores (Lin, Zhou, Yan, Li & Yuan 2020, JCO Precision Oncology 4:1393–1402)

@@ -271,10 +271,7 @@ fn backfill_treats_cleared_doses_while_escalation_waits() {
     let entry = TimedEntry {
         finder: (boin(3, 12)),
         step_up: StepUpRule::default(),
-        backfill: Some(Backfill {
-            max_per_dose: 12,
-            close_at_rate: 0.3,
-        }),
+        backfill: Some(Backfill { max_per_dose: 12 }),
     };
     let truth = TruthThresholds::direct(&[0.0; 3]);
     let (result, patients, _) = one_trial(&entry, &fixed(0.25, 1.0), &truth, None, (1, 0));

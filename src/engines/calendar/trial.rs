@@ -61,7 +61,8 @@ fn run_waiting(
         // Every window of the cohort closes before the next decision.
         open = last + window;
         if let Some(rule) = backfill {
-            enrolment.backfill(cohorts, arm, (rule, limits), (dose, cleared), open, patients);
+            // `data` is scratch space here: it becomes the decision's data below.
+            enrolment.backfill(cohorts, arm, (rule, finder), (dose, cleared, open), patients, &mut data);
         }
         if patients.len() >= limits.max_patients {
             // Nobody more can be treated: decide once every outcome is known.

@@ -250,6 +250,11 @@ fn draw_selection(t: &DoseFindingTables, root: &Area) -> Result<(), String> {
     )
 }
 
+/// The top of a patients axis: the largest of `means` (at least one patient) with 10% headroom.
+fn patients_axis_top(means: impl Iterator<Item = f64>) -> f64 {
+    means.fold(0.0, f64::max).max(1.0) * 1.1
+}
+
 /// Patients per dose per trial, by design, one panel per truth, on a common scale: the bar
 /// from `bar(row)`, an optional whisker up to all patients treated, the correct MTD shaded when
 /// `shade` is set.
@@ -261,13 +266,7 @@ pub(super) fn draw_patients_by_dose(
     (whisker, shade): (bool, bool),
 ) -> Result<(), String> {
     let body = header(root, title, &t.designs, filled)?;
-    let max = t
-        .by_dose
-        .iter()
-        .map(|r| r.oc.patients_mean.0)
-        .fold(0.0, f64::max)
-        .max(1.0)
-        * 1.1;
+    let max = patients_axis_top(t.by_dose.iter().map(|r| r.oc.patients_mean.0));
     for (panel, truth) in panels(&body, t.truths.len()).iter().zip(&t.truths) {
         let value = |g: usize, k: usize| t.row(truth, &t.designs[k], g + 1).and_then(bar);
         let all = |g: usize, k: usize| t.row(truth, &t.designs[k], g + 1).map(|r| r.oc.patients_mean.0);
@@ -299,13 +298,7 @@ fn draw_patients(t: &DoseFindingTables, root: &Area) -> Result<(), String> {
 
 fn draw_summary(t: &DoseFindingTables, root: &Area) -> Result<(), String> {
     let body = header(root, "Operating characteristics across truths", &t.designs, filled)?;
-    let max_n = t
-        .summary
-        .iter()
-        .map(|s| s.lead.patients_mean.0)
-        .fold(0.0, f64::max)
-        .max(1.0)
-        * 1.1;
+    let max_n = patients_axis_top(t.summary.iter().map(|s| s.lead.patients_mean.0));
     type Metric = (&'static str, &'static str, fn(&SummaryRow) -> f64);
     let metrics: [Metric; 4] = [
         ("Correct decision", "% of trials", |s| s.lead.correct_selection_pct.0),

@@ -4,8 +4,10 @@
 use super::single_arm::SingleArmChartTables;
 use super::{colour, err, footnote, header, panels, text_style, Area};
 use crate::results::single_arm::{Curve, MedianOsRow};
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
+use std::ops::Range;
 
 /// A step curve through `points` (each value holds until the next point's time).
 fn steps(points: &[(f64, f64)]) -> Vec<(f64, f64)> {
@@ -18,6 +20,42 @@ fn steps(points: &[(f64, f64)]) -> Vec<(f64, f64)> {
     }
     path
 }
+
+/// A panel of the survival charts with its caption, axes and grid: x over `x` in whole months
+/// with `x_labels` labels, y over `y` with six labels of `y_decimals` decimals.
+fn panel_chart<'a, 'b>(
+    panel: &'a Area<'b>,
+    caption: &str,
+    (x, x_labels, x_desc): (Range<f64>, usize, &str),
+    (y, y_decimals, y_desc): (Range<f64>, usize, &str),
+) -> Result<Panel<'a, 'b>, String> {
+    let mut chart = ChartBuilder::on(panel)
+        .caption(caption, text_style(26))
+        .margin(14)
+        .margin_right(30)
+        .x_label_area_size(56)
+        .y_label_area_size(80)
+        .build_cartesian_2d(x, y)
+        .map_err(err)?;
+    chart
+        .configure_mesh()
+        .x_labels(x_labels)
+        .y_labels(6)
+        .x_label_formatter(&|x| format!("{x:.0}"))
+        .y_label_formatter(&|y| format!("{y:.y_decimals$}"))
+        .x_desc(x_desc)
+        .y_desc(y_desc)
+        .label_style(text_style(18))
+        .axis_desc_style(text_style(20))
+        .light_line_style(WHITE)
+        .bold_line_style(RGBColor(232, 232, 232))
+        .draw()
+        .map_err(err)?;
+    Ok(chart)
+}
+
+/// A chart drawn on a panel, in months (x) against survival or % of trials (y).
+type Panel<'a, 'b> = ChartContext<'a, BitMapBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
 
 pub(super) fn draw_km(t: &SingleArmChartTables, root: &Area) -> Result<(), String> {
     let trials: Vec<u64> = {
@@ -58,28 +96,12 @@ pub(super) fn draw_km(t: &SingleArmChartTables, root: &Area) -> Result<(), Strin
     let x_max = (t.km.iter().map(|k| k.time.0).fold(6.0, f64::max) / 6.0).ceil() * 6.0;
     let grey = RGBColor(120, 120, 120);
     for (panel, truth) in panels(&body, t.truths.len()).iter().zip(&t.truths) {
-        let mut chart = ChartBuilder::on(panel)
-            .caption(truth, text_style(26))
-            .margin(14)
-            .margin_right(30)
-            .x_label_area_size(56)
-            .y_label_area_size(80)
-            .build_cartesian_2d(0f64..x_max, 0f64..1.0)
-            .map_err(err)?;
-        chart
-            .configure_mesh()
-            .x_labels((x_max / 6.0) as usize + 1)
-            .y_labels(6)
-            .x_label_formatter(&|x| format!("{x:.0}"))
-            .y_label_formatter(&|y| format!("{y:.1}"))
-            .x_desc("Months from entry")
-            .y_desc("Overall survival")
-            .label_style(text_style(18))
-            .axis_desc_style(text_style(20))
-            .light_line_style(WHITE)
-            .bold_line_style(RGBColor(232, 232, 232))
-            .draw()
-            .map_err(err)?;
+        let mut chart = panel_chart(
+            panel,
+            truth,
+            (0f64..x_max, (x_max / 6.0) as usize + 1, "Months from entry"),
+            (0f64..1.0, 1, "Overall survival"),
+        )?;
         let curve = |kind: Curve, truth: &str, trial: Option<u64>| -> Vec<(f64, f64)> {
             t.km.iter()
                 .filter(|k| k.curve == kind && k.truth == truth && k.trial == trial)
@@ -174,29 +196,17 @@ pub(super) fn draw_medians(t: &SingleArmChartTables, root: &Area) -> Result<(), 
             Some(m) => format!("{truth} (true median {m} mo)"),
             None => truth.clone(),
         };
-        let mut chart = ChartBuilder::on(panel)
-            .caption(caption, text_style(26))
-            .margin(14)
-            .margin_right(30)
-            .x_label_area_size(56)
-            .y_label_area_size(80)
-            .build_cartesian_2d(x_lo..x_hi, 0f64..y_max)
-            .map_err(err)?;
         let step = if x_hi - x_lo > 30.0 { 4.0 } else { 2.0 };
-        chart
-            .configure_mesh()
-            .x_labels(((x_hi - x_lo) / step) as usize + 1)
-            .y_labels(6)
-            .x_label_formatter(&|x| format!("{x:.0}"))
-            .y_label_formatter(&|y| format!("{y:.0}"))
-            .x_desc("Estimated median OS, months")
-            .y_desc("% of trials")
-            .label_style(text_style(18))
-            .axis_desc_style(text_style(20))
-            .light_line_style(WHITE)
-            .bold_line_style(RGBColor(232, 232, 232))
-            .draw()
-            .map_err(err)?;
+        let mut chart = panel_chart(
+            panel,
+            &caption,
+            (
+                x_lo..x_hi,
+                ((x_hi - x_lo) / step) as usize + 1,
+                "Estimated median OS, months",
+            ),
+            (0f64..y_max, 0, "% of trials"),
+        )?;
         let bars = rows.iter().filter_map(|m| {
             let (from, to) = (m.median_from?.0, m.median_to?.0);
             Some(Rectangle::new(

@@ -1,19 +1,19 @@
 //! Charts of a run and `trialsim plot` redrawing them.
 
-use crate::common::{root, run_cli, stderr, stdout};
+use crate::common::{run_bundled, run_cli, run_ok, stderr, stdout};
 use std::fs;
+use std::path::Path;
 
 /// Every chart of a run decodes as a 1600 × 1000 PNG that is not blank, the index lists each
 /// one, and `trialsim plot` redraws them from the CSV tables alone, byte for byte.
 #[test]
 fn charts_are_written_listed_and_redrawn() {
     let dir = tempfile::tempdir().unwrap();
-    let scenario = root().join("scenarios/qls4131_escalation.toml");
-    let out = run_cli(
-        &["run", scenario.to_str().unwrap(), "--trials", "500", "--out", "c"],
+    run_bundled(
+        "qls4131_escalation.toml",
+        &["--trials", "500", "--out", "c"],
         dir.path(),
     );
-    assert!(out.status.success(), "{}", stderr(&out));
     let folder = dir.path().join("c/qls4131_escalation");
     let index = fs::read_to_string(folder.join("README.md")).unwrap();
     let charts: Vec<_> = trialsim::report::charts::DOSE_FINDING_CHARTS
@@ -21,28 +21,24 @@ fn charts_are_written_listed_and_redrawn() {
         .map(|(f, _)| *f)
         .collect();
     assert_eq!(charts.len(), 4);
-    let mut before = Vec::new();
     for chart in &charts {
         assert!(index.contains(&format!("`{chart}`")), "index lacks {chart}");
-        let bytes = fs::read(folder.join(chart)).unwrap();
-        let decoder = png::Decoder::new(std::io::Cursor::new(&bytes));
-        let mut reader = decoder.read_info().unwrap();
-        let mut pixels = vec![0; reader.output_buffer_size()];
-        let info = reader.next_frame(&mut pixels).unwrap();
-        assert_eq!((info.width, info.height), (1600, 1000), "{chart}");
-        let pixels = &pixels[..info.buffer_size()];
-        let non_white = pixels.chunks(3).filter(|p| p.iter().any(|&c| c < 200)).count();
-        let share = non_white as f64 / (1600.0 * 1000.0);
-        assert!(share > 0.01, "{chart} looks blank ({share:.4} of pixels drawn)");
-        let distinct: std::collections::HashSet<&[u8]> = pixels.chunks(3).collect();
-        assert!(distinct.len() > 8, "{chart} uses only {} colours", distinct.len());
-        before.push(bytes);
+        assert_chart_drawn(&folder.join(chart));
     }
-    for chart in &charts {
+    assert_redrawn(&folder, &charts, dir.path());
+    let out = run_cli(&["plot", "no-such-folder"], dir.path());
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("no-such-folder"), "{}", stderr(&out));
+}
+
+/// Removes `charts` from `folder`, redraws them with `trialsim plot` (run in `dir`) and asserts
+/// that they come back byte for byte; returns what `plot` printed.
+fn assert_redrawn(folder: &Path, charts: &[&str], dir: &Path) -> String {
+    let before: Vec<Vec<u8>> = charts.iter().map(|c| fs::read(folder.join(c)).unwrap()).collect();
+    for chart in charts {
         fs::remove_file(folder.join(chart)).unwrap();
     }
-    let out = run_cli(&["plot", folder.to_str().unwrap()], dir.path());
-    assert!(out.status.success(), "{}", stderr(&out));
+    let out = run_ok(&["plot", folder.to_str().unwrap()], dir);
     for (chart, bytes) in charts.iter().zip(before) {
         assert_eq!(
             fs::read(folder.join(chart)).unwrap(),
@@ -50,13 +46,11 @@ fn charts_are_written_listed_and_redrawn() {
             "{chart} differs when redrawn"
         );
     }
-    let out = run_cli(&["plot", "no-such-folder"], dir.path());
-    assert!(!out.status.success());
-    assert!(stderr(&out).contains("no-such-folder"), "{}", stderr(&out));
+    stdout(&out)
 }
 
 /// Decodes a chart: 1600 × 1000, not blank, more than a few colours.
-fn assert_chart_drawn(path: &std::path::Path) {
+fn assert_chart_drawn(path: &Path) {
     let bytes = fs::read(path).unwrap();
     let mut reader = png::Decoder::new(std::io::Cursor::new(&bytes)).read_info().unwrap();
     let mut pixels = vec![0; reader.output_buffer_size()];
@@ -79,12 +73,7 @@ fn single_arm_charts_are_written_listed_and_redrawn() {
     use trialsim::report::charts::single_arm::SINGLE_ARM_CHARTS;
     use trialsim::report::single_arm::SINGLE_ARM_FILES;
     let dir = tempfile::tempdir().unwrap();
-    let scenario = root().join("scenarios/ql1706_es_sclc.toml");
-    let out = run_cli(
-        &["run", scenario.to_str().unwrap(), "--trials", "2000", "--out", "sa"],
-        dir.path(),
-    );
-    assert!(out.status.success(), "{}", stderr(&out));
+    run_bundled("ql1706_es_sclc.toml", &["--trials", "2000", "--out", "sa"], dir.path());
     let folder = dir.path().join("sa/ql1706_es_sclc");
     let index = fs::read_to_string(folder.join("README.md")).unwrap();
     for (name, _) in SINGLE_ARM_FILES {
@@ -173,21 +162,6 @@ fn single_arm_charts_are_written_listed_and_redrawn() {
     }
 
     // Redrawn from the tables alone, byte for byte.
-    let before: Vec<Vec<u8>> = SINGLE_ARM_CHARTS
-        .iter()
-        .map(|(c, _)| fs::read(folder.join(c)).unwrap())
-        .collect();
-    for (chart, _) in SINGLE_ARM_CHARTS {
-        fs::remove_file(folder.join(chart)).unwrap();
-    }
-    let out = run_cli(&["plot", folder.to_str().unwrap()], dir.path());
-    assert!(out.status.success(), "{}", stderr(&out));
-    assert_eq!(stdout(&out).matches("wrote").count(), 4);
-    for ((chart, _), bytes) in SINGLE_ARM_CHARTS.iter().zip(before) {
-        assert_eq!(
-            fs::read(folder.join(chart)).unwrap(),
-            bytes,
-            "{chart} differs when redrawn"
-        );
-    }
+    let charts: Vec<&str> = SINGLE_ARM_CHARTS.iter().map(|(c, _)| *c).collect();
+    assert_eq!(assert_redrawn(&folder, &charts, dir.path()).matches("wrote").count(), 4);
 }

@@ -1,14 +1,13 @@
 //! The other subcommands: boundaries, next, simon, survival-size, bench and help.
 
-use crate::common::{root, run_cli, stderr, stdout};
+use crate::common::{bundled, one_truth, run_cli, run_ok, stderr, stdout, BOIN};
 use std::fs;
 
 /// `trialsim boundaries` prints BOIN's table (VALIDATION R1, phi = 0.3) and writes it as CSV.
 #[test]
 fn boundaries_table() {
     let dir = tempfile::tempdir().unwrap();
-    let out = run_cli(&["boundaries", "--target", "0.3", "--csv", "b.csv"], dir.path());
-    assert!(out.status.success(), "{}", stderr(&out));
+    let out = run_ok(&["boundaries", "--target", "0.3", "--csv", "b.csv"], dir.path());
     let text = stdout(&out);
     assert!(
         text.contains("lambda_e 0.2365") && text.contains("lambda_d 0.3585"),
@@ -35,41 +34,22 @@ fn boundaries_reject_bad_target() {
 #[test]
 fn next_dose_for_a_live_trial() {
     let dir = tempfile::tempdir().unwrap();
-    fs::write(
-        dir.path().join("live.toml"),
-        r#"
-name = "live"
-[trial]
-doses = ["1", "2", "3", "4", "5"]
-target = 0.3
-cohort_size = 3
-max_patients = 30
-[[truth]]
-name = "t"
-dlt = [0.1, 0.2, 0.3, 0.4, 0.5]
-[[design]]
-name = "BOIN"
-rule = "boin"
-[[design]]
-name = "CRM"
-rule = "crm"
-skeleton = [0.1, 0.2, 0.3, 0.4, 0.5]
-"#,
-    )
-    .unwrap();
-    let outcomes = "1NNN 2NNN 3NTT 2NTN 3NNN 3NNN 4TTT";
-    let out = run_cli(
-        &[
+    let crm = "[[design]]\nname = \"CRM\"\nrule = \"crm\"\nskeleton = [0.1, 0.2, 0.3, 0.4, 0.5]\n";
+    let live = one_truth("live", (0.3, 3, 30), "0.1, 0.2, 0.3, 0.4, 0.5", &format!("{BOIN}{crm}"));
+    fs::write(dir.path().join("live.toml"), live).unwrap();
+    let next = |design: &str, outcomes: &str| {
+        let args = [
             "next",
             "--scenario",
             "live.toml",
             "--design",
-            "BOIN",
+            design,
             "--outcomes",
             outcomes,
-        ],
-        dir.path(),
-    );
+        ];
+        run_cli(&args, dir.path())
+    };
+    let out = next("BOIN", "1NNN 2NNN 3NTT 2NTN 3NNN 3NNN 4TTT");
     assert!(out.status.success(), "{}", stderr(&out));
     let text = stdout(&out);
     assert!(text.contains("Decision: treat the next cohort at dose 3"), "{text}");
@@ -80,18 +60,7 @@ skeleton = [0.1, 0.2, 0.3, 0.4, 0.5]
         "{text}"
     );
 
-    let out = run_cli(
-        &[
-            "next",
-            "--scenario",
-            "live.toml",
-            "--design",
-            "CRM",
-            "--outcomes",
-            "1NNN",
-        ],
-        dir.path(),
-    );
+    let out = next("CRM", "1NNN");
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(
         stdout(&out).contains("Decision: treat the next cohort at dose 2"),
@@ -99,33 +68,11 @@ skeleton = [0.1, 0.2, 0.3, 0.4, 0.5]
         stdout(&out)
     );
 
-    let out = run_cli(
-        &[
-            "next",
-            "--scenario",
-            "live.toml",
-            "--design",
-            "Nope",
-            "--outcomes",
-            "1N",
-        ],
-        dir.path(),
-    );
+    let out = next("Nope", "1N");
     assert!(!out.status.success());
     assert!(stderr(&out).contains("BOIN, CRM"));
 
-    let out = run_cli(
-        &[
-            "next",
-            "--scenario",
-            "live.toml",
-            "--design",
-            "BOIN",
-            "--outcomes",
-            "1NNX",
-        ],
-        dir.path(),
-    );
+    let out = next("BOIN", "1NNX");
     assert!(!out.status.success());
     assert!(stderr(&out).contains("character 4"), "{}", stderr(&out));
 }
@@ -143,8 +90,7 @@ fn help_shows_examples() {
         "compare",
         "plot",
     ] {
-        let out = run_cli(&[sub, "--help"], dir.path());
-        assert!(out.status.success());
+        let out = run_ok(&[sub, "--help"], dir.path());
         assert!(stdout(&out).contains("Examples:"), "{sub}");
     }
 }
@@ -153,13 +99,12 @@ fn help_shows_examples() {
 #[test]
 fn simon_designs() {
     let dir = tempfile::tempdir().unwrap();
-    let out = run_cli(
+    run_ok(
         &[
             "simon", "--p0", "0.2", "--p1", "0.4", "--alpha", "0.05", "--beta", "0.2", "--csv", "s.csv",
         ],
         dir.path(),
     );
-    assert!(out.status.success(), "{}", stderr(&out));
     let csv = fs::read_to_string(dir.path().join("s.csv")).unwrap();
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(lines[0], "design,r1,n1,r,n,en_p0,pet_p0,alpha,power");
@@ -202,8 +147,7 @@ fn survival_sample_size() {
         "--n",
         "56",
     ];
-    let out = run_cli(&args, dir.path());
-    assert!(out.status.success(), "{}", stderr(&out));
+    let out = run_ok(&args, dir.path());
     let text = stdout(&out);
     assert!(text.contains("sample size for power 0.8: 61"), "{text}");
     assert!(text.contains("power with 56 patients: 0.7729"), "{text}");
@@ -246,12 +190,11 @@ fn survival_sample_size() {
 #[test]
 fn bench_prints_throughput_per_design() {
     let dir = tempfile::tempdir().unwrap();
-    let scenario = root().join("scenarios/ql1706_es_sclc.toml");
-    let out = run_cli(
+    let scenario = bundled("ql1706_es_sclc.toml");
+    let out = run_ok(
         &["bench", scenario.to_str().unwrap(), "--trials", "200", "--threads", "1"],
         dir.path(),
     );
-    assert!(out.status.success(), "{}", stderr(&out));
     let text = stdout(&out);
     let lines: Vec<&str> = text
         .lines()

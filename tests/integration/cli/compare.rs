@@ -1,6 +1,6 @@
 //! `trialsim compare`.
 
-use crate::common::{root, run_cli, stderr};
+use crate::common::{run_bundled, run_cli, run_ok, stderr};
 use std::fs;
 
 /// `trialsim compare` stacks runs' summaries under a scenario column and draws one chart; runs of
@@ -8,16 +8,11 @@ use std::fs;
 #[test]
 fn compare_runs_across_scenarios() {
     let dir = tempfile::tempdir().unwrap();
-    let escalation = root().join("scenarios/qls4131_escalation.toml");
-    let single_arm = root().join("scenarios/ql1706_es_sclc.toml");
-    for (file, out) in [(&escalation, "a"), (&escalation, "b"), (&single_arm, "s")] {
-        let run = run_cli(
-            &["run", file.to_str().unwrap(), "--trials", "300", "--out", out],
-            dir.path(),
-        );
-        assert!(run.status.success(), "{}", stderr(&run));
+    let (escalation, single_arm) = ("qls4131_escalation.toml", "ql1706_es_sclc.toml");
+    for (file, out) in [(escalation, "a"), (escalation, "b"), (single_arm, "s")] {
+        run_bundled(file, &["--trials", "300", "--out", out], dir.path());
     }
-    let out = run_cli(
+    run_ok(
         &[
             "compare",
             "a/qls4131_escalation",
@@ -27,7 +22,6 @@ fn compare_runs_across_scenarios() {
         ],
         dir.path(),
     );
-    assert!(out.status.success(), "{}", stderr(&out));
     let table = fs::read_to_string(dir.path().join("cmp/comparison.csv")).unwrap();
     assert!(table.starts_with("scenario,truth,design,trials,correct_selection_pct"));
     let summary = fs::read_to_string(dir.path().join("a/qls4131_escalation/summary.csv")).unwrap();
@@ -45,22 +39,15 @@ fn compare_runs_across_scenarios() {
     );
     assert!(!mixed.status.success());
     assert!(stderr(&mixed).contains("same kind"), "{}", stderr(&mixed));
-    let single = run_cli(&["compare", "s/ql1706_es_sclc", "--out", "sa"], dir.path());
-    assert!(single.status.success(), "{}", stderr(&single));
+    run_ok(&["compare", "s/ql1706_es_sclc", "--out", "sa"], dir.path());
 }
 
 /// A sweep's folder compares as its points, each named by its swept settings.
 #[test]
 fn compare_a_sweep_folder_by_point() {
     let dir = tempfile::tempdir().unwrap();
-    let sweep = root().join("scenarios/qls4131_sweep.toml");
-    let run = run_cli(
-        &["run", sweep.to_str().unwrap(), "--trials", "100", "--out", "o"],
-        dir.path(),
-    );
-    assert!(run.status.success(), "{}", stderr(&run));
-    let out = run_cli(&["compare", "o/qls4131_sweep", "--out", "cmp"], dir.path());
-    assert!(out.status.success(), "{}", stderr(&out));
+    run_bundled("qls4131_sweep.toml", &["--trials", "100", "--out", "o"], dir.path());
+    run_ok(&["compare", "o/qls4131_sweep", "--out", "cmp"], dir.path());
     let table = fs::read_to_string(dir.path().join("cmp/comparison.csv")).unwrap();
     let swept = fs::read_to_string(dir.path().join("o/qls4131_sweep/sweep.csv")).unwrap();
     assert_eq!(

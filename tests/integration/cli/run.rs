@@ -1,6 +1,6 @@
 //! `trialsim run`: tables, exact rows, the output structure and interruption.
 
-use crate::common::{root, run_cli, stderr, stdout};
+use crate::common::{bundled, files_below, one_truth, run_bundled, run_cli, run_ok, stderr, stdout, BOIN};
 use std::fs;
 use trialsim::results::dose_finding::{DoseOc, SummaryLead};
 use trialsim::results::single_arm::SingleArmSummaryRow;
@@ -10,19 +10,11 @@ use trialsim::results::Row;
 #[test]
 fn run_writes_contract_tables() {
     let dir = tempfile::tempdir().unwrap();
-    let scenario = root().join("scenarios/qls4131_escalation.toml");
-    let out = run_cli(
-        &[
-            "run",
-            scenario.to_str().unwrap(),
-            "--trials",
-            "2000",
-            "--out",
-            "results",
-        ],
+    let out = run_bundled(
+        "qls4131_escalation.toml",
+        &["--trials", "2000", "--out", "results"],
         dir.path(),
     );
-    assert!(out.status.success(), "{}", stderr(&out));
     let folder = dir.path().join("results/qls4131_escalation");
     let oc = fs::read_to_string(folder.join("oc_by_dose.csv")).unwrap();
     let summary = fs::read_to_string(folder.join("summary.csv")).unwrap();
@@ -30,7 +22,7 @@ fn run_writes_contract_tables() {
     assert!(oc.starts_with(&DoseOc::columns().join(",")));
     assert!(summary.starts_with(&SummaryLead::columns().join(",")));
     // One row per truth × design × dose, and per truth × design, plus headers.
-    let bundled = trialsim::scenario::Scenario::load(&scenario).unwrap();
+    let bundled = trialsim::scenario::Scenario::load(&bundled("qls4131_escalation.toml")).unwrap();
     let (truths, designs, doses) = (bundled.truths.len(), bundled.designs.len(), bundled.trial.doses.len());
     assert_eq!(oc.lines().count(), 1 + truths * designs * doses);
     assert_eq!(summary.lines().count(), 1 + truths * designs);
@@ -55,12 +47,11 @@ fn run_writes_contract_tables() {
 #[test]
 fn selections_add_up_in_the_csv() {
     let dir = tempfile::tempdir().unwrap();
-    let scenario = root().join("scenarios/qls4131_escalation.toml");
-    let out = run_cli(
-        &["run", scenario.to_str().unwrap(), "--trials", "1000", "--out", "o"],
+    run_bundled(
+        "qls4131_escalation.toml",
+        &["--trials", "1000", "--out", "o"],
         dir.path(),
     );
-    assert!(out.status.success());
     let folder = dir.path().join("o/qls4131_escalation");
     let mut oc = csv::Reader::from_path(folder.join("oc_by_dose.csv")).unwrap();
     let mut totals = std::collections::BTreeMap::<(String, String), f64>::new();
@@ -86,12 +77,7 @@ fn selections_add_up_in_the_csv() {
 #[test]
 fn run_exact() {
     let dir = tempfile::tempdir().unwrap();
-    let scenario = root().join("scenarios/qls4131_escalation.toml");
-    let out = run_cli(
-        &["run", scenario.to_str().unwrap(), "--exact", "--out", "x"],
-        dir.path(),
-    );
-    assert!(out.status.success(), "{}", stderr(&out));
+    let out = run_bundled("qls4131_escalation.toml", &["--exact", "--out", "x"], dir.path());
     assert!(stdout(&out).contains("exact: CRM under all-safe:"), "{}", stdout(&out));
     let folder = dir.path().join("x/qls4131_escalation");
     let mut summary = csv::Reader::from_path(folder.join("summary.csv")).unwrap();
@@ -113,32 +99,14 @@ fn run_exact() {
 #[test]
 fn exact_falls_back_to_simulation_when_too_large() {
     let dir = tempfile::tempdir().unwrap();
+    let designs = format!("[[design]]\nname = \"3+3\"\nrule = \"3+3\"\n{BOIN}");
+    let big = one_truth("fallback", (0.3, 3, 18), "0.1, 0.2, 0.3, 0.4", &designs);
     fs::write(
         dir.path().join("big.toml"),
-        r#"
-name = "fallback"
-[simulation]
-trials = 500
-max_exact_states = 600
-[trial]
-doses = ["1", "2", "3", "4"]
-target = 0.3
-cohort_size = 3
-max_patients = 18
-[[truth]]
-name = "t"
-dlt = [0.1, 0.2, 0.3, 0.4]
-[[design]]
-name = "3+3"
-rule = "3+3"
-[[design]]
-name = "BOIN"
-rule = "boin"
-"#,
+        format!("{big}[simulation]\ntrials = 500\nmax_exact_states = 600\n"),
     )
     .unwrap();
-    let out = run_cli(&["run", "big.toml", "--exact", "--out", "o"], dir.path());
-    assert!(out.status.success(), "{}", stderr(&out));
+    let out = run_ok(&["run", "big.toml", "--exact", "--out", "o"], dir.path());
     assert!(
         stderr(&out).contains("warning: exact: BOIN under t: more than 600 reachable trial states"),
         "{}",
@@ -162,12 +130,7 @@ rule = "boin"
 #[test]
 fn run_single_arm_scenario() {
     let dir = tempfile::tempdir().unwrap();
-    let scenario = root().join("scenarios/ql1706_es_sclc.toml");
-    let out = run_cli(
-        &["run", scenario.to_str().unwrap(), "--trials", "2000", "--out", "sa"],
-        dir.path(),
-    );
-    assert!(out.status.success(), "{}", stderr(&out));
+    run_bundled("ql1706_es_sclc.toml", &["--trials", "2000", "--out", "sa"], dir.path());
     let folder = dir.path().join("sa/ql1706_es_sclc");
     let summary = fs::read_to_string(folder.join("summary.csv")).unwrap();
     assert!(summary.starts_with(&SingleArmSummaryRow::columns().join(",")));
@@ -184,6 +147,7 @@ fn run_single_arm_scenario() {
     let index = fs::read_to_string(folder.join("README.md")).unwrap();
     assert!(index.contains("Simon two-stage: stop if ≤ 10 of 17 respond"), "{index}");
     // --exact is for dose-finding scenarios.
+    let scenario = bundled("ql1706_es_sclc.toml");
     let out = run_cli(
         &["run", scenario.to_str().unwrap(), "--exact", "--out", "x"],
         dir.path(),
@@ -221,12 +185,7 @@ fn output_structure_snapshot() {
         }
         lines
     };
-    let scenario = root().join("scenarios/qls4131_full.toml");
-    let out = run_cli(
-        &["run", scenario.to_str().unwrap(), "--trials", "200", "--out", "s"],
-        dir.path(),
-    );
-    assert!(out.status.success(), "{}", stderr(&out));
+    run_bundled("qls4131_full.toml", &["--trials", "200", "--out", "s"], dir.path());
     let dose_finding = structure(&dir.path().join("s/qls4131_full"));
     let expected_dose_finding = [
         "README.md: # QLS4131 phase 1b, SLE, in calendar time",
@@ -253,12 +212,7 @@ fn output_structure_snapshot() {
         "true_dlt.png",
     ];
     assert_eq!(dose_finding, expected_dose_finding, "{dose_finding:#?}");
-    let scenario = root().join("scenarios/ql1706_es_sclc.toml");
-    let out = run_cli(
-        &["run", scenario.to_str().unwrap(), "--trials", "200", "--out", "s"],
-        dir.path(),
-    );
-    assert!(out.status.success(), "{}", stderr(&out));
+    run_bundled("ql1706_es_sclc.toml", &["--trials", "200", "--out", "s"], dir.path());
     let single_arm = structure(&dir.path().join("s/ql1706_es_sclc"));
     let headers: Vec<&String> = single_arm.iter().filter(|l| l.contains(".csv: ")).collect();
     assert_eq!(headers.len(), 6, "{single_arm:#?}");
@@ -276,7 +230,7 @@ fn output_structure_snapshot() {
 #[test]
 fn interruption_writes_nothing_and_says_so() {
     let dir = tempfile::tempdir().unwrap();
-    let scenario = root().join("scenarios/qls4131_escalation.toml");
+    let scenario = bundled("qls4131_escalation.toml");
     let child = crate::common::trialsim()
         .args([
             "run",
@@ -304,22 +258,6 @@ fn interruption_writes_nothing_and_says_so() {
         "{}",
         stderr(&out)
     );
-    let leftovers: Vec<_> = walk(&dir.path().join("o"));
+    let leftovers: Vec<_> = files_below(&dir.path().join("o")).into_keys().collect();
     assert!(leftovers.is_empty(), "files left behind: {leftovers:?}");
-}
-
-fn walk(path: &std::path::Path) -> Vec<std::path::PathBuf> {
-    match fs::read_dir(path) {
-        Err(_) => Vec::new(),
-        Ok(entries) => entries
-            .flat_map(|e| {
-                let p = e.unwrap().path();
-                if p.is_dir() {
-                    walk(&p)
-                } else {
-                    vec![p]
-                }
-            })
-            .collect(),
-    }
 }

@@ -22,6 +22,18 @@ fn after(doses: usize, cohorts: &[(u16, u16, u16)]) -> TrialData {
     data
 }
 
+/// Asserts that `f` treats the next cohort (rather than stopping) at a dose it deems admissible.
+fn assert_treats_an_admissible_dose(f: &dyn DoseFinder, data: &TrialData) {
+    let Decision::Treat(next) = f.decide(data) else {
+        panic!("stopped")
+    };
+    assert!(
+        f.estimates(data)[next.index()].admissible,
+        "treats at dose {next}, inadmissible: {:?}",
+        f.estimates(data)
+    );
+}
+
 /// Regression, found by `three_plus_three_paths`: 3+3 without de-escalation starting at dose 2
 /// selected dose 1, which nobody received, after 2/3 at dose 2. It now treats dose 1 instead.
 #[test]
@@ -88,15 +100,7 @@ fn blrm_titration_respects_ewoc() {
         "doses = [\"1\", \"2\"]\ntarget = 0.1\ncohort_size = 2\nmax_patients = 6",
         "rule = \"blrm\"\ndose_amounts = [2.0, 4.0]\nreference_dose = 2.0\naccelerated_titration = true",
     );
-    let data = after(2, &[(0, 1, 0)]);
-    let Decision::Treat(next) = f.decide(&data) else {
-        panic!("stopped")
-    };
-    assert!(
-        f.estimates(&data)[next.index()].admissible,
-        "treats at dose {next}, inadmissible: {:?}",
-        f.estimates(&data)
-    );
+    assert_treats_an_admissible_dose(f.as_ref(), &after(2, &[(0, 1, 0)]));
 }
 
 /// Found by `blrm_paths_respect_ewoc`: after 2/2 at dose 3 the BLRM de-escalates to dose 1, the
@@ -109,13 +113,5 @@ fn dont_skip_when_deescalating_respects_ewoc() {
         "rule = \"blrm\"\ndose_amounts = [0.5, 1.0, 2.0]\nreference_dose = 1.0\noverdose_limit = 0.35\n\
          rules = [{ kind = \"dont_skip_doses\", when_escalating = false, when_deescalating = true }]",
     );
-    let data = after(3, &[(2, 2, 2)]);
-    let Decision::Treat(next) = f.decide(&data) else {
-        panic!("stopped")
-    };
-    assert!(
-        f.estimates(&data)[next.index()].admissible,
-        "treats at dose {next}, inadmissible: {:?}",
-        f.estimates(&data)
-    );
+    assert_treats_an_admissible_dose(f.as_ref(), &after(3, &[(2, 2, 2)]));
 }
