@@ -15,11 +15,11 @@ mod tagged;
 pub use bench::{bench, BenchResult};
 pub(crate) use tagged::{Counts, Tagged};
 
+use crate::core::{dlt_as_given, Timing};
 use crate::designs::single_arm::{Endpoint, SingleArmDesign, SingleArmError};
 use crate::designs::DoseFinder;
 use crate::engines::cache::SharedDecisions;
-use crate::engines::calendar::protocol::dlt_as_given;
-use crate::engines::calendar::{TimedCounts, TimedEntry, TimedPlan, TimedSettings, Timing};
+use crate::engines::calendar::{TimedCounts, TimedEntry, TimedPlan, TimedSettings};
 use crate::engines::dose_finding::{DoseFindingPlan, OcCounts};
 use crate::engines::exact::exact_oc;
 use crate::engines::single_arm::SingleArmTable;
@@ -214,7 +214,11 @@ impl<'a> CalendarRun<'a> {
             designs: scenario
                 .designs
                 .iter()
-                .map(|d| d.build_timed(&scenario.trial))
+                .map(|d| TimedEntry {
+                    finder: d.build(&scenario.trial),
+                    step_up: d.step_up,
+                    backfill: d.backfill,
+                })
                 .collect(),
         }
     }

@@ -4,8 +4,7 @@
 
 use super::raw::{Errors, RawTruth};
 use super::{FieldPath, ScenarioError};
-use crate::engines::calendar::protocol::{TruthProfile, Utility};
-use crate::engines::calendar::{Arrival, Onset, Timing};
+use crate::core::{Arrival, Onset, Timing, TruthProfile, Utility};
 use serde::Deserialize;
 
 #[derive(Deserialize)]

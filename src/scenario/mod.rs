@@ -13,10 +13,10 @@ pub use single_arm::{SingleArmDesignSpec, SingleArmScenario, SINGLE_ARM_RULES};
 pub use sweep::{RunFile, Sweep, SweepKey, SweepPoint, SweepValue};
 
 pub(crate) use crate::core::params::FieldPath;
+use crate::core::Timing;
+use crate::core::Truth;
+use crate::core::Utility;
 use crate::designs::{DoseFinder, TrialLimits};
-use crate::engines::calendar::protocol::Utility;
-use crate::engines::calendar::Timing;
-use crate::engines::dose_finding::Truth;
 use std::path::{Path, PathBuf};
 
 // The sample size limit, at its former path (kept while `design` imports it from here).

@@ -4,11 +4,11 @@
 use super::calendar::{parse_onset, truth_profile, validate_timing, validate_utility, RawTiming, RawUtility};
 use super::design::parse_design;
 use super::{FieldPath, Kind, Method, Scenario, ScenarioError, SimulationSettings, TrialSettings};
+use crate::core::limits::DEFAULT_MAX_STATES;
 use crate::core::limits::{MAX_DOSES, MAX_PATIENTS_LIMIT};
 use crate::core::params::{self, ParamError};
+use crate::core::Truth;
 use crate::designs::{Dose, TrialLimits};
-use crate::engines::dose_finding::Truth;
-use crate::engines::exact::DEFAULT_MAX_STATES;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use std::collections::HashSet;
