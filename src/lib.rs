@@ -10,7 +10,11 @@
 //! - [`report`]: CSV tables, charts and the Markdown index of a run, written atomically.
 //! - [`planning`]: design tables a protocol prints (boundaries, Simon, survival sample size);
 //!   [`conduct`]: the next dose of a live trial.
-//! - [`sweep`]: scenarios run over a grid of settings; [`shard`]: a run split over machines and merged.
+//! - [`run`]: a scenario run by its engine and written, and, written once over every engine,
+//!   sweeps over a grid of settings ([`run::sweep`]), runs split over machines and merged
+//!   ([`run::shard`]) and `bench`.
+
+#![warn(missing_docs)]
 
 pub mod conduct;
 pub mod core;
@@ -21,6 +25,3 @@ pub mod report;
 pub mod results;
 pub mod run;
 pub mod scenario;
-pub mod shard;
-pub mod single_arm;
-pub mod sweep;

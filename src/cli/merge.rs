@@ -21,6 +21,6 @@ pub struct Args {
 
 /// Merges the shards and lists the files written.
 pub fn execute(args: Args) -> Result<()> {
-    say_wrote(&trialsim::shard::merge(&args.dirs, &args.out)?);
+    say_wrote(&trialsim::run::shard::merge(&args.dirs, &args.out)?);
     Ok(())
 }

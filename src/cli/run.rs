@@ -6,14 +6,14 @@ use anyhow::{bail, Result};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
+use trialsim::engines::single_arm::SingleArmTable;
 use trialsim::results::{Method, OcTable};
+use trialsim::run::shard::Shard;
+use trialsim::run::sweep::{simulate_sweep, write_sweep_outputs};
 use trialsim::run::{
     simulate_scenario, simulate_single_arm, write_outputs, write_single_arm_outputs, ExactNote, RunOptions,
 };
 use trialsim::scenario::{AnyScenario, RunFile, Scenario, SingleArmScenario, Sweep};
-use trialsim::shard::Shard;
-use trialsim::single_arm::SingleArmTable;
-use trialsim::sweep::{simulate_sweep, write_sweep_outputs};
 
 /// The examples under `trialsim --help` and `trialsim run --help`.
 pub const EXAMPLES: &str = "Examples:
@@ -131,7 +131,7 @@ fn run_one(scenario: &AnyScenario, options: &RunOptions, dir: &Path) -> Result<V
 
 /// Simulates one shard of a scenario or sweep and writes its counts.
 fn run_shard(file: &RunFile, text: &str, options: &RunOptions, shard: Shard, dir: &Path) -> Result<Vec<PathBuf>> {
-    let (trials, _) = trialsim::shard::run_settings(file, options);
+    let (trials, _) = trialsim::run::shard::run_settings(file, options);
     let range = shard.trials(trials);
     let points = match file {
         RunFile::Sweep(sweep) => sweep.points.len() as u64,
@@ -139,7 +139,7 @@ fn run_shard(file: &RunFile, text: &str, options: &RunOptions, shard: Shard, dir
     };
     let bar = progress_bar((range.end - range.start) * points, &file.stem());
     let started = Instant::now();
-    let path = trialsim::shard::run_shard(file, text, options, shard, dir, &|done| bar.set_position(done))?;
+    let path = trialsim::run::shard::run_shard(file, text, options, shard, dir, &|done| bar.set_position(done))?;
     bar.finish_and_clear();
     say!(
         "{}: shard {shard}, trials {}..{} of {trials}{} in {:.2} s, {} threads",

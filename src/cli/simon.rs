@@ -4,8 +4,8 @@
 use super::{say, write_text};
 use anyhow::Result;
 use std::path::PathBuf;
+use trialsim::designs::single_arm::SimonSearch;
 use trialsim::planning::SimonTable;
-use trialsim::single_arm::SimonSearch;
 
 /// The examples under `trialsim simon --help`.
 pub const EXAMPLES: &str = "Examples:

@@ -3,8 +3,8 @@
 
 use super::say;
 use anyhow::{anyhow, bail, Result};
+use trialsim::designs::single_arm::WeibullSurvival;
 use trialsim::planning::{Alternative, SurvivalSize, SurvivalSizeError};
-use trialsim::single_arm::WeibullSurvival;
 
 /// The examples under `trialsim survival-size --help`.
 pub const EXAMPLES: &str = "Examples:

@@ -54,8 +54,13 @@ pub enum Decision {
     /// Suspend accrual until the next pending outcome is known (only a time-to-event design,
     /// deciding on data with [`TrialData::follow_up`](super::TrialData::follow_up), waits).
     Wait,
-    /// End the trial, selecting this dose as MTD (or none).
-    Stop { selected: Option<Dose>, reason: StopReason },
+    /// End the trial, selecting a dose as MTD (or none).
+    Stop {
+        /// The dose selected as MTD; `None` when no dose is recommended.
+        selected: Option<Dose>,
+        /// Why the trial stopped.
+        reason: StopReason,
+    },
 }
 
 /// In words, doses by level: "treat at dose 3", "wait", "stop (too_toxic), no MTD",

@@ -11,6 +11,9 @@
 //! Keyboard, mTPI-2, i3+3) share one engine in [`interval`], one file per rule; the time-to-event
 //! designs (TITE-CRM, TITE-BOIN), which also weigh pending outcomes when the data carry
 //! follow-up ([`TrialData::follow_up`]), are in [`tite`].
+//!
+//! The single-arm phase 2 designs (Simon, predictive probability, BOP2, log-rank), their exact
+//! operating characteristics and the patient models of a phase 2 study are in [`single_arm`].
 
 pub mod blrm;
 pub mod crm;
@@ -18,6 +21,7 @@ pub mod interval;
 pub mod outcomes;
 pub mod registry;
 pub mod rules;
+pub mod single_arm;
 pub mod three_plus_three;
 pub mod tite;
 pub mod titration;

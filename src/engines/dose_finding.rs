@@ -1,24 +1,12 @@
 //! The dose-finding engine: each trial's patients go through every design under every truth, on
-//! per-thread decision graphs ([`DecisionGraph`]) that turn a cohort into one array index once its
+//! per-thread decision graphs (`DecisionGraph`) that turn a cohort into one array index once its
 //! state has been visited; trials end in integer [`OcCounts`].
 
 use super::cache::{DecisionGraph, SharedDecisions};
 use super::rng::{dlt_threshold, PatientStream};
 use super::{add_counts, Accumulator, MergeError, Simulation};
+use crate::core::Truth;
 use crate::designs::{Decision, DoseFinder, TrialData};
-
-/// A true dose-toxicity curve.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Truth {
-    /// The truth's name in the tables.
-    pub name: String,
-    /// True DLT probability per dose, lowest dose first.
-    pub dlt: Vec<f64>,
-    /// When DLTs occur within the window, if this truth overrides `[timing]`'s onset.
-    pub onset: Option<super::calendar::Onset>,
-    /// CRS-type DLTs, step-up dosing, TEAEs and response (calendar time only).
-    pub profile: super::calendar::protocol::TruthProfile,
-}
 
 /// Integer accumulators for one design under one truth. Merging is exact addition. Shards write
 /// them as they are (every field serialises), so a field added here travels through shards.

@@ -12,9 +12,6 @@ use crate::designs::{Decision, DoseFinder, TrialData};
 use crate::results::oc::OcProbabilities;
 use rustc_hash::FxHashMap;
 
-/// Default cap on the number of distinct states before exact enumeration gives up.
-pub const DEFAULT_MAX_STATES: usize = 5_000_000;
-
 /// Why exact enumeration did not finish.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("more than {limit} reachable trial states; exact operating characteristics are out of reach")]

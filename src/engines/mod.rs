@@ -1,21 +1,21 @@
 //! The engines: Monte Carlo simulation of dose-finding trials ([`dose_finding`]), of dose-finding
-//! trials in calendar time ([`calendar`]) and of single-arm phase 2 trials ([`single_arm`]), and
+//! trials in calendar time (`calendar`) and of single-arm phase 2 trials ([`single_arm`]), and
 //! exact enumeration ([`exact`]). They know nothing of any specific design: they see only the
 //! design interfaces.
 //!
 //! Every Monte Carlo engine is a [`Simulation`] run by one driver, [`simulate`]: the trials of a
-//! range go in fixed blocks to worker threads ([`parallel`]), each worker runs trial after trial
+//! range go in fixed blocks to worker threads (`parallel`), each worker runs trial after trial
 //! into its own integer [`Accumulator`]s, and the workers' counts are merged by addition. Trial t
 //! draws only from the random stream of (seed, t) (the layout is in [`rng`]), so the counts do not
 //! depend on the number of threads, on the blocks, or on how a run is split into shards: the
 //! counts of contiguous ranges of trials add up to those of the whole run.
 
-pub mod cache;
-pub mod calendar;
+pub(crate) mod cache;
+pub(crate) mod calendar;
 pub mod cancel;
 pub mod dose_finding;
 pub mod exact;
-pub mod parallel;
+mod parallel;
 mod probabilities;
 pub mod rng;
 pub mod single_arm;

@@ -35,35 +35,19 @@
 //!
 //! Xoshiro256++ seeded by SplitMix64 from the key of (s, t). A trial draws all its study's patients
 //! when it starts: patient i, in order of entry, takes six 53-bit latents in the order of
-//! [`Latent`](crate::single_arm::timing::Latent) (arrival gap, response, toxicity, PFS, OS,
+//! `Latent` (arrival gap, response, toxicity, PFS, OS,
 //! dropout), then the trial takes one more, the spacing that closes uniform accrual
-//! ([`draw_latents`](crate::single_arm::timing::draw_latents)). There a latent k is turned into
+//! (`draw_latents`). There a latent k is turned into
 //! the uniform (k + 1/2)/2^53, never 0 or 1, and a Bernoulli(p) event is k < ⌈p·2^53⌉.
 
-use rand::{RngCore, SeedableRng};
-use rand_xoshiro::Xoshiro256PlusPlus;
+pub use crate::core::random::{dlt_threshold, mix64, trial_key, trial_rng};
 
-/// SplitMix64's output function (Steele, Lea & Flood 2014), a bijection on u64.
-pub fn mix64(mut z: u64) -> u64 {
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    z ^ (z >> 31)
-}
+use crate::core::random::UNIFORM_BITS;
+use rand::RngCore;
+use rand_xoshiro::Xoshiro256PlusPlus;
 
 /// SplitMix64's increment γ (the odd integer closest to 2^64 / golden ratio).
 const GOLDEN_GAMMA: u64 = 0x9e37_79b9_7f4a_7c15;
-
-/// The key of trial `trial` in a run seeded with `seed` (distinct trials get distinct keys).
-pub fn trial_key(seed: u64, trial: u64) -> u64 {
-    mix64(seed ^ mix64(trial))
-}
-
-/// A general generator for trial `trial` in a run seeded with `seed`: Xoshiro256++ whose state is
-/// filled by SplitMix64 from [`trial_key`]. Engines that draw more than one latent per patient
-/// derive their streams from it (with their own seed offsets, such as [`CALENDAR_STREAM`]).
-pub fn trial_rng(seed: u64, trial: u64) -> Xoshiro256PlusPlus {
-    Xoshiro256PlusPlus::seed_from_u64(trial_key(seed, trial))
-}
 
 /// The calendar-time engine's seed offset ("timed_tr" in ASCII), XOR-ed into the run seed.
 pub const CALENDAR_STREAM: u64 = 0x7469_6d65_645f_7472;
@@ -103,14 +87,6 @@ pub fn calendar_patient(rng: &mut Xoshiro256PlusPlus) -> CalendarLatents {
 /// A uniform in [0, 1) from the top 53 bits of the generator's next output.
 fn uniform(rng: &mut Xoshiro256PlusPlus) -> f64 {
     (rng.next_u64() >> (64 - UNIFORM_BITS)) as f64 / (1u64 << UNIFORM_BITS) as f64
-}
-
-/// Uniforms on [0, 1) are drawn with 53 bits: u = k / 2^53.
-const UNIFORM_BITS: u32 = 53;
-
-/// The integer threshold t with k < t ⟺ k / 2^53 < p, so a DLT is one integer comparison.
-pub fn dlt_threshold(p: f64) -> u64 {
-    (p.clamp(0.0, 1.0) * (1u64 << UNIFORM_BITS) as f64).ceil() as u64
 }
 
 /// Patient `i`'s latent uniform in the trial with key `key`, as a 53-bit integer: SplitMix64's
@@ -196,14 +172,7 @@ fn fill_latents_avx512(key: u64, latent: &mut [u64]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rand::RngCore;
-
-    #[test]
-    fn thresholds_are_exact_at_the_edges() {
-        assert_eq!(dlt_threshold(0.0), 0);
-        assert_eq!(dlt_threshold(1.0), 1 << 53);
-        assert_eq!(dlt_threshold(0.5), 1 << 52);
-    }
+    use rand::{RngCore, SeedableRng};
 
     #[test]
     fn streams_depend_on_seed_and_trial_only() {

@@ -138,7 +138,7 @@ impl DecisionTable {
         self.config.rule.describe(self.config.target)
     }
 
-    /// The table as CSV: [`BOUNDARY_CSV_HEADER`], then one line per row, counts written by
+    /// The table as CSV: `BOUNDARY_CSV_HEADER`, then one line per row, counts written by
     /// [`count_text`].
     pub fn csv(&self) -> String {
         let mut text = format!("{BOUNDARY_CSV_HEADER}\n");

@@ -2,7 +2,7 @@
 //! minimax design, the admissible compromises (Jung et al. 2004) by increasing sample size, and
 //! the optimal design, each with its exact operating characteristics.
 
-use crate::single_arm::{SimonDesigns, SimonSolution};
+use crate::designs::single_arm::{SimonDesigns, SimonSolution};
 
 /// Which of a search's designs a row is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -48,7 +48,7 @@ impl From<SimonDesigns> for SimonTable {
 }
 
 impl SimonTable {
-    /// The listing as CSV: [`SIMON_CSV_HEADER`], then one line per design with E\[N | p0\],
+    /// The listing as CSV: `SIMON_CSV_HEADER`, then one line per design with E\[N | p0\],
     /// PET(p0), alpha and power to four decimals.
     pub fn csv(&self) -> String {
         let mut text = format!("{SIMON_CSV_HEADER}\n");
@@ -74,7 +74,7 @@ impl SimonTable {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::single_arm::SimonSearch;
+    use crate::designs::single_arm::SimonSearch;
 
     /// Simon (1989), Table 1, p0 = 0.2, p1 = 0.4, alpha 0.05, beta 0.2: optimal 3/13, 12/43;
     /// minimax 4/18, 10/33.

@@ -2,7 +2,7 @@
 //! one-sample log-rank test (Wu 2015, [`WuDesign`]), with the alternative given either as the
 //! median survival under H1 or as the hazard ratio.
 
-use crate::single_arm::{SingleArmError, WeibullSurvival, WuDesign};
+use crate::designs::single_arm::{SingleArmError, WeibullSurvival, WuDesign};
 
 /// The alternative hypothesis.
 #[derive(Clone, Copy, Debug, PartialEq)]

@@ -1,5 +1,5 @@
 //! Comparison across run folders (`trialsim compare DIR…`): one tidy table stacking each run's
-//! summary rows under the run's name ([`ComparisonRow`]), and one chart. Reads only the runs'
+//! summary rows under the run's name (`ComparisonRow`), and one chart. Reads only the runs'
 //! tables.
 
 use super::charts::{filled, grouped_bars, header, panels, push_unique, register_font, render_png, Area, ChartError};

@@ -1,6 +1,6 @@
 //! The run's `README.md`: settings, what each file holds, and a summary a reader can scan.
 
-use crate::engines::calendar::protocol::TruthProfile;
+use crate::core::TruthProfile;
 use crate::results::{CorrectDecision, Method, OcRow, OcTable};
 use crate::scenario::Scenario;
 use std::fmt::Write;

@@ -2,12 +2,12 @@
 //! only format and draw: they read the run's results ([`crate::results`]), never compute an
 //! operating characteristic, and charts read only the tables written.
 
-pub mod atomic;
+mod atomic;
 pub mod charts;
 pub mod compare;
-pub mod csv;
-pub mod index;
+pub(crate) mod csv;
+pub(crate) mod index;
 pub mod single_arm;
-pub mod sweep;
+pub(crate) mod sweep;
 
 pub use atomic::write_atomic;

@@ -1,7 +1,9 @@
 //! Tables and index of a single-arm run (**contract**: file names and leading columns fixed;
 //! columns are only ever added at the end). The rows come from
-//! [`crate::single_arm::table`]; this module only writes them.
+//! `engines::single_arm::table`; this module only writes them.
 
+use crate::engines::single_arm::table::{design_target_row, orr_curve_rows};
+use crate::engines::single_arm::SingleArmTable;
 use crate::report::charts::single_arm::SINGLE_ARM_CHARTS;
 use crate::report::index::VERSION;
 use crate::results::cells::{Fixed, Given};
@@ -10,12 +12,10 @@ use crate::results::single_arm::{
 };
 use crate::results::{write_rows, Row};
 use crate::scenario::SingleArmScenario;
-use crate::single_arm::table::{design_target_row, orr_curve_rows};
-use crate::single_arm::SingleArmTable;
 use std::fmt::Write;
 
 /// The tables of a single-arm run, with one line each on what they show.
-pub const SINGLE_ARM_TABLES: [(&str, &str); 6] = [
+pub(crate) const SINGLE_ARM_TABLES: [(&str, &str); 6] = [
     (SingleArmSummaryRow::FILE, "one row per truth × design: % of trials declaring the regimen promising, stopping for futility or toxicity, or completing; mean and SD of the sample size and of the trial duration (months); mean toxicities; bias of the ORR estimate and coverage of its 95% Clopper–Pearson interval; mean and SD of the estimated median OS and PFS (Kaplan–Meier at the final analysis) and % of trials where the median was not reached."),
     (SampleSizeRow::FILE, "the distribution of the sample size: % of trials ending with each number of patients."),
     (OrrCurveRow::FILE, "for each design that counts responses, exactly (no Monte Carlo error) at every true ORR 0.00, 0.01, …, 1.00: % of trials declaring the regimen promising, % stopping early for futility, and the expected sample size; from the design's response boundaries, with every enrolled patient assessed at each look and no toxicity monitoring (time-to-event designs have no ORR curve)."),
@@ -58,7 +58,7 @@ fn design_targets(scenario: &SingleArmScenario) -> Vec<DesignTargetRow> {
 }
 
 /// The tables' contents, in the order of [`SINGLE_ARM_TABLES`].
-pub fn single_arm_tables(scenario: &SingleArmScenario, table: &SingleArmTable) -> [Vec<u8>; 6] {
+pub(crate) fn single_arm_tables(scenario: &SingleArmScenario, table: &SingleArmTable) -> [Vec<u8>; 6] {
     let designs: Vec<_> = scenario.designs.iter().map(|d| &d.design).collect();
     [
         write_rows(&table.summary_rows()),
@@ -71,7 +71,7 @@ pub fn single_arm_tables(scenario: &SingleArmScenario, table: &SingleArmTable) -
 }
 
 /// Markdown index of a single-arm run (nothing that varies between identical runs).
-pub fn index(scenario: &SingleArmScenario, table: &SingleArmTable) -> String {
+pub(crate) fn index(scenario: &SingleArmScenario, table: &SingleArmTable) -> String {
     let mut s = String::new();
     let t = &scenario.timing;
     let _ = writeln!(s, "# {}\n", table.scenario);

@@ -3,23 +3,23 @@
 //! file names and leading columns never change; columns are only added at the end), so the CSV
 //! writer and every reader (charts, `compare`) share one declaration.
 //!
-//! - [`oc`]: a dose-finding run's [`OcTable`] and the definitions its rows use (correct
+//! - `oc`: a dose-finding run's [`OcTable`] and the definitions its rows use (correct
 //!   decision, overdose).
 //! - [`dose_finding`]: the rows of `oc_by_dose.csv` and `summary.csv`, built from an [`OcTable`].
-//! - [`single_arm`]: the rows of a single-arm run's tables (built by [`crate::single_arm::table`]).
-//! - [`compare`], [`sweep`]: `comparison.csv` and the layout of `sweep.csv`.
-//! - [`rows`], [`cells`]: reading and writing rows, and how each cell is written.
+//! - [`single_arm`]: the rows of a single-arm run's tables (built by `engines::single_arm::table`).
+//! - `compare`, `sweep`: `comparison.csv` and the layout of `sweep.csv`.
+//! - `rows`, `cells`: reading and writing rows, and how each cell is written.
 //!
 //! Results depend on [`crate::core`] only (not on scenario files nor on engines): engines fill
 //! them, reports and charts read them.
 
-pub mod cells;
-pub mod compare;
+pub(crate) mod cells;
+pub(crate) mod compare;
 pub mod dose_finding;
-pub mod oc;
-pub mod rows;
+pub(crate) mod oc;
+pub(crate) mod rows;
 pub mod single_arm;
-pub mod sweep;
+pub(crate) mod sweep;
 
 pub use dose_finding::{OcByDoseRow, SummaryRow};
 pub use oc::{CorrectDecision, Method, OcProbabilities, OcRow, OcTable, RowResult, TimedDoseSummary, TimedSummary};

@@ -1,6 +1,6 @@
 //! The rows of a single-arm run's tables (**contract**: file names and leading columns fixed;
 //! columns are only added at the end). Percentages are over all simulated trials; times are in
-//! months. The single-arm code builds them ([`crate::single_arm::table`]); reports and charts read
+//! months. The single-arm code builds them (`engines::single_arm::table`); reports and charts read
 //! them.
 
 use super::cells::{word_cell, Fixed, Given, Mean, Percent};

@@ -5,11 +5,10 @@
 use super::raw::Errors;
 use super::{FieldPath, ScenarioError, TrialSettings, MAX_PATIENTS_LIMIT};
 use crate::core::params::Params;
+use crate::core::{Backfill, StepUpRule};
 use crate::designs::registry::{self, ConfiguredDesign, TrialContext, Wrappers};
 use crate::designs::rules::{DontSkipDoses, DoseSelector, StopAtN, StopWhenNAtDose, StopWhenTooToxic};
 use crate::designs::{Dose, DoseFinder, Rule};
-use crate::engines::calendar::protocol::{Backfill, StepUpRule};
-use crate::engines::calendar::TimedEntry;
 use serde::Deserialize;
 use std::sync::Arc;
 
@@ -71,15 +70,6 @@ impl DesignSpec {
     /// The design with its rules and the trial's limits, ready for the engine.
     pub fn build(&self, trial: &TrialSettings) -> Box<dyn DoseFinder> {
         self.base.build(self.wrappers(trial))
-    }
-
-    /// The design for the calendar-time engine, with its regimen switch and backfill.
-    pub fn build_timed(&self, trial: &TrialSettings) -> TimedEntry {
-        TimedEntry {
-            finder: self.build(trial),
-            step_up: self.step_up,
-            backfill: self.backfill,
-        }
     }
 
     /// What the base design is wrapped in: titration (if any), rules and the trial's limits.

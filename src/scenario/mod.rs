@@ -2,6 +2,7 @@
 //! Every error names the file, the field (1-based indices, as dose levels: `truth[2].dlt[3]`) and
 //! what is wrong.
 
+mod calendar;
 mod design;
 mod raw;
 mod single_arm;
@@ -12,14 +13,14 @@ pub use single_arm::{SingleArmDesignSpec, SingleArmScenario, SINGLE_ARM_RULES};
 pub use sweep::{RunFile, Sweep, SweepKey, SweepPoint, SweepValue};
 
 pub(crate) use crate::core::params::FieldPath;
+use crate::core::Timing;
+use crate::core::Truth;
+use crate::core::Utility;
 use crate::designs::{DoseFinder, TrialLimits};
-use crate::engines::calendar::protocol::Utility;
-use crate::engines::calendar::Timing;
-use crate::engines::dose_finding::Truth;
 use std::path::{Path, PathBuf};
 
-/// The scenario limits, at their former path (kept while [`design`] imports them from here).
-pub use crate::core::limits::{MAX_DOSES, MAX_PATIENTS_LIMIT};
+// The sample size limit, at its former path (kept while `design` imports it from here).
+use crate::core::limits::MAX_PATIENTS_LIMIT;
 
 /// A problem with a scenario file.
 #[derive(Debug, thiserror::Error)]

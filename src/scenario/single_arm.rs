@@ -6,7 +6,7 @@ use super::raw::{deserialize_text, simulation_settings, Errors, RawSimulation};
 use super::{FieldPath, ScenarioError, SimulationSettings};
 use crate::core::limits::MAX_PATIENTS_LIMIT;
 use crate::core::stats::binomial_critical;
-use crate::single_arm::{
+use crate::designs::single_arm::{
     Accrual, BetaPrior, Bop2, Endpoint, ExactDesign, PredictiveDesign, SimonDesign, SimonSearch, SingleArmDesign,
     SingleArmError, SingleArmTruth, StudyTiming, SurvivalCurve, TimeToEvent, ToxicityRule, WeibullSurvival,
 };

@@ -14,5 +14,4 @@ pub use beta::{beta_interval, beta_quantile, beta_sf, beta_uniform_posterior_exc
 pub use binomial::{beta_binomial_pmf, binomial_pmf, upper_tail};
 pub use binomial_test::binomial_critical;
 pub use clopper_pearson::{clopper_pearson, clopper_pearson_covers};
-pub use isotonic::pava_blocks;
 pub use logit::{logit, softplus};

@@ -3,9 +3,9 @@
 
 use super::enrolment::{Cohorts, Enrolment};
 use super::patients::{Patients, Stage};
-use super::protocol::Backfill;
 use super::trial::Arm;
 use crate::core::complete_counts;
+use crate::core::Backfill;
 use crate::designs::{Dose, DoseFinder, TrialData};
 
 impl Enrolment {

@@ -3,9 +3,9 @@
 
 use super::enrolment::Enrolment;
 use super::patients::{Patients, Stage};
-use super::protocol::{Regimen, StepUpRule};
 use super::trial::{counts_of, TimedTrial};
 use crate::core::stats::clopper_pearson;
+use crate::core::{Regimen, StepUpRule};
 use crate::designs::{Decision, Dose};
 use crate::engines::dose_finding::OcCounts;
 use crate::engines::{add_counts, Accumulator, MergeError};

@@ -4,8 +4,7 @@
 
 use super::patients::{Outcome, Patients, Stage};
 use super::trial::Arm;
-use super::Arrival;
-use super::Timing;
+use crate::core::{Arrival, Timing};
 use crate::designs::tite::PatientRecord;
 use crate::designs::Dose;
 use crate::engines::rng::{calendar_patient, calendar_rng};

@@ -24,89 +24,20 @@ pub mod protocol;
 mod tests;
 mod trial;
 
-pub use counts::{FinishedTrial, ProtocolCounts, TimedCounts};
+pub use counts::{FinishedTrial, TimedCounts};
 
 use super::cache::{DecisionCache, SharedDecisions};
-use super::dose_finding::Truth;
+
 use super::{Accumulator, Simulation};
+use crate::core::{dlt_as_given, Backfill, StepUpRule, Timing, Truth, Utility};
 #[cfg(doc)]
 use crate::designs::Decision;
 use crate::designs::{Dose, DoseFinder, TrialLimits};
 use crate::results::oc::CorrectDecision;
 use enrolment::{Cohorts, Enrolment};
 use patients::Patients;
-use protocol::{dlt_as_given, Backfill, StepUpRule, TruthThresholds, Utility};
+use protocol::TruthThresholds;
 use trial::{run_trial, Arm};
-
-/// How patients arrive.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum Arrival {
-    /// A Poisson process with this many patients a month.
-    Poisson {
-        /// Patients a month.
-        rate: f64,
-    },
-    /// One patient every `interval` months.
-    Fixed {
-        /// Months between patients.
-        interval: f64,
-    },
-}
-
-/// When, within the DLT window, a DLT occurs.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum Onset {
-    /// Uniformly over the window.
-    Uniform,
-    /// Late onset: a Weibull time to DLT with scale equal to the window, truncated to it, whose
-    /// shape puts `share` of the DLTs in the last `last` fraction of the window (as in the
-    /// TITE-BOIN simulations of Yuan et al. 2018).
-    Late {
-        /// The share of DLTs in the last part of the window.
-        share: f64,
-        /// That last part, as a fraction of the window.
-        last: f64,
-    },
-}
-
-impl Onset {
-    /// The Weibull shape for late onset: P(T > (1 − last)·W | T ≤ W) = share with scale W.
-    pub fn weibull_shape(share: f64, last: f64) -> Option<f64> {
-        let e = (-1.0f64).exp();
-        let inner = -(e + share * (1.0 - e)).ln();
-        let shape = inner.ln() / (1.0 - last).ln();
-        (shape.is_finite() && shape > 0.0).then_some(shape)
-    }
-
-    /// The DLT time as a fraction of the window, from a uniform latent `u` in [0, 1).
-    pub fn fraction(&self, u: f64) -> f64 {
-        match *self {
-            Onset::Uniform => u,
-            Onset::Late { share, last } => {
-                let k = Onset::weibull_shape(share, last).expect("validated");
-                // Inverse CDF of a Weibull(k, 1) truncated to (0, 1].
-                let total = 1.0 - (-1.0f64).exp();
-                (-(1.0 - u * total).ln()).powf(1.0 / k)
-            }
-        }
-    }
-}
-
-/// The calendar of a trial: arrivals, the DLT window and the TEAE follow-up (months).
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Timing {
-    /// How patients arrive.
-    pub arrival: Arrival,
-    /// The DLT assessment window (months).
-    pub window: f64,
-    /// How long TEAEs are followed (months).
-    pub teae_followup: f64,
-    /// When within the window DLTs occur (unless a truth says otherwise).
-    pub onset: Onset,
-    /// The longest a patient waits for accrual to reopen before being turned away (months;
-    /// infinite: everyone waits).
-    pub max_wait: f64,
-}
 
 /// A design run in calendar time: its dose-finding rule, regimen switch and backfill.
 pub struct TimedEntry {
@@ -120,17 +51,13 @@ pub struct TimedEntry {
 
 impl TimedEntry {
     /// A design with direct dosing throughout and no backfill.
+    #[cfg(test)]
     pub fn plain(finder: Box<dyn DoseFinder>) -> TimedEntry {
         TimedEntry {
             finder,
             step_up: StepUpRule::default(),
             backfill: None,
         }
-    }
-
-    /// The design's name.
-    pub fn name(&self) -> &str {
-        self.finder.name()
     }
 
     pub(super) fn limits(&self) -> &TrialLimits {

@@ -1,8 +1,8 @@
 //! The patients one calendar-time trial has treated, with what happened to each.
 
-use super::protocol::{EfficacyCounts, Regimen};
 use super::trial::Arm;
 use crate::core::PatientRecord;
+use crate::core::{EfficacyCounts, Regimen};
 use crate::designs::{Dose, TrialData};
 
 /// Why a patient was treated.

@@ -3,9 +3,9 @@
 
 use super::enrolment::{Cohorts, Enrolment};
 use super::patients::{Patients, Stage};
-use super::protocol::{Backfill, Regimen, TruthProfile, Utility};
 use super::trial::{run_trial, Arm, TimedTrial};
 use super::*;
+use crate::core::{Arrival, Backfill, Onset, Regimen, TruthProfile, Utility};
 use crate::designs::crm::{Crm, CrmConfig, CrmEstimate, CrmModel};
 use crate::designs::interval::{IntervalConfig, IntervalDesign, IntervalRule};
 use crate::designs::three_plus_three::ThreePlusThree;

@@ -4,8 +4,9 @@
 
 use super::enrolment::{Cohorts, Enrolment};
 use super::patients::{Patients, Stage};
-use super::protocol::{Backfill, StepUpRule, TruthThresholds, Utility};
-use super::{TimedEntry, Timing};
+use super::protocol::TruthThresholds;
+use super::TimedEntry;
+use crate::core::{Backfill, StepUpRule, Timing, Utility};
 use crate::core::{PatientRecord, NO_WAIT_WITHOUT_FOLLOW_UP};
 use crate::designs::{Decision, Dose, DoseFinder, StopReason, TrialData};
 use crate::engines::cache::DecisionCache;

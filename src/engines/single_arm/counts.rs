@@ -9,8 +9,8 @@
 //! 0.5 counts as "not reached".
 
 use crate::core::stats::clopper_pearson_covers;
+use crate::designs::single_arm::sim::{Outcome, TrialResult};
 use crate::engines::{add_counts, Accumulator, MergeError, RunCounts};
-use crate::single_arm::sim::{Outcome, TrialResult};
 
 /// Accumulated times are in units of 10⁻⁶ month.
 const TIME_UNITS_PER_MONTH: f64 = 1e6;

@@ -1,13 +1,16 @@
 //! The single-arm engine: every [`SingleArmDesign`] under every [`SingleArmTruth`] of a phase 2
 //! study in calendar time, on common random numbers (a trial is described in
-//! [`crate::single_arm::sim`]).
+//! `designs::single_arm::sim`).
 //!
 //! Trial t draws its study's patients' latents from its stream once (see
 //! [`rng`](super::rng)); each truth turns them into patients and every design runs on those.
 //! Kaplan–Meier medians are computed once per trial, truth and maximum sample size (designs with
-//! the same maximum share them). The integer accumulators are [`SingleArmResults`].
+//! the same maximum share them). The integer accumulators are [`SingleArmResults`]; the run's
+//! table and CSV rows are built from them by `table`
+//! ([`SingleArmTable`]).
 
 mod counts;
+pub(crate) mod table;
 #[cfg(test)]
 mod tests;
 
@@ -15,13 +18,14 @@ pub use counts::{
     FinalMedians, MedianCounts, MedianHistogram, MedianSummary, SingleArmCounts, SingleArmResults, SingleArmSummary,
     TimeMoments, MEDIAN_BIN_MONTHS,
 };
+pub use table::{SingleArmRow, SingleArmTable};
 
 use super::rng::trial_rng;
 use super::{Accumulator, Simulation};
-use crate::single_arm::sim::{check_study, observations, run_trial, Endpoint, SingleArmDesign};
-use crate::single_arm::survival::{KaplanMeier, Observation};
-use crate::single_arm::timing::{draw_latents, Patient, PatientLatents, SingleArmTruth, StudyTiming};
-use crate::single_arm::SingleArmError;
+use crate::designs::single_arm::sim::{check_study, observations, run_trial, Endpoint, SingleArmDesign};
+use crate::designs::single_arm::survival::{KaplanMeier, Observation};
+use crate::designs::single_arm::timing::{draw_latents, Patient, PatientLatents, SingleArmTruth, StudyTiming};
+use crate::designs::single_arm::SingleArmError;
 
 /// A Kaplan–Meier curve as step points: (0, 1), then (t, Ŝ(t)) at each event time, then the last
 /// observed time (if after the last event) with the last value; Ŝ holds from a point's time

@@ -3,12 +3,12 @@
 
 use super::*;
 use crate::core::stats::{clopper_pearson, clopper_pearson_covers};
+use crate::designs::single_arm::exact::{BetaPrior, Boundaries, ExactDesign};
+use crate::designs::single_arm::sim::{Analysis, Outcome, SingleArmDesign, ToxicityRule};
+use crate::designs::single_arm::survival::{one_sample_log_rank, WeibullSurvival};
+use crate::designs::single_arm::timing::{Accrual, SurvivalCurve, TimeToEvent};
+use crate::designs::single_arm::{Bop2, PredictiveDesign, SimonDesign};
 use crate::engines::{simulate, RunCounts};
-use crate::single_arm::exact::{BetaPrior, Boundaries, ExactDesign};
-use crate::single_arm::sim::{Analysis, Outcome, SingleArmDesign, ToxicityRule};
-use crate::single_arm::survival::{one_sample_log_rank, WeibullSurvival};
-use crate::single_arm::timing::{Accrual, SurvivalCurve, TimeToEvent};
-use crate::single_arm::{Bop2, PredictiveDesign, SimonDesign};
 use statrs::distribution::{ContinuousCDF, Normal};
 
 fn truth(name: &str, orr: f64, p_tox: f64, m_pfs: f64, m_os: f64) -> SingleArmTruth {
@@ -152,7 +152,7 @@ fn log_rank_power_at_r10() {
     let plan = SingleArmPlan::new(&timing, &truths, &designs, 2015).unwrap();
     let counts = simulate(&plan, 0..trials, 2, &no_progress).unwrap().counts;
     let (size, power) = (counts[0][0].summary(0.3).promising, counts[0][1].summary(0.3).promising);
-    let wu = crate::single_arm::wu_power(56, 0.05, 18.0, 12.0, 1.0, 10.0, 10.0 / 15.0).unwrap();
+    let wu = crate::designs::single_arm::wu_power(56, 0.05, 18.0, 12.0, 1.0, 10.0, 10.0 / 15.0).unwrap();
     assert!((wu - 0.773).abs() < 5e-4);
     let combined_se = |p: f64| (p * (1.0 - p) * (1.0 / trials as f64 + 1e-6)).sqrt();
     let (reference_power, reference_size) = (0.783_121, 0.041_662);

@@ -89,7 +89,7 @@ fn single_arm_charts_are_written_listed_and_redrawn() {
     }
 
     // The ORR curve: 101 grid points per response design, none for the time-to-event designs.
-    let simon = trialsim::single_arm::SimonSearch::new(0.6, 0.75, 0.1, 0.2, 56)
+    let simon = trialsim::designs::single_arm::SimonSearch::new(0.6, 0.75, 0.1, 0.2, 56)
         .unwrap()
         .run()
         .unwrap()

@@ -3,11 +3,9 @@
 //! from the simulated summaries, exact operating characteristics from each design's response
 //! boundaries, and the true and historical survival curves.
 
-use super::sim::{Analysis, Endpoint, SingleArmDesign};
-use super::SingleArmTruth;
-use crate::engines::single_arm::{
-    KmSteps, MedianHistogram, MedianSummary, SingleArmCounts, SingleArmSummary, MEDIAN_BIN_MONTHS,
-};
+use super::{KmSteps, MedianHistogram, MedianSummary, SingleArmCounts, SingleArmSummary, MEDIAN_BIN_MONTHS};
+use crate::designs::single_arm::sim::{Analysis, Endpoint, SingleArmDesign};
+use crate::designs::single_arm::SingleArmTruth;
 use crate::results::cells::{Fixed, Given, Percent};
 use crate::results::single_arm::{
     AnalysisKind, Curve, DesignTargetRow, KmExampleRow, Measured, MedianOsRow, OrrCurveRow, SampleSizeRow,

@@ -2,17 +2,27 @@
 //! or exactly) and write its tables.
 //!
 //! Each kind of scenario is simulated by one of the [`engines`](crate::engines), seen here as an
-//! [`Engine`]: the engine's simulation of the scenario, the table its counts make, and the files
-//! that table is written to. [`with_engine`] is the one place where a scenario picks its engine;
-//! runs, shards and merges ([`crate::shard`]), sweeps ([`crate::sweep`]) and [`bench()`] are
-//! written once over [`Engine`].
+//! `Engine`: the engine's simulation of the scenario, the table its counts make, and the files
+//! that table is written to. `with_engine` is the one place where a scenario picks its engine;
+//! runs, shards and merges ([`shard`]), sweeps ([`sweep`]) and [`bench()`] are
+//! written once over `Engine`.
 
+mod bench;
+pub mod shard;
+pub mod sweep;
+mod tagged;
+
+pub use bench::{bench, BenchResult};
+pub(crate) use tagged::{Counts, Tagged};
+
+use crate::core::{dlt_as_given, Timing};
+use crate::designs::single_arm::{Endpoint, SingleArmDesign, SingleArmError};
 use crate::designs::DoseFinder;
 use crate::engines::cache::SharedDecisions;
-use crate::engines::calendar::protocol::dlt_as_given;
-use crate::engines::calendar::{TimedCounts, TimedEntry, TimedPlan, TimedSettings, Timing};
+use crate::engines::calendar::{TimedCounts, TimedEntry, TimedPlan, TimedSettings};
 use crate::engines::dose_finding::{DoseFindingPlan, OcCounts};
 use crate::engines::exact::exact_oc;
+use crate::engines::single_arm::SingleArmTable;
 use crate::engines::single_arm::{SingleArmPlan, SingleArmResults};
 use crate::engines::{cancel, simulate, RunCounts, Simulation, SimulationError};
 use crate::report::charts::single_arm::{render_single_arm, SingleArmChartTables};
@@ -20,8 +30,6 @@ use crate::report::charts::{render_dose_finding, ChartError, DoseFindingTables, 
 use crate::report::{self, write_atomic};
 use crate::results::oc::{CorrectDecision, Method, OcTable, RowResult};
 use crate::scenario::{AnyScenario, Method as ScenarioMethod, Scenario, SingleArmScenario};
-use crate::shard::Tagged;
-use crate::single_arm::{Endpoint, SingleArmDesign, SingleArmError, SingleArmTable};
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use std::ops::Range;
@@ -77,7 +85,7 @@ pub struct ExactNote {
 
 /// A scenario as one engine simulates it: the engine's [`Simulation`] of the scenario, the table
 /// the counts make, and the files the table is written to.
-pub trait Engine {
+pub(crate) trait Engine {
     /// What the engine counts (and a shard file holds, tagged with the engine).
     type Counts: RunCounts + Tagged;
     /// The engine's simulation of the scenario.
@@ -123,14 +131,14 @@ pub trait Engine {
 
 /// Work done with a scenario's engine, whichever it is: the engine makes tables of type `T`, and
 /// the work returns an `O`.
-pub trait EngineTask<T, O> {
+pub(crate) trait EngineTask<T, O> {
     /// Does the work with `engine`.
     fn with<E: Engine<Table = T>>(self, engine: &E) -> O;
 }
 
 /// Hands `task` the engine of a dose-finding scenario: calendar time when it has `[timing]`,
 /// otherwise the dose-finding engine.
-pub fn with_dose_finding_engine<O>(scenario: &Scenario, task: impl EngineTask<OcTable, O>) -> O {
+pub(crate) fn with_dose_finding_engine<O>(scenario: &Scenario, task: impl EngineTask<OcTable, O>) -> O {
     match scenario.timing {
         Some(timing) => task.with(&CalendarRun::new(scenario, timing)),
         None => task.with(&DoseFindingRun::new(scenario)),
@@ -139,7 +147,7 @@ pub fn with_dose_finding_engine<O>(scenario: &Scenario, task: impl EngineTask<Oc
 
 /// Hands `task` the engine of `scenario` (see [`with_dose_finding_engine`]; single-arm scenarios
 /// have their own engine). This is the one place where a scenario picks its engine.
-pub fn with_engine<O, K>(scenario: &AnyScenario, task: K) -> O
+pub(crate) fn with_engine<O, K>(scenario: &AnyScenario, task: K) -> O
 where
     K: EngineTask<OcTable, O> + EngineTask<SingleArmTable, O>,
 {
@@ -150,7 +158,7 @@ where
 }
 
 /// A dose-finding scenario without calendar time, by the dose-finding engine.
-pub struct DoseFindingRun<'a> {
+pub(crate) struct DoseFindingRun<'a> {
     scenario: &'a Scenario,
     designs: Vec<Box<dyn DoseFinder>>,
 }
@@ -191,7 +199,7 @@ impl Engine for DoseFindingRun<'_> {
 }
 
 /// A dose-finding scenario in calendar time, by the calendar-time engine.
-pub struct CalendarRun<'a> {
+pub(crate) struct CalendarRun<'a> {
     scenario: &'a Scenario,
     timing: Timing,
     designs: Vec<TimedEntry>,
@@ -206,7 +214,11 @@ impl<'a> CalendarRun<'a> {
             designs: scenario
                 .designs
                 .iter()
-                .map(|d| d.build_timed(&scenario.trial))
+                .map(|d| TimedEntry {
+                    finder: d.build(&scenario.trial),
+                    step_up: d.step_up,
+                    backfill: d.backfill,
+                })
                 .collect(),
         }
     }
@@ -280,7 +292,7 @@ fn oc_table(scenario: &Scenario, results: Vec<Vec<RowResult>>, seed: u64) -> OcT
 }
 
 /// A single-arm scenario, by the single-arm engine.
-pub struct SingleArmRun<'a> {
+pub(crate) struct SingleArmRun<'a> {
     scenario: &'a SingleArmScenario,
     designs: Vec<SingleArmDesign>,
 }
@@ -296,7 +308,7 @@ impl<'a> SingleArmRun<'a> {
 }
 
 /// Simulated trials per truth whose Kaplan–Meier curves are written as examples.
-pub const KM_EXAMPLE_TRIALS: u64 = 5;
+const KM_EXAMPLE_TRIALS: u64 = 5;
 
 impl Engine for SingleArmRun<'_> {
     type Counts = SingleArmResults;
@@ -451,7 +463,7 @@ fn simulated_row(counts: &OcCounts, trials: u64) -> RowResult {
 }
 
 /// The tables of a dose-finding run, with one line each on what they show.
-pub const OUTPUT_TABLES: [(&str, &str); 2] = [
+const OUTPUT_TABLES: [(&str, &str); 2] = [
     ("oc_by_dose.csv", "one row per truth × design × dose: true DLT probability, % of trials selecting the dose as MTD, mean patients and mean DLTs at the dose per trial."),
     ("summary.csv", "one row per truth × design: % correct decision, % stopped without selecting a dose, mean and SD of the sample size, DLTs per patient, % of patients treated and % of trials selecting above the correct dose, % of trials by stop reason, whether the row is simulated or exact (with the number of trial states walked), and the target."),
 ];
@@ -524,75 +536,4 @@ pub fn write_single_arm_outputs(
     write_atomic(&path, index.as_bytes()).map_err(|e| write_error(&path, e))?;
     written.push(path);
     Ok(written)
-}
-
-/// One design's measured throughput.
-#[derive(Clone, Debug, PartialEq)]
-pub struct BenchResult {
-    /// The design's name.
-    pub design: String,
-    /// Worker threads.
-    pub threads: usize,
-    /// Seconds the simulation took.
-    pub seconds: f64,
-    /// Simulated trials (over every truth) per second.
-    pub trials_per_second: f64,
-}
-
-/// Times each design of `scenario` alone, `trials` trials per truth, on each thread count in
-/// `threads` (what `trialsim bench FILE` prints): the simulation and the table made from its
-/// counts, which are then discarded (nothing is written; rows are always simulated).
-pub fn bench(scenario: &AnyScenario, trials: u64, threads: &[usize]) -> Result<Vec<BenchResult>, RunError> {
-    let (names, truths, seed): (Vec<String>, usize, u64) = match scenario {
-        AnyScenario::DoseFinding(s) => (
-            s.designs.iter().map(|d| d.name.clone()).collect(),
-            s.truths.len(),
-            s.simulation.seed,
-        ),
-        AnyScenario::SingleArm(s) => (
-            s.designs.iter().map(|d| d.name.clone()).collect(),
-            s.truths.len(),
-            s.simulation.seed,
-        ),
-    };
-    let mut results = Vec::new();
-    for (k, name) in names.iter().enumerate() {
-        let alone = match scenario {
-            AnyScenario::DoseFinding(s) => {
-                let mut one = s.clone();
-                one.designs = vec![s.designs[k].clone()];
-                AnyScenario::DoseFinding(one)
-            }
-            AnyScenario::SingleArm(s) => {
-                let mut one = s.clone();
-                one.designs = vec![s.designs[k].clone()];
-                AnyScenario::SingleArm(one)
-            }
-        };
-        for &threads in threads {
-            let seconds = with_engine(&alone, Time { trials, seed, threads })?;
-            results.push(BenchResult {
-                design: name.clone(),
-                threads,
-                seconds,
-                trials_per_second: (trials * truths as u64) as f64 / seconds.max(1e-9),
-            });
-        }
-    }
-    Ok(results)
-}
-
-/// Times a run of `trials` trials seeded with `seed` on `threads` threads (its table discarded).
-struct Time {
-    trials: u64,
-    seed: u64,
-    threads: usize,
-}
-
-impl<T> EngineTask<T, Result<f64, RunError>> for Time {
-    fn with<E: Engine<Table = T>>(self, engine: &E) -> Result<f64, RunError> {
-        let started = Instant::now();
-        engine.run(self.trials, self.seed, self.threads, &|_| {})?;
-        Ok(started.elapsed().as_secs_f64())
-    }
 }

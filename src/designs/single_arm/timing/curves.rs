@@ -3,8 +3,8 @@
 //! strata whose mixture has the given median (see the module documentation of
 //! [`timing`](super)).
 
-use crate::single_arm::survival::WeibullSurvival;
-use crate::single_arm::{positive, require, SingleArmError};
+use crate::designs::single_arm::survival::WeibullSurvival;
+use crate::designs::single_arm::{positive, require, SingleArmError};
 use std::f64::consts::LN_2;
 
 /// A cumulative hazard of one of two closed-form families.

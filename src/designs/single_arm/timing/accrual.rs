@@ -2,7 +2,7 @@
 //! assessment window, minimum follow-up and dropout.
 
 use super::{exponential, Latent, PatientLatents};
-use crate::single_arm::{positive, require, SingleArmError};
+use crate::designs::single_arm::{positive, require, SingleArmError};
 
 /// How patients arrive.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -143,7 +143,7 @@ impl StudyTiming {
 mod tests {
     use super::super::draw_latents;
     use super::*;
-    use crate::engines::rng::trial_rng;
+    use crate::core::random::trial_rng;
 
     /// Uniform accrual: the entries are sorted and inside [0, duration], and their mean is
     /// duration/2; Poisson accrual has mean gap 1/rate. Dropout is exponential.

@@ -367,7 +367,7 @@ fn half_crossing(times: &[f64], values: &[f64]) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engines::rng::trial_rng;
+    use crate::core::random::trial_rng;
     use rand::RngCore;
 
     /// VALIDATION R10, Wu (2015)'s example (`logRank1s`): α = 0.05, power 0.8, accrual 5,

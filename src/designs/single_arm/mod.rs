@@ -1,27 +1,28 @@
-//! Single-arm phase 2 designs, computed exactly (no simulation):
+//! Single-arm phase 2 designs: their decisions, their exact operating characteristics, and the
+//! patient models of a phase 2 study (the engine that simulates them is
+//! [`crate::engines::single_arm`]):
 //!
-//! - [`exact`]: binomial and beta-binomial building blocks, the Beta prior, and the exact operating
+//! - `exact`: binomial and beta-binomial building blocks, the Beta prior, and the exact operating
 //!   characteristics of any design that counts responses at fixed looks ([`Boundaries`]).
-//! - [`simon`]: Simon (1989) two-stage designs: optimal, minimax and admissible (Jung et al. 2004).
-//! - [`predictive`]: Bayesian predictive probability monitoring (Lee & Liu 2008).
-//! - [`bop2`]: Bayesian optimal phase 2 design, futility only (Zhou, Lee & Yuan 2017).
-//! - [`survival`]: one-sample log-rank test and its sample size (Wu 2015), Kaplan–Meier estimates.
-//! - [`timing`]: simulated patients: true response, toxicity, PFS and OS models, accrual and
+//! - `simon`: Simon (1989) two-stage designs: optimal, minimax and admissible (Jung et al. 2004).
+//! - `predictive`: Bayesian predictive probability monitoring (Lee & Liu 2008).
+//! - `bop2`: Bayesian optimal phase 2 design, futility only (Zhou, Lee & Yuan 2017).
+//! - `survival`: one-sample log-rank test and its sample size (Wu 2015), Kaplan–Meier estimates.
+//! - `timing`: simulated patients: true response, toxicity, PFS and OS models, accrual and
 //!   follow-up in calendar time, common random numbers.
-//! - [`sim`]: Monte Carlo operating characteristics of these designs (and time-to-event and
-//!   toxicity rules) in calendar time, with interim looks.
+//! - `sim`: these designs (and time-to-event and toxicity rules) as a simulated trial runs them
+//!   in calendar time, with interim looks.
 //!
 //! Parameters are checked once, by the constructors, which return [`SingleArmError`] naming the
 //! offending parameter; every method afterwards is infallible.
 
-pub mod bop2;
-pub mod exact;
-pub mod predictive;
-pub mod sim;
-pub mod simon;
-pub mod survival;
-pub mod table;
-pub mod timing;
+pub(crate) mod bop2;
+pub(crate) mod exact;
+pub(crate) mod predictive;
+pub(crate) mod sim;
+pub(crate) mod simon;
+pub(crate) mod survival;
+pub(crate) mod timing;
 
 pub use bop2::Bop2;
 pub use exact::{BetaPrior, Boundaries, Calibrated, ExactDesign, OperatingCharacteristics};
@@ -32,7 +33,6 @@ pub use survival::{
     one_sample_log_rank, wu_power, wu_sample_size, KaplanMeier, LandmarkEstimate, MedianEstimate, Observation,
     OneSampleLogRank, WeibullSurvival, WuDesign,
 };
-pub use table::{SingleArmRow, SingleArmTable};
 pub use timing::{Accrual, Patient, SingleArmTruth, StudyTiming, SurvivalCurve, TimeToEvent};
 
 /// A parameter of a single-arm design or analysis that cannot be used, or a search that found nothing.

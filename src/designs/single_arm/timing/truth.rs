@@ -3,8 +3,8 @@
 
 use super::curves::{Hazard, TimeToEvent};
 use super::{exponential, Latent, PatientLatents};
-use crate::engines::rng::dlt_threshold;
-use crate::single_arm::{require, SingleArmError};
+use crate::core::random::dlt_threshold;
+use crate::designs::single_arm::{require, SingleArmError};
 
 /// One truth of a single-arm trial: response rate, toxicity probability, PFS and OS.
 #[derive(Clone, Debug, PartialEq)]
@@ -106,7 +106,7 @@ impl SingleArmTruth {
     }
 
     /// The patients of one trial under this truth, from their latents and the trial's calendar
-    /// (`calendar[i]` = (entry, dropout) of patient i, from [`StudyTiming::calendar`]).
+    /// (`calendar[i]` = (entry, dropout) of patient i, from [`StudyTiming::calendar`](super::StudyTiming::calendar)).
     pub fn patients(&self, latents: &[PatientLatents], calendar: &[(f64, f64)], out: &mut Vec<Patient>) {
         out.clear();
         out.extend(latents.iter().zip(calendar).map(|(u, &(entry, dropout))| {
@@ -147,7 +147,7 @@ pub struct Patient {
 mod tests {
     use super::super::{draw_latents, Accrual, StudyTiming, SurvivalCurve};
     use super::*;
-    use crate::engines::rng::trial_rng;
+    use crate::core::random::trial_rng;
 
     fn close(a: f64, b: f64, tol: f64) -> bool {
         (a - b).abs() <= tol

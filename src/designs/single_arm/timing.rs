@@ -5,7 +5,7 @@
 //! # Common random numbers
 //!
 //! Patient i of trial t draws [`LATENTS_PER_PATIENT`] 53-bit uniforms from the trial's stream
-//! ([`trial_rng`](crate::engines::rng::trial_rng)), always in the order [`Latent`] lists them (arrival
+//! ([`trial_rng`](crate::core::random::trial_rng)), always in the order [`Latent`] lists them (arrival
 //! gap, response, toxicity, PFS, OS, dropout), then the trial draws one more (the spacing that
 //! closes uniform accrual). Every truth and every design of a run is applied to these same
 //! uniforms, so the same patients are compared: a patient responds under a truth with ORR p iff
@@ -100,7 +100,7 @@ fn exponential(k: u64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::single_arm::SingleArmError;
+    use crate::designs::single_arm::SingleArmError;
 
     #[test]
     fn invalid_parameters_are_named() {

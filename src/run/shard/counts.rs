@@ -1,60 +1,12 @@
-//! The counts a shard file holds, tagged with the engine that counted them: simulated, merged, and
-//! turned back into the run's files, by the scenario's [`Engine`] whichever it is.
+//! The counts a shard file holds ([`Counts`]): simulated, merged, and turned back into the run's
+//! files, by the scenario's [`Engine`] whichever it is.
 
-use crate::engines::calendar::TimedCounts;
-use crate::engines::dose_finding::OcCounts;
-use crate::engines::single_arm::SingleArmResults;
 use crate::engines::{MergeError, RunCounts, SimulationError};
 use crate::results::OcTable;
-use crate::run::{with_dose_finding_engine, with_engine, Engine, EngineTask, RunError};
+use crate::run::{with_dose_finding_engine, with_engine, Counts, Engine, EngineTask, RunError, Tagged};
 use crate::scenario::{AnyScenario, RunFile};
-use serde::{Deserialize, Serialize};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
-
-/// The simulated counts of one scenario (a sweep has one per point), tagged with the engine that
-/// counted them.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Counts {
-    /// Indexed `[design][truth]`.
-    DoseFinding(Vec<Vec<OcCounts>>),
-    /// Calendar time, indexed `[design][truth]`.
-    CalendarTime(Vec<Vec<TimedCounts>>),
-    /// Single-arm.
-    SingleArm(SingleArmResults),
-}
-
-/// An engine's counts, as [`Counts`] tags them.
-pub trait Tagged: Sized {
-    /// The counts, tagged.
-    fn tag(self) -> Counts;
-    /// The counts if `counts` holds this engine's.
-    fn untag(counts: &Counts) -> Option<&Self>;
-}
-
-macro_rules! tagged {
-    ($($variant:ident($counts:ty)),*) => {$(
-        impl Tagged for $counts {
-            fn tag(self) -> Counts {
-                Counts::$variant(self)
-            }
-
-            fn untag(counts: &Counts) -> Option<&Self> {
-                match counts {
-                    Counts::$variant(c) => Some(c),
-                    _ => None,
-                }
-            }
-        }
-    )*};
-}
-
-tagged!(
-    DoseFinding(Vec<Vec<OcCounts>>),
-    CalendarTime(Vec<Vec<TimedCounts>>),
-    SingleArm(SingleArmResults)
-);
 
 impl Counts {
     /// Simulates the trials in `trials` of `scenario` (simulation only: exact rows have no trials
@@ -182,7 +134,7 @@ pub(super) fn write_from_counts(
                 .zip(counts)
                 .map(|(p, c)| with_dose_finding_engine(&p.scenario, table(c)))
                 .collect::<Result<_, _>>()?;
-            crate::sweep::write_sweep_outputs(sweep, &tables, dir)
+            crate::run::sweep::write_sweep_outputs(sweep, &tables, dir)
         }
     }
 }
@@ -190,6 +142,7 @@ pub(super) fn write_from_counts(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engines::dose_finding::OcCounts;
 
     #[test]
     fn counts_of_other_designs_do_not_merge() {

@@ -9,18 +9,18 @@
 //! JSON object: the format and software version, the scenario file's path and full text, seed,
 //! trials, I, N, the slice `[first_trial, end_trial)`, and `points`: the counts of the scenario
 //! (one point) or of each point of its sweep, as the engines accumulate them, tagged with their
-//! engine ([`Counts`]; every field of
+//! engine (`Counts`; every field of
 //! [`OcCounts`](crate::engines::dose_finding::OcCounts),
-//! [`TimedCounts`](crate::engines::calendar::TimedCounts) and
+//! `TimedCounts` and
 //! [`SingleArmResults`](crate::engines::single_arm::SingleArmResults)
 //! serialises, so fields added there travel through shards without further work here).
 //!
 //! Shards are simulated, and merged counts turned into the run's files, by the scenario's
-//! [`Engine`](crate::run::Engine), whichever it is.
+//! `Engine`, whichever it is.
 
 mod counts;
 
-pub use counts::{Counts, Tagged};
+use super::Counts;
 
 use crate::engines::SimulationError;
 use crate::report::write_atomic;
@@ -34,9 +34,9 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 /// The `format` of a shard file.
-pub const SHARD_FORMAT: &str = "trialsim-shard";
+const SHARD_FORMAT: &str = "trialsim-shard";
 /// The version of the shard format this build reads and writes.
-pub const SHARD_FORMAT_VERSION: u32 = 1;
+const SHARD_FORMAT_VERSION: u32 = 1;
 
 /// Slice I (1-based) of N of a run's trials.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
