@@ -10,7 +10,7 @@ mod clopper_pearson;
 pub mod isotonic;
 mod logit;
 
-pub use beta::{beta_interval, beta_quantile, beta_sf, beta_uniform_posterior_exceeds};
+pub use beta::{beta_interval, beta_sf, beta_uniform_posterior_exceeds};
 pub use binomial::{beta_binomial_pmf, binomial_pmf, upper_tail};
 pub use binomial_test::binomial_critical;
 pub use clopper_pearson::{clopper_pearson, clopper_pearson_covers};
