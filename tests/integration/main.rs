@@ -7,6 +7,7 @@ mod cli;
 mod common;
 mod conduct;
 mod determinism;
+mod dfcrm_next;
 mod edges;
 mod exact;
 mod fuzz;
