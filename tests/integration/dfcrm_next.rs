@@ -1,7 +1,7 @@
 //! CRM's `next` against the R package dfcrm (issue 15): on the 50 histories of
 //! tests/fixtures/dfcrm_next.csv, written by tests/fixtures/dfcrm_next.R with dfcrm's `crm()`
 //! (version and date in the file's first line), trialsim's CRM recommends dfcrm's `$mtd` and
-//! estimates its `$ptox`. The fixture's interval columns (`$ptoxL`, `$ptoxU`) are not checked yet.
+//! estimates its `$ptox` and its 90% interval (`$ptoxL`, `$ptoxU`).
 
 use super::common::{bundled, root, scenario};
 use trialsim::conduct::LiveTrial;
@@ -47,6 +47,8 @@ struct Reference {
     mtd: usize,
     /// `crm()$ptox`: the model at the posterior mean of β, per dose.
     ptox: Vec<f64>,
+    /// `crm()$ptoxL`, `$ptoxU` at `conf.level = 0.9`, per dose.
+    interval: Vec<(f64, f64)>,
 }
 
 /// The fixture: its `# source:` line, the skeleton dfcrm's `getprior` gave (from its
@@ -72,6 +74,7 @@ fn fixture() -> Fixture {
     });
     let header: Vec<&str> = lines.next().expect("a header").split(',').collect();
     assert_eq!(header[..3], ["history", "mtd", "ptox1"]);
+    assert_eq!((header[8], header[14]), ("ptoxL1", "ptoxU1"));
     assert_eq!(
         header.len(),
         2 + 3 * 6,
@@ -85,6 +88,7 @@ fn fixture() -> Fixture {
                 history: fields[0].to_string(),
                 mtd: fields[1].parse().unwrap(),
                 ptox: fields[2..8].iter().map(|s| number(s)).collect(),
+                interval: (8..14).map(|i| (number(fields[i]), number(fields[i + 6]))).collect(),
             }
         })
         .collect();
@@ -128,8 +132,15 @@ fn crm_next_matches_dfcrm_crm() {
         if decision != Decision::Treat(mtd) {
             mismatches.push(format!("{}: {decision:?}, dfcrm {}", reference.history, reference.mtd));
         }
-        for (estimate, ptox) in trial.estimates().iter().zip(&reference.ptox) {
-            let difference = (estimate.prob_tox.expect("CRM estimates every dose") - ptox).abs();
+        for ((estimate, ptox), (low, high)) in trial.estimates().iter().zip(&reference.ptox).zip(&reference.interval) {
+            let (our_low, our_high) = estimate.interval.expect("CRM has an interval at every dose");
+            let difference = [
+                (estimate.prob_tox.expect("CRM estimates every dose") - ptox).abs(),
+                (our_low - low).abs(),
+                (our_high - high).abs(),
+            ]
+            .into_iter()
+            .fold(0.0, f64::max);
             if difference > largest {
                 (largest, worst) = (difference, format!("{} at {:?}", reference.history, estimate.dose));
             }
@@ -141,6 +152,6 @@ fn crm_next_matches_dfcrm_crm() {
     );
     assert!(
         largest <= PTOX_TOLERANCE,
-        "ptox differs from dfcrm by {largest:e} ({worst})"
+        "ptox or its interval differs from dfcrm by {largest:e} ({worst})"
     );
 }
