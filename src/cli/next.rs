@@ -89,7 +89,15 @@ fn print_text(answer: &Answer, labels: &[String]) {
             let reason = answer.stop_reason.unwrap_or_default();
             say!("Decision: stop the trial ({reason}); selected MTD: {selected}");
         }
-        _ => say!("Decision: wait for pending outcomes before the next cohort"),
+        _ => {
+            let wait = answer.wait.map_or(String::new(), |w| {
+                format!(
+                    "; with no DLT meanwhile, the rule lets the next patient in after {w:.2} {}",
+                    answer.wait_unit
+                )
+            });
+            say!("Decision: suspend accrual until pending outcomes are known{wait}");
+        }
     }
 }
 

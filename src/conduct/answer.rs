@@ -29,6 +29,11 @@ pub struct Answer {
     pub stop_reason: Option<&'static str>,
     /// The MTD selected when the decision is to stop.
     pub selected: Option<usize>,
+    /// When waiting: how long until the rule lets the next patient in if no DLT occurs
+    /// ([`LiveTrial::wait`]), in `wait_unit`.
+    pub wait: Option<f64>,
+    /// "months" (the scenario's `[timing]` window) or "windows" (fractions of the DLT window).
+    pub wait_unit: &'static str,
     /// The MTD if the trial stopped now at its planned size.
     pub selected_if_stopped: Option<usize>,
     /// The step that settled the decision, in words.
@@ -124,6 +129,12 @@ impl LiveTrial<'_> {
             next_dose,
             stop_reason,
             selected,
+            wait: self.wait(),
+            wait_unit: if self.scenario.timing.is_some() {
+                "months"
+            } else {
+                "windows"
+            },
             selected_if_stopped: self.selected_if_stopped().map(|d| d.level()),
             rule,
             steps: steps.iter().map(AnswerStep::from).collect(),

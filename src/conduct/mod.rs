@@ -7,7 +7,8 @@ mod answer;
 
 pub use answer::{Answer, AnswerEstimate, AnswerStep};
 
-use crate::designs::outcomes::{parse_outcomes, OutcomeError};
+use crate::core::{FollowUp, PatientRecord};
+use crate::designs::outcomes::{parse_history, LiveCohort, OutcomeError, PatientOutcome};
 use crate::designs::{Cohort, Decision, Dose, DoseEstimate, DoseFinder, Step, TrialData};
 use crate::scenario::{DesignSpec, Scenario};
 use std::path::PathBuf;
@@ -28,6 +29,41 @@ pub enum ConductError {
     /// The outcome string does not follow the grammar, or names a dose the scenario lacks.
     #[error("invalid outcomes")]
     Outcomes(#[source] OutcomeError),
+    /// Pending patients for a design that decides on complete outcomes only.
+    #[error(
+        "the outcomes have pending patients (P(…)), but design '{design}' ({rule}) decides only \
+         once every DLT window has closed; pending patients are for time-to-event designs"
+    )]
+    PendingNotWeighed {
+        /// The design's name.
+        design: String,
+        /// Its rule.
+        rule: &'static str,
+    },
+}
+
+/// The DLT window in months: the scenario's `[timing] dlt_window`, or 1 (fractions of the window)
+/// without a `[timing]` table.
+fn window(scenario: &Scenario) -> f64 {
+    scenario.timing.as_ref().map_or(1.0, |t| t.window)
+}
+
+/// The patients of a live history in calendar time, now at time 0: complete patients entered a
+/// whole window ago (a DLT half a window ago), a pending patient with a fraction f observed
+/// entered f windows ago. In the order written, so the last is the latest patient.
+fn records(history: &[LiveCohort], window: f64) -> Vec<PatientRecord> {
+    history
+        .iter()
+        .flat_map(|c| c.patients.iter().map(move |&p| (c.dose, p)))
+        .map(|(dose, p)| {
+            let (entry, dlt_at) = match p {
+                PatientOutcome::NoDlt => (-window, None),
+                PatientOutcome::Dlt => (-window, Some(-0.5 * window)),
+                PatientOutcome::Pending(f) => (-f * window, None),
+            };
+            PatientRecord { dose, entry, dlt_at }
+        })
+        .collect()
 }
 
 /// A live trial: one of a scenario's designs, built for the scenario's trial settings, and the
@@ -57,7 +93,8 @@ impl<'a> LiveTrial<'a> {
                 designs: scenario.designs.iter().map(|d| d.name.clone()).collect(),
             })?;
         let num_doses = scenario.trial.doses.len();
-        let cohorts = parse_outcomes(outcomes, num_doses).map_err(ConductError::Outcomes)?;
+        let history = parse_history(outcomes, num_doses).map_err(ConductError::Outcomes)?;
+        let cohorts: Vec<Cohort> = history.iter().map(LiveCohort::counts).collect();
         // A history beyond max_patients is judged by the design built for its size (whose
         // tables reach that far); it stops there for the sample size all the same.
         let max_patients = scenario.trial.limits.max_patients;
@@ -79,6 +116,20 @@ impl<'a> LiveTrial<'a> {
                 ));
             }
             data.add_cohort(c.dose, c.patients, c.dlts);
+        }
+        let follow_up = history.iter().any(LiveCohort::has_pending).then(|| FollowUp {
+            records: records(&history, window(scenario)),
+            now: 0.0,
+            window: window(scenario),
+        });
+        if let Some(follow_up) = &follow_up {
+            if !finder.decides_on_pending() {
+                return Err(ConductError::PendingNotWeighed {
+                    design: spec.name.clone(),
+                    rule: spec.rule_name(),
+                });
+            }
+            data.set_follow_up(&follow_up.records, follow_up.now, follow_up.window);
         }
         Ok(LiveTrial {
             scenario,
@@ -139,6 +190,28 @@ impl<'a> LiveTrial<'a> {
         }
     }
 
+    /// When the decision is to wait (a time-to-event design suspending accrual), how long from
+    /// now until the rule lets the next patient in if no DLT occurs meanwhile, in months (in
+    /// DLT windows without `[timing]`): pending outcomes are completed one by one as their
+    /// windows close. `None` when the decision is not to wait.
+    pub fn wait(&self) -> Option<f64> {
+        let follow_up = self.data.follow_up()?;
+        if self.decision() != Decision::Wait {
+            return None;
+        }
+        let mut data = self.data.clone();
+        let records: Vec<PatientRecord> = follow_up.records.clone();
+        loop {
+            let view = data.follow_up().expect("follow-up kept");
+            // The next window to close (no DLT assumed); the design waits only on pending patients.
+            let now = view.next_event().expect("a waiting design has a pending patient");
+            data.set_follow_up(&records, now, follow_up.window);
+            if self.finder.decide(&data) != Decision::Wait {
+                return Some(now - follow_up.now);
+            }
+        }
+    }
+
     /// The MTD the design would select if the trial stopped now at its planned size (every rule
     /// judging that end); `None` before the first cohort or when no dose would be selected.
     pub fn selected_if_stopped(&self) -> Option<Dose> {
@@ -180,7 +253,12 @@ fn deviations(finder: &dyn DoseFinder, before: Option<&TrialData>, c: &Cohort, m
     }
     let size = finder.next_cohort_size(data);
     if u32::from(c.patients) != u32::from(size) && size > 0 {
-        found.push(format!("{} patients, where the design's cohort has {size}", c.patients));
+        let patients = if c.patients == 1 {
+            "1 patient".into()
+        } else {
+            format!("{} patients", c.patients)
+        };
+        found.push(format!("{patients}, where the design's cohort has {size}"));
     }
     let treated = data.total_patients() + u32::from(c.patients);
     if treated > max_patients {

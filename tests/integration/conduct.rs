@@ -258,3 +258,32 @@ fn next_needs_no_truth_and_answers_in_json() {
     assert_eq!(answer["warnings"].as_array().unwrap().len(), 1);
     assert_eq!(answer["selected_if_stopped"], 1);
 }
+
+/// Time-to-event designs take pending patients, `P(f)` with f the fraction of the DLT window
+/// observed. TITE-BOIN suspends accrual while more than half the current dose's patients are
+/// pending (Yuan et al. 2018): with N, P(0.5), P(0.2) at dose 3 it waits until P(0.5)'s window
+/// closes, half a window (the scenario's 28-day window, in months) from now; with one pending
+/// of three it decides. A design deciding on complete outcomes refuses pending patients.
+#[test]
+fn time_to_event_designs_weigh_pending_patients() {
+    let scenario = &scenarios()[1];
+    let window = scenario.timing.as_ref().unwrap().window;
+    let waiting = LiveTrial::new(scenario, "TITE-BOIN", "1NNN 2NNN 3NP(0.5)P(0.2)").unwrap();
+    assert_eq!(waiting.decision(), Decision::Wait);
+    let wait = waiting.wait().unwrap();
+    assert!((wait - 0.5 * window).abs() < 1e-12, "waits {wait}, window {window}");
+    let answer = waiting.answer();
+    assert_eq!(
+        (answer.decision, answer.next_dose, answer.wait_unit),
+        ("wait", None, "months")
+    );
+    let deciding = LiveTrial::new(scenario, "TITE-BOIN", "1NNN 2NNN 3NNP(0.3)").unwrap();
+    assert!(matches!(deciding.decision(), Decision::Treat(_)));
+    assert_eq!(deciding.wait(), None);
+    let crm = LiveTrial::new(scenario, "TITE-CRM", "1NNN 2NNN 3NP(0.5)P(0.2)").unwrap();
+    assert!(matches!(crm.decision(), Decision::Treat(_)));
+    let refused = LiveTrial::new(scenario, "BOIN", "1NNN 2NP(0.5)").err().unwrap();
+    assert!(refused
+        .to_string()
+        .contains("pending patients are for time-to-event designs"));
+}
