@@ -3,6 +3,8 @@
 //! data, and one of a scenario's designs says where to treat the next cohort, or why to stop.
 //! This is what `trialsim next` prints.
 
+pub mod pathways;
+
 use crate::designs::outcomes::{parse_outcomes, OutcomeError};
 use crate::designs::{Cohort, Decision, DoseEstimate, DoseFinder, TrialData};
 use crate::scenario::{DesignSpec, Scenario};
