@@ -10,6 +10,7 @@ mod determinism;
 mod edges;
 mod exact;
 mod fuzz;
+mod pathways;
 mod properties;
 mod recorded;
 mod scale;
