@@ -4,6 +4,8 @@
 
 use super::common::{root, run_cli, stderr, stdout};
 use std::fs;
+use std::path::Path;
+use std::process::Output;
 use trialsim::conduct::pathways::{dose_paths, named_truth, PathwayError, PathwayRow, MAX_NODES};
 use trialsim::conduct::LiveTrial;
 use trialsim::designs::{Decision, Dose, StopReason};
@@ -147,37 +149,23 @@ fn refusals() {
     );
 
     let dir = tempfile::tempdir().unwrap();
-    let file = root().join(SCENARIOS[0]);
-    let out = run_cli(
-        &[
-            "pathways",
-            "--scenario",
-            file.to_str().unwrap(),
-            "--design",
-            "BOIN",
-            "--cohorts",
-            "12",
-        ],
-        dir.path(),
-    );
-    assert!(!out.status.success());
-    let message = stderr(&out);
+    let refused = |option: &str, value: &str| {
+        let out = pathways_cli(dir.path(), &["--design", "BOIN", option, value]);
+        assert!(!out.status.success());
+        stderr(&out)
+    };
+    let message = refused("--cohorts", "12");
     assert!(message.contains("invalid --cohorts 12"), "{message}");
     assert!(message.contains("at most 9 cohorts ahead fit"), "{message}");
-    let out = run_cli(
-        &[
-            "pathways",
-            "--scenario",
-            file.to_str().unwrap(),
-            "--design",
-            "BOIN",
-            "--truth-probs",
-            "0.1,0.2,0.3,0.4,0.5,1.2",
-        ],
-        dir.path(),
-    );
-    assert!(!out.status.success());
-    assert!(stderr(&out).contains("invalid --truth-probs"), "{}", stderr(&out));
+    let message = refused("--truth-probs", "0.1,0.2,0.3,0.4,0.5,1.2");
+    assert!(message.contains("invalid --truth-probs"), "{message}");
+}
+
+/// Runs `trialsim pathways` on the escalation scenario with `args`, in `dir`.
+fn pathways_cli(dir: &Path, args: &[&str]) -> Output {
+    let file = root().join(SCENARIOS[0]);
+    let scenario = ["pathways", "--scenario", file.to_str().unwrap()];
+    run_cli(&[&scenario[..], args].concat(), dir)
 }
 
 /// `trialsim pathways --out` writes the table, parsed with its documented columns, and the
@@ -185,11 +173,7 @@ fn refusals() {
 #[test]
 fn command_line_writes_table_and_diagram() {
     let dir = tempfile::tempdir().unwrap();
-    let file = root().join(SCENARIOS[0]);
     let args = [
-        "pathways",
-        "--scenario",
-        file.to_str().unwrap(),
         "--design",
         "3+3",
         "--cohorts",
@@ -199,7 +183,7 @@ fn command_line_writes_table_and_diagram() {
         "--out",
         "paths",
     ];
-    let out = run_cli(&args, dir.path());
+    let out = pathways_cli(dir.path(), &args);
     assert!(out.status.success(), "{}", stderr(&out));
     let text = stdout(&out);
     for line in [
