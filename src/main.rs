@@ -42,6 +42,9 @@ enum Command {
     /// The next dose for a live trial, from the outcomes so far.
     #[command(after_help = cli::next::EXAMPLES)]
     Next(cli::next::Args),
+    /// Every path of a live trial's next cohorts with the design's decision after each (dose-transition pathways).
+    #[command(after_help = cli::pathways::EXAMPLES)]
+    Pathways(cli::pathways::Args),
 }
 
 fn main() {
@@ -56,5 +59,6 @@ fn main() {
         Command::Bench(args) => cli::bench::execute(args),
         Command::Plot(args) => cli::plot::execute(args),
         Command::Next(args) => cli::next::execute(args),
+        Command::Pathways(args) => cli::pathways::execute(args),
     });
 }

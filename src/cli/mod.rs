@@ -7,6 +7,7 @@ pub mod boundaries;
 pub mod compare;
 pub mod merge;
 pub mod next;
+pub mod pathways;
 pub mod plot;
 pub mod run;
 pub mod simon;

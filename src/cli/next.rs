@@ -18,18 +18,27 @@ Outcome strings (as the R package escalation): each cohort is a dose level follo
 letter per patient, N (no DLT) or T (DLT); cohorts are separated by spaces. The scenario needs
 [trial] and the [[design]]; a [[truth]] is not needed.";
 
+/// A live trial on the command line: the scenario, the design and the outcomes so far (shared
+/// by `next` and `pathways`).
+#[derive(clap::Args)]
+pub struct LiveArgs {
+    /// Scenario file defining the doses, the target and the design (a [[truth]] is not needed).
+    #[arg(long)]
+    pub scenario: PathBuf,
+    /// Name of a [[design]] in the scenario.
+    #[arg(long)]
+    pub design: String,
+    /// Outcomes so far, e.g. "1NNN 2NTN" (empty: before the first cohort; P(f) marks a pending
+    /// patient for time-to-event designs).
+    #[arg(long, default_value = "")]
+    pub outcomes: String,
+}
+
 /// The arguments of `trialsim next`.
 #[derive(clap::Args)]
 pub struct Args {
-    /// Scenario file defining the doses, the target and the design.
-    #[arg(long)]
-    scenario: PathBuf,
-    /// Name of a [[design]] in the scenario.
-    #[arg(long)]
-    design: String,
-    /// Outcomes so far, e.g. "1NNN 2NTN".
-    #[arg(long, default_value = "")]
-    outcomes: String,
+    #[command(flatten)]
+    live: LiveArgs,
     /// Print one JSON object (decision, next_dose, admissible, estimates, steps, rule, warnings).
     #[arg(long)]
     json: bool,
@@ -38,8 +47,8 @@ pub struct Args {
 /// Prints the answer: as text (summary, warnings, estimates, the steps that decided, the MTD if
 /// the trial stopped now, the decision) or as JSON.
 pub fn execute(args: Args) -> Result<()> {
-    let scenario = Scenario::load_for_conduct(&args.scenario)?;
-    let trial = LiveTrial::new(&scenario, &args.design, &args.outcomes).or_else(|e| match e {
+    let scenario = Scenario::load_for_conduct(&args.live.scenario)?;
+    let trial = LiveTrial::new(&scenario, &args.live.design, &args.live.outcomes).or_else(|e| match e {
         ConductError::Outcomes(e) => Err(e).context("invalid --outcomes"),
         other => Err(other.into()),
     })?;

@@ -4,6 +4,7 @@
 //! This is what `trialsim next` prints.
 
 mod answer;
+pub mod pathways;
 
 pub use answer::{Answer, AnswerEstimate, AnswerStep};
 
@@ -144,6 +145,12 @@ impl<'a> LiveTrial<'a> {
     /// The chosen `[[design]]`.
     pub fn design(&self) -> &DesignSpec {
         self.design
+    }
+
+    /// The design as built for this history (for a history beyond `max_patients`, for its size),
+    /// which every decision about the trial uses.
+    pub fn finder(&self) -> &dyn DoseFinder {
+        self.finder.as_ref()
     }
 
     /// The cohorts treated so far, in order.

@@ -7,6 +7,7 @@
 //! - `calendar`: durations, RP2D choices and step-up dosing of calendar-time runs;
 //! - [`single_arm`]: a single-arm run's tables and charts: `orr` (exact curves against the true
 //!   ORR) and `survival` (Kaplan–Meier examples, estimated median OS).
+//! - [`pathways`]: the tree of dose-transition pathways (`trialsim pathways`), as SVG and PNG.
 
 use super::write_atomic;
 use crate::results::TableError;
@@ -20,6 +21,7 @@ use std::sync::Once;
 mod calendar;
 mod dose_finding;
 mod orr;
+pub mod pathways;
 pub mod single_arm;
 mod survival;
 
@@ -119,14 +121,24 @@ pub(crate) fn render_png(
     file: &str,
     draw: impl FnOnce(&DrawingArea<BitMapBackend, Shift>) -> Result<(), String>,
 ) -> Result<PathBuf, ChartError> {
+    render_png_sized(dir, file, SIZE, draw)
+}
+
+/// [`render_png`] for a picture of `size` pixels.
+pub(crate) fn render_png_sized(
+    dir: &Path,
+    file: &str,
+    size: (u32, u32),
+    draw: impl FnOnce(&DrawingArea<BitMapBackend, Shift>) -> Result<(), String>,
+) -> Result<PathBuf, ChartError> {
     let draw_error = |message: String| ChartError::Draw {
         file: file.to_string(),
         message,
     };
-    let (w, h) = SIZE;
+    let (w, h) = size;
     let mut pixels = vec![255u8; (w * h * 3) as usize];
     {
-        let area = BitMapBackend::with_buffer(&mut pixels, SIZE).into_drawing_area();
+        let area = BitMapBackend::with_buffer(&mut pixels, size).into_drawing_area();
         area.fill(&WHITE).map_err(|e| draw_error(e.to_string()))?;
         draw(&area).map_err(draw_error)?;
         area.present().map_err(|e| draw_error(e.to_string()))?;
