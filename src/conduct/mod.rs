@@ -1,7 +1,9 @@
 //! Conducting a live dose-finding trial: the outcomes so far, written as the R package
-//! `escalation` writes them (`"1NNN 2NTN"`, see [`parse_outcomes`]), are turned into the trial's
-//! data, and one of a scenario's designs says where to treat the next cohort, or why to stop.
-//! This is what `trialsim next` prints.
+//! `escalation` writes them (`"1NNN 2NTN"`, with pending patients `P(f)` for time-to-event
+//! designs; see [`parse_history`]), are turned into the trial's data, and one of a scenario's
+//! designs says where to treat the next cohort, or why to stop, with the rule that fired and every
+//! departure of the history from the design ([`LiveTrial`]; what `trialsim next` prints). The
+//! [`pathways`] of the next cohorts follow from the same decisions.
 
 mod answer;
 pub mod pathways;

@@ -29,7 +29,10 @@ pub struct ExactOc {
     pub states: usize,
 }
 
-/// P(X = k) for X ~ Binomial(n, p), for every k.
+/// P(X = k) for X ~ Binomial(n, p), for every k, by the direct product C(n, k)·p^k·(1 − p)^(n−k):
+/// exact to the last bit for a cohort's few patients, where
+/// [`core::stats::binomial_pmf`](crate::core::stats::binomial_pmf) works in logarithms for the
+/// large n of phase 2 (and differs in the last bits). Exact OCs, recorded to the byte, use this.
 fn binomial_pmf(n: u16, p: f64) -> Vec<f64> {
     let mut pmf = Vec::with_capacity(n as usize + 1);
     let mut choose = 1.0;
