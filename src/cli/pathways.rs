@@ -6,12 +6,12 @@ use super::next::LiveArgs;
 use super::{say, say_wrote};
 use anyhow::{Context, Result};
 use std::path::{Path, PathBuf};
-use trialsim::conduct::pathways::{dose_paths, named_truth, PathNode, PathwayError, PathwayRow, Pathways};
+use trialsim::conduct::pathways::{dose_paths, named_truth, PathNode, PathwayError, Pathways};
 use trialsim::conduct::ConductError;
 use trialsim::designs::Decision;
 use trialsim::report::charts::pathways::{render_pathways, MAX_DIAGRAM_LEAVES, PATHWAYS_DIAGRAMS};
 use trialsim::report::write_atomic;
-use trialsim::results::{write_rows, Row};
+use trialsim::results::{write_rows, PathwayRow, Row};
 use trialsim::scenario::Scenario;
 
 /// The examples under `trialsim pathways --help`.

@@ -17,9 +17,8 @@ use super::{ConductError, LiveTrial};
 use crate::core::stats::binomial_pmf;
 use crate::core::NO_WAIT_WITHOUT_FOLLOW_UP;
 use crate::designs::{Cohort, Decision, Dose, DoseFinder, TrialData};
-use crate::results::rows::flat_row;
+use crate::results::PathwayRow;
 use crate::scenario::Scenario;
-use serde::{Deserialize, Serialize};
 
 /// The most nodes (the root included) a tree of pathways may have.
 pub const MAX_NODES: u64 = 1_000_000;
@@ -340,40 +339,9 @@ fn join(prefix: &str, cohort: &str) -> String {
     }
 }
 
-/// One node of `pathways.csv` (**contract**: columns are only ever added at the end).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct PathwayRow {
-    /// The node's number; 0 is the history so far.
-    pub node: usize,
-    /// The node it follows (empty for the root).
-    pub parent: Option<usize>,
-    /// The whole outcome string up to the node, history included.
-    pub outcomes: String,
-    /// Cohorts after the history (0 for the root).
-    pub cohort: usize,
-    /// The cohort's dose level, 1-based (empty for the root).
-    pub dose: Option<usize>,
-    /// Patients in the cohort (empty for the root).
-    pub patients: Option<u16>,
-    /// DLTs in the cohort (empty for the root).
-    pub dlts: Option<u16>,
-    /// `treat` or `stop`.
-    pub decision: String,
-    /// Why the trial stops (`StopReason` names; empty when treating).
-    pub stop_reason: Option<String>,
-    /// The MTD selected on stopping, 1-based (empty when treating or when none is selected).
-    pub selected: Option<usize>,
-    /// The next cohort's dose level, 1-based (empty when stopping).
-    pub next_dose: Option<usize>,
-    /// The probability of the path under the truth (empty without a truth).
-    pub probability: Option<f64>,
-}
-
-flat_row!(PathwayRow => "pathways.csv");
-
 impl PathwayRow {
     /// The row of `node`.
-    fn new(node: &PathNode) -> PathwayRow {
+    pub(crate) fn new(node: &PathNode) -> PathwayRow {
         let (decision, stop_reason, selected, next_dose) = match node.decision {
             Decision::Treat(d) => ("treat", None, None, Some(d)),
             Decision::Stop { selected, reason } => ("stop", Some(reason.name().to_string()), selected, None),

@@ -17,12 +17,14 @@ pub(crate) mod cells;
 pub(crate) mod compare;
 pub mod dose_finding;
 pub(crate) mod oc;
+pub mod pathways;
 pub(crate) mod rows;
 pub mod single_arm;
 pub(crate) mod sweep;
 
 pub use dose_finding::{OcByDoseRow, SummaryRow};
 pub use oc::{CorrectDecision, Method, OcProbabilities, OcRow, OcTable, RowResult, TimedDoseSummary, TimedSummary};
+pub use pathways::PathwayRow;
 pub use rows::{read_rows, write_rows, Row, TableError};
 
 /// The summary table of every kind of run (one row per truth × design).

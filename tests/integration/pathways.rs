@@ -6,10 +6,10 @@ use super::common::{root, run_cli, stderr, stdout};
 use std::fs;
 use std::path::Path;
 use std::process::Output;
-use trialsim::conduct::pathways::{dose_paths, named_truth, PathwayError, PathwayRow, MAX_NODES};
+use trialsim::conduct::pathways::{dose_paths, named_truth, PathwayError, MAX_NODES};
 use trialsim::conduct::LiveTrial;
 use trialsim::designs::{Decision, Dose, StopReason};
-use trialsim::results::{read_rows, Row};
+use trialsim::results::{read_rows, PathwayRow, Row};
 use trialsim::scenario::Scenario;
 
 /// The two dose-finding scenarios whose designs the pathways are checked on.

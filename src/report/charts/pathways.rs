@@ -5,8 +5,8 @@
 //! at the dose it chose. Written as SVG (for protocols) and PNG, from one drawing.
 
 use super::{colour, register_font, render_png_sized, text_style, ChartError};
-use crate::conduct::pathways::PathwayRow;
 use crate::report::write_atomic;
+use crate::results::PathwayRow;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
