@@ -287,3 +287,36 @@ fn time_to_event_designs_weigh_pending_patients() {
         .to_string()
         .contains("pending patients are for time-to-event designs"));
 }
+
+/// Histories that follow the design (each cohort at the dose `next` gave, of the design's size,
+/// with random outcomes) draw no warning, for every design of both dose-finding scenarios that
+/// decides on complete outcomes; 60 histories of up to 8 cohorts each.
+#[test]
+fn histories_following_the_design_draw_no_warning() {
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(1506);
+    for scenario in scenarios() {
+        for design in &scenario.designs {
+            for _ in 0..60 {
+                let mut history = String::new();
+                for _ in 0..8 {
+                    let trial = LiveTrial::new(&scenario, &design.name, history.trim()).unwrap();
+                    if trial.finder().decides_on_pending() {
+                        break;
+                    }
+                    assert!(
+                        trial.warnings().is_empty(),
+                        "{} after {history}: {:?}",
+                        design.name,
+                        trial.warnings()
+                    );
+                    let Decision::Treat(dose) = trial.decision() else { break };
+                    let size = trial.finder().next_cohort_size(trial.data());
+                    let letters: String = (0..size)
+                        .map(|_| if rng.random_bool(0.3) { 'T' } else { 'N' })
+                        .collect();
+                    history += &format!("{}{letters} ", dose.level());
+                }
+            }
+        }
+    }
+}
