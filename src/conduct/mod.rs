@@ -4,6 +4,7 @@
 //! This is what `trialsim next` prints.
 
 mod answer;
+pub mod interim;
 pub mod pathways;
 
 pub use answer::{Answer, AnswerEstimate, AnswerStep};
