@@ -45,6 +45,9 @@ enum Command {
     /// Every path of a live trial's next cohorts with the design's decision after each (dose-transition pathways).
     #[command(after_help = cli::pathways::EXAMPLES)]
     Pathways(cli::pathways::Args),
+    /// The decision at an interim look of a live single-arm phase 2 trial, from responses and toxicities so far.
+    #[command(after_help = cli::interim::EXAMPLES)]
+    Interim(cli::interim::Args),
 }
 
 fn main() {
@@ -60,5 +63,6 @@ fn main() {
         Command::Plot(args) => cli::plot::execute(args),
         Command::Next(args) => cli::next::execute(args),
         Command::Pathways(args) => cli::pathways::execute(args),
+        Command::Interim(args) => cli::interim::execute(args),
     });
 }

@@ -5,6 +5,7 @@
 pub mod bench;
 pub mod boundaries;
 pub mod compare;
+pub mod interim;
 pub mod merge;
 pub mod next;
 pub mod pathways;

@@ -6,6 +6,7 @@
 //! [`pathways`] of the next cohorts follow from the same decisions.
 
 mod answer;
+pub mod interim;
 pub mod pathways;
 
 pub use answer::{Answer, AnswerEstimate, AnswerStep};

@@ -7,8 +7,9 @@ use super::{FieldPath, ScenarioError, SimulationSettings};
 use crate::core::limits::MAX_PATIENTS_LIMIT;
 use crate::core::stats::binomial_critical;
 use crate::designs::single_arm::{
-    Accrual, BetaPrior, Bop2, Endpoint, ExactDesign, PredictiveDesign, SimonDesign, SimonSearch, SingleArmDesign,
-    SingleArmError, SingleArmTruth, StudyTiming, SurvivalCurve, TimeToEvent, ToxicityRule, WeibullSurvival,
+    Accrual, BetaPrior, Bop2, Endpoint, ExactDesign, PredictiveDesign, ResponseDesign, SimonDesign, SimonSearch,
+    SingleArmDesign, SingleArmError, SingleArmTruth, StudyTiming, SurvivalCurve, TimeToEvent, ToxicityRule,
+    WeibullSurvival,
 };
 use serde::Deserialize;
 use std::collections::HashSet;
@@ -55,6 +56,8 @@ pub struct SingleArmDesignSpec {
     pub alpha: Option<f64>,
     /// The target power at `p1`, where the design states one (Simon: 1 − beta).
     pub power: Option<f64>,
+    /// The Simon, BOP2 or predictive design the boundaries come from (`None` for other rules).
+    pub origin: Option<ResponseDesign>,
 }
 
 /// What a design aims at: (p0, p1, alpha, power), see [`SingleArmDesignSpec`].
@@ -374,6 +377,7 @@ fn design(
                 .map(|n| n as u32)
         })
     };
+    let mut origin = None;
     let (design, description, targets): (SingleArmDesign, String, Targets) = match rule.as_str() {
         "binomial" => {
             let raw: RawBinomial = errors.deserialize(params, path)?;
@@ -442,6 +446,7 @@ fn design(
                 simon.r(),
                 simon.n()
             );
+            origin = Some(ResponseDesign::Simon(simon.clone()));
             (SingleArmDesign::responses(&name, &simon), text, targets)
         }
         "bop2" => {
@@ -486,6 +491,7 @@ fn design(
                 stops.join(", "),
                 looks[last]
             );
+            origin = Some(ResponseDesign::Bop2(bop2.clone()));
             (SingleArmDesign::responses(&name, &bop2), text, targets)
         }
         "predictive" => {
@@ -520,6 +526,7 @@ fn design(
                 pp.theta_l(),
                 pp.predictive().theta_t()
             );
+            origin = Some(ResponseDesign::Predictive(pp.clone()));
             (SingleArmDesign::responses(&name, &pp), text, targets)
         }
         "log-rank" => {
@@ -585,5 +592,6 @@ fn design(
         p1,
         alpha,
         power,
+        origin,
     })
 }

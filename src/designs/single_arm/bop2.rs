@@ -44,13 +44,13 @@ impl Bop2 {
     ) -> Result<Bop2, SingleArmError> {
         open_unit("lambda", lambda)?;
         require(gamma.is_finite() && gamma >= 0.0, "gamma", gamma, "finite and ≥ 0")?;
-        let n_max = f64::from(scores.n_max());
+        let n_max = scores.n_max();
         Ok(Bop2 {
             prior,
             p0,
             lambda,
             gamma,
-            boundaries: scores.boundaries(|n| lambda * (f64::from(n) / n_max).powf(gamma)),
+            boundaries: scores.boundaries(|n| cutoff(lambda, gamma, n, n_max)),
         })
     }
 
@@ -72,6 +72,19 @@ impl Bop2 {
     /// γ, how fast the cutoff rises towards λ.
     pub fn gamma(&self) -> f64 {
         self.gamma
+    }
+
+    /// The posterior cutoff C(n) = λ·(n/N)^γ after n patients, the one the boundaries use: stop
+    /// for futility at a look when P(p > p0 | data) < C(n).
+    pub fn cutoff(&self, n: u32) -> f64 {
+        let looks = self.boundaries.looks();
+        cutoff(self.lambda, self.gamma, n, looks[looks.len() - 1])
+    }
+
+    /// P(p > p0 | x responses in n patients) under the design's prior, the posterior probability
+    /// its rule compares with [`Bop2::cutoff`].
+    pub fn posterior(&self, x: u32, n: u32) -> f64 {
+        self.prior.posterior_exceeds(self.p0, x, n)
     }
 
     /// The optimal BOP2 design: over the grids of λ and γ, the highest power at p1 with type I
@@ -97,6 +110,11 @@ impl Bop2 {
         }
         most_powerful(candidates, p0, p1, alpha)
     }
+}
+
+/// C(n) = λ·(n/N)^γ, the futility cutoff after n of N patients.
+fn cutoff(lambda: f64, gamma: f64, n: u32, n_max: u32) -> f64 {
+    lambda * (f64::from(n) / f64::from(n_max)).powf(gamma)
 }
 
 /// P(p > p0 | x responses in n) at every look and count.

@@ -27,13 +27,28 @@ pub(crate) mod timing;
 pub use bop2::Bop2;
 pub use exact::{BetaPrior, Boundaries, Calibrated, ExactDesign, OperatingCharacteristics};
 pub use predictive::{PredictiveDesign, PredictiveProbability};
-pub use sim::{run_trial, Analysis, Endpoint, Outcome, SingleArmDesign, ToxicityRule, TrialResult};
+pub use sim::{
+    responses_promising, run_trial, Analysis, Endpoint, Look, Outcome, SingleArmDesign, ToxicityRule, TrialResult,
+};
 pub use simon::{SimonDesign, SimonDesigns, SimonSearch, SimonSolution};
 pub use survival::{
     one_sample_log_rank, wu_power, wu_sample_size, KaplanMeier, LandmarkEstimate, MedianEstimate, Observation,
     OneSampleLogRank, WeibullSurvival, WuDesign,
 };
 pub use timing::{Accrual, Patient, SingleArmTruth, StudyTiming, SurvivalCurve, TimeToEvent};
+
+/// The design behind a scenario's response-counting `[[design]]` (its boundaries are in the
+/// [`SingleArmDesign`]), kept so that an interim look of a live trial can show the design's own
+/// quantities: Simon's r1 and r, BOP2's posterior and cutoff, the predictive probability.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ResponseDesign {
+    /// A Simon two-stage design.
+    Simon(SimonDesign),
+    /// A BOP2 design.
+    Bop2(Bop2),
+    /// Predictive probability monitoring.
+    Predictive(PredictiveDesign),
+}
 
 /// A parameter of a single-arm design or analysis that cannot be used, or a search that found nothing.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

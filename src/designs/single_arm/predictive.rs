@@ -41,6 +41,16 @@ impl PredictiveProbability {
         })
     }
 
+    /// The prior on the response rate.
+    pub fn prior(&self) -> BetaPrior {
+        self.prior
+    }
+
+    /// The null response rate p0.
+    pub fn p0(&self) -> f64 {
+        self.p0
+    }
+
     /// Maximum sample size Nmax.
     pub fn n_max(&self) -> u32 {
         self.n_max

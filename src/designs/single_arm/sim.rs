@@ -130,6 +130,12 @@ impl ToxicityRule {
         self.certainty
     }
 
+    /// P(p_tox > limit | `toxicities` in `n` patients) under the rule's prior, the probability
+    /// the rule compares with its certainty.
+    pub fn posterior(&self, toxicities: u32, n: u32) -> f64 {
+        self.prior.posterior_exceeds(self.limit, toxicities, n)
+    }
+
     /// Numbers of patients at which the rule is checked.
     pub fn looks(&self) -> &[u32] {
         &self.looks
@@ -149,10 +155,46 @@ impl ToxicityRule {
 /// A look at `n` patients: futility (go on only with at least `min_responses`) and/or toxicity
 /// (stop with at least `tox_stop` toxicities).
 #[derive(Clone, Debug, PartialEq)]
-struct Look {
+pub struct Look {
     n: u32,
     min_responses: Option<u32>,
     tox_stop: Option<u32>,
+}
+
+impl Look {
+    /// The number of patients assessed at this look.
+    pub fn n(&self) -> u32 {
+        self.n
+    }
+
+    /// Responses needed to go on, where the efficacy futility rule checks at this look.
+    pub fn min_responses(&self) -> Option<u32> {
+        self.min_responses
+    }
+
+    /// Toxicities that stop, where the toxicity rule checks at this look (n + 1: none stops).
+    pub fn tox_stop(&self) -> Option<u32> {
+        self.tox_stop
+    }
+
+    /// The rule at this look, as [`run_trial`] applies it to the cumulative counts of the first
+    /// n patients: the toxicity rule first, then the futility boundary; `None` goes on.
+    pub fn decide(&self, responses: u32, toxicities: u32) -> Option<Outcome> {
+        if self.tox_stop.is_some_and(|m| toxicities >= m) {
+            Some(Outcome::ToxicityStop)
+        } else if self.min_responses.is_some_and(|m| responses < m) {
+            Some(Outcome::FutilityStop)
+        } else {
+            None
+        }
+    }
+}
+
+/// The final analysis of a design that counts responses ([`Analysis::Responses`]), as
+/// [`run_trial`] applies it: promising with at least the last look's `min_responses` of N.
+pub fn responses_promising(boundaries: &Boundaries, responses: u32) -> bool {
+    let last = boundaries.min_responses().len() - 1;
+    responses >= boundaries.min_responses()[last]
 }
 
 /// A design to simulate: an efficacy analysis, optionally with toxicity monitoring.
@@ -330,6 +372,12 @@ impl SingleArmDesign {
     pub fn toxicity(&self) -> Option<&ToxicityRule> {
         self.toxicity.as_ref()
     }
+
+    /// The looks [`run_trial`] checks before the final analysis (and a toxicity look at the
+    /// maximum, if any), in increasing order of patients.
+    pub fn looks(&self) -> &[Look] {
+        &self.looks
+    }
 }
 
 /// Checks that a study has truths and designs, and that no design enrols more patients than the
@@ -417,11 +465,7 @@ pub fn run_trial(
         let n = look.n as usize;
         let (r, t) = count(&patients[seen..n]);
         (responses, toxicities, seen) = (responses + r, toxicities + t, n);
-        let outcome = if look.tox_stop.is_some_and(|m| toxicities >= m) {
-            Outcome::ToxicityStop
-        } else if look.min_responses.is_some_and(|m| responses < m) {
-            Outcome::FutilityStop
-        } else {
+        let Some(outcome) = look.decide(responses, toxicities) else {
             continue;
         };
         let time = patients[n - 1].entry + timing.assessment();
@@ -440,7 +484,7 @@ pub fn run_trial(
     (responses, toxicities) = (responses + r, toxicities + t);
     let analysis = patients[patients.len() - 1].entry + timing.final_lag();
     let promising = match &design.analysis {
-        Analysis::Responses(b) => responses >= b.min_responses()[b.min_responses().len() - 1],
+        Analysis::Responses(b) => responses_promising(b, responses),
         Analysis::LogRank { endpoint, null, .. } => {
             observations(patients, *endpoint, analysis, scratch);
             one_sample_log_rank(scratch, null).is_ok_and(|test| test.z > design.critical)
