@@ -11,6 +11,7 @@ mod dfcrm_next;
 mod edges;
 mod exact;
 mod fuzz;
+mod limits;
 mod pathways;
 mod properties;
 mod recorded;
