@@ -13,37 +13,39 @@ struct Cli {
     command: Command,
 }
 
+/// Every subcommand takes a leading minus as a number (`--n -1`), so that its value reaches the
+/// command's own validation and is refused naming the flag.
 #[derive(Subcommand)]
 enum Command {
     /// Simulate scenario files and write OC tables to OUT/<file stem>/.
-    #[command(after_help = cli::run::EXAMPLES)]
+    #[command(allow_negative_numbers = true, after_help = cli::run::EXAMPLES)]
     Run(cli::run::Args),
     /// Merge shard files written by `run --shard` into exactly the files a single run writes.
-    #[command(after_help = cli::merge::EXAMPLES)]
+    #[command(allow_negative_numbers = true, after_help = cli::merge::EXAMPLES)]
     Merge(cli::merge::Args),
     /// Print an interval design's decision table (BOIN, Keyboard, mTPI-2, i3+3) as a protocol shows it.
-    #[command(after_help = cli::boundaries::EXAMPLES)]
+    #[command(allow_negative_numbers = true, after_help = cli::boundaries::EXAMPLES)]
     Boundaries(cli::boundaries::Args),
     /// Simon two-stage designs (optimal, minimax, admissible) with exact operating characteristics.
-    #[command(after_help = cli::simon::EXAMPLES)]
+    #[command(allow_negative_numbers = true, after_help = cli::simon::EXAMPLES)]
     Simon(cli::simon::Args),
     /// Sample size and power of the one-sample log-rank test against a historical median (Wu 2015).
-    #[command(name = "survival-size", after_help = cli::survival_size::EXAMPLES)]
+    #[command(allow_negative_numbers = true, name = "survival-size", after_help = cli::survival_size::EXAMPLES)]
     SurvivalSize(cli::survival_size::Args),
     /// Compare runs across scenario files: one table and one chart from their summary.csv files.
-    #[command(after_help = cli::compare::EXAMPLES)]
+    #[command(allow_negative_numbers = true, after_help = cli::compare::EXAMPLES)]
     Compare(cli::compare::Args),
     /// Measure trials per second for each design of a scenario, alone, at 1 and 2 threads.
-    #[command(after_help = cli::bench::EXAMPLES)]
+    #[command(allow_negative_numbers = true, after_help = cli::bench::EXAMPLES)]
     Bench(cli::bench::Args),
     /// Redraw a run folder's charts from its CSV tables.
-    #[command(after_help = cli::plot::EXAMPLES)]
+    #[command(allow_negative_numbers = true, after_help = cli::plot::EXAMPLES)]
     Plot(cli::plot::Args),
     /// The next dose for a live trial, from the outcomes so far.
-    #[command(after_help = cli::next::EXAMPLES)]
+    #[command(allow_negative_numbers = true, after_help = cli::next::EXAMPLES)]
     Next(cli::next::Args),
     /// Every path of a live trial's next cohorts with the design's decision after each (dose-transition pathways).
-    #[command(after_help = cli::pathways::EXAMPLES)]
+    #[command(allow_negative_numbers = true, after_help = cli::pathways::EXAMPLES)]
     Pathways(cli::pathways::Args),
     /// The decision at an interim look of a live single-arm phase 2 trial, from responses and toxicities so far.
     #[command(after_help = cli::interim::EXAMPLES)]

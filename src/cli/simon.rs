@@ -2,7 +2,7 @@
 //! by [`trialsim::planning::simon`]), and writes them as CSV on request.
 
 use super::{say, write_text};
-use anyhow::Result;
+use anyhow::{anyhow, Result};
 use std::path::PathBuf;
 use trialsim::designs::single_arm::SimonSearch;
 use trialsim::planning::SimonTable;
@@ -27,8 +27,8 @@ pub struct Args {
     /// Type II error (1 − power).
     #[arg(long, default_value_t = 0.2)]
     beta: f64,
-    /// Largest total sample size searched.
-    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(2..1001))]
+    /// Largest total sample size searched (2 to 400: the search grows as nmax⁴).
+    #[arg(long, default_value_t = 100)]
     nmax: u32,
     /// Also write the designs as CSV (design,r1,n1,r,n,en_p0,pet_p0,alpha,power).
     #[arg(long)]
@@ -45,7 +45,9 @@ pub fn execute(args: Args) -> Result<()> {
         nmax,
         csv,
     } = args;
-    let table = SimonTable::from(SimonSearch::new(p0, p1, alpha, beta, nmax)?.run()?);
+    // The flags bear the parameters' names: say them as flags.
+    let search = SimonSearch::new(p0, p1, alpha, beta, nmax).map_err(|e| anyhow!("--{e}"))?;
+    let table = SimonTable::from(search.run()?);
     say!("Simon two-stage phase II designs (Simon 1989; admissible: Jung et al. 2004)");
     say!("H0 response rate {p0}, H1 response rate {p1}; alpha {alpha}, beta {beta} (exact binomial)");
     say!("Stop after stage 1 if responses <= r1 of n1; reject H0 if responses > r of n.");

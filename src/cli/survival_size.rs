@@ -39,8 +39,8 @@ pub struct Args {
     /// Target power.
     #[arg(long, default_value_t = 0.8)]
     power: f64,
-    /// Also report the power with this many patients.
-    #[arg(long)]
+    /// Also report the power with this many patients (at least 1).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
     n: Option<u32>,
 }
 

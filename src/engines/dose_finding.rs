@@ -4,7 +4,7 @@
 
 use super::cache::{DecisionGraph, SharedDecisions};
 use super::rng::{dlt_threshold, PatientStream};
-use super::{add_counts, Accumulator, MergeError, Simulation};
+use super::{add, add_counts, total, Accumulator, MergeError, Simulation};
 use crate::core::Truth;
 use crate::designs::{Decision, DoseFinder, TrialData};
 
@@ -77,18 +77,53 @@ impl Accumulator for OcCounts {
         {
             return Err(MergeError("the counts are not of the same doses and sample sizes"));
         }
-        self.trials += other.trials;
-        self.selected_none += other.selected_none;
-        add_counts(&mut self.selected, &other.selected);
-        add_counts(&mut self.patients, &other.patients);
-        add_counts(&mut self.dlts, &other.dlts);
-        add_counts(&mut self.stops, &other.stops);
-        add_counts(&mut self.sample_size, &other.sample_size);
-        Ok(())
+        add(&mut self.trials, other.trials)?;
+        add(&mut self.selected_none, other.selected_none)?;
+        add_counts(&mut self.selected, &other.selected)?;
+        add_counts(&mut self.patients, &other.patients)?;
+        add_counts(&mut self.dlts, &other.dlts)?;
+        add_counts(&mut self.stops, &other.stops)?;
+        add_counts(&mut self.sample_size, &other.sample_size)
     }
 
     fn trials(&self) -> u64 {
         self.trials
+    }
+
+    /// Every trial selects one dose or none, stops for one reason and has one sample size; the
+    /// patients at the doses add up to the sample sizes; no dose has more DLTs than patients.
+    fn check(&self) -> Result<(), String> {
+        let trials = u128::from(self.trials);
+        let doses = self.selected.len();
+        if self.patients.len() != doses || self.dlts.len() != doses || self.sample_size.is_empty() {
+            return Err("the per-dose counts are not of the same doses".into());
+        }
+        let equal = |what: &str, sum: u128| {
+            (sum == trials)
+                .then_some(())
+                .ok_or_else(|| format!("{what} add up to {sum}, not to the {trials} trials"))
+        };
+        equal("the selections", total(&self.selected) + u128::from(self.selected_none))?;
+        equal("the stop reasons", total(&self.stops))?;
+        equal("the sample sizes", total(&self.sample_size))?;
+        let treated: u128 = (self.sample_size.iter().enumerate())
+            .map(|(n, &c)| n as u128 * u128::from(c))
+            .sum();
+        if total(&self.patients) != treated {
+            return Err(format!(
+                "the patients at the doses add up to {}, the sample sizes to {treated}",
+                total(&self.patients)
+            ));
+        }
+        if let Some(d) = (0..doses).find(|&d| self.dlts[d] > self.patients[d]) {
+            return Err(format!(
+                "dose {} has {} DLTs among {} patients",
+                d + 1,
+                self.dlts[d],
+                self.patients[d]
+            ));
+        }
+        Ok(())
     }
 }
 

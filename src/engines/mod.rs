@@ -35,12 +35,17 @@ pub trait Accumulator: Clone + Send + Serialize + DeserializeOwned {
     /// Counts one finished trial.
     fn add(&mut self, trial: Self::Trial<'_>);
 
-    /// Adds `other`'s counts; an error, with `self` unchanged, when the two do not count the same
-    /// thing (a different number of doses or a different maximum sample size).
+    /// Adds `other`'s counts; an error when the two do not count the same thing (a different
+    /// number of doses or a different maximum sample size; `self` unchanged) or when a sum would
+    /// not fit its integer (`self` left partly merged).
     fn merge(&mut self, other: &Self) -> Result<(), MergeError>;
 
     /// The number of trials counted.
     fn trials(&self) -> u64;
+
+    /// Checks that the counts could come from [`Accumulator::trials`] trials (e.g. every trial
+    /// stops once, no count above its bound); the invariant violated otherwise.
+    fn check(&self) -> Result<(), String>;
 }
 
 /// Everything a [`Simulation`] counts in a run or a slice of one: its accumulators (one per design
@@ -52,6 +57,10 @@ pub trait RunCounts: Clone + Send + Serialize + DeserializeOwned {
 
     /// The number of trials each accumulator has counted (all equal in a consistent run).
     fn trials(&self) -> Vec<u64>;
+
+    /// Checks every accumulator ([`Accumulator::check`]); the violated invariant, naming the
+    /// accumulator, otherwise.
+    fn check(&self) -> Result<(), String>;
 }
 
 /// Counts indexed `[design][truth]`.
@@ -69,11 +78,53 @@ impl<A: Accumulator> RunCounts for Vec<Vec<A>> {
     fn trials(&self) -> Vec<u64> {
         self.iter().flatten().map(Accumulator::trials).collect()
     }
+
+    fn check(&self) -> Result<(), String> {
+        for (d, row) in self.iter().enumerate() {
+            for (t, a) in row.iter().enumerate() {
+                a.check()
+                    .map_err(|e| format!("design {}, truth {}: {e}", d + 1, t + 1))?;
+            }
+        }
+        Ok(())
+    }
 }
 
-/// Adds counts element by element.
-fn add_counts(a: &mut [u64], b: &[u64]) {
-    a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
+/// An integer count that adds without wrapping.
+pub(crate) trait Count: Copy {
+    /// `self + other`, or `None` if it does not fit.
+    fn plus(self, other: Self) -> Option<Self>;
+}
+
+impl Count for u64 {
+    fn plus(self, other: u64) -> Option<u64> {
+        self.checked_add(other)
+    }
+}
+
+impl Count for u128 {
+    fn plus(self, other: u128) -> Option<u128> {
+        self.checked_add(other)
+    }
+}
+
+/// The error of a sum that does not fit its integer (only a damaged count can cause one).
+const OVERFLOW: MergeError = MergeError("a count is too large to add (a damaged count)");
+
+/// Adds `b` to `a`; an error instead of wrapping.
+pub(crate) fn add<T: Count>(a: &mut T, b: T) -> Result<(), MergeError> {
+    *a = a.plus(b).ok_or(OVERFLOW)?;
+    Ok(())
+}
+
+/// Adds counts element by element; an error instead of wrapping.
+fn add_counts(a: &mut [u64], b: &[u64]) -> Result<(), MergeError> {
+    a.iter_mut().zip(b).try_for_each(|(x, &y)| add(x, y))
+}
+
+/// The sum of `counts`, exact.
+pub(crate) fn total(counts: &[u64]) -> u128 {
+    counts.iter().map(|&c| u128::from(c)).sum()
 }
 
 /// Why two sets of counts cannot be merged.
@@ -181,6 +232,10 @@ mod tests {
 
         fn trials(&self) -> u64 {
             self.trials
+        }
+
+        fn check(&self) -> Result<(), String> {
+            Ok(())
         }
     }
 

@@ -15,9 +15,13 @@
 //! [`SingleArmResults`](crate::engines::single_arm::SingleArmResults)
 //! serialises, so fields added there travel through shards without further work here).
 //!
+//! The object ends with a `checksum` of the rest (see `checksum`): merge refuses a shard whose
+//! content does not match it, and checks every invariant of its counts (`Counts::check`).
+//!
 //! Shards are simulated, and merged counts turned into the run's files, by the scenario's
 //! `Engine`, whichever it is.
 
+mod checksum;
 mod counts;
 
 use super::Counts;
@@ -178,8 +182,7 @@ pub fn run_shard(
         end_trial: range.end,
         points: counts,
     };
-    let mut bytes = serde_json::to_vec(&content).expect("counts serialise");
-    bytes.push(b'\n');
+    let bytes = checksum::seal(&serde_json::to_vec(&content).expect("counts serialise"));
     std::fs::create_dir_all(dir).map_err(|e| ShardError::io(dir, e))?;
     let path = dir.join(shard.file_name());
     write_atomic(&path, &bytes).map_err(|e| ShardError::io(&path, e))?;
@@ -301,6 +304,7 @@ pub fn merge(paths: &[PathBuf], out: &Path) -> Result<Vec<PathBuf>, ShardError> 
                 crate::report::index::VERSION
             )));
         }
+        checksum::verify(&text).map_err(|e| bad(e.into()))?;
         let shard: ShardFile = serde_json::from_value(head).map_err(|e| bad(format!("damaged shard file: {e}")))?;
         let range = Shard {
             index: shard.shard,
@@ -321,6 +325,16 @@ pub fn merge(paths: &[PathBuf], out: &Path) -> Result<Vec<PathBuf>, ShardError> 
             return Err(bad(format!(
                 "damaged shard file: not every count holds the slice's {size} trials"
             )));
+        }
+        for (k, counts) in shard.points.iter().enumerate() {
+            let point = if shard.points.len() > 1 {
+                format!("sweep point {}, ", k + 1)
+            } else {
+                String::new()
+            };
+            counts
+                .check()
+                .map_err(|e| bad(format!("damaged shard file: {point}{e}")))?;
         }
         // As `trialsim run` names the output folder.
         let stem = shard

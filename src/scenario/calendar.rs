@@ -4,6 +4,7 @@
 
 use super::raw::{Errors, RawTruth};
 use super::{FieldPath, ScenarioError};
+use crate::core::limits::{MAX_MONTHS, MIN_MONTHS};
 use crate::core::{Arrival, Onset, Timing, TruthProfile, Utility};
 use serde::Deserialize;
 
@@ -84,17 +85,26 @@ pub(super) fn parse_onset(value: toml::Value, path: &FieldPath, errors: &Errors)
 /// `[timing]`: arrivals, the DLT window, TEAE follow-up, DLT onset and the longest wait.
 pub(super) fn validate_timing(raw: RawTiming, errors: &Errors) -> Result<Timing, ScenarioError> {
     let path = FieldPath::default().key("timing");
-    let positive = |key: &FieldPath, v: f64| -> Result<f64, ScenarioError> {
-        if v.is_finite() && v > 0.0 {
+    // Every span within [MIN_MONTHS, MAX_MONTHS] (a rate within their inverses): beyond them a
+    // trial's calendar never ends or loses its resolution.
+    let span = |key: &FieldPath, v: f64, unit: &str, (lo, hi): (f64, f64)| -> Result<f64, ScenarioError> {
+        if v.is_finite() && (lo..=hi).contains(&v) {
             Ok(v)
         } else {
-            Err(errors.field(key, format!("must be a positive number of months, got {v}")))
+            Err(errors.field(key, format!("must be between {lo} and {hi} {unit}, got {v}")))
         }
     };
+    let months = (MIN_MONTHS, MAX_MONTHS);
+    let positive = |key: &FieldPath, v: f64| span(key, v, "months", months);
     let arrival_path = path.key("arrival");
     let arrival = match (raw.arrival.rate, raw.arrival.interval) {
         (Some(rate), None) => Arrival::Poisson {
-            rate: positive(&arrival_path.key("rate"), rate)?,
+            rate: span(
+                &arrival_path.key("rate"),
+                rate,
+                "participants a month",
+                (1.0 / MAX_MONTHS, 1.0 / MIN_MONTHS),
+            )?,
         },
         (None, Some(interval)) => Arrival::Fixed {
             interval: positive(&arrival_path.key("interval"), interval)?,
@@ -118,13 +128,7 @@ pub(super) fn validate_timing(raw: RawTiming, errors: &Errors) -> Result<Timing,
         .unwrap_or(Onset::Uniform);
     let max_wait = match raw.max_wait {
         None => f64::INFINITY,
-        Some(w) if w.is_finite() && w >= 0.0 => w,
-        Some(w) => {
-            return Err(errors.field(
-                &path.key("max_wait"),
-                format!("must be a number of months ≥ 0, got {w}"),
-            ))
-        }
+        Some(w) => span(&path.key("max_wait"), w, "months", (0.0, MAX_MONTHS))?,
     };
     Ok(Timing {
         arrival,

@@ -132,13 +132,45 @@ pub struct Scenario {
     pub warnings: Vec<String>,
 }
 
+/// Reads a scenario file's text: a regular file (not a pipe or a device, which could block or
+/// never end) of at most [`MAX_SCENARIO_BYTES`](crate::core::limits::MAX_SCENARIO_BYTES).
+pub(crate) fn read_scenario(path: &Path) -> Result<String, ScenarioError> {
+    use crate::core::limits::MAX_SCENARIO_BYTES;
+    use std::io::Read as _;
+    let error = |source| ScenarioError::Read {
+        file: path.to_path_buf(),
+        source,
+    };
+    let refuse = |message: String| error(std::io::Error::new(std::io::ErrorKind::InvalidInput, message));
+    let meta = std::fs::metadata(path).map_err(error)?;
+    if !meta.is_file() {
+        return Err(refuse(
+            "not a regular file (a scenario must be a TOML file, not a pipe, device or folder)".into(),
+        ));
+    }
+    let too_large = || {
+        refuse(format!(
+            "larger than the {} MiB a scenario may have",
+            MAX_SCENARIO_BYTES >> 20
+        ))
+    };
+    if meta.len() > MAX_SCENARIO_BYTES {
+        return Err(too_large());
+    }
+    let mut text = String::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_SCENARIO_BYTES + 1).read_to_string(&mut text))
+        .map_err(error)?;
+    if text.len() as u64 > MAX_SCENARIO_BYTES {
+        return Err(too_large());
+    }
+    Ok(text)
+}
+
 impl Scenario {
     /// Reads and validates a scenario file.
     pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Read {
-            file: path.to_path_buf(),
-            source,
-        })?;
+        let text = read_scenario(path)?;
         Scenario::parse(&text, path)
     }
 
@@ -151,10 +183,7 @@ impl Scenario {
     /// Reads and validates a scenario file for conducting a live trial (`trialsim next`): the
     /// doses, target, limits and designs are needed, a `[[truth]]` is not (a live trial has none).
     pub fn load_for_conduct(path: &Path) -> Result<Scenario, ScenarioError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Read {
-            file: path.to_path_buf(),
-            source,
-        })?;
+        let text = read_scenario(path)?;
         refuse_sweep(&text, path)?;
         raw::parse(&text, path, false)
     }
@@ -184,10 +213,7 @@ pub enum AnyScenario {
 impl AnyScenario {
     /// Reads and validates a scenario file of either kind (`kind`, default "dose-finding").
     pub fn load(path: &Path) -> Result<AnyScenario, ScenarioError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Read {
-            file: path.to_path_buf(),
-            source,
-        })?;
+        let text = read_scenario(path)?;
         AnyScenario::parse(&text, path)
     }
 

@@ -411,9 +411,12 @@ fn design(
             let mut targets = (given.0, given.1, given.2, given.3.map(|b| 1.0 - b));
             let simon = match (raw.r1, raw.n1, raw.r, raw.n) {
                 (Some(r1), Some(n1), Some(r), Some(n)) => {
-                    let n = errors.integer(&path.key("n"), n, 2, i64::from(patients))? as u32;
-                    SimonDesign::new(r1.max(0) as u32, n1.max(0) as u32, r.max(0) as u32, n)
-                        .map_err(at(errors, path))?
+                    // Simon: 0 ≤ r1 < n1 < n, r1 ≤ r < n, each checked before any conversion.
+                    let n = errors.integer(&path.key("n"), n, 2, i64::from(patients))?;
+                    let n1 = errors.integer(&path.key("n1"), n1, 1, n - 1)?;
+                    let r1 = errors.integer(&path.key("r1"), r1, 0, n1 - 1)?;
+                    let r = errors.integer(&path.key("r"), r, r1, n - 1)?;
+                    SimonDesign::new(r1 as u32, n1 as u32, r as u32, n as u32).map_err(at(errors, path))?
                 }
                 (None, None, None, None) => {
                     let p0 = raw

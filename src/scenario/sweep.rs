@@ -137,10 +137,7 @@ pub enum RunFile {
 impl RunFile {
     /// Reads and validates a scenario file, with or without `[sweep]`; returns it with its text.
     pub fn read(path: &Path) -> Result<(RunFile, String), ScenarioError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Read {
-            file: path.to_path_buf(),
-            source,
-        })?;
+        let text = super::read_scenario(path)?;
         Ok((RunFile::parse(&text, path)?, text))
     }
 

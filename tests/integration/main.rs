@@ -12,6 +12,7 @@ mod edges;
 mod exact;
 mod fuzz;
 mod interim;
+mod limits;
 mod pathways;
 mod properties;
 mod recorded;

@@ -11,6 +11,7 @@
 
 use super::exact::{Boundaries, ExactDesign};
 use super::{open_unit, require, SingleArmError};
+use crate::core::limits::MAX_SIMON_NMAX;
 use crate::core::stats::{binomial_pmf, upper_tail};
 
 /// A two-stage design: stop after `n1` patients if responses ≤ `r1`; reject H0 at `n` if > `r`.
@@ -107,23 +108,22 @@ pub struct SimonSearch {
     nmax: u32,
 }
 
-/// Largest maximum sample size searched (as `clinfun`).
-pub const SIMON_NMAX_LIMIT: u32 = 1000;
-
 impl SimonSearch {
-    /// Checks 0 < p0 < p1 < 1, alpha and beta in (0, 1) and 2 ≤ nmax ≤ 1000 (clinfun's default
-    /// nmax is 100).
+    /// Checks 0 < p0 < p1 < 1, alpha and beta in (0, 1) and 2 ≤ nmax ≤
+    /// [`MAX_SIMON_NMAX`] (clinfun's default nmax is 100, its limit 1000).
     pub fn new(p0: f64, p1: f64, alpha: f64, beta: f64, nmax: u32) -> Result<SimonSearch, SingleArmError> {
         open_unit("p0", p0)?;
         open_unit("p1", p1)?;
         require(p1 > p0, "p1", p1, "greater than p0")?;
         open_unit("alpha", alpha)?;
         open_unit("beta", beta)?;
+        require(nmax >= 2, "nmax", nmax, "at least 2")?;
         require(
-            (2..=SIMON_NMAX_LIMIT).contains(&nmax),
+            nmax <= MAX_SIMON_NMAX,
             "nmax",
             nmax,
-            "between 2 and 1000",
+            "at most 400: the search visits about nmax⁴/8 designs, about 10 s at nmax = 400 and \
+             minutes at 1000",
         )?;
         Ok(SimonSearch {
             p0,

@@ -8,7 +8,7 @@ use crate::core::stats::clopper_pearson;
 use crate::core::{Regimen, StepUpRule};
 use crate::designs::{Decision, Dose};
 use crate::engines::dose_finding::OcCounts;
-use crate::engines::{add_counts, Accumulator, MergeError};
+use crate::engines::{add, add_counts, total, Accumulator, MergeError};
 use crate::results::oc::{CorrectDecision, TimedDoseSummary, TimedSummary};
 use rustc_hash::FxHashMap;
 
@@ -114,14 +114,63 @@ impl ProtocolCounts {
     }
 
     /// Adds `other`'s counts (of the same shape, see [`ProtocolCounts::same_shape`]).
-    fn merge(&mut self, other: &ProtocolCounts) {
+    fn merge(&mut self, other: &ProtocolCounts) -> Result<(), MergeError> {
         for (a, b) in self.tables_mut().zip(other.tables()) {
-            add_counts(a, b);
+            add_counts(a, b)?;
         }
-        self.rp2d_none += other.rp2d_none;
-        self.selected_step_up += other.selected_step_up;
-        self.correct_as_given += other.correct_as_given;
-        self.overdose_as_given += other.overdose_as_given;
+        add(&mut self.rp2d_none, other.rp2d_none)?;
+        add(&mut self.selected_step_up, other.selected_step_up)?;
+        add(&mut self.correct_as_given, other.correct_as_given)?;
+        add(&mut self.overdose_as_given, other.overdose_as_given)
+    }
+
+    /// Checks the counts of `trials` trials whose patients at each dose are `patients`: one
+    /// RP2D (or none) a trial, per-dose counts of patients at most the patients at the dose.
+    fn check(&self, trials: u64, patients: &[u64]) -> Result<(), String> {
+        let doses = patients.len();
+        if self.tables().take(8).any(|t| t.len() != doses) || self.teae_table.len() != doses {
+            return Err("the protocol's per-dose counts are not of the same doses".into());
+        }
+        let rp2d = total(&self.rp2d) + u128::from(self.rp2d_none);
+        if rp2d != u128::from(trials) {
+            return Err(format!("the RP2D choices add up to {rp2d}, not to the {trials} trials"));
+        }
+        let per_trial = [
+            ("trials given their MTD with step-up", self.selected_step_up),
+            ("trials deciding right", self.correct_as_given),
+            ("trials selecting above the right dose", self.overdose_as_given),
+        ];
+        if let Some((what, count)) = per_trial.iter().find(|(_, c)| *c > trials) {
+            return Err(format!("{count} {what} among {trials} trials"));
+        }
+        let per_patient = [
+            ("step-up patients", &self.step_up_patients),
+            ("CRS-type DLTs", &self.crs_dlts),
+            ("backfill patients", &self.backfill_patients),
+            ("expansion patients", &self.expansion_patients),
+            ("responders", &self.responses),
+            ("patients with a TEAE", &self.teae),
+        ];
+        for (what, counts) in per_patient {
+            if let Some(d) = (0..doses).find(|&d| counts[d] > patients[d]) {
+                return Err(format!(
+                    "dose {} has {} {what} among {} patients",
+                    d + 1,
+                    counts[d],
+                    patients[d]
+                ));
+            }
+        }
+        if let Some(d) = (0..doses).find(|&d| self.step_up_dlts[d] > self.step_up_patients[d]) {
+            return Err(format!("dose {} has more step-up DLTs than step-up patients", d + 1));
+        }
+        if let Some(d) = (0..doses).find(|&d| total(&self.teae_table[d]) > u128::from(trials)) {
+            return Err(format!(
+                "dose {}'s TEAE table holds more than the {trials} trials",
+                d + 1
+            ));
+        }
+        Ok(())
     }
 
     /// Trials with n ≥ 1 patients at `dose`, as ((n, x), trials) for every observed pair.
@@ -325,16 +374,29 @@ impl Accumulator for TimedCounts {
             return Err(MergeError("the counts are not of the same doses and sample sizes"));
         }
         self.oc.merge(&other.oc)?;
-        add_counts(&mut self.duration, &other.duration);
-        self.duration_sum += other.duration_sum;
-        self.waited += other.waited;
-        self.wait_sum += other.wait_sum;
-        self.turned_away += other.turned_away;
-        self.protocol.merge(&other.protocol);
-        Ok(())
+        add_counts(&mut self.duration, &other.duration)?;
+        add(&mut self.duration_sum, other.duration_sum)?;
+        add(&mut self.waited, other.waited)?;
+        add(&mut self.wait_sum, other.wait_sum)?;
+        add(&mut self.turned_away, other.turned_away)?;
+        self.protocol.merge(&other.protocol)
     }
 
     fn trials(&self) -> u64 {
         self.oc.trials
+    }
+
+    /// The dose-finding counts' invariants ([`OcCounts`]), one duration a trial, and the
+    /// protocol's counts within the trials and the patients at each dose.
+    fn check(&self) -> Result<(), String> {
+        self.oc.check()?;
+        let durations = total(&self.duration);
+        if durations != u128::from(self.oc.trials) {
+            return Err(format!(
+                "the durations add up to {durations}, not to the {} trials",
+                self.oc.trials
+            ));
+        }
+        self.protocol.check(self.oc.trials, &self.oc.patients)
     }
 }

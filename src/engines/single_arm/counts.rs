@@ -10,7 +10,7 @@
 
 use crate::core::stats::clopper_pearson_covers;
 use crate::designs::single_arm::sim::{Outcome, TrialResult};
-use crate::engines::{add_counts, Accumulator, MergeError, RunCounts};
+use crate::engines::{add, add_counts, total, Accumulator, MergeError, RunCounts};
 
 /// Accumulated times are in units of 10⁻⁶ month.
 const TIME_UNITS_PER_MONTH: f64 = 1e6;
@@ -34,10 +34,10 @@ impl TimeMoments {
         self.sum_sq += units * units;
     }
 
-    fn merge(&mut self, other: &TimeMoments) {
-        self.count += other.count;
-        self.sum += other.sum;
-        self.sum_sq += other.sum_sq;
+    fn merge(&mut self, other: &TimeMoments) -> Result<(), MergeError> {
+        add(&mut self.count, other.count)?;
+        add(&mut self.sum, other.sum)?;
+        add(&mut self.sum_sq, other.sum_sq)
     }
 
     /// Mean in months (`None` when empty).
@@ -80,9 +80,14 @@ impl MedianCounts {
         }
     }
 
-    fn merge(&mut self, other: &MedianCounts) {
-        self.reached.merge(&other.reached);
-        self.not_reached += other.not_reached;
+    fn merge(&mut self, other: &MedianCounts) -> Result<(), MergeError> {
+        self.reached.merge(&other.reached)?;
+        add(&mut self.not_reached, other.not_reached)
+    }
+
+    /// Medians counted, reached or not.
+    fn estimated(&self) -> u128 {
+        u128::from(self.reached.count) + u128::from(self.not_reached)
     }
 }
 
@@ -139,15 +144,20 @@ impl Accumulator for MedianHistogram {
         if self.bins.len() < other.bins.len() {
             self.bins.resize(other.bins.len(), 0);
         }
-        for (a, b) in self.bins.iter_mut().zip(&other.bins) {
-            *a += b;
-        }
-        self.not_reached += other.not_reached;
-        Ok(())
+        add_counts(&mut self.bins, &other.bins)?;
+        add(&mut self.not_reached, other.not_reached)
     }
 
     fn trials(&self) -> u64 {
         MedianHistogram::trials(self)
+    }
+
+    /// Any counts are possible; the trials are their sum, which must fit.
+    fn check(&self) -> Result<(), String> {
+        let trials = total(&self.bins) + u128::from(self.not_reached);
+        u64::try_from(trials)
+            .map(|_| ())
+            .map_err(|_| format!("the median histogram holds {trials} trials"))
     }
 }
 
@@ -177,6 +187,14 @@ impl RunCounts for SingleArmResults {
     fn trials(&self) -> Vec<u64> {
         let histograms = self.os_medians.iter().map(Accumulator::trials);
         self.counts.trials().into_iter().chain(histograms).collect()
+    }
+
+    fn check(&self) -> Result<(), String> {
+        self.counts.check()?;
+        for (t, h) in self.os_medians.iter().enumerate() {
+            h.check().map_err(|e| format!("truth {}: {e}", t + 1))?;
+        }
+        Ok(())
     }
 }
 
@@ -325,21 +343,61 @@ impl Accumulator for SingleArmCounts {
         if self.max_patients != other.max_patients || self.by_n_and_responses.len() != other.by_n_and_responses.len() {
             return Err(MergeError("the counts are not of the same designs"));
         }
-        self.trials += other.trials;
-        self.promising += other.promising;
-        self.not_promising += other.not_promising;
-        self.futility_stops += other.futility_stops;
-        self.toxicity_stops += other.toxicity_stops;
-        self.toxicities += other.toxicities;
-        self.duration.merge(&other.duration);
-        self.os_median.merge(&other.os_median);
-        self.pfs_median.merge(&other.pfs_median);
-        add_counts(&mut self.by_n_and_responses, &other.by_n_and_responses);
-        Ok(())
+        add(&mut self.trials, other.trials)?;
+        add(&mut self.promising, other.promising)?;
+        add(&mut self.not_promising, other.not_promising)?;
+        add(&mut self.futility_stops, other.futility_stops)?;
+        add(&mut self.toxicity_stops, other.toxicity_stops)?;
+        add(&mut self.toxicities, other.toxicities)?;
+        self.duration.merge(&other.duration)?;
+        self.os_median.merge(&other.os_median)?;
+        self.pfs_median.merge(&other.pfs_median)?;
+        add_counts(&mut self.by_n_and_responses, &other.by_n_and_responses)
     }
 
     fn trials(&self) -> u64 {
         self.trials
+    }
+
+    /// Every trial has one outcome, one duration and one (N, x) cell with x ≤ N; medians only
+    /// of trials that reached the final analysis; at most N toxicities a trial.
+    fn check(&self) -> Result<(), String> {
+        let trials = u128::from(self.trials);
+        let side = self.max_patients as usize + 1;
+        if self.by_n_and_responses.len() != side * side {
+            return Err("the (N, responses) table does not fit max_patients".into());
+        }
+        let outcomes = [
+            self.promising,
+            self.not_promising,
+            self.futility_stops,
+            self.toxicity_stops,
+        ];
+        let equal = |what: &str, sum: u128| {
+            (sum == trials)
+                .then_some(())
+                .ok_or_else(|| format!("{what} add up to {sum}, not to the {trials} trials"))
+        };
+        equal("the outcomes", total(&outcomes))?;
+        equal("the durations", u128::from(self.duration.count))?;
+        equal("the (N, responses) cells", total(&self.by_n_and_responses))?;
+        if let Some((n, x, _)) = self.cells().find(|&(n, x, _)| x > n) {
+            return Err(format!("{x} responses among {n} patients"));
+        }
+        let completed = u128::from(self.promising) + u128::from(self.not_promising);
+        for (what, m) in [("OS", &self.os_median), ("PFS", &self.pfs_median)] {
+            if m.estimated() > completed {
+                return Err(format!(
+                    "{} {what} medians, but {completed} trials reached the final analysis",
+                    m.estimated()
+                ));
+            }
+        }
+        let treated: u128 = self.cells().map(|(n, _, c)| u128::from(n) * u128::from(c)).sum();
+        if u128::from(self.toxicities) > treated {
+            return Err(format!("{} toxicities among {treated} patients", self.toxicities));
+        }
+        Ok(())
     }
 }
 

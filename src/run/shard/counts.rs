@@ -42,6 +42,15 @@ impl Counts {
         }
     }
 
+    /// Checks the invariants of every accumulator ([`RunCounts::check`]).
+    pub(super) fn check(&self) -> Result<(), String> {
+        match self {
+            Counts::DoseFinding(c) => c.check(),
+            Counts::CalendarTime(c) => c.check(),
+            Counts::SingleArm(c) => c.check(),
+        }
+    }
+
     /// The number of trials counted in each design × truth (and by every other accumulator).
     pub(super) fn trials(&self) -> Vec<u64> {
         match self {
