@@ -19,8 +19,10 @@ pub struct Args {
     out: PathBuf,
 }
 
-/// Merges the shards and lists the files written.
+/// Checks `--out`, merges the shards and lists the files written (each scenario's folder is
+/// written as a whole, with its manifest, like `trialsim run`'s).
 pub fn execute(args: Args) -> Result<()> {
+    trialsim::report::folder::check_out(&args.out).map_err(|e| anyhow::anyhow!("--out {}: {e}", args.out.display()))?;
     say_wrote(&trialsim::run::shard::merge(&args.dirs, &args.out)?);
     Ok(())
 }

@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 use trialsim::engines::single_arm::SingleArmTable;
+use trialsim::report::folder::{check_target, prepare_out, FolderLock};
 use trialsim::results::{Method, OcTable};
 use trialsim::run::shard::Shard;
 use trialsim::run::sweep::{simulate_sweep, write_sweep_outputs};
@@ -51,7 +52,8 @@ pub struct Args {
     shard: Option<Shard>,
 }
 
-/// Runs every file in turn, after validating them all; on Ctrl-C, says what was written.
+/// Runs every file in turn, after validating them all and checking and locking the output
+/// folders; on Ctrl-C or SIGTERM, says what was written.
 pub fn execute(args: Args) -> Result<()> {
     let out = args.out.as_path();
     // Every file is validated before anything is simulated or written.
@@ -72,6 +74,8 @@ pub fn execute(args: Args) -> Result<()> {
             );
         }
     }
+    // The output folders are checked, and locked against other writers, before any work.
+    let locks = claim_out(out, &scenarios, args.shard.is_none())?;
     let threads = args.threads.map_or_else(
         || std::thread::available_parallelism().map_or(1, |n| n.get()),
         |t| t as usize,
@@ -94,12 +98,33 @@ pub fn execute(args: Args) -> Result<()> {
             (None, RunFile::Sweep(sweep)) => run_sweep(sweep, &options, &dir),
         };
         if trialsim::engines::cancel::requested() {
+            drop(locks);
             interrupted(&dir, written.is_ok(), &finished, &scenarios[index + 1..], out);
         }
         say_wrote(&written?);
         finished.push(dir);
     }
     Ok(())
+}
+
+/// Checks that `out` can hold the folders of `scenarios` and, unless `lock` is false (shards of
+/// one run are written side by side by many processes), locks each against other writers.
+fn claim_out(out: &Path, scenarios: &[RunFile], lock: bool) -> Result<Vec<FolderLock>> {
+    let refused =
+        |dir: &Path, e: std::io::Error| anyhow::anyhow!("--out {}: cannot write {}: {e}", out.display(), dir.display());
+    let first = scenarios
+        .first()
+        .map_or_else(|| out.to_path_buf(), |s| out.join(s.stem()));
+    prepare_out(out).map_err(|e| refused(&first, e))?;
+    let mut locks = Vec::new();
+    for s in scenarios {
+        let dir = out.join(s.stem());
+        check_target(&dir).map_err(|e| refused(&dir, e))?;
+        if lock {
+            locks.push(FolderLock::acquire(&dir).map_err(|e| refused(&dir, e))?);
+        }
+    }
+    Ok(locks)
 }
 
 /// Simulates one scenario and writes its outputs into `dir`.
@@ -171,7 +196,8 @@ fn run_sweep(sweep: &Sweep, options: &RunOptions, dir: &Path) -> Result<Vec<Path
     Ok(write_sweep_outputs(sweep, &tables, dir)?)
 }
 
-/// After Ctrl-C: says what is complete and what was not written, then exits with 130.
+/// After Ctrl-C or SIGTERM: says what is complete and what was not written (the folder keeps its
+/// previous run), then exits with 130.
 fn interrupted(dir: &Path, this_one_written: bool, finished: &[PathBuf], not_started: &[RunFile], out: &Path) -> ! {
     eprintln!("interrupted:");
     for done in finished {
@@ -184,7 +210,7 @@ fn interrupted(dir: &Path, this_one_written: bool, finished: &[PathBuf], not_sta
         );
     } else {
         eprintln!(
-            "  not written: {} (the run was stopped; no file of it was written)",
+            "  not written: {} (the run was stopped; no file of it was written, the folder keeps its previous run)",
             dir.display()
         );
     }

@@ -1,6 +1,8 @@
-//! Cancellation of a run in progress (Ctrl-C): a process-wide flag that every engine checks
-//! between blocks of trials. A cancelled engine returns [`SimulationError::Interrupted`] and
-//! nothing of its run is written, since outputs are written only after a simulation finishes.
+//! Cancellation of a run in progress (Ctrl-C, or SIGTERM and SIGHUP, which the command line
+//! handles alike): a process-wide flag that every engine checks between blocks of trials. A
+//! cancelled engine returns [`SimulationError::Interrupted`] and nothing of its run is written:
+//! outputs are written only after a simulation finishes, into a staging folder swapped in whole
+//! ([`crate::report::folder`]), so the output folder keeps its previous run.
 //!
 //! [`SimulationError::Interrupted`]: super::SimulationError::Interrupted
 

@@ -3,6 +3,8 @@
 //! tables.
 
 use super::charts::{filled, grouped_bars, header, panels, push_unique, register_font, render_png, Area, ChartError};
+use super::folder::write_staged;
+use super::manifest::{verify_tables, RunInfo};
 use super::write_atomic;
 use crate::results::compare::{ComparisonRow, RunName, SingleArmCompared};
 use crate::results::dose_finding::SummaryLead;
@@ -141,10 +143,19 @@ fn comparison<R: Row + Clone>(runs: &[Run<R>]) -> Vec<u8> {
     write_rows(&rows)
 }
 
-/// Compares the runs in `dirs` (run folders, or sweep folders standing for their points); writes `comparison.csv` and `comparison.png` into `out`.
+/// Compares the runs in `dirs` (run folders, or sweep folders standing for their points), after
+/// checking each folder's tables against its manifest; writes `comparison.csv`,
+/// `comparison.png` and a manifest as the folder `out`, replacing any previous comparison there
+/// only once all are written.
 pub fn compare(dirs: &[PathBuf], out: &Path) -> Result<Vec<PathBuf>, ChartError> {
     let mut runs = Vec::new();
     for dir in dirs {
+        if dir.is_dir() {
+            verify_tables(dir).map_err(|e| ChartError::Read {
+                path: e.path,
+                message: e.message,
+            })?;
+        }
         runs.extend(runs_in(dir)?);
     }
     let runs = Runs::of(runs).ok_or_else(|| ChartError::Read {
@@ -152,25 +163,24 @@ pub fn compare(dirs: &[PathBuf], out: &Path) -> Result<Vec<PathBuf>, ChartError>
         message: "every folder must hold a summary.csv of the same kind (all dose-finding or all single-arm runs)"
             .into(),
     })?;
-    std::fs::create_dir_all(out).map_err(|source| ChartError::Write {
-        path: out.to_path_buf(),
+    let io_error = |path: &Path, source| ChartError::Write {
+        path: path.to_path_buf(),
         source,
-    })?;
-    let table = out.join(ComparisonRow::<SummaryLead>::FILE);
-    let bytes = match &runs {
-        Runs::DoseFinding(runs) => comparison(runs),
-        Runs::SingleArm(runs) => comparison(runs),
     };
-    write_atomic(&table, &bytes).map_err(|source| ChartError::Write {
-        path: table.clone(),
-        source,
-    })?;
-    register_font();
-    let chart = render_png(out, "comparison.png", |area| match &runs {
-        Runs::DoseFinding(runs) => draw_dose_finding(runs, area),
-        Runs::SingleArm(runs) => draw_single_arm(runs, area),
-    })?;
-    Ok(vec![table, chart])
+    write_staged(out, RunInfo::default(), io_error, |out| {
+        let table = out.join(ComparisonRow::<SummaryLead>::FILE);
+        let bytes = match &runs {
+            Runs::DoseFinding(runs) => comparison(runs),
+            Runs::SingleArm(runs) => comparison(runs),
+        };
+        write_atomic(&table, &bytes).map_err(|e| io_error(&table, e))?;
+        register_font();
+        let chart = render_png(out, "comparison.png", |area| match &runs {
+            Runs::DoseFinding(runs) => draw_dose_finding(runs, area),
+            Runs::SingleArm(runs) => draw_single_arm(runs, area),
+        })?;
+        Ok(vec![table, chart])
+    })
 }
 
 /// The designs of every run, in first-seen order.

@@ -1,4 +1,5 @@
-//! Reports of a run: tidy CSV tables, charts and a Markdown index, written atomically. Reports
+//! Reports of a run: tidy CSV tables, charts, a Markdown index and a manifest, each file written
+//! atomically and each output folder as a whole ([`folder`]). Reports
 //! only format and draw: they read the run's results ([`crate::results`]), never compute an
 //! operating characteristic, and charts read only the tables written.
 
@@ -6,7 +7,9 @@ mod atomic;
 pub mod charts;
 pub mod compare;
 pub(crate) mod csv;
+pub mod folder;
 pub(crate) mod index;
+pub mod manifest;
 pub mod single_arm;
 pub(crate) mod sweep;
 

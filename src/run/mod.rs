@@ -27,6 +27,8 @@ use crate::engines::single_arm::{SingleArmPlan, SingleArmResults};
 use crate::engines::{cancel, simulate, RunCounts, Simulation, SimulationError};
 use crate::report::charts::single_arm::{render_single_arm, SingleArmChartTables};
 use crate::report::charts::{render_dose_finding, ChartError, DoseFindingTables, CALENDAR_CHARTS, DOSE_FINDING_CHARTS};
+use crate::report::folder::write_staged;
+use crate::report::manifest::RunInfo;
 use crate::report::{self, write_atomic};
 use crate::results::oc::{CorrectDecision, Method, OcTable, RowResult};
 use crate::scenario::{AnyScenario, Method as ScenarioMethod, Scenario, SingleArmScenario};
@@ -468,13 +470,38 @@ const OUTPUT_TABLES: [(&str, &str); 2] = [
     ("summary.csv", "one row per truth × design: % correct decision, % stopped without selecting a dose, mean and SD of the sample size, DLTs per patient, % of patients treated and % of trials selecting above the correct dose, % of trials by stop reason, whether the row is simulated or exact (with the number of trial states walked), and the target."),
 ];
 
-/// Writes the run's tables into `dir` (created if needed), then the charts drawn from those
-/// tables, then the index; every file atomically.
-pub fn write_outputs(scenario: &Scenario, table: &OcTable, dir: &Path) -> Result<Vec<PathBuf>, RunError> {
-    let write_error = |path: &Path, source| RunError::Write {
+/// A failure to write `path`.
+fn write_error(path: &Path, source: std::io::Error) -> RunError {
+    RunError::Write {
         path: path.to_path_buf(),
         source,
-    };
+    }
+}
+
+/// What the manifest of a dose-finding run says of it: its seed, and its trials unless every row
+/// is exact.
+pub(crate) fn run_info(table: &OcTable) -> RunInfo {
+    RunInfo {
+        seed: Some(table.seed),
+        trials: table.rows.iter().find_map(|r| match r.method {
+            Method::Simulated { trials } => Some(trials),
+            _ => None,
+        }),
+    }
+}
+
+/// Writes the run's tables, the charts drawn from those tables, the index and the manifest as
+/// the folder `dir`, replacing any previous run there only once all are written
+/// ([`write_staged`]).
+pub fn write_outputs(scenario: &Scenario, table: &OcTable, dir: &Path) -> Result<Vec<PathBuf>, RunError> {
+    write_staged(dir, run_info(table), write_error, |staging| {
+        write_outputs_into(scenario, table, staging)
+    })
+}
+
+/// Writes the run's tables into `dir` (created if needed), then the charts drawn from those
+/// tables, then the index; every file atomically.
+pub(crate) fn write_outputs_into(scenario: &Scenario, table: &OcTable, dir: &Path) -> Result<Vec<PathBuf>, RunError> {
     std::fs::create_dir_all(dir).map_err(|e| write_error(dir, e))?;
     let mut written = Vec::new();
     for ((name, _), bytes) in OUTPUT_TABLES
@@ -512,28 +539,30 @@ pub fn simulate_single_arm(
 }
 
 /// Writes a single-arm run's tables, then the charts drawn from those tables, then the index
-/// into `dir`, each file atomically.
+/// into the folder `dir`, each file atomically, with its manifest, replacing any previous run
+/// there only once all are written ([`write_staged`]).
 pub fn write_single_arm_outputs(
     scenario: &SingleArmScenario,
     table: &SingleArmTable,
     dir: &Path,
 ) -> Result<Vec<PathBuf>, RunError> {
-    let write_error = |path: &Path, source| RunError::Write {
-        path: path.to_path_buf(),
-        source,
+    let info = RunInfo {
+        seed: Some(table.seed),
+        trials: Some(table.trials),
     };
-    std::fs::create_dir_all(dir).map_err(|e| write_error(dir, e))?;
-    let mut written = Vec::new();
-    let tables = report::single_arm::single_arm_tables(scenario, table);
-    for ((name, _), bytes) in report::single_arm::SINGLE_ARM_TABLES.iter().zip(tables) {
-        let path = dir.join(name);
-        write_atomic(&path, &bytes).map_err(|e| write_error(&path, e))?;
+    write_staged(dir, info, write_error, |dir| {
+        let mut written = Vec::new();
+        let tables = report::single_arm::single_arm_tables(scenario, table);
+        for ((name, _), bytes) in report::single_arm::SINGLE_ARM_TABLES.iter().zip(tables) {
+            let path = dir.join(name);
+            write_atomic(&path, &bytes).map_err(|e| write_error(&path, e))?;
+            written.push(path);
+        }
+        written.extend(render_single_arm(&SingleArmChartTables::read(dir)?, dir)?);
+        let path = dir.join("README.md");
+        let index = report::single_arm::index(scenario, table);
+        write_atomic(&path, index.as_bytes()).map_err(|e| write_error(&path, e))?;
         written.push(path);
-    }
-    written.extend(render_single_arm(&SingleArmChartTables::read(dir)?, dir)?);
-    let path = dir.join("README.md");
-    let index = report::single_arm::index(scenario, table);
-    write_atomic(&path, index.as_bytes()).map_err(|e| write_error(&path, e))?;
-    written.push(path);
-    Ok(written)
+        Ok(written)
+    })
 }

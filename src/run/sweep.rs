@@ -1,10 +1,12 @@
 //! Running a `[sweep]`: every point simulated (or computed exactly) as an ordinary scenario, then
 //! written into its own folder, with one tidy `sweep.csv` over all points.
 
+use crate::report::folder::write_staged;
+use crate::report::manifest::write_manifest;
 use crate::report::sweep::{point_dir, sweep_csv, sweep_index};
 use crate::report::write_atomic;
 use crate::results::OcTable;
-use crate::run::{simulate_scenario, write_outputs, ExactNote, RunError, RunOptions};
+use crate::run::{run_info, simulate_scenario, write_outputs_into, ExactNote, RunError, RunOptions};
 use crate::scenario::Sweep;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -40,24 +42,30 @@ pub fn simulate_sweep(
     Ok(results)
 }
 
-/// Writes each point's run into `dir/point-K/`, then `sweep.csv` and the sweep's `README.md`
-/// into `dir`, every file atomically.
+/// Writes each point's run (with its manifest) into `dir/point-K/`, then `sweep.csv` and the
+/// sweep's `README.md` into `dir`, every file atomically, and the sweep's manifest over all of
+/// them; the folder replaces any previous one only once all are written ([`write_staged`]).
 pub fn write_sweep_outputs(sweep: &Sweep, tables: &[OcTable], dir: &Path) -> Result<Vec<PathBuf>, RunError> {
-    let mut written = Vec::new();
-    for (k, (point, table)) in sweep.points.iter().zip(tables).enumerate() {
-        let folder = dir.join(point_dir(k, sweep.points.len()));
-        written.extend(write_outputs(&point.scenario, table, &folder)?);
-    }
-    for (name, bytes) in [
-        ("sweep.csv", sweep_csv(sweep, tables)),
-        ("README.md", sweep_index(sweep, tables).into_bytes()),
-    ] {
-        let path = dir.join(name);
-        write_atomic(&path, &bytes).map_err(|source| RunError::Write {
-            path: path.clone(),
-            source,
-        })?;
-        written.push(path);
-    }
-    Ok(written)
+    let write_error = |path: &Path, source| RunError::Write {
+        path: path.to_path_buf(),
+        source,
+    };
+    let info = tables.first().map(run_info).unwrap_or_default();
+    write_staged(dir, info, write_error, |dir| {
+        let mut written = Vec::new();
+        for (k, (point, table)) in sweep.points.iter().zip(tables).enumerate() {
+            let folder = dir.join(point_dir(k, sweep.points.len()));
+            written.extend(write_outputs_into(&point.scenario, table, &folder)?);
+            write_manifest(&folder, run_info(table)).map_err(|e| write_error(&folder, e))?;
+        }
+        for (name, bytes) in [
+            ("sweep.csv", sweep_csv(sweep, tables)),
+            ("README.md", sweep_index(sweep, tables).into_bytes()),
+        ] {
+            let path = dir.join(name);
+            write_atomic(&path, &bytes).map_err(|e| write_error(&path, e))?;
+            written.push(path);
+        }
+        Ok(written)
+    })
 }

@@ -17,4 +17,5 @@ mod pathways;
 mod properties;
 mod recorded;
 mod scale;
+mod transaction;
 mod validation;

@@ -38,8 +38,8 @@ fn run_writes_contract_tables() {
     ] {
         assert!(index.contains(name), "index lacks {name}");
     }
-    // Two tables, four charts and the index; no temporary files are left behind.
-    assert_eq!(fs::read_dir(&folder).unwrap().count(), 7);
+    // Two tables, four charts, the index and the manifest; no temporary files are left behind.
+    assert_eq!(fs::read_dir(&folder).unwrap().count(), 8);
     assert!(stdout(&out).contains("wrote"));
 }
 
@@ -202,6 +202,7 @@ fn output_structure_snapshot() {
         "README.md: ## Correct RP2D, % of trials",
         "README.md: | truth | 3+3 | BOIN | BOIN, backfill | TITE-BOIN | CRM | TITE-CRM | BOIN, no step-up | BOIN, step-up from DL5 |",
         "duration.png",
+        "manifest.json",
         "oc_by_dose.csv: truth,design,dose,label,true_dlt,selected_pct,patients_mean,dlt_mean,step_up_patients_mean,step_up_dlt_mean,crs_dlt_mean,backfill_patients_mean,expansion_patients_mean,response_mean,teae_mean,teae_incidence,teae_ci_lower_mean,teae_ci_upper_mean,rp2d_pct,correct_rp2d",
         "patients.png",
         "regimen.png",
