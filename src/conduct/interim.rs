@@ -12,26 +12,19 @@
 //!
 //! [`run_trial`]: crate::designs::single_arm::run_trial
 
+use super::UnknownDesign;
 use crate::designs::single_arm::{
     responses_promising, Analysis, Endpoint, Look, Outcome, ResponseDesign, SingleArmDesign, ToxicityRule,
 };
 use crate::scenario::{SingleArmDesignSpec, SingleArmScenario};
 use serde::Serialize;
-use std::path::PathBuf;
 
 /// Why an interim look cannot be judged.
 #[derive(Debug, thiserror::Error)]
 pub enum InterimError {
-    /// The scenario has no `[[design]]` of that name; `designs` lists its design names.
-    #[error("{}: no design named '{name}'; the designs are: {}", file.display(), designs.join(", "))]
-    UnknownDesign {
-        /// The scenario file.
-        file: PathBuf,
-        /// The name asked for.
-        name: String,
-        /// The scenario's design names, in file order.
-        designs: Vec<String>,
-    },
+    /// The scenario has no `[[design]]` of that name.
+    #[error(transparent)]
+    UnknownDesign(#[from] UnknownDesign),
     /// A count is larger than the number of patients.
     #[error("--{flag} {value} is more than --patients {patients}")]
     Count {
@@ -185,15 +178,10 @@ pub fn interim(
     responses: u32,
     toxicities: Option<u32>,
 ) -> Result<Interim, InterimError> {
-    let spec = scenario
-        .designs
-        .iter()
-        .find(|d| d.name == design)
-        .ok_or_else(|| InterimError::UnknownDesign {
-            file: scenario.file.clone(),
-            name: design.to_string(),
-            designs: scenario.designs.iter().map(|d| d.name.clone()).collect(),
-        })?;
+    let spec = scenario.designs.iter().find(|d| d.name == design).ok_or_else(|| {
+        let names = scenario.designs.iter().map(|d| d.name.clone()).collect();
+        UnknownDesign::new(scenario.file.clone(), design, names)
+    })?;
     check_counts(patients, responses, toxicities)?;
     Judge {
         spec,

@@ -7,29 +7,23 @@
 
 mod answer;
 pub mod interim;
+mod names;
 pub mod pathways;
 
 pub use answer::{Answer, AnswerEstimate, AnswerStep};
+pub use names::UnknownDesign;
 
 use crate::core::{FollowUp, PatientRecord};
 use crate::designs::outcomes::{parse_history, LiveCohort, OutcomeError, PatientOutcome};
 use crate::designs::{Cohort, Decision, Dose, DoseEstimate, DoseFinder, Step, TrialData};
 use crate::scenario::{DesignSpec, Scenario};
-use std::path::PathBuf;
 
 /// Why a live trial's outcomes cannot be judged by the chosen design.
 #[derive(Debug, thiserror::Error)]
 pub enum ConductError {
-    /// The scenario has no `[[design]]` of that name; `designs` lists its design names.
-    #[error("{}: no design named '{name}'; the designs are: {}", file.display(), designs.join(", "))]
-    UnknownDesign {
-        /// The scenario file.
-        file: PathBuf,
-        /// The name asked for.
-        name: String,
-        /// The scenario's design names, in file order.
-        designs: Vec<String>,
-    },
+    /// The scenario has no `[[design]]` of that name.
+    #[error(transparent)]
+    UnknownDesign(#[from] UnknownDesign),
     /// The outcome string does not follow the grammar, or names a dose the scenario lacks.
     #[error("invalid outcomes")]
     Outcomes(#[source] OutcomeError),
@@ -87,15 +81,10 @@ impl<'a> LiveTrial<'a> {
     /// exists and that the string is valid for the scenario's doses; a history that departs from
     /// the design is judged all the same, with [`LiveTrial::warnings`] naming each departure.
     pub fn new(scenario: &'a Scenario, design: &str, outcomes: &str) -> Result<LiveTrial<'a>, ConductError> {
-        let spec = scenario
-            .designs
-            .iter()
-            .find(|d| d.name == design)
-            .ok_or_else(|| ConductError::UnknownDesign {
-                file: scenario.file.clone(),
-                name: design.to_string(),
-                designs: scenario.designs.iter().map(|d| d.name.clone()).collect(),
-            })?;
+        let spec = scenario.designs.iter().find(|d| d.name == design).ok_or_else(|| {
+            let names = scenario.designs.iter().map(|d| d.name.clone()).collect();
+            UnknownDesign::new(scenario.file.clone(), design, names)
+        })?;
         let num_doses = scenario.trial.doses.len();
         let history = parse_history(outcomes, num_doses).map_err(ConductError::Outcomes)?;
         let cohorts: Vec<Cohort> = history.iter().map(LiveCohort::counts).collect();

@@ -185,6 +185,15 @@ impl Scenario {
     pub fn load_for_conduct(path: &Path) -> Result<Scenario, ScenarioError> {
         let text = read_scenario(path)?;
         refuse_sweep(&text, path)?;
+        if kind_of(&text).as_deref() == Some("single-arm") {
+            return Err(ScenarioError::Field {
+                file: path.to_path_buf(),
+                field: "kind".into(),
+                message: "a single-arm scenario has no doses to choose: `next` and `pathways` are for \
+                          dose-finding trials; for a phase-2 interim look use `trialsim interim`"
+                    .into(),
+            });
+        }
         raw::parse(&text, path, false)
     }
 
@@ -220,9 +229,7 @@ impl AnyScenario {
     /// Parses and validates scenario text of either kind.
     pub fn parse(text: &str, file: &Path) -> Result<AnyScenario, ScenarioError> {
         // A file that is not even TOML falls through to the dose-finding parser, which reports it.
-        let kind = toml::from_str::<toml::Table>(text)
-            .ok()
-            .and_then(|t| t.get("kind").and_then(|k| k.as_str().map(str::to_string)));
+        let kind = kind_of(text);
         refuse_sweep(text, file)?;
         match kind.as_deref() {
             Some("single-arm") => single_arm::parse(text, file).map(AnyScenario::SingleArm),
@@ -264,6 +271,13 @@ impl AnyScenario {
 }
 
 /// A file with `[sweep]` is many scenarios: only `trialsim run` ([`RunFile`]) reads it.
+/// The scenario's `kind`, if the text is TOML and has one.
+fn kind_of(text: &str) -> Option<String> {
+    toml::from_str::<toml::Table>(text)
+        .ok()
+        .and_then(|t| t.get("kind").and_then(|k| k.as_str().map(str::to_string)))
+}
+
 fn refuse_sweep(text: &str, file: &Path) -> Result<(), ScenarioError> {
     if toml::from_str::<toml::Table>(text).is_ok_and(|t| t.contains_key("sweep")) {
         return Err(ScenarioError::Field {

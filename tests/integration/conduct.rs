@@ -320,3 +320,22 @@ fn histories_following_the_design_draw_no_warning() {
         }
     }
 }
+
+/// Messages a user meets first: a design name in the wrong case gets the right one suggested, and
+/// `next` on a single-arm scenario says what `next` is for and where to go instead.
+#[test]
+fn messages_point_to_the_fix() {
+    let scenario = &scenarios()[0];
+    let wrong_case = LiveTrial::new(scenario, "boin", "1NNN").err().unwrap().to_string();
+    assert!(
+        wrong_case.contains("no design named 'boin' (did you mean 'BOIN'?)"),
+        "{wrong_case}"
+    );
+    let single_arm = Scenario::load_for_conduct(&root().join("scenarios/ql1706_es_sclc.toml"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        single_arm.contains("field `kind`") && single_arm.contains("trialsim interim"),
+        "{single_arm}"
+    );
+}
