@@ -13,6 +13,7 @@ mod exact;
 mod fuzz;
 mod interim;
 mod limits;
+mod params;
 mod pathways;
 mod properties;
 mod recorded;
