@@ -6,6 +6,7 @@ use super::say;
 use anyhow::{bail, Result};
 use std::path::PathBuf;
 use trialsim::conduct::interim::{check_counts, interim, Interim};
+use trialsim::core::words::count;
 use trialsim::scenario::AnyScenario;
 
 /// The examples under `trialsim interim --help`.
@@ -67,14 +68,17 @@ pub fn execute(args: Args) -> Result<()> {
 /// Prints the answer for a reader: counts, the rule that decided, the boundaries, the
 /// probabilities, the next look and the decision.
 fn print_text(a: &Interim) {
-    let tox = a.toxicities.map_or(String::new(), |t| format!(", {t} toxicities"));
+    let tox = a.toxicities.map_or(String::new(), |t| match t {
+        1 => ", 1 toxicity".to_string(),
+        t => format!(", {t} toxicities"),
+    });
     say!(
-        "{} ({}): {} of {} patients assessed, {} responses{tox}",
+        "{} ({}): {} of {} patients assessed, {}{tox}",
         a.design,
         a.design_rule,
         a.patients,
         a.max_patients,
-        a.responses
+        count(a.responses, "response")
     );
     say!("rule: {}", a.rule);
     let b = &a.boundaries;

@@ -6,6 +6,7 @@ use super::say;
 use anyhow::{Context, Result};
 use std::path::PathBuf;
 use trialsim::conduct::{Answer, ConductError, LiveTrial};
+use trialsim::core::words::count;
 use trialsim::scenario::Scenario;
 
 /// The examples under `trialsim next --help`.
@@ -64,13 +65,13 @@ pub fn execute(args: Args) -> Result<()> {
 fn print_text(answer: &Answer, labels: &[String]) {
     let describe = |level: usize| format!("dose {level} ({})", labels[level - 1]);
     say!(
-        "{} ({}), target DLT probability {}: {} patients, {} DLTs in {} cohorts",
+        "{} ({}), target DLT probability {}: {}, {} in {}",
         answer.design,
         answer.design_rule,
         answer.target,
-        answer.patients,
-        answer.dlts,
-        answer.cohorts
+        count(answer.patients, "patient"),
+        count(answer.dlts, "DLT"),
+        count(answer.cohorts as u64, "cohort")
     );
     for warning in &answer.warnings {
         say!("Warning: {warning}");

@@ -6,6 +6,7 @@ use anyhow::{bail, Result};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
+use trialsim::core::words::count;
 use trialsim::engines::single_arm::SingleArmTable;
 use trialsim::report::folder::{check_target, prepare_out, FolderLock};
 use trialsim::results::{Method, OcTable};
@@ -228,12 +229,12 @@ fn report_dose_finding(scenario: &Scenario, table: &OcTable, notes: &[ExactNote]
         .filter(|r| matches!(r.method, Method::Simulated { .. }))
         .count() as u64;
     say!(
-        "{}: {} designs × {} truths in {:.2} s, {} threads",
+        "{}: {} × {} in {:.2} s, {}",
         scenario.name,
-        scenario.designs.len(),
-        scenario.truths.len(),
+        count(scenario.designs.len() as u64, "design"),
+        count(scenario.truths.len() as u64, "truth"),
         elapsed,
-        options.threads
+        count(options.threads as u64, "thread")
     );
     if simulated_rows > 0 {
         let trials = options.trials.unwrap_or(scenario.simulation.trials);
@@ -278,13 +279,13 @@ fn report_dose_finding(scenario: &Scenario, table: &OcTable, notes: &[ExactNote]
 /// Prints a single-arm run's timing and main OCs per design and truth.
 fn report_single_arm(scenario: &SingleArmScenario, table: &SingleArmTable, options: &RunOptions, elapsed: f64) {
     say!(
-        "{}: {} trials × {} designs × {} truths in {:.2} s, {} threads",
+        "{}: {} × {} × {} in {:.2} s, {}",
         scenario.name,
-        table.trials,
-        scenario.designs.len(),
-        scenario.truths.len(),
+        count(table.trials, "trial"),
+        count(scenario.designs.len() as u64, "design"),
+        count(scenario.truths.len() as u64, "truth"),
         elapsed,
-        options.threads
+        count(options.threads as u64, "thread")
     );
     say!(
         "{:<28} {:<22} {:>10} {:>10} {:>8} {:>8} {:>10}",

@@ -15,6 +15,7 @@ mod protocol;
 pub(crate) mod random;
 pub(crate) mod stats;
 mod truth;
+pub mod words;
 
 pub use data::{Cohort, DoseSummary, Outcome, TrialData};
 pub use decision::{Decision, StopReason, NO_WAIT_WITHOUT_FOLLOW_UP};
