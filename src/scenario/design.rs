@@ -5,6 +5,7 @@
 use super::raw::Errors;
 use super::{FieldPath, ScenarioError, TrialSettings, MAX_PATIENTS_LIMIT};
 use crate::core::params::Params;
+use crate::core::words::did_you_mean;
 use crate::core::{Backfill, StepUpRule};
 use crate::designs::registry::{self, ConfiguredDesign, TrialContext, Wrappers};
 use crate::designs::rules::{DontSkipDoses, DoseSelector, StopAtN, StopWhenNAtDose, StopWhenTooToxic};
@@ -176,7 +177,8 @@ pub(super) fn parse_design(
         return Err(errors.field(
             &path.key("rule"),
             format!(
-                "unknown rule '{rule}'; expected one of {}",
+                "unknown rule '{rule}'{}; expected one of {}",
+                did_you_mean(&rule, registry::rule_names()),
                 quoted(&registry::rule_names())
             ),
         ));

@@ -6,6 +6,7 @@ use super::raw::{deserialize_text, simulation_settings, Errors, RawSimulation};
 use super::{FieldPath, ScenarioError, SimulationSettings};
 use crate::core::limits::MAX_PATIENTS_LIMIT;
 use crate::core::stats::binomial_critical;
+use crate::core::words::did_you_mean;
 use crate::designs::single_arm::{
     Accrual, BetaPrior, Bop2, Endpoint, ExactDesign, PredictiveDesign, ResponseDesign, SimonDesign, SimonSearch,
     SingleArmDesign, SingleArmError, SingleArmTruth, StudyTiming, SurvivalCurve, TimeToEvent, ToxicityRule,
@@ -565,7 +566,11 @@ fn design(
             let names: Vec<String> = SINGLE_ARM_RULES.iter().map(|r| format!("\"{r}\"")).collect();
             return Err(errors.field(
                 &path.key("rule"),
-                format!("unknown rule '{other}'; expected one of {}", names.join(", ")),
+                format!(
+                    "unknown rule '{other}'{}; expected one of {}",
+                    did_you_mean(other, SINGLE_ARM_RULES.iter().copied()),
+                    names.join(", ")
+                ),
             ));
         }
     };

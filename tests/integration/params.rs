@@ -127,3 +127,22 @@ proptest! {
         check(&scenario(&table))?;
     }
 }
+
+/// A rule name off by case or a letter is refused with the rule meant ("did you mean").
+#[test]
+fn a_misspelt_rule_gets_a_suggestion() {
+    let refused = Scenario::parse(
+        &scenario("[[design]]\nname = \"D\"\nrule = \"Boin\"\n"),
+        Path::new("p.toml"),
+    );
+    let message = refused.unwrap_err().to_string();
+    assert!(
+        message.contains("field `design[0].rule`: unknown rule 'Boin' (did you mean 'boin'?)"),
+        "{message}"
+    );
+    let refused = Scenario::parse(
+        &scenario("[[design]]\nname = \"D\"\nrule = \"mtpi-2\"\n"),
+        Path::new("p.toml"),
+    );
+    assert!(refused.unwrap_err().to_string().contains("(did you mean 'mtpi2'?)"));
+}
