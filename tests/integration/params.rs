@@ -137,7 +137,7 @@ fn a_misspelt_rule_gets_a_suggestion() {
     );
     let message = refused.unwrap_err().to_string();
     assert!(
-        message.contains("field `design[0].rule`: unknown rule 'Boin' (did you mean 'boin'?)"),
+        message.contains("field `design[1].rule`: unknown rule 'Boin' (did you mean 'boin'?)"),
         "{message}"
     );
     let refused = Scenario::parse(
