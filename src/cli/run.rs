@@ -1,7 +1,7 @@
 //! `trialsim run`: simulates (or computes exactly) scenario files and sweeps, or one shard of
 //! them, writes their tables, and prints a summary of each.
 
-use super::{progress_bar, say, say_wrote};
+use super::{say, say_wrote, Progress};
 use anyhow::{bail, Result};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -11,9 +11,9 @@ use trialsim::engines::single_arm::SingleArmTable;
 use trialsim::report::folder::{check_target, prepare_out, FolderLock};
 use trialsim::results::{Method, OcTable};
 use trialsim::run::shard::Shard;
-use trialsim::run::sweep::{simulate_sweep, write_sweep_outputs};
+use trialsim::run::sweep::{check_points, simulate_sweep, write_sweep_outputs};
 use trialsim::run::{
-    simulate_scenario, simulate_single_arm, write_outputs, write_single_arm_outputs, ExactNote, RunOptions,
+    check_cost, simulate_scenario, simulate_single_arm, write_outputs, write_single_arm_outputs, ExactNote, RunOptions,
 };
 use trialsim::scenario::{AnyScenario, RunFile, Scenario, SingleArmScenario, Sweep};
 
@@ -75,8 +75,6 @@ pub fn execute(args: Args) -> Result<()> {
             );
         }
     }
-    // The output folders are checked, and locked against other writers, before any work.
-    let locks = claim_out(out, &scenarios, args.shard.is_none())?;
     let threads = args.threads.map_or_else(
         || std::thread::available_parallelism().map_or(1, |n| n.get()),
         |t| t as usize,
@@ -87,6 +85,13 @@ pub fn execute(args: Args) -> Result<()> {
         threads,
         exact: args.exact,
     };
+    // Every run's cost is estimated, and refused past the limits, before any work.
+    let estimates = scenarios
+        .iter()
+        .map(|s| estimate_seconds(s, &options, args.shard))
+        .collect::<Result<Vec<f64>>>()?;
+    // The output folders are checked, and locked against other writers, before any work.
+    let locks = claim_out(out, &scenarios, args.shard.is_none())?;
     let mut finished: Vec<PathBuf> = Vec::new();
     for (index, (scenario, text)) in loaded.iter().enumerate() {
         for w in scenario.warnings() {
@@ -94,9 +99,9 @@ pub fn execute(args: Args) -> Result<()> {
         }
         let dir = out.join(scenario.stem());
         let written = match (args.shard, scenario) {
-            (Some(shard), _) => run_shard(scenario, text, &options, shard, &dir),
-            (None, RunFile::Scenario(scenario)) => run_one(scenario, &options, &dir),
-            (None, RunFile::Sweep(sweep)) => run_sweep(sweep, &options, &dir),
+            (Some(shard), _) => run_shard(scenario, text, &options, shard, &dir, estimates[index]),
+            (None, RunFile::Scenario(scenario)) => run_one(scenario, &options, &dir, estimates[index]),
+            (None, RunFile::Sweep(sweep)) => run_sweep(sweep, &options, &dir, estimates[index]),
         };
         if trialsim::engines::cancel::requested() {
             drop(locks);
@@ -106,6 +111,28 @@ pub fn execute(args: Args) -> Result<()> {
         finished.push(dir);
     }
     Ok(())
+}
+
+/// The estimated seconds of running `file` (or its `shard`) with `options`; an error when a sweep
+/// has too many points or a run's estimated work is past the limit.
+fn estimate_seconds(file: &RunFile, options: &RunOptions, shard: Option<Shard>) -> Result<f64> {
+    let (total, _) = trialsim::run::shard::run_settings(file, options);
+    let trials = shard.map_or(total, |s| {
+        let range = s.trials(total);
+        range.end - range.start
+    });
+    Ok(match file {
+        RunFile::Scenario(AnyScenario::DoseFinding(s)) => check_cost(s, trials, options.threads)?.seconds,
+        RunFile::Scenario(AnyScenario::SingleArm(_)) => 0.0,
+        RunFile::Sweep(sweep) => {
+            check_points(sweep)?;
+            let mut seconds = 0.0;
+            for point in &sweep.points {
+                seconds += check_cost(&point.scenario, trials, options.threads)?.seconds;
+            }
+            seconds
+        }
+    })
 }
 
 /// Checks that `out` can hold the folders of `scenarios` and, unless `lock` is false (shards of
@@ -129,12 +156,12 @@ fn claim_out(out: &Path, scenarios: &[RunFile], lock: bool) -> Result<Vec<Folder
 }
 
 /// Simulates one scenario and writes its outputs into `dir`.
-fn run_one(scenario: &AnyScenario, options: &RunOptions, dir: &Path) -> Result<Vec<PathBuf>> {
+fn run_one(scenario: &AnyScenario, options: &RunOptions, dir: &Path, estimate: f64) -> Result<Vec<PathBuf>> {
     let total = match scenario {
         AnyScenario::DoseFinding(s) => options.trials.unwrap_or(s.simulation.trials),
         AnyScenario::SingleArm(s) => options.trials.unwrap_or(s.simulation.trials),
     };
-    let bar = progress_bar(total, &scenario.stem());
+    let bar = Progress::start(total, &scenario.stem(), estimate);
     let started = Instant::now();
     Ok(match scenario {
         AnyScenario::DoseFinding(s) => {
@@ -156,14 +183,21 @@ fn run_one(scenario: &AnyScenario, options: &RunOptions, dir: &Path) -> Result<V
 }
 
 /// Simulates one shard of a scenario or sweep and writes its counts.
-fn run_shard(file: &RunFile, text: &str, options: &RunOptions, shard: Shard, dir: &Path) -> Result<Vec<PathBuf>> {
+fn run_shard(
+    file: &RunFile,
+    text: &str,
+    options: &RunOptions,
+    shard: Shard,
+    dir: &Path,
+    estimate: f64,
+) -> Result<Vec<PathBuf>> {
     let (trials, _) = trialsim::run::shard::run_settings(file, options);
     let range = shard.trials(trials);
     let points = match file {
         RunFile::Sweep(sweep) => sweep.points.len() as u64,
         RunFile::Scenario(_) => 1,
     };
-    let bar = progress_bar((range.end - range.start) * points, &file.stem());
+    let bar = Progress::start((range.end - range.start) * points, &file.stem(), estimate);
     let started = Instant::now();
     let path = trialsim::run::shard::run_shard(file, text, options, shard, dir, &|done| bar.set_position(done))?;
     bar.finish_and_clear();
@@ -184,9 +218,9 @@ fn run_shard(file: &RunFile, text: &str, options: &RunOptions, shard: Shard, dir
 }
 
 /// Computes every point of a sweep and writes the points' folders and `sweep.csv`.
-fn run_sweep(sweep: &Sweep, options: &RunOptions, dir: &Path) -> Result<Vec<PathBuf>> {
+fn run_sweep(sweep: &Sweep, options: &RunOptions, dir: &Path, estimate: f64) -> Result<Vec<PathBuf>> {
     let trials = options.trials.unwrap_or(sweep.points[0].scenario.simulation.trials);
-    let bar = progress_bar(trials * sweep.points.len() as u64, &sweep.stem());
+    let bar = Progress::start(trials * sweep.points.len() as u64, &sweep.stem(), estimate);
     let results = simulate_sweep(sweep, options, &|done| bar.set_position(done))?;
     bar.finish_and_clear();
     for ((point, r), k) in sweep.points.iter().zip(&results).zip(1..) {

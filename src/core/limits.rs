@@ -19,3 +19,17 @@ pub const MAX_MONTHS: f64 = 1200.0;
 /// Largest maximum sample size a Simon search visits: it visits about nmax⁴/8 designs, about 10 s
 /// at 400 (`clinfun` allows 1000, minutes here).
 pub const MAX_SIMON_NMAX: u32 = 400;
+/// Largest number of points a `[sweep]` may have: each point is a whole run written to its own
+/// folder (a 200 × 200 grid would be 40,000 runs).
+pub const MAX_SWEEP_POINTS: usize = 1_000;
+/// Largest estimated work of one `trialsim run` of a scenario, in weighted patient decisions
+/// (trials × truths × Σ over designs of decisions per trial × the design's cost factor; see
+/// `run::estimate`): months on one core (a billion trials of the bundled escalation scenario stay
+/// below it). Past it the run is refused, naming the estimate and the settings to lower.
+pub const MAX_RUN_WORK: f64 = 1e15;
+/// Weighted patient decisions one thread makes per second, roughly (a rule-based design's
+/// decision is one unit): turns an estimate into seconds.
+pub const WORK_PER_SECOND: f64 = 5e7;
+/// Estimated seconds above which a run reports its progress (with an ETA) on standard error even
+/// when that is not a terminal.
+pub const PROGRESS_AFTER_SECONDS: f64 = 5.0;

@@ -8,11 +8,14 @@
 //! written once over `Engine`.
 
 mod bench;
+mod cost;
 pub mod shard;
 pub mod sweep;
 mod tagged;
 
+pub use crate::core::limits::PROGRESS_AFTER_SECONDS;
 pub use bench::{bench, BenchResult};
+pub use cost::{check_cost, estimate, Estimate};
 pub(crate) use tagged::{Counts, Tagged};
 
 use crate::core::{dlt_as_given, Timing};
@@ -63,6 +66,9 @@ pub enum RunError {
     /// A single-arm study cannot be simulated as given.
     #[error(transparent)]
     SingleArm(#[from] SingleArmError),
+    /// The run's estimated cost is beyond [`MAX_RUN_WORK`]: the estimate and what to lower.
+    #[error("{0}")]
+    TooLarge(String),
     /// A file could not be written.
     #[error("cannot write {path}: {source}")]
     Write {

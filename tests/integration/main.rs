@@ -13,6 +13,7 @@ mod exact;
 mod fuzz;
 mod interim;
 mod limits;
+mod limits_cost;
 mod params;
 mod pathways;
 mod properties;
