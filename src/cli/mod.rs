@@ -22,7 +22,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{mpsc, Arc};
 use std::time::{Duration, Instant};
 use trialsim::report::write_atomic;
-use trialsim::run::PROGRESS_AFTER_SECONDS;
+use trialsim::run::{ANNOUNCE_AFTER_SECONDS, PROGRESS_AFTER_SECONDS};
 
 /// Prints a line to standard output, ignoring write errors: the summary is a courtesy (the files
 /// are the product), and a closed pipe (`trialsim run … | head`) must not abort the run.
@@ -73,7 +73,7 @@ const PROGRESS_EVERY: Duration = Duration::from_secs(3);
 
 /// A run's progress on standard error: a bar on a terminal; otherwise one line (trials done,
 /// elapsed time, time left) every few seconds, from the start when the run's estimate exceeds
-/// [`PROGRESS_AFTER_SECONDS`], else only once it has actually run that long (so quick runs stay
+/// [`ANNOUNCE_AFTER_SECONDS`], else only once it has run [`PROGRESS_AFTER_SECONDS`] (so quick runs stay
 /// silent and a mis-estimated one still reports). A ticker thread prints, so lines keep coming
 /// while a single slow trial or an exact enumeration holds the engines.
 pub struct Progress {
@@ -101,7 +101,7 @@ impl Progress {
                 ticker: None,
             };
         }
-        let loud = estimate > PROGRESS_AFTER_SECONDS;
+        let loud = estimate > ANNOUNCE_AFTER_SECONDS;
         if loud {
             eprintln!(
                 "{message}: {total} trials, estimated about {}; progress every {} s",

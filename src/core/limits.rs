@@ -33,3 +33,9 @@ pub const WORK_PER_SECOND: f64 = 5e7;
 /// Estimated seconds above which a run reports its progress (with an ETA) on standard error even
 /// when that is not a terminal.
 pub const PROGRESS_AFTER_SECONDS: f64 = 5.0;
+/// Estimated seconds above which a run announces its estimate before starting (and reports
+/// progress from the start). Higher than [`PROGRESS_AFTER_SECONDS`] because the estimate leaves
+/// out the decision cache and overstates model-based designs (the bundled escalation scenario,
+/// estimated at about 23 s on two threads, takes under a second): a run that is really slow still
+/// reports once it has taken [`PROGRESS_AFTER_SECONDS`].
+pub const ANNOUNCE_AFTER_SECONDS: f64 = 60.0;

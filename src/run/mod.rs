@@ -13,7 +13,7 @@ pub mod shard;
 pub mod sweep;
 mod tagged;
 
-pub use crate::core::limits::PROGRESS_AFTER_SECONDS;
+pub use crate::core::limits::{ANNOUNCE_AFTER_SECONDS, PROGRESS_AFTER_SECONDS};
 pub use bench::{bench, BenchResult};
 pub use cost::{check_cost, estimate, Estimate};
 pub(crate) use tagged::{Counts, Tagged};
