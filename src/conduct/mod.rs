@@ -110,10 +110,11 @@ impl<'a> LiveTrial<'a> {
             }
             data.add_cohort(c.dose, c.patients, c.dlts);
         }
+        let window = window(scenario);
         let follow_up = history.iter().any(LiveCohort::has_pending).then(|| FollowUp {
-            records: records(&history, window(scenario)),
+            records: records(&history, window),
             now: 0.0,
-            window: window(scenario),
+            window,
         });
         if let Some(follow_up) = &follow_up {
             if !finder.decides_on_pending() {
@@ -225,8 +226,14 @@ impl<'a> LiveTrial<'a> {
 /// that outcome strings do not carry, so only its sizes and limits are checked.
 fn deviations(finder: &dyn DoseFinder, before: Option<&TrialData>, c: &Cohort, max_patients: u32) -> Vec<String> {
     let limits = finder.limits();
-    let empty = TrialData::new(limits.num_doses);
-    let data = before.unwrap_or(&empty);
+    let empty;
+    let data = match before {
+        Some(data) => data,
+        None => {
+            empty = TrialData::new(limits.num_doses);
+            &empty
+        }
+    };
     let mut found = Vec::new();
     let expected = match before {
         None => Decision::Treat(limits.start_dose),
