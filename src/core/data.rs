@@ -1,6 +1,6 @@
 //! Patient outcomes and the trial data designs decide from, as sufficient statistics.
 
-use super::{Dose, DoseSpace, FollowUp, PatientRecord};
+use super::{Dose, DoseSpace, EfficacyCounts, FollowUp, PatientRecord};
 
 /// One patient's outcome: a dose-limiting toxicity (DLT) or not and, where the scenario has an
 /// efficacy endpoint, a response or not.
@@ -38,9 +38,10 @@ pub struct Cohort {
 ///
 /// Every design here decides from the patients and DLTs (and, with efficacy, responses) per dose
 /// plus the latest cohort, so the state is kept as one flat `u16` slice,
-/// `[n_1, y_1, …, n_K, y_K, last dose, last n, last y]` (with efficacy `[n_1, y_1, r_1, …, last
-/// dose, last n, last y, last r]`), which also serves as the key under which engines cache
-/// decisions (see [`TrialData::state`]).
+/// `[n_1, y_1, …, n_K, y_K, last dose, last n, last y]` (with efficacy `[n_1, y_1, r_1, b_1, …,
+/// last dose, last n, last y, last r, last b]`, r counting responses and b responses with a DLT,
+/// so that the four joint outcomes of phase I/II designs are known), which also serves as the key
+/// under which engines cache decisions (see [`TrialData::state`]).
 ///
 /// In calendar time the data may also carry every patient's follow-up ([`TrialData::follow_up`]):
 /// the counts are then those of complete patients, and time-to-event designs also weigh the
@@ -50,7 +51,7 @@ pub struct TrialData {
     state: Vec<u16>,
     follow_up: Option<FollowUp>,
     num_doses: usize,
-    /// Entries per dose in `state`: 2 (patients, DLTs) or 3 (and responses).
+    /// Entries per dose in `state`: 2 (patients, DLTs) or 4 (and responses, responses with a DLT).
     stride: usize,
     total_patients: u32,
     total_dlts: u32,
@@ -64,7 +65,7 @@ impl TrialData {
 
     /// Empty data for a trial that also observes a response per patient.
     pub fn with_efficacy(num_doses: usize) -> TrialData {
-        TrialData::with_stride(num_doses, 3)
+        TrialData::with_stride(num_doses, 4)
     }
 
     fn with_stride(num_doses: usize, stride: usize) -> TrialData {
@@ -131,9 +132,30 @@ impl TrialData {
         self.state[k] = dose.0;
         self.state[k + 1] = patients;
         self.state[k + 2] = dlts;
-        if self.stride == 3 {
-            self.state[k + 3] = 0;
+        if self.has_efficacy() {
+            self.state[k + 3..k + 5].fill(0);
         }
+    }
+
+    /// Records a cohort at `dose` with its joint outcomes (patients, DLTs, responses and responses
+    /// with a DLT) in data that observe efficacy.
+    pub fn add_cohort_outcomes(&mut self, dose: Dose, outcomes: EfficacyCounts) {
+        assert!(self.has_efficacy(), "responses recorded in toxicity-only data");
+        debug_assert!(outcomes.responses_with_dlt <= outcomes.responses.min(outcomes.dlts));
+        let [n, y, r, b] = [
+            outcomes.patients,
+            outcomes.dlts,
+            outcomes.responses,
+            outcomes.responses_with_dlt,
+        ]
+        .map(|x| u16::try_from(x).expect("cohort counts fit in 16 bits"));
+        self.add_cohort(dose, n, y);
+        let i = self.stride * dose.index();
+        self.state[i + 2] += r;
+        self.state[i + 3] += b;
+        let k = self.stride * self.num_doses;
+        self.state[k + 3] = r;
+        self.state[k + 4] = b;
     }
 
     /// Records `patients` more at `dose` with `dlts` DLTs without making them the latest cohort
@@ -150,11 +172,18 @@ impl TrialData {
     /// Records one patient's outcome at `dose` as a cohort of one (its response is counted where
     /// the data observe efficacy).
     pub fn add_patient(&mut self, dose: Dose, outcome: Outcome) {
-        self.add_cohort(dose, 1, u16::from(outcome.dlt));
-        if let (3, Some(response)) = (self.stride, outcome.response) {
-            let r = u16::from(response);
-            self.state[self.stride * dose.index() + 2] += r;
-            self.state[self.stride * self.num_doses + 3] = r;
+        match outcome.response {
+            Some(response) if self.has_efficacy() => {
+                let (y, r) = (u32::from(outcome.dlt), u32::from(response));
+                let outcomes = EfficacyCounts {
+                    patients: 1,
+                    dlts: y,
+                    responses: r,
+                    responses_with_dlt: y * r,
+                };
+                self.add_cohort_outcomes(dose, outcomes);
+            }
+            _ => self.add_cohort(dose, 1, u16::from(outcome.dlt)),
         }
     }
 
@@ -168,7 +197,7 @@ impl TrialData {
     }
     /// Whether responses are observed.
     pub fn has_efficacy(&self) -> bool {
-        self.stride == 3
+        self.stride == 4
     }
     /// Patients treated at `dose`.
     pub fn patients(&self, dose: Dose) -> u32 {
@@ -182,6 +211,16 @@ impl TrialData {
     pub fn responses(&self, dose: Dose) -> Option<u32> {
         self.has_efficacy()
             .then(|| u32::from(self.state[self.stride * dose.index() + 2]))
+    }
+    /// The joint outcomes at `dose` (responses with and without a DLT), where efficacy is observed.
+    pub fn efficacy(&self, dose: Dose) -> Option<EfficacyCounts> {
+        let i = self.stride * dose.index();
+        self.has_efficacy().then(|| EfficacyCounts {
+            patients: u32::from(self.state[i]),
+            dlts: u32::from(self.state[i + 1]),
+            responses: u32::from(self.state[i + 2]),
+            responses_with_dlt: u32::from(self.state[i + 3]),
+        })
     }
     /// Everything known at `dose`.
     pub fn summary(&self, dose: Dose) -> DoseSummary {
@@ -268,5 +307,13 @@ mod tests {
                 dlts: 0
             })
         );
+        assert_eq!(data.efficacy(Dose(0)).map(|c| c.responses_with_dlt), Some(0));
+        data.add_patient(Dose(0), outcome(true, true));
+        assert_eq!(
+            data.efficacy(Dose(0))
+                .map(|c| (c.patients, c.dlts, c.responses, c.responses_with_dlt)),
+            Some((3, 2, 2, 1))
+        );
+        assert_eq!(data.state()[data.state().len() - 5..], [0, 1, 1, 1, 1]);
     }
 }

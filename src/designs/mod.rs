@@ -34,7 +34,8 @@ pub use crate::core::{Cohort, Decision, Dose, StopReason, TrialData};
 pub trait Fit {
     /// The design's own proposal, before any rule.
     fn decision(&self) -> Decision;
-    /// The dose this design selects as MTD if the trial ends now with these data.
+    /// The dose this design selects if the trial ends now with these data: the MTD, or for a
+    /// phase I/II design ([`Design::uses_efficacy`]) the optimal biological dose (OBD).
     fn selected_dose(&self) -> Option<Dose>;
     /// Whether `dose` may still be given (e.g. not eliminated by a safety rule).
     fn admissible(&self, _dose: Dose) -> bool {
@@ -61,6 +62,15 @@ pub trait Fit {
     /// boundaries in force (e.g. "0/3 DLTs at dose 2 ≤ 0, the escalation boundary at n = 3
     /// (λe = 0.197): escalate"). Only for explanations: engines never ask.
     fn reason(&self) -> String;
+    /// The design's estimate of the response probability at `dose` (phase I/II designs).
+    fn prob_response(&self, _dose: Dose) -> Option<f64> {
+        None
+    }
+    /// The design's estimate of the utility of `dose`, on the design's own scale (phase I/II
+    /// designs that select by utility or desirability).
+    fn utility(&self, _dose: Dose) -> Option<f64> {
+        None
+    }
     /// A 90% credible interval for the DLT probability at `dose`, where the design has one.
     fn prob_tox_interval(&self, _dose: Dose) -> Option<(f64, f64)> {
         None
@@ -93,6 +103,11 @@ pub trait Design: Send + Sync {
     /// [`TrialData::follow_up`] and may answer [`Decision::Wait`]) rather than waiting for every
     /// window to close.
     fn decides_on_pending(&self) -> bool {
+        false
+    }
+    /// Whether the design decides on responses as well as DLTs (a phase I/II design): it is then
+    /// given data with efficacy ([`TrialData::with_efficacy`]) and selects an OBD.
+    fn uses_efficacy(&self) -> bool {
         false
     }
 }
@@ -129,6 +144,8 @@ pub trait DoseFinder: Send + Sync {
     /// calendar-time engine then decides at each arrival from the follow-up instead of waiting
     /// for every window of a cohort to close.
     fn decides_on_pending(&self) -> bool;
+    /// Whether the design decides on responses as well ([`Design::uses_efficacy`]).
+    fn uses_efficacy(&self) -> bool;
     /// Patients in the next cohort: the design's size, cut to what `max_patients` leaves.
     fn next_cohort_size(&self, data: &TrialData) -> u16;
     /// Per-dose estimates for a report of the current fit (e.g. `trialsim next`).
@@ -309,6 +326,10 @@ impl<D: Design> DoseFinder for WithRules<D> {
 
     fn decides_on_pending(&self) -> bool {
         self.design.decides_on_pending()
+    }
+
+    fn uses_efficacy(&self) -> bool {
+        self.design.uses_efficacy()
     }
 
     fn next_cohort_size(&self, data: &TrialData) -> u16 {
