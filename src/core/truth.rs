@@ -33,6 +33,17 @@ pub struct TruthProfile {
     pub efficacy: Option<Vec<f64>>,
 }
 
+/// The truth at one dose as a phase I/II design sees it: the joint law of DLT and response.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct DoseTruth {
+    /// P(DLT).
+    pub dlt: f64,
+    /// P(response).
+    pub response: f64,
+    /// P(response and DLT); `dlt · response` when they are independent.
+    pub response_with_dlt: f64,
+}
+
 /// When, within the DLT window, a DLT occurs.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Onset {

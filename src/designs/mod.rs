@@ -28,7 +28,7 @@ pub mod titration;
 
 pub use rules::Rule;
 
-pub use crate::core::{Cohort, Decision, Dose, StopReason, TrialData};
+pub use crate::core::{Cohort, Decision, Dose, DoseTruth, StopReason, TrialData};
 
 /// A design fitted to a trial's data.
 pub trait Fit {
@@ -110,6 +110,17 @@ pub trait Design: Send + Sync {
     fn uses_efficacy(&self) -> bool {
         false
     }
+    /// A phase I/II design's true utility of a dose under a truth, on the design's own scale
+    /// (e.g. BOIN12's utility, EffTox's desirability); `None` for toxicity-only designs.
+    fn true_utility(&self, _truth: &DoseTruth) -> Option<f64> {
+        None
+    }
+    /// Whether a dose is acceptable under a truth by the design's own criteria (e.g. BOIN12: P(DLT)
+    /// ≤ φ_T and P(response) ≥ φ_E). The true OBD is the acceptable dose of highest
+    /// [`Design::true_utility`] (ties: the lower dose).
+    fn truly_acceptable(&self, _truth: &DoseTruth) -> bool {
+        true
+    }
 }
 
 /// The limits every design obeys, from the scenario's `[trial]` table.
@@ -146,6 +157,10 @@ pub trait DoseFinder: Send + Sync {
     fn decides_on_pending(&self) -> bool;
     /// Whether the design decides on responses as well ([`Design::uses_efficacy`]).
     fn uses_efficacy(&self) -> bool;
+    /// The true OBD under a truth given dose by dose, with each dose's true utility on the
+    /// design's scale ([`Design::true_utility`], [`Design::truly_acceptable`]); `None` for
+    /// toxicity-only designs, and an OBD of `None` when no dose is acceptable.
+    fn true_obd(&self, truth: &[DoseTruth]) -> Option<(Option<Dose>, Vec<f64>)>;
     /// Patients in the next cohort: the design's size, cut to what `max_patients` leaves.
     fn next_cohort_size(&self, data: &TrialData) -> u16;
     /// Per-dose estimates for a report of the current fit (e.g. `trialsim next`).
@@ -330,6 +345,21 @@ impl<D: Design> DoseFinder for WithRules<D> {
 
     fn uses_efficacy(&self) -> bool {
         self.design.uses_efficacy()
+    }
+
+    fn true_obd(&self, truth: &[DoseTruth]) -> Option<(Option<Dose>, Vec<f64>)> {
+        let utilities = truth
+            .iter()
+            .map(|t| self.design.true_utility(t))
+            .collect::<Option<Vec<f64>>>()?;
+        let mut obd: Option<Dose> = None;
+        for (d, t) in truth.iter().enumerate() {
+            let better = obd.is_none_or(|best| utilities[d] > utilities[best.index()]);
+            if self.design.truly_acceptable(t) && better {
+                obd = Some(Dose(d as u16));
+            }
+        }
+        Some((obd, utilities))
     }
 
     fn next_cohort_size(&self, data: &TrialData) -> u16 {
