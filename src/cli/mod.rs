@@ -34,7 +34,7 @@ macro_rules! say {
 }
 pub(crate) use say;
 
-/// Ctrl-C asks the engines to stop at their next block; nothing of an unfinished run is written
+/// Ctrl-C asks the engines to stop before their next trial; nothing of an unfinished run is written
 /// (outputs are written only after a run finishes, each atomically). A second Ctrl-C exits at
 /// once.
 pub fn stop_on_ctrl_c() {

@@ -11,7 +11,7 @@ use trialsim::engines::single_arm::SingleArmTable;
 use trialsim::report::folder::{check_target, prepare_out, FolderLock};
 use trialsim::results::{Method, OcTable};
 use trialsim::run::shard::Shard;
-use trialsim::run::sweep::{check_points, simulate_sweep, write_sweep_outputs};
+use trialsim::run::sweep::{simulate_sweep, write_sweep_outputs};
 use trialsim::run::{
     check_cost, simulate_scenario, simulate_single_arm, write_outputs, write_single_arm_outputs, ExactNote, RunOptions,
 };
@@ -125,7 +125,6 @@ fn estimate_seconds(file: &RunFile, options: &RunOptions, shard: Option<Shard>) 
         RunFile::Scenario(AnyScenario::DoseFinding(s)) => check_cost(s, trials, options.threads)?.seconds,
         RunFile::Scenario(AnyScenario::SingleArm(_)) => 0.0,
         RunFile::Sweep(sweep) => {
-            check_points(sweep)?;
             let mut seconds = 0.0;
             for point in &sweep.points {
                 seconds += check_cost(&point.scenario, trials, options.threads)?.seconds;

@@ -1,5 +1,5 @@
 //! Cancellation of a run in progress (Ctrl-C, or SIGTERM and SIGHUP, which the command line
-//! handles alike): a process-wide flag that every engine checks between blocks of trials. A
+//! handles alike): a process-wide flag that every engine checks before each trial. A
 //! cancelled engine returns [`SimulationError::Interrupted`] and nothing of its run is written:
 //! outputs are written only after a simulation finishes, into a staging folder swapped in whole
 //! ([`crate::report::folder`]), so the output folder keeps its previous run.
@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 static CANCELLED: AtomicBool = AtomicBool::new(false);
 
-/// Asks every running engine to stop at its next block.
+/// Asks every running engine to stop before its next trial.
 pub fn request() {
     CANCELLED.store(true, Ordering::SeqCst);
 }

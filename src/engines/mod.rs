@@ -175,7 +175,7 @@ pub enum SimulationError {
 
 /// Runs the trials in `trials` of `simulation` on `threads` threads and returns their counts.
 /// `progress` is called with the number of trials finished so far; a cancellation request stops
-/// the run at the next block with [`SimulationError::Interrupted`].
+/// the run before the next trial with [`SimulationError::Interrupted`].
 ///
 /// Trial t always uses the stream of (seed, t), and counts are integers merged by addition, so the
 /// result is the same for any number of threads, and the counts of contiguous ranges (shards of a

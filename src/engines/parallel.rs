@@ -7,11 +7,16 @@ use super::SimulationError;
 use std::ops::Range;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+/// Trials between progress reports within a block: frequent enough for designs whose trials take
+/// a second, rare enough to cost nothing measurable where a trial takes 100 ns.
+pub const PROGRESS_STEP: u64 = 16;
+
 /// Runs `trial(&mut state, t)` for every t in `trials` (any range: a shard of a run computes its
 /// own slice with the same per-trial streams), in blocks of `block` trials, on
 /// `threads` threads, each with its own `init()` state; returns the workers' states. Calls
-/// `progress` with the number of trials finished after each block; stops at the next block with
-/// [`SimulationError::Interrupted`] when cancellation is requested.
+/// `progress` with the number of trials finished every [`PROGRESS_STEP`] trials and at the end of
+/// each block; stops before the next trial with [`SimulationError::Interrupted`] when cancellation
+/// is requested (a costly design's trial can take a second: a block could take minutes).
 pub fn run_blocks<S: Send>(
     trials: Range<u64>,
     block: u64,
@@ -31,11 +36,21 @@ pub fn run_blocks<S: Send>(
                 break;
             }
             let range = first + b * block..(first + (b + 1) * block).min(end);
-            let size = range.end - range.start;
+            let mut unreported = 0;
             for t in range {
+                if super::cancel::requested() {
+                    break;
+                }
                 trial(&mut state, t);
+                unreported += 1;
+                if unreported == PROGRESS_STEP {
+                    progress(done.fetch_add(unreported, Ordering::Relaxed) + unreported);
+                    unreported = 0;
+                }
             }
-            progress(done.fetch_add(size, Ordering::Relaxed) + size);
+            if unreported > 0 {
+                progress(done.fetch_add(unreported, Ordering::Relaxed) + unreported);
+            }
         }
         state
     };

@@ -1,7 +1,6 @@
 //! Running a `[sweep]`: every point simulated (or computed exactly) as an ordinary scenario, then
 //! written into its own folder, with one tidy `sweep.csv` over all points.
 
-use crate::core::limits::MAX_SWEEP_POINTS;
 use crate::report::folder::write_staged;
 use crate::report::manifest::write_manifest;
 use crate::report::sweep::{point_dir, sweep_csv, sweep_index};
@@ -21,21 +20,6 @@ pub struct PointResult {
     pub notes: Vec<ExactNote>,
     /// Seconds the point took.
     pub seconds: f64,
-}
-
-/// Refuses a sweep of more than [`MAX_SWEEP_POINTS`] points before any work, naming `[sweep]` and
-/// the count.
-pub fn check_points(sweep: &Sweep) -> Result<(), RunError> {
-    let points = sweep.points.len();
-    if points > MAX_SWEEP_POINTS {
-        return Err(RunError::TooLarge(format!(
-            "{}: [sweep] has {points} points (the product of its lists' lengths), more than the \
-             {MAX_SWEEP_POINTS} allowed; each point is a whole run: shorten the lists or split the sweep \
-             into several files",
-            sweep.file.display()
-        )));
-    }
-    Ok(())
 }
 
 /// Computes every point of `sweep`; `progress` gets the trials finished over all points.

@@ -3,6 +3,7 @@
 //! sweep's points, each an ordinary scenario validated before anything runs.
 
 use super::{AnyScenario, FieldPath, Scenario, ScenarioError};
+use crate::core::limits::MAX_SWEEP_POINTS;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -252,7 +253,22 @@ fn parse_sweep(text: &str, base: toml::Table, sweep: toml::Value, file: &Path) -
             "no design has a calibrated skeleton (skeleton = { halfwidth, nu }) to sweep",
         ));
     }
-    let total: usize = lists.iter().map(Vec::len).product();
+    let total = (lists.iter())
+        .try_fold(1usize, |total, list| total.checked_mul(list.len()))
+        .filter(|&total| total <= MAX_SWEEP_POINTS)
+        .ok_or_else(|| {
+            let lengths: Vec<String> = lists.iter().map(|l| l.len().to_string()).collect();
+            let product = (lists.iter()).fold(1u128, |total, list| total.saturating_mul(list.len() as u128));
+            field(
+                file,
+                &root,
+                format!(
+                    "has {product} points ({} values), more than the {MAX_SWEEP_POINTS} allowed; each point \
+                     is a whole run: shorten the lists or split the sweep into several files",
+                    lengths.join(" × ")
+                ),
+            )
+        })?;
     let mut points = Vec::with_capacity(total);
     for index in 0..total {
         // Mixed radix, last key fastest.
@@ -397,6 +413,27 @@ rule = "3+3"
         let skeleton = |p: &SweepPoint| format!("{:?}", p.scenario.designs[0].base);
         assert_ne!(skeleton(&s.points[0]), skeleton(&s.points[1]));
         assert_eq!(skeleton(&s.points[0]), skeleton(&s.points[3]));
+    }
+
+    /// The point count is judged from the lists' lengths before any point is built (a product
+    /// that overflows is refused too).
+    #[test]
+    fn more_points_than_allowed_are_refused_before_any_is_built() {
+        let targets: Vec<String> = (0..50).map(|i| format!("{:.3}", 0.15 + 0.002 * f64::from(i))).collect();
+        let sizes: Vec<String> = (0..50).map(|i| (30 + i).to_string()).collect();
+        let text = format!(
+            "target = [{}]\nmax_patients = [{}]",
+            targets.join(", "),
+            sizes.join(", ")
+        );
+        let started = std::time::Instant::now();
+        let message = sweep(&text).unwrap_err().to_string();
+        assert!(
+            message.contains("sweep") && message.contains("has 2500 points (50 × 50 values)"),
+            "{message}"
+        );
+        assert!(message.contains("1000 allowed"), "{message}");
+        assert!(started.elapsed().as_secs_f64() < 1.0, "no point was parsed");
     }
 
     #[test]

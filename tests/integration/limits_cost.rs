@@ -119,7 +119,10 @@ fn a_200_by_200_sweep_is_refused_up_front() {
     let file = scenario(tmp.path(), "grid", 6, 36, &["3+3"], &sweep);
     let out = tmp.path().join("out");
     let (status, stderr) = run_guarded(&file, &out);
-    assert!(stderr.contains("[sweep] has 40000 points"), "{status:?}: {stderr}");
+    assert!(
+        stderr.contains("field `sweep`: has 40000 points (200 × 200 values)"),
+        "{status:?}: {stderr}"
+    );
     assert!(stderr.contains("1000 allowed"), "{stderr}");
     assert!(!out.join("grid").exists(), "nothing written");
 }
@@ -144,4 +147,38 @@ fn past_the_work_limit_a_run_is_refused_naming_the_settings() {
     for setting in ["--trials", "max_patients", "number of doses", "--shard"] {
         assert!(stderr.contains(setting), "names {setting}: {stderr}");
     }
+}
+
+/// SIGTERM (like Ctrl-C) stops a costly run before its next trial, not after its block of 256
+/// trials (over 2 minutes here before the check moved into the block).
+#[test]
+fn sigterm_stops_a_costly_run_within_a_trial() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = scenario(tmp.path(), "blrm100", 100, 300, &["blrm"], "");
+    let mut child = trialsim()
+        .args(["run", file.to_str().unwrap(), "--threads", "1", "--out"])
+        .arg(tmp.path().join("out"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("trialsim runs");
+    std::thread::sleep(Duration::from_secs(2));
+    let status = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let signalled = std::time::Instant::now();
+    let exit = loop {
+        if let Some(exit) = child.try_wait().unwrap() {
+            break exit;
+        }
+        if signalled.elapsed() > GUARD {
+            let _ = child.kill();
+            panic!("still running {GUARD:?} after SIGTERM");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert_eq!(exit.code(), Some(130));
+    assert!(!tmp.path().join("out").join("blrm100").exists(), "nothing written");
 }
