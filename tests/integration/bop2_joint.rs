@@ -252,3 +252,92 @@ fn joint_bop2_equals_the_authors_code() {
     }
     assert_eq!(checked, 8);
 }
+
+/// A single-arm scenario with one BOP2 design whose keys are `design` (and a truth with `truth`).
+fn single_arm(truth: &str, design: &str) -> String {
+    format!(
+        "name = \"joint\"\nkind = \"single-arm\"\n[trial]\npatients = 40\naccrual = {{ rate = 2 }}\n\
+         [[truth]]\nname = \"t\"\norr = 0.4\ntox = 0.2\npfs = {{ median = 5 }}\nos = {{ median = 10 }}\n{truth}\n\
+         [[design]]\nname = \"j\"\nrule = \"bop2\"\np0 = 0.2\nlooks = [10, 20, 30, 40]\n{design}\n"
+    )
+}
+
+fn parse(text: &str) -> Result<trialsim::scenario::AnyScenario, String> {
+    trialsim::scenario::AnyScenario::parse(text, std::path::Path::new("joint.toml")).map_err(|e| e.to_string())
+}
+
+/// The scenario keys build the calibrated joint design (the same as the library's), and bad
+/// values are refused naming the field.
+#[test]
+fn scenario_keys_and_bad_input() {
+    let text = single_arm(
+        "odds_ratio = 2",
+        "p1 = 0.4\ntox0 = 0.3\ntox1 = 0.15\nalpha = 0.1\nnull = \"composite\"",
+    );
+    let Ok(trialsim::scenario::AnyScenario::SingleArm(s)) = parse(&text) else {
+        panic!("{text}")
+    };
+    let joint = s.designs[0].joint.as_ref().expect("a joint design");
+    assert_eq!(joint.null, JointNull::Composite);
+    assert_eq!(s.truths[0].odds_ratio(), 2.0);
+    let lambdas: Vec<f64> = (50..100).map(|i| f64::from(i) / 100.0).collect();
+    let gammas: Vec<f64> = (0..=40).map(|i| f64::from(i) / 20.0).collect();
+    let expected = Bop2Joint::calibrate(
+        vec![10, 20, 30, 40],
+        (0.2, 0.3),
+        (0.4, 0.15),
+        1.0,
+        0.1,
+        JointNull::Composite,
+        ToxicityExponent::GammaThird,
+        (&lambdas, &gammas),
+    )
+    .unwrap();
+    assert_eq!(joint.design, expected.design);
+    assert!(s.designs[0].design.toxicity().is_some());
+    for (truth, design, field, words) in [
+        (
+            "",
+            "p1 = 0.4\ntox0 = 0.3\ntox1 = 0.35",
+            "design[1].tox1",
+            "less than tox0",
+        ),
+        ("", "p1 = 0.4\ntox0 = 0.3", "design[1].tox1", "is missing"),
+        ("", "p1 = 0.4\ntox1 = 0.15", "design[1].tox1", "give `tox0`"),
+        (
+            "",
+            "p1 = 0.4\ntox0 = 0.3\ntox1 = 0.1\nnull = \"strict\"",
+            "design[1].null",
+            "\"composite\"",
+        ),
+        (
+            "",
+            "p1 = 0.4\ntox0 = 0.3\ntox1 = 0.1\ntox_gamma = \"3\"",
+            "design[1].tox_gamma",
+            "\"gamma/3\"",
+        ),
+        (
+            "",
+            "p1 = 0.4\ntox0 = 0.3\ntox1 = 0.1\nprior = [1, 1]",
+            "design[1].prior",
+            "Dirichlet",
+        ),
+        (
+            "",
+            "lambda = 0.9\ngamma = 1\ntox0 = 0.3\ntox1 = 0.1",
+            "design[1].tox1",
+            "calibration",
+        ),
+        ("", "p1 = 0.4\ntox0 = 1.3\ntox1 = 0.1", "design[1].tox0", ""),
+        (
+            "",
+            "p1 = 0.4\ntox0 = 0.3\ntox1 = 0.1\ntoxicity = { limit = 0.3, certainty = 0.9, looks = [10] }",
+            "design[1].toxicity",
+            "jointly",
+        ),
+        ("odds_ratio = -1", "p1 = 0.4", "truth[1].odds_ratio", "positive"),
+    ] {
+        let err = parse(&single_arm(truth, design)).expect_err(design);
+        assert!(err.contains(field) && err.contains(words), "{design}: {err}");
+    }
+}
