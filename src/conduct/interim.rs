@@ -14,7 +14,7 @@
 
 use super::UnknownDesign;
 use crate::designs::single_arm::{
-    responses_promising, Analysis, Endpoint, Look, Outcome, ResponseDesign, SingleArmDesign, ToxicityRule,
+    responses_promising, Analysis, Endpoint, Look, Outcome, ResponseDesign, SingleArmDesign,
 };
 use crate::scenario::{SingleArmDesignSpec, SingleArmScenario};
 use serde::Serialize;
@@ -298,7 +298,7 @@ impl Judge<'_> {
                     self.t.unwrap_or(0),
                     look.tox_stop().unwrap_or(0),
                     rule.limit(),
-                    rule.certainty()
+                    rule.certainty_at(n)
                 )
             }
             _ => format!(
@@ -382,7 +382,7 @@ impl Judge<'_> {
         let mut b = InterimBoundaries {
             futility_at_most: look.and_then(Look::min_responses).and_then(|m| m.checked_sub(1)),
             toxicity_at_least: look.and_then(Look::tox_stop).filter(|&m| m <= n),
-            toxicity_certainty: self.d.toxicity().map(ToxicityRule::certainty),
+            toxicity_certainty: self.d.toxicity().map(|rule| rule.certainty_at(n)),
             ..InterimBoundaries::default()
         };
         if let Analysis::Responses(r) = self.d.analysis() {

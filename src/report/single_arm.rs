@@ -2,6 +2,7 @@
 //! columns are only ever added at the end). The rows come from
 //! `engines::single_arm::table`; this module only writes them.
 
+use crate::designs::single_arm::{null_cases, JointNull, JointOutcome};
 use crate::engines::single_arm::table::{design_target_row, orr_curve_rows};
 use crate::engines::single_arm::SingleArmTable;
 use crate::report::charts::single_arm::SINGLE_ARM_CHARTS;
@@ -11,7 +12,7 @@ use crate::results::single_arm::{
     AnalysisKind, DesignTargetRow, KmExampleRow, MedianOsRow, OrrCurveRow, SampleSizeRow, SingleArmSummaryRow,
 };
 use crate::results::{write_rows, Row};
-use crate::scenario::SingleArmScenario;
+use crate::scenario::{JointSpec, SingleArmScenario};
 use std::fmt::Write;
 
 /// The tables of a single-arm run, with one line each on what they show.
@@ -48,12 +49,21 @@ fn orr_curve(scenario: &SingleArmScenario) -> Vec<OrrCurveRow> {
         .collect()
 }
 
-/// The rows of `design_targets.csv`, one per design in scenario order.
+/// The rows of `design_targets.csv`, one per design in scenario order; a joint BOP2's exact
+/// error rates are its own (toxicity rule included, under its null and H1 cells).
 fn design_targets(scenario: &SingleArmScenario) -> Vec<DesignTargetRow> {
     scenario
         .designs
         .iter()
-        .map(|d| design_target_row(&d.name, &d.design, (d.p0, d.p1), d.alpha, d.power))
+        .map(|d| {
+            let mut row = design_target_row(&d.name, &d.design, (d.p0, d.p1), d.alpha, d.power);
+            if let Some(joint) = &d.joint {
+                let (alpha, power) = joint_error_rates(joint, d.p1);
+                row.exact_alpha = Some(Fixed(alpha));
+                row.exact_power = power.map(Fixed);
+            }
+            row
+        })
         .collect()
 }
 
@@ -137,12 +147,18 @@ pub(crate) fn index(scenario: &SingleArmScenario, table: &SingleArmTable) -> Str
     if !exact.is_empty() {
         let _ = writeln!(
             s,
-            "\n## Exact error rates of the designs that count responses\n\nFrom the response boundaries alone (every enrolled patient assessed at each look, no toxicity monitoring); `orr_curve.csv` has the whole curve.\n\n| design | type I error at p0 | power at p1 | nominal alpha | target power |\n|---|---|---|---|---|"
+            "\n## Exact error rates of the designs that count responses\n\nFrom the response boundaries alone (every enrolled patient assessed at each look, no toxicity monitoring){}; `orr_curve.csv` has the whole curve.\n\n| design | type I error at p0 | power at p1 | nominal alpha | target power |\n|---|---|---|---|---|",
+            if scenario.designs.iter().any(|d| d.joint.is_some()) {
+                ", except for BOP2 with joint efficacy and toxicity monitoring: its own rules, under its null and H1 cells (below)"
+            } else {
+                ""
+            }
         );
         for line in exact {
             let _ = writeln!(s, "{line}");
         }
     }
+    joint_section(&mut s, scenario);
     let _ = writeln!(s, "\n## Files\n");
     for (name, what) in SINGLE_ARM_FILES {
         let _ = writeln!(s, "- `{name}`: {what}");
@@ -161,4 +177,94 @@ pub(crate) fn index(scenario: &SingleArmScenario, table: &SingleArmTable) -> Str
         let _ = writeln!(s, "| {} | {} |", truth.name(), cells.join(" | "));
     }
     s
+}
+
+/// A joint BOP2's exact (type I error, power): under its null (the composite needs H1) and H1;
+/// without `p1` and `tox1` (given λ and γ), under the null cells only and no power.
+fn joint_error_rates(joint: &JointSpec, p1: Option<f64>) -> (f64, Option<f64>) {
+    let design = &joint.design;
+    match p1.zip(joint.tox1) {
+        Some(h1) => {
+            let (alpha, power) = design.error_rates(joint.null, h1).expect("checked by the calibration");
+            (alpha, Some(power))
+        }
+        None => (design.oc(&design.null()).reject, None),
+    }
+}
+
+/// The index section of the joint BOP2 designs: per design, its boundary table and its exact
+/// operating characteristics under its null and H1 cells and under each truth.
+fn joint_section(s: &mut String, scenario: &SingleArmScenario) {
+    let joint: Vec<_> = scenario
+        .designs
+        .iter()
+        .filter_map(|d| d.joint.as_ref().map(|j| (d, j)))
+        .collect();
+    if joint.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        s,
+        "\n## BOP2 with joint efficacy and toxicity monitoring\n\nZhou, Lee & Yuan (2017): at each look of n patients, stop for toxicity when P(toxicity rate > tox0 | data) > C_T(n) = 1 − λ(n/N)^γ_T, else for futility when P(ORR ≤ p0 | data) > C(n) = 1 − λ(n/N)^γ; at N, the regimen is promising when neither rule stops it. Dirichlet prior with the null cell probabilities, effective sample size 1. Exact operating characteristics by enumeration of the (responses, toxicities) counts, every enrolled patient assessed at each look (the simulated tables also count the patients enrolled while a look's data mature)."
+    );
+    let count = |c: Option<u32>| c.map_or_else(|| "–".to_string(), |c| c.to_string());
+    for (d, j) in joint {
+        let design = &j.design;
+        let _ = writeln!(
+            s,
+            "\n### {}\n\n| patients | stop for futility if responses ≤ | stop for toxicity if toxicities ≥ | C(n) | C_T(n) |\n|---|---|---|---|---|",
+            d.name
+        );
+        let last = design.looks().len() - 1;
+        for (k, (n, futility, toxicity)) in design.table().into_iter().enumerate() {
+            let note = if k == last { " (not promising)" } else { "" };
+            let _ = writeln!(
+                s,
+                "| {n} | {}{note} | {} | {:.4} | {:.4} |",
+                count(futility),
+                count(toxicity),
+                1.0 - design.efficacy().cutoff(n),
+                design.toxicity_cutoff(n)
+            );
+        }
+        let null = design.null();
+        let mut cases: Vec<(String, JointOutcome)> = Vec::new();
+        if let Some((p1, tox1)) = d.p1.zip(j.tox1) {
+            let names = [
+                "H0: futile and toxic (null cells)",
+                "H0: futile, safe",
+                "H0: effective, toxic",
+            ];
+            let nulls = null_cases(null, JointNull::Composite, (p1, tox1)).expect("checked by the calibration");
+            cases.extend(names.iter().map(|n| n.to_string()).zip(nulls));
+            let h1 = JointOutcome::new(p1, tox1, null.odds_ratio()).expect("checked by the calibration");
+            cases.push(("H1: effective, safe".to_string(), h1));
+        } else {
+            cases.push(("H0: null cells".to_string(), null));
+        }
+        cases.extend(
+            scenario
+                .truths
+                .iter()
+                .map(|t| (format!("truth: {}", t.name()), t.joint())),
+        );
+        let _ = writeln!(
+            s,
+            "\n| case | ORR | P(toxicity) | odds ratio | promising % | futility stop % (interim) | toxicity stop % (any look) | mean patients |\n|---|---|---|---|---|---|---|---|"
+        );
+        for (case, outcome) in cases {
+            let oc = design.oc(&outcome);
+            let _ = writeln!(
+                s,
+                "| {case} | {} | {} | {} | {:.2} | {:.2} | {:.2} | {:.2} |",
+                outcome.response(),
+                outcome.toxicity(),
+                outcome.odds_ratio(),
+                100.0 * oc.reject,
+                100.0 * oc.futility_stop,
+                100.0 * oc.toxicity_stop,
+                oc.expected_n
+            );
+        }
+    }
 }

@@ -9,7 +9,7 @@ mod single_arm;
 mod sweep;
 
 pub use design::{DesignSpec, RuleSpec};
-pub use single_arm::{SingleArmDesignSpec, SingleArmScenario, SINGLE_ARM_RULES};
+pub use single_arm::{JointSpec, SingleArmDesignSpec, SingleArmScenario, SINGLE_ARM_RULES};
 pub use sweep::{RunFile, Sweep, SweepKey, SweepPoint, SweepValue};
 
 pub(crate) use crate::core::params::FieldPath;

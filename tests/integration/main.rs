@@ -3,6 +3,7 @@
 
 mod backfill;
 mod bad_input;
+mod bop2_joint;
 mod cli;
 mod common;
 mod conduct;

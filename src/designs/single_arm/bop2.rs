@@ -118,7 +118,7 @@ fn cutoff(lambda: f64, gamma: f64, n: u32, n_max: u32) -> f64 {
 }
 
 /// P(p > p0 | x responses in n) at every look and count.
-fn posterior_scores(looks: &[u32], prior: BetaPrior, p0: f64) -> MonotoneScores {
+pub(super) fn posterior_scores(looks: &[u32], prior: BetaPrior, p0: f64) -> MonotoneScores {
     MonotoneScores::new(looks, |x, n| prior.posterior_exceeds(p0, x, n))
 }
 

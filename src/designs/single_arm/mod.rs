@@ -7,6 +7,7 @@
 //! - `simon`: Simon (1989) two-stage designs: optimal, minimax and admissible (Jung et al. 2004).
 //! - `predictive`: Bayesian predictive probability monitoring (Lee & Liu 2008).
 //! - `bop2`: Bayesian optimal phase 2 design, futility only (Zhou, Lee & Yuan 2017).
+//! - `joint`: BOP2 with joint efficacy and toxicity monitoring (the same paper's multinomial form).
 //! - `survival`: one-sample log-rank test and its sample size (Wu 2015), Kaplan–Meier estimates.
 //! - `timing`: simulated patients: true response, toxicity, PFS and OS models, accrual and
 //!   follow-up in calendar time, common random numbers.
@@ -18,6 +19,7 @@
 
 pub(crate) mod bop2;
 pub(crate) mod exact;
+pub(crate) mod joint;
 pub(crate) mod predictive;
 pub(crate) mod sim;
 pub(crate) mod simon;
@@ -26,6 +28,9 @@ pub(crate) mod timing;
 
 pub use bop2::Bop2;
 pub use exact::{BetaPrior, Boundaries, Calibrated, ExactDesign, OperatingCharacteristics};
+pub use joint::{
+    null_cases, Bop2Joint, JointCalibrated, JointNull, JointOperatingCharacteristics, JointOutcome, ToxicityExponent,
+};
 pub use predictive::{PredictiveDesign, PredictiveProbability};
 pub use sim::{
     responses_promising, run_trial, Analysis, Endpoint, Look, Outcome, SingleArmDesign, ToxicityRule, TrialResult,

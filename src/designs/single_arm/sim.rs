@@ -81,12 +81,14 @@ pub enum Analysis {
 }
 
 /// Bayesian toxicity monitoring: with a Beta prior on the toxicity probability, stop at look n
-/// (the moment patient n's toxicity is known) when P(p_tox > limit | data) > certainty.
+/// (the moment patient n's toxicity is known) when P(p_tox > limit | data) > the look's certainty
+/// (one certainty for every look, or one per look as in the joint BOP2's C_T(n)).
 #[derive(Clone, Debug, PartialEq)]
 pub struct ToxicityRule {
     prior: BetaPrior,
     limit: f64,
-    certainty: f64,
+    /// The certainty at each look.
+    certainties: Vec<f64>,
     looks: Vec<u32>,
     /// Per look, the smallest toxicity count that stops (look + 1: none).
     stop_counts: Vec<u32>,
@@ -97,10 +99,29 @@ impl ToxicityRule {
     pub fn new(prior: BetaPrior, limit: f64, certainty: f64, looks: Vec<u32>) -> Result<ToxicityRule, SingleArmError> {
         open_unit("tox_limit", limit)?;
         open_unit("tox_certainty", certainty)?;
+        let certainties = vec![certainty; looks.len()];
+        ToxicityRule::with_certainties(prior, limit, looks, certainties)
+    }
+
+    /// A rule with one certainty per look (each in [0, 1]); checks `limit` in (0, 1) and the looks.
+    pub fn with_certainties(
+        prior: BetaPrior,
+        limit: f64,
+        looks: Vec<u32>,
+        certainties: Vec<f64>,
+    ) -> Result<ToxicityRule, SingleArmError> {
+        open_unit("tox_limit", limit)?;
         check_looks(&looks)?;
+        require(
+            certainties.len() == looks.len() && certainties.iter().all(|c| (0.0..=1.0).contains(c)),
+            "tox_certainty",
+            format!("{certainties:?}"),
+            "one certainty in [0, 1] per look",
+        )?;
         let stop_counts = looks
             .iter()
-            .map(|&n| {
+            .zip(&certainties)
+            .map(|(&n, &certainty)| {
                 (0..=n)
                     .find(|&x| prior.posterior_exceeds(limit, x, n) > certainty)
                     .unwrap_or(n + 1)
@@ -109,7 +130,7 @@ impl ToxicityRule {
         Ok(ToxicityRule {
             prior,
             limit,
-            certainty,
+            certainties,
             looks,
             stop_counts,
         })
@@ -125,9 +146,16 @@ impl ToxicityRule {
         self.limit
     }
 
-    /// The posterior certainty that stops.
-    pub fn certainty(&self) -> f64 {
-        self.certainty
+    /// The posterior certainty that stops at the rule's look at `n` patients, or at its next look
+    /// after n (its last look past the end).
+    pub fn certainty_at(&self, n: u32) -> f64 {
+        let i = self.looks.partition_point(|&l| l < n).min(self.looks.len() - 1);
+        self.certainties[i]
+    }
+
+    /// The certainty at each look.
+    pub fn certainties(&self) -> &[f64] {
+        &self.certainties
     }
 
     /// P(p_tox > limit | `toxicities` in `n` patients) under the rule's prior, the probability

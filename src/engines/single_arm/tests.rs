@@ -450,3 +450,77 @@ fn invalid_plans_and_designs_are_named() {
     );
     assert_eq!(name(SingleArmDesign::single_stage("x", 10, 10).unwrap_err()), "r");
 }
+
+/// BOP2 with joint efficacy and toxicity monitoring, simulated with assessment 0 under truths
+/// whose response and toxicity are associated (odds ratio 3 and 0.5): P(promising), P(futility
+/// stop), P(toxicity stop) and E[N] within 4 SE of the exact enumeration, 100,000 trials; the
+/// simulated patients' four joint outcomes have the truth's cell probabilities.
+#[test]
+fn joint_bop2_agrees_with_exact_oc() {
+    use crate::designs::single_arm::{Bop2Joint, ToxicityExponent};
+    let joint = Bop2Joint::new(
+        vec![10, 20, 30, 40],
+        (0.3, 0.3, 3.0),
+        0.9,
+        1.0,
+        ToxicityExponent::GammaThird,
+    )
+    .unwrap();
+    let design = SingleArmDesign::responses("BOP2 joint", joint.efficacy())
+        .with_toxicity(joint.toxicity().clone())
+        .unwrap();
+    let truths = [
+        truth("H1", 0.5, 0.15, 5.0, 10.0).with_odds_ratio(3.0).unwrap(),
+        truth("toxic", 0.5, 0.35, 5.0, 10.0).with_odds_ratio(0.5).unwrap(),
+    ];
+    let timing = StudyTiming::new(40, Accrual::poisson(3.0).unwrap(), 0.0, 6.0, 0.0).unwrap();
+    let trials = 100_000;
+    let designs = [design];
+    let plan = SingleArmPlan::new(&timing, &truths, &designs, 20_170_717).unwrap();
+    let counts = simulate(&plan, 0..trials, 2, &no_progress).unwrap().counts;
+    for (j, truth) in truths.iter().enumerate() {
+        let (c, exact) = (&counts[0][j], joint.oc(&truth.joint()));
+        let what = truth.name();
+        assert_consistent(c, &designs[0]);
+        assert_proportion(c.promising, trials, exact.reject, &format!("{what}: promising"));
+        assert_proportion(
+            c.futility_stops,
+            trials,
+            exact.futility_stop,
+            &format!("{what}: futility"),
+        );
+        assert_proportion(
+            c.toxicity_stops,
+            trials,
+            exact.toxicity_stop,
+            &format!("{what}: toxicity"),
+        );
+        let second: f64 = joint
+            .looks()
+            .iter()
+            .zip(&exact.end_at_look)
+            .map(|(&n, q)| f64::from(n).powi(2) * q)
+            .sum();
+        let se = ((second - exact.expected_n.powi(2)) / trials as f64).sqrt();
+        let mean = c.summary(truth.orr()).mean_patients;
+        assert!(
+            (mean - exact.expected_n).abs() < 4.0 * se,
+            "{what}: E[N] {mean} vs {}",
+            exact.expected_n
+        );
+    }
+    // The joint outcomes of the simulated patients.
+    let (mut latents, mut calendar, mut patients) = (Vec::new(), Vec::new(), Vec::new());
+    let mut cells = [0u64; 4];
+    for trial in 0..2000 {
+        let closing = draw_latents(&mut trial_rng(3, trial), 40, &mut latents);
+        timing.calendar(&latents, closing, &mut calendar);
+        truths[0].patients(&latents, &calendar, &mut patients);
+        for p in &patients {
+            cells[2 * usize::from(!p.responder) + usize::from(!p.toxicity)] += 1;
+        }
+    }
+    for (count, p) in cells.iter().zip(truths[0].joint().cells()) {
+        assert_proportion(*count, 80_000, p, "joint cell");
+    }
+}

@@ -126,14 +126,14 @@ fn single_arm_charts_are_written_listed_and_redrawn() {
     let headers = targets.headers().unwrap().clone();
     let column = |name: &str| headers.iter().position(|h| h == name).unwrap();
     let targets: Vec<csv::StringRecord> = targets.records().map(Result::unwrap).collect();
-    assert_eq!(targets.len(), 5);
+    assert_eq!(targets.len(), 7);
     let simon_row = &targets[0];
     assert_eq!(&simon_row[column("design")], "Simon optimal");
     assert_eq!(&simon_row[column("target_power")], "0.8");
     let exact_alpha: f64 = simon_row[column("exact_alpha")].parse().unwrap();
     assert!((exact_alpha - simon.alpha).abs() < 1e-6);
-    assert_eq!(&targets[3][column("analysis")], "log-rank");
-    assert_eq!(&targets[3][column("null_median")], "10");
+    assert_eq!(&targets[5][column("analysis")], "log-rank");
+    assert_eq!(&targets[5][column("null_median")], "10");
 
     // Five example trials per truth, and the historical control curve.
     let mut km = csv::Reader::from_path(folder.join("km_examples.csv")).unwrap();

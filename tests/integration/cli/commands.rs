@@ -200,7 +200,7 @@ fn bench_prints_throughput_per_design() {
         .lines()
         .filter(|l| l.contains("Simon optimal") || l.contains("BOP2"))
         .collect();
-    assert_eq!(lines.len(), 2, "{text}");
+    assert_eq!(lines.len(), 4, "{text}");
     for line in lines {
         let rate: f64 = line.split_whitespace().last().unwrap().parse().unwrap();
         assert!(rate > 0.0, "{line}");

@@ -134,7 +134,7 @@ fn run_single_arm_scenario() {
     let folder = dir.path().join("sa/ql1706_es_sclc");
     let summary = fs::read_to_string(folder.join("summary.csv")).unwrap();
     assert!(summary.starts_with(&SingleArmSummaryRow::columns().join(",")));
-    assert_eq!(summary.lines().count(), 1 + 4 * 5, "4 truths × 5 designs");
+    assert_eq!(summary.lines().count(), 1 + 4 * 7, "4 truths × 7 designs");
     let mut reader = csv::Reader::from_path(folder.join("summary.csv")).unwrap();
     for record in reader.records() {
         let r = record.unwrap();

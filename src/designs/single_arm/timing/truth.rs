@@ -4,7 +4,7 @@
 use super::curves::{Hazard, TimeToEvent};
 use super::{exponential, Latent, PatientLatents};
 use crate::core::random::dlt_threshold;
-use crate::designs::single_arm::{require, SingleArmError};
+use crate::designs::single_arm::{require, JointOutcome, SingleArmError};
 
 /// One truth of a single-arm trial: response rate, toxicity probability, PFS and OS.
 #[derive(Clone, Debug, PartialEq)]
@@ -14,8 +14,11 @@ pub struct SingleArmTruth {
     p_tox: f64,
     pfs: TimeToEvent,
     os: TimeToEvent,
+    /// Odds ratio of response and toxicity (1: independent).
+    odds_ratio: f64,
     response_threshold: u64,
-    toxicity_threshold: u64,
+    /// Toxicity thresholds of non-responders and responders (equal when independent).
+    toxicity_threshold: [u64; 2],
     /// OS cumulative hazard by stratum (0: non-responders, 1: responders).
     os_hazard: [Hazard; 2],
     /// Latent progression cumulative hazard Λ_PFS − Λ_OS by stratum.
@@ -58,11 +61,32 @@ impl SingleArmTruth {
             p_tox,
             pfs,
             os,
+            odds_ratio: 1.0,
             response_threshold: dlt_threshold(orr),
-            toxicity_threshold: dlt_threshold(p_tox),
+            toxicity_threshold: [dlt_threshold(p_tox); 2],
             os_hazard,
             progression_hazard: [nonresponders, responders],
         })
+    }
+
+    /// The truth with response and toxicity associated by the odds ratio `odds_ratio` (see
+    /// [`JointOutcome`]): a patient has a toxicity iff u_toxicity < P(toxicity | their response),
+    /// so the marginal toxicity rate is unchanged. Names `odds_ratio` unless finite and positive.
+    pub fn with_odds_ratio(mut self, odds_ratio: f64) -> Result<SingleArmTruth, SingleArmError> {
+        let joint = JointOutcome::new(self.orr, self.p_tox, odds_ratio)?;
+        self.odds_ratio = odds_ratio;
+        self.toxicity_threshold = joint.toxicity_given_response().map(dlt_threshold);
+        Ok(self)
+    }
+
+    /// The odds ratio of response and toxicity.
+    pub fn odds_ratio(&self) -> f64 {
+        self.odds_ratio
+    }
+
+    /// The four joint outcome probabilities of a patient (response × toxicity).
+    pub fn joint(&self) -> JointOutcome {
+        JointOutcome::new(self.orr, self.p_tox, self.odds_ratio).expect("checked by the constructors")
     }
 
     /// The truth's name.
@@ -117,7 +141,7 @@ impl SingleArmTruth {
             Patient {
                 entry,
                 responder,
-                toxicity: u[Latent::Toxicity as usize] < self.toxicity_threshold,
+                toxicity: u[Latent::Toxicity as usize] < self.toxicity_threshold[g],
                 pfs: progression.min(os),
                 os,
                 dropout,

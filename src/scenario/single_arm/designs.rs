@@ -1,129 +1,16 @@
-//! Single-arm phase 2 scenarios (`kind = "single-arm"`): the study's size and calendar, truths
-//! (response, PFS, OS, toxicity), and the designs or analyses to compare. Validated into the
-//! library's types before anything is simulated; errors name the file and field.
+//! The `[[design]]` tables of a single-arm scenario: one rule each, with optional Bayesian
+//! toxicity monitoring (`toxicity = { … }`).
 
-use super::raw::{deserialize_text, simulation_settings, Errors, RawSimulation};
-use super::{FieldPath, ScenarioError, SimulationSettings};
-use crate::core::limits::MAX_PATIENTS_LIMIT;
+use super::super::raw::Errors;
+use super::super::{FieldPath, ScenarioError};
+use super::{at, bop2, JointSpec, SingleArmDesignSpec, Targets, SINGLE_ARM_RULES};
 use crate::core::stats::binomial_critical;
 use crate::core::words::did_you_mean;
 use crate::designs::single_arm::{
-    Accrual, BetaPrior, Bop2, Endpoint, ExactDesign, PredictiveDesign, ResponseDesign, SimonDesign, SimonSearch,
-    SingleArmDesign, SingleArmError, SingleArmTruth, StudyTiming, SurvivalCurve, TimeToEvent, ToxicityRule,
-    WeibullSurvival,
+    BetaPrior, Endpoint, PredictiveDesign, ResponseDesign, SimonDesign, SimonSearch, SingleArmDesign, StudyTiming,
+    ToxicityRule, WeibullSurvival,
 };
 use serde::Deserialize;
-use std::collections::HashSet;
-use std::path::{Path, PathBuf};
-
-/// The design rules a single-arm `[[design]]` may use.
-pub const SINGLE_ARM_RULES: [&str; 6] = ["binomial", "simon", "bop2", "predictive", "log-rank", "landmark"];
-
-/// A validated single-arm scenario.
-#[derive(Clone, Debug)]
-pub struct SingleArmScenario {
-    /// The file it was read from (for messages and output names).
-    pub file: PathBuf,
-    /// The scenario's name (`name`).
-    pub name: String,
-    /// `[simulation]`.
-    pub simulation: SimulationSettings,
-    /// `[study]`: accrual, follow-up and the historical survival of the study's patients.
-    pub timing: StudyTiming,
-    /// `[[truth]]`: true response and toxicity rates and survival, one scenario per truth.
-    pub truths: Vec<SingleArmTruth>,
-    /// `[[design]]`: the designs compared.
-    pub designs: Vec<SingleArmDesignSpec>,
-    /// Warnings found while validating (settings accepted but probably unintended).
-    pub warnings: Vec<String>,
-}
-
-/// A validated single-arm `[[design]]`.
-#[derive(Clone, Debug)]
-pub struct SingleArmDesignSpec {
-    /// The design's name.
-    pub name: String,
-    /// The design's rule (one of [`SINGLE_ARM_RULES`]).
-    pub rule: String,
-    /// The design's decision rule in words (boundaries found by a search are shown).
-    pub description: String,
-    /// The design, ready to simulate.
-    pub design: SingleArmDesign,
-    /// The response rate under H0 (designs that count responses), as the file gives it.
-    pub p0: Option<f64>,
-    /// The response rate under H1, where the file gives it (calibrated or searched designs).
-    pub p1: Option<f64>,
-    /// The nominal one-sided type I error, where the file gives it or a default applies.
-    pub alpha: Option<f64>,
-    /// The target power at `p1`, where the design states one (Simon: 1 − beta).
-    pub power: Option<f64>,
-    /// The Simon, BOP2 or predictive design the boundaries come from (`None` for other rules).
-    pub origin: Option<ResponseDesign>,
-}
-
-/// What a design aims at: (p0, p1, alpha, power), see [`SingleArmDesignSpec`].
-type Targets = (Option<f64>, Option<f64>, Option<f64>, Option<f64>);
-
-impl SingleArmScenario {
-    /// The file name without extension, used for the output folder.
-    pub fn stem(&self) -> String {
-        self.file
-            .file_stem()
-            .map_or_else(|| "scenario".into(), |s| s.to_string_lossy().into_owned())
-    }
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawSingleArm {
-    name: String,
-    #[serde(rename = "kind")]
-    _kind: String,
-    #[serde(default)]
-    simulation: RawSimulation,
-    trial: RawStudy,
-    #[serde(default)]
-    truth: Vec<RawTruth>,
-    #[serde(default)]
-    design: Vec<toml::Table>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawStudy {
-    patients: i64,
-    accrual: RawAccrual,
-    assessment: Option<f64>,
-    min_followup: Option<f64>,
-    dropout: Option<f64>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawAccrual {
-    rate: Option<f64>,
-    duration: Option<f64>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawTruth {
-    name: String,
-    orr: f64,
-    tox: Option<f64>,
-    pfs: RawCurve,
-    os: RawCurve,
-    responder_hr: Option<f64>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawCurve {
-    median: Option<f64>,
-    shape: Option<f64>,
-    cuts: Option<Vec<f64>>,
-    hazards: Option<Vec<f64>>,
-}
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -146,18 +33,6 @@ struct RawSimon {
     n1: Option<i64>,
     r: Option<i64>,
     n: Option<i64>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawBop2 {
-    p0: f64,
-    looks: Vec<i64>,
-    prior: Option<[f64; 2]>,
-    lambda: Option<f64>,
-    gamma: Option<f64>,
-    p1: Option<f64>,
-    alpha: Option<f64>,
 }
 
 #[derive(Deserialize)]
@@ -200,120 +75,7 @@ struct RawToxicity {
     prior: Option<[f64; 2]>,
     looks: Vec<i64>,
 }
-
-/// A library error on a field: the field, and the library's own message.
-fn at<'e>(errors: &'e Errors<'e>, path: &FieldPath) -> impl Fn(SingleArmError) -> ScenarioError + 'e {
-    let path = path.clone();
-    move |e| errors.field(&path, e.to_string())
-}
-
-/// Parses and validates a single-arm scenario.
-pub(super) fn parse(text: &str, file: &Path) -> Result<SingleArmScenario, ScenarioError> {
-    let raw: RawSingleArm = deserialize_text(text, file)?;
-    let errors = Errors { file };
-    let root = FieldPath::default();
-    if raw.name.trim().is_empty() {
-        return Err(errors.field(&root.key("name"), "must not be empty"));
-    }
-    let simulation = simulation_settings(raw.simulation, &errors)?;
-    if simulation.method != super::Method::Simulate {
-        return Err(errors.field(
-            &root.key("simulation").key("method"),
-            "single-arm scenarios are simulated; the designs' exact operating characteristics come from `trialsim simon` and the library",
-        ));
-    }
-    let timing = study(raw.trial, &errors)?;
-    if raw.truth.is_empty() {
-        return Err(errors.field(&root.key("truth"), "at least one [[truth]] is needed"));
-    }
-    let mut names = HashSet::new();
-    for (i, t) in raw.truth.iter().enumerate() {
-        errors.unique_name(&root.key("truth").at(i).key("name"), &t.name, &mut names)?;
-    }
-    let mut truths = Vec::new();
-    for (i, t) in raw.truth.into_iter().enumerate() {
-        truths.push(truth(t, &root.key("truth").at(i), &errors)?);
-    }
-    if raw.design.is_empty() {
-        return Err(errors.field(&root.key("design"), "at least one [[design]] is needed"));
-    }
-    let mut designs = Vec::new();
-    for (i, table) in raw.design.into_iter().enumerate() {
-        designs.push(design(table, &root.key("design").at(i), &timing, &errors)?);
-    }
-    let mut names = HashSet::new();
-    for (i, d) in designs.iter().enumerate() {
-        errors.unique_name(&root.key("design").at(i).key("name"), &d.name, &mut names)?;
-    }
-    Ok(SingleArmScenario {
-        file: file.to_path_buf(),
-        name: raw.name,
-        simulation,
-        timing,
-        truths,
-        designs,
-        warnings: Vec::new(),
-    })
-}
-
-fn study(raw: RawStudy, errors: &Errors) -> Result<StudyTiming, ScenarioError> {
-    let path = FieldPath::default().key("trial");
-    let patients = errors.integer(&path.key("patients"), raw.patients, 1, i64::from(MAX_PATIENTS_LIMIT))? as u32;
-    let accrual_path = path.key("accrual");
-    let accrual = match (raw.accrual.rate, raw.accrual.duration) {
-        (Some(rate), None) => Accrual::poisson(rate).map_err(at(errors, &accrual_path.key("rate")))?,
-        (None, Some(duration)) => Accrual::uniform(duration).map_err(at(errors, &accrual_path.key("duration")))?,
-        _ => {
-            return Err(errors.field(
-                &accrual_path,
-                "give exactly one of `rate` (patients per month, Poisson) or `duration` (months, uniform)",
-            ))
-        }
-    };
-    StudyTiming::new(
-        patients,
-        accrual,
-        raw.assessment.unwrap_or(0.0),
-        raw.min_followup.unwrap_or(0.0),
-        raw.dropout.unwrap_or(0.0),
-    )
-    .map_err(|e| {
-        let field = match &e {
-            SingleArmError::InvalidParameter { name, .. } => match *name {
-                "dropout_rate" => "dropout",
-                other => other,
-            },
-            _ => "",
-        };
-        errors.field(&path.key(field), e.to_string())
-    })
-}
-
-fn curve(raw: RawCurve, path: &FieldPath, errors: &Errors) -> Result<SurvivalCurve, ScenarioError> {
-    match (raw.median, raw.shape, raw.cuts, raw.hazards) {
-        (Some(median), None, None, None) => SurvivalCurve::exponential(median).map_err(at(errors, &path.key("median"))),
-        (Some(median), Some(shape), None, None) => SurvivalCurve::weibull(median, shape).map_err(at(errors, path)),
-        (None, None, Some(cuts), Some(hazards)) => SurvivalCurve::piecewise(cuts, hazards).map_err(at(errors, path)),
-        _ => Err(errors.field(
-            path,
-            "give `median` (exponential), `median` and `shape` (Weibull), or `cuts` and `hazards` (piecewise exponential)",
-        )),
-    }
-}
-
-fn truth(raw: RawTruth, path: &FieldPath, errors: &Errors) -> Result<SingleArmTruth, ScenarioError> {
-    let orr = errors.probability(&path.key("orr"), raw.orr, false)?;
-    let tox = errors.probability(&path.key("tox"), raw.tox.unwrap_or(0.0), false)?;
-    let hr = raw.responder_hr.unwrap_or(1.0);
-    let with_hr = |c: SurvivalCurve, key: &str| -> Result<TimeToEvent, ScenarioError> {
-        TimeToEvent::new(c, hr).map_err(at(errors, &path.key(if key.is_empty() { "responder_hr" } else { key })))
-    };
-    let pfs = with_hr(curve(raw.pfs, &path.key("pfs"), errors)?, "responder_hr")?;
-    let os = with_hr(curve(raw.os, &path.key("os"), errors)?, "responder_hr")?;
-    SingleArmTruth::new(raw.name, orr, tox, pfs, os).map_err(at(errors, &path.key("pfs")))
-}
-
-fn looks(raw: &[i64], path: &FieldPath, errors: &Errors, patients: u32) -> Result<Vec<u32>, ScenarioError> {
+pub(super) fn looks(raw: &[i64], path: &FieldPath, errors: &Errors, patients: u32) -> Result<Vec<u32>, ScenarioError> {
     if raw.is_empty() {
         return Err(errors.field(path, "needs at least one look"));
     }
@@ -328,7 +90,7 @@ fn looks(raw: &[i64], path: &FieldPath, errors: &Errors, patients: u32) -> Resul
     Ok(out)
 }
 
-fn prior(
+pub(super) fn prior(
     raw: Option<[f64; 2]>,
     default: [f64; 2],
     path: &FieldPath,
@@ -346,11 +108,12 @@ fn endpoint(raw: &str, path: &FieldPath, errors: &Errors) -> Result<Endpoint, Sc
     }
 }
 
-fn alpha(raw: Option<f64>, path: &FieldPath, errors: &Errors) -> Result<f64, ScenarioError> {
+pub(super) fn alpha(raw: Option<f64>, path: &FieldPath, errors: &Errors) -> Result<f64, ScenarioError> {
     errors.probability(path, raw.unwrap_or(0.05), true)
 }
 
-fn design(
+/// Reads one `[[design]]` table.
+pub(super) fn design(
     mut table: toml::Table,
     path: &FieldPath,
     timing: &StudyTiming,
@@ -379,6 +142,7 @@ fn design(
         })
     };
     let mut origin = None;
+    let mut joint: Option<JointSpec> = None;
     let (design, description, targets): (SingleArmDesign, String, Targets) = match rule.as_str() {
         "binomial" => {
             let raw: RawBinomial = errors.deserialize(params, path)?;
@@ -454,49 +218,10 @@ fn design(
             (SingleArmDesign::responses(&name, &simon), text, targets)
         }
         "bop2" => {
-            let raw: RawBop2 = errors.deserialize(params, path)?;
-            let looks = looks(&raw.looks, &path.key("looks"), errors, patients)?;
-            let p0 = errors.probability(&path.key("p0"), raw.p0, true)?;
-            let prior = prior(raw.prior, [p0, 1.0 - p0], &path.key("prior"), errors)?;
-            let (bop2, targets) = match (raw.lambda, raw.gamma, raw.p1, raw.alpha) {
-                (Some(lambda), Some(gamma), None, None) => (
-                    Bop2::new(looks, prior, p0, lambda, gamma).map_err(at(errors, path))?,
-                    (Some(p0), None, None, None),
-                ),
-                (None, None, Some(p1), alpha) => {
-                    let lambdas: Vec<f64> = (50..100).map(|i| f64::from(i) / 100.0).collect();
-                    let gammas: Vec<f64> = (0..=40).map(|i| f64::from(i) / 20.0).collect();
-                    let alpha = alpha.unwrap_or(0.05);
-                    let design = Bop2::calibrate(looks, prior, p0, p1, alpha, &lambdas, &gammas)
-                        .map_err(at(errors, path))?
-                        .design;
-                    (design, (Some(p0), Some(p1), Some(alpha), None))
-                }
-                _ => {
-                    return Err(errors.field(
-                        path,
-                        "give `lambda` and `gamma`, or `p1` (and `alpha`) to calibrate them",
-                    ))
-                }
-            };
-            let boundaries = bop2.boundaries();
-            let (looks, futility) = (boundaries.looks(), boundaries.futility());
-            let last = looks.len() - 1;
-            let stops: Vec<String> = looks[..last]
-                .iter()
-                .zip(&futility)
-                .map(|(n, r)| r.map_or(format!("{n}: none"), |r| format!("{n}: ≤ {r}")))
-                .collect();
-            let final_rule = futility[last].map_or(0, |r| r + 1);
-            let text = format!(
-                "BOP2 (lambda {}, gamma {}): stop for futility with responses at {}; promising with at least {final_rule} of {}",
-                bop2.lambda(),
-                bop2.gamma(),
-                stops.join(", "),
-                looks[last]
-            );
-            origin = Some(ResponseDesign::Bop2(bop2.clone()));
-            (SingleArmDesign::responses(&name, &bop2), text, targets)
+            let parsed = bop2::parse(params, path, errors, patients, &name)?;
+            origin = Some(ResponseDesign::Bop2(parsed.efficacy));
+            joint = parsed.joint;
+            (parsed.design, parsed.description, parsed.targets)
         }
         "predictive" => {
             let raw: RawPredictive = errors.deserialize(params, path)?;
@@ -575,6 +300,12 @@ fn design(
         }
     };
     let (design, description) = match toxicity {
+        Some(_) if joint.is_some() => {
+            return Err(errors.field(
+                &path.key("toxicity"),
+                "a BOP2 with `tox0` monitors toxicity itself (jointly with response); drop `toxicity` or `tox0`",
+            ))
+        }
         Some(raw) => {
             let tox_path = path.key("toxicity");
             let looks = looks(&raw.looks, &tox_path.key("looks"), errors, design.max_patients())?;
@@ -601,5 +332,6 @@ fn design(
         alpha,
         power,
         origin,
+        joint,
     })
 }
