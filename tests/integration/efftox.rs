@@ -266,3 +266,41 @@ fn fits_per_second() {
     eprintln!("EffTox: {rate:.0} fits/s on one thread");
     assert!(rate > 50.0, "{rate:.0} fits/s");
 }
+
+/// An independent evaluation of the same posteriors in R (tests/fixtures/efftox_prior_importance.R:
+/// 4 million prior draws weighted by the likelihood, written afresh, no Laplace step, no
+/// quasi-random points): every posterior mean and acceptability probability within 4 of its
+/// standard errors plus our integration error (0.005 for means, 0.015 for probabilities, as
+/// checked against the brute force in src/designs/efftox/tests.rs).
+#[test]
+fn matches_an_independent_evaluation_in_r() {
+    let design = demo();
+    let text =
+        std::fs::read_to_string(crate::common::root().join("tests/fixtures/efftox_prior_importance.csv")).unwrap();
+    let cases = [
+        ("1NNE 2EEB", data(&[(1, [3, 0, 1, 0]), (2, [3, 1, 3, 1])])),
+        ("1NNN 2ENN", data(&[(1, [3, 0, 0, 0]), (2, [3, 0, 1, 0])])),
+        (
+            "1NNN 2ENN 3ETB",
+            data(&[(1, [3, 0, 0, 0]), (2, [3, 0, 1, 0]), (3, [3, 2, 2, 1])]),
+        ),
+    ];
+    let fits: Vec<_> = cases.iter().map(|(name, d)| (*name, design.fit(d))).collect();
+    let mut rows = 0;
+    for line in text.lines().filter(|l| !l.starts_with('#')).skip(1) {
+        let f: Vec<&str> = line.split(',').collect();
+        let (_, fit) = fits.iter().find(|(name, _)| *name == f[0]).expect("a known case");
+        let a = fit.assessments()[f[1].parse::<usize>().unwrap() - 1];
+        let (ours, tolerance) = match f[2] {
+            "prob_eff" => (a.prob_eff, 0.005),
+            "prob_tox" => (a.prob_tox, 0.005),
+            "prob_acc_eff" => (a.prob_acc_eff, 0.015),
+            "prob_acc_tox" => (a.prob_acc_tox, 0.015),
+            other => panic!("quantity {other}"),
+        };
+        let (value, se): (f64, f64) = (f[3].parse().unwrap(), f[4].parse().unwrap());
+        assert!((ours - value).abs() < 4.0 * se + tolerance, "{line}: ours {ours:.5}");
+        rows += 1;
+    }
+    assert_eq!(rows, 60);
+}
