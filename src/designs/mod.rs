@@ -17,6 +17,7 @@
 
 pub mod blrm;
 pub mod crm;
+pub mod efftox;
 pub mod interval;
 pub mod outcomes;
 pub mod registry;

@@ -9,7 +9,7 @@
 use super::interval::{self, IntervalFamily};
 use super::tite;
 use super::titration::AcceleratedTitration;
-use super::{blrm, crm, three_plus_three};
+use super::{blrm, crm, efftox, three_plus_three};
 use super::{Design, DoseFinder, Rule, TrialLimits, WithRules};
 use crate::core::params::{ParamError, Params};
 use std::fmt;
@@ -25,6 +25,8 @@ pub static DESIGNS: &[&dyn DesignKind] = &[
     &blrm::BLRM,
     &tite::crm::TITE_CRM,
     &tite::boin::TITE_BOIN,
+    // Phase I/II designs, which decide on response as well as DLT.
+    &efftox::EFFTOX,
 ];
 
 /// The kind a scenario names with `rule = "…"`, if registered.
@@ -69,7 +71,7 @@ pub struct Capabilities {
     pub time_to_event: bool,
     /// It can take backfill cohorts: it waits for complete data and decides from pooled counts.
     pub backfill: bool,
-    /// It decides from efficacy outcomes as well as toxicity (none does yet).
+    /// It decides from efficacy outcomes as well as toxicity (a phase I/II design).
     pub efficacy: bool,
 }
 
@@ -206,6 +208,7 @@ mod tests {
         let text = match rule {
             "crm" | "tite-crm" => "skeleton = [0.05, 0.12, 0.25, 0.40]",
             "blrm" => "dose_amounts = [1.0, 2.0, 4.0, 8.0]\nreference_dose = 4.0",
+            "efftox" => "dose_amounts = [1.0, 2.0, 4.0, 8.0]",
             _ => "",
         };
         toml::from_str(text).unwrap()
@@ -259,8 +262,16 @@ mod tests {
                 "{}",
                 kind.rule()
             );
-            assert_eq!(capabilities.exact, !capabilities.time_to_event, "{}", kind.rule());
-            assert!(!capabilities.efficacy, "{}", kind.rule());
+            assert_eq!(
+                design.build(wrappers()).uses_efficacy(),
+                capabilities.efficacy,
+                "{}",
+                kind.rule()
+            );
+            // Every toxicity-only design that decides on complete data is exact.
+            if !capabilities.efficacy {
+                assert_eq!(capabilities.exact, !capabilities.time_to_event, "{}", kind.rule());
+            }
         }
     }
 

@@ -16,6 +16,7 @@
 
 mod params;
 
+pub(crate) use params::check_dose_amounts;
 pub use params::BLRM;
 
 use super::{Decision, Design, Dose, Fit, StopReason, TrialData};

@@ -2,7 +2,7 @@
 //! the bivariate normal prior, the target interval, the overdose limit and the escalation limit.
 
 use super::{Blrm, BlrmConfig};
-use crate::core::params::{probability, ParamError, Params};
+use crate::core::params::{probability, FieldPath, ParamError, Params};
 use crate::designs::crm::params::MODEL_BASED;
 use crate::designs::registry::{ConfiguredDesign, DesignKind, SimpleKind, TrialContext, Wrappers};
 use crate::designs::DoseFinder;
@@ -33,28 +33,7 @@ struct RawBlrm {
 fn parse_config(params: &mut Params, trial: &TrialContext) -> Result<BlrmConfig, ParamError> {
     let raw: RawBlrm = params.rest()?;
     let amounts_path = params.field("dose_amounts");
-    let num_doses = trial.limits.num_doses;
-    if raw.dose_amounts.len() != num_doses {
-        return Err(ParamError::new(
-            &amounts_path,
-            format!(
-                "has {} amounts, but [trial] doses lists {num_doses} dose levels",
-                raw.dose_amounts.len(),
-            ),
-        ));
-    }
-    if let Some(j) = raw.dose_amounts.iter().position(|&a| !(a.is_finite() && a > 0.0)) {
-        return Err(ParamError::new(
-            &amounts_path.at(j),
-            format!("must be a positive amount, got {}", raw.dose_amounts[j]),
-        ));
-    }
-    if let Some(j) = raw.dose_amounts.windows(2).position(|w| w[1] <= w[0]) {
-        return Err(ParamError::new(
-            &amounts_path,
-            format!("must increase strictly, but dose {} is not above dose {}", j + 2, j + 1),
-        ));
-    }
+    check_dose_amounts(&raw.dose_amounts, &amounts_path, trial.limits.num_doses)?;
     let positive = |key: &str, v: f64| -> Result<f64, ParamError> {
         if v.is_finite() && v > 0.0 {
             Ok(v)
@@ -128,6 +107,32 @@ fn parse_config(params: &mut Params, trial: &TrialContext) -> Result<BlrmConfig,
         ));
     }
     Ok(config)
+}
+
+/// Checks a model's `dose_amounts` key: one positive amount per dose level, strictly increasing.
+pub(crate) fn check_dose_amounts(amounts: &[f64], path: &FieldPath, num_doses: usize) -> Result<(), ParamError> {
+    if amounts.len() != num_doses {
+        return Err(ParamError::new(
+            path,
+            format!(
+                "has {} amounts, but [trial] doses lists {num_doses} dose levels",
+                amounts.len()
+            ),
+        ));
+    }
+    if let Some(j) = amounts.iter().position(|&a| !(a.is_finite() && a > 0.0)) {
+        return Err(ParamError::new(
+            &path.at(j),
+            format!("must be a positive amount, got {}", amounts[j]),
+        ));
+    }
+    if let Some(j) = amounts.windows(2).position(|w| w[1] <= w[0]) {
+        return Err(ParamError::new(
+            path,
+            format!("must increase strictly, but dose {} is not above dose {}", j + 2, j + 1),
+        ));
+    }
+    Ok(())
 }
 
 impl ConfiguredDesign for BlrmConfig {
