@@ -16,11 +16,13 @@ pub struct Estimate {
 }
 
 /// What one decision of a design costs relative to a rule-based design's: CRM integrates its
-/// posterior on a 1,024-point grid and BLRM on a 161 × 161 grid, each over every dose. Decisions
+/// posterior on a 1,024-point grid, BLRM on a 161 × 161 grid and EffTox by importance sampling
+/// over 2,560 points of its six parameters, each over every dose. Decisions
 /// cached per trial state make small trials much cheaper, which the estimate ignores: it errs
 /// high.
 fn decision_cost(rule: &str, doses: usize) -> f64 {
     match rule {
+        "efftox" => 2000.0 * doses as f64,
         "blrm" => 500.0 * doses as f64,
         "crm" | "tite-crm" => 20.0 * doses as f64,
         _ => 1.0,
