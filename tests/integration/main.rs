@@ -10,6 +10,7 @@ mod conduct;
 mod determinism;
 mod dfcrm_next;
 mod edges;
+mod efficacy;
 mod efftox;
 mod exact;
 mod fuzz;
