@@ -22,6 +22,8 @@ mod patients;
 pub mod protocol;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tite_agreement;
 mod trial;
 
 pub use counts::{FinishedTrial, TimedCounts};
