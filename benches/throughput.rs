@@ -1,7 +1,9 @@
 //! Trials per second, measured by criterion (`cargo bench`; throughput is in elements, one element
 //! being one simulated trial of one design under one truth).
 //!
-//! - `designs/…`: every design of every bundled scenario, alone, at 1 and 2 threads.
+//! - `designs/…`: every design of every bundled scenario, alone, at 1 and 2 threads; those of
+//!   `qls4131_full` measure the calendar-time engine (waiting designs with step-up, backfill and
+//!   expansion, and the TITE designs deciding at every arrival).
 //! - `trials/…`, `patients/…`, `doses/…`: how the cost of 3+3, BOIN and CRM grows with the number
 //!   of trials (10^4 … 10^6), the sample size (36, 72, 144 patients) and the number of doses (6,
 //!   12), on one thread. Early stopping is off in these, so trials use the whole sample size.

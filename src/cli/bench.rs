@@ -21,7 +21,8 @@ pub struct Args {
     threads: Vec<u32>,
 }
 
-/// Measures each design alone at each thread count and prints a table.
+/// Measures each design alone (over every truth, then under each truth) at each thread count and
+/// prints a table.
 pub fn execute(args: Args) -> Result<()> {
     let Args { file, trials, threads } = args;
     let scenario = AnyScenario::load(&file)?;
@@ -31,14 +32,24 @@ pub fn execute(args: Args) -> Result<()> {
         threads.iter().map(|&t| t as usize).collect()
     };
     say!(
-        "{}: {trials} trials per truth, each design alone (results are discarded)",
+        "{}: {trials} trials per truth, each design alone, over every truth and under each truth alone (results are discarded)",
         scenario.name()
     );
-    say!("{:<24} {:>8} {:>10} {:>16}", "design", "threads", "seconds", "trials/s");
+    say!(
+        "{:<40} {:>8} {:>10} {:>16}",
+        "design / truth",
+        "threads",
+        "seconds",
+        "trials/s"
+    );
     for r in trialsim::run::bench(&scenario, trials, &threads)? {
+        let name = match &r.truth {
+            Some(truth) => format!("  {truth}"),
+            None => format!("{} (every truth)", r.design),
+        };
         say!(
-            "{:<24} {:>8} {:>10.3} {:>16.0}",
-            r.design,
+            "{:<40} {:>8} {:>10.3} {:>16.0}",
+            name,
             r.threads,
             r.seconds,
             r.trials_per_second

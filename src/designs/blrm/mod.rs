@@ -78,7 +78,8 @@ pub struct Blrm {
     steps: [f64; 2],
     /// Log prior density plus log trapezoid weight at each node (row-major: α then β).
     log_prior: Vec<f64>,
-    /// ln p and ln(1 − p) per node and dose.
+    /// ln p and ln(1 − p) per dose and node, one dose after another (index j·nodes + g), so that
+    /// a dose's log-likelihood terms are added over the grid in one contiguous (vectorised) pass.
     log_p: Vec<f64>,
     log_q: Vec<f64>,
 }
@@ -111,8 +112,9 @@ impl Blrm {
         let rho = config.prior_correlation;
         let edge = |i: usize| if i == 0 || i == points - 1 { 0.5f64.ln() } else { 0.0 };
         let mut log_prior = Vec::with_capacity(points * points);
-        let mut log_p = Vec::with_capacity(points * points * log_ratio.len());
-        let mut log_q = Vec::with_capacity(points * points * log_ratio.len());
+        let nodes = points * points;
+        let mut log_p = vec![0.0; nodes * log_ratio.len()];
+        let mut log_q = vec![0.0; nodes * log_ratio.len()];
         for (i, &a) in alpha.iter().enumerate() {
             for (j, &b) in beta.iter().enumerate() {
                 let za = (a - config.prior_mean[0]) / config.prior_sd[0];
@@ -120,10 +122,11 @@ impl Blrm {
                 let quadratic = (za * za - 2.0 * rho * za * zb + zb * zb) / (1.0 - rho * rho);
                 log_prior.push(-0.5 * quadratic + edge(i) + edge(j));
                 let slope = b.exp();
-                for &x in &log_ratio {
+                let g = i * points + j;
+                for (k, &x) in log_ratio.iter().enumerate() {
                     let z = a + slope * x;
-                    log_p.push(-softplus(-z));
-                    log_q.push(-softplus(z));
+                    log_p[k * nodes + g] = -softplus(-z);
+                    log_q[k * nodes + g] = -softplus(z);
                 }
             }
         }
@@ -146,7 +149,6 @@ impl Blrm {
 
     /// Normalised posterior weights at the grid nodes.
     fn posterior_weights(&self, data: &TrialData) -> Vec<f64> {
-        let k = self.log_ratio.len();
         let treated: Vec<(usize, f64, f64)> = data
             .doses()
             .filter(|&d| data.patients(d) > 0)
@@ -158,21 +160,32 @@ impl Blrm {
                 )
             })
             .collect();
-        let mut w: Vec<f64> = self
-            .log_prior
-            .iter()
-            .enumerate()
-            .map(|(g, &lp0)| {
-                lp0 + treated
-                    .iter()
-                    .map(|&(j, y, f)| y * self.log_p[g * k + j] + f * self.log_q[g * k + j])
-                    .sum::<f64>()
-            })
-            .collect();
+        // Each node's log-likelihood, dose by dose in dose order (the sum is the same, term by
+        // term, as a per-node sum), then the log prior added.
+        let nodes = self.log_prior.len();
+        let mut w: Vec<f64> = match treated.split_first() {
+            None => self.log_prior.clone(),
+            Some((&(j, y, f), rest)) => {
+                let column = |j: usize| j * nodes..(j + 1) * nodes;
+                let terms = |j: usize| self.log_p[column(j)].iter().zip(&self.log_q[column(j)]);
+                let mut w: Vec<f64> = terms(j).map(|(&lp, &lq)| y * lp + f * lq).collect();
+                for &(j, y, f) in rest {
+                    for (sum, (&lp, &lq)) in w.iter_mut().zip(terms(j)) {
+                        *sum += y * lp + f * lq;
+                    }
+                }
+                for (sum, &lp0) in w.iter_mut().zip(&self.log_prior) {
+                    *sum += lp0;
+                }
+                w
+            }
+        };
         let max = w.iter().copied().fold(f64::NEG_INFINITY, f64::max);
         let mut total = 0.0;
         for v in w.iter_mut() {
-            *v = (*v - max).exp();
+            // exp underflows to exactly 0 below −745.2; skip libm's slow underflow path there.
+            let x = *v - max;
+            *v = if x < -746.0 { 0.0 } else { x.exp() };
             total += *v;
         }
         for v in w.iter_mut() {
@@ -364,12 +377,12 @@ impl Fit for BlrmFit<'_> {
 
     /// Posterior mean of the DLT probability.
     fn prob_tox(&self, dose: Dose) -> Option<f64> {
-        let k = self.blrm.log_ratio.len();
+        let nodes = self.weights.len();
         Some(
             self.weights
                 .iter()
                 .enumerate()
-                .map(|(g, w)| w * self.blrm.log_p[g * k + dose.index()].exp())
+                .map(|(g, w)| w * self.blrm.log_p[dose.index() * nodes + g].exp())
                 .sum(),
         )
     }

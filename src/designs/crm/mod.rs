@@ -12,9 +12,13 @@
 //! digits than the decisions need. Gauss–Hermite quadrature centred on the prior does not: it
 //! misplaces a posterior that has moved away from the prior.
 
+mod cache;
 pub(crate) mod params;
+mod weighted;
 
+pub use cache::PosteriorCache;
 pub use params::CRM;
+pub use weighted::{HermiteRule, WeightedPosterior, HERMITE_NODES};
 
 use super::{Decision, Design, Dose, Fit, TrialData};
 use crate::core::stats::{logit, softplus};
@@ -278,7 +282,9 @@ impl Crm {
         };
         let max = density.iter().copied().fold(f64::NEG_INFINITY, f64::max);
         for v in density.iter_mut() {
-            *v = (*v - max).exp();
+            // exp underflows to exactly 0 below −745.2; skip libm's slow underflow path there.
+            let x = *v - max;
+            *v = if x < -746.0 { 0.0 } else { x.exp() };
         }
         // Trapezoid weights: 1/2 at both ends (where the density is negligible anyway).
         let last = density.len() - 1;
@@ -304,6 +310,14 @@ impl Crm {
         let last = density.len() - 1;
         let ends = 0.5 * (density[0] * h(0) + density[last] * h(last));
         (density.iter().enumerate().map(|(g, f)| f * h(g)).sum::<f64>() - ends) * self.step
+    }
+
+    /// The DLT probability estimates that drive decisions (see [`CrmEstimate`]).
+    fn estimate_of(&self, posterior: &CrmPosterior) -> Vec<f64> {
+        match self.config.estimate {
+            CrmEstimate::PlugIn => posterior.plug_in.clone(),
+            CrmEstimate::PosteriorMean => self.posterior_mean_probs(posterior),
+        }
     }
 
     /// Posterior mean of each dose's DLT probability.
@@ -415,19 +429,19 @@ pub struct CrmPosterior {
 pub struct CrmFit<'a> {
     crm: &'a Crm,
     data: &'a TrialData,
-    posterior: CrmPosterior,
-    /// The DLT probability estimates that drive decisions (see [`CrmEstimate`]).
-    estimate: Vec<f64>,
+    /// The posterior of β and the DLT probability estimates that drive decisions (see
+    /// [`CrmEstimate`]), perhaps shared with other fits of the same counts ([`PosteriorCache`]).
+    fitted: std::sync::Arc<(CrmPosterior, Vec<f64>)>,
 }
 
 impl CrmFit<'_> {
     /// The posterior of β.
     pub fn posterior(&self) -> &CrmPosterior {
-        &self.posterior
+        &self.fitted.0
     }
 
     fn estimate(&self) -> &[f64] {
-        &self.estimate
+        &self.fitted.1
     }
 }
 
@@ -436,15 +450,11 @@ impl Design for Crm {
 
     fn fit<'a>(&'a self, data: &'a TrialData) -> CrmFit<'a> {
         let posterior = self.posterior(data);
-        let estimate = match self.config.estimate {
-            CrmEstimate::PlugIn => posterior.plug_in.clone(),
-            CrmEstimate::PosteriorMean => self.posterior_mean_probs(&posterior),
-        };
+        let estimate = self.estimate_of(&posterior);
         CrmFit {
             crm: self,
             data,
-            posterior,
-            estimate,
+            fitted: std::sync::Arc::new((posterior, estimate)),
         }
     }
 
@@ -480,8 +490,8 @@ impl Fit for CrmFit<'_> {
              posterior of β: mean {:.4}, sd {:.4})",
             config.target,
             self.estimate()[best.index()],
-            self.posterior.mean,
-            self.posterior.variance.sqrt()
+            self.posterior().mean,
+            self.posterior().variance.sqrt()
         );
         if let (Decision::Treat(next), Some(last)) = (self.decision(), self.data.last_cohort()) {
             if next < best {
@@ -508,7 +518,7 @@ impl Fit for CrmFit<'_> {
     /// posterior standard deviations (a normal approximation to β's posterior).
     fn prob_tox_interval(&self, dose: Dose) -> Option<(f64, f64)> {
         const Z_95: f64 = 1.6448536269514722;
-        let (mean, sd) = (self.posterior.mean, self.posterior.variance.sqrt());
+        let (mean, sd) = (self.posterior().mean, self.posterior().variance.sqrt());
         let at = |beta: f64| self.crm.config.model.prob(self.crm.scaled[dose.index()], beta);
         let (a, b) = (at(mean - Z_95 * sd), at(mean + Z_95 * sd));
         Some((a.min(b), a.max(b)))
@@ -528,7 +538,7 @@ impl Fit for CrmFit<'_> {
     fn prob_tox_exceeds(&self, dose: Dose, threshold: f64) -> Option<f64> {
         Some(
             self.crm
-                .prob_exceeds(&self.posterior, CrmData::Counts(self.data), dose, threshold),
+                .prob_exceeds(self.posterior(), CrmData::Counts(self.data), dose, threshold),
         )
     }
 }

@@ -56,19 +56,23 @@ fn crm_example_empiric() {
     let crm = Crm::new(r6_config(CrmModel::Empiric, CrmEstimate::PlugIn));
     let data = r6_data();
     let fit = crm.fit(&data);
-    assert!((fit.posterior.mean - -0.2122).abs() < 5e-5, "{}", fit.posterior.mean);
     assert!(
-        (fit.posterior.variance - 0.1576).abs() < 5e-5,
+        (fit.posterior().mean - -0.2122).abs() < 5e-5,
         "{}",
-        fit.posterior.variance
+        fit.posterior().mean
+    );
+    assert!(
+        (fit.posterior().variance - 0.1576).abs() < 5e-5,
+        "{}",
+        fit.posterior().variance
     );
     assert_close(
-        &fit.posterior.plug_in,
+        &fit.posterior().plug_in,
         &[0.0887, 0.1553, 0.2721, 0.4278, 0.5708, 0.7494],
         5e-5,
     );
     assert_close(
-        &crm.posterior_mean_probs(&fit.posterior),
+        &crm.posterior_mean_probs(fit.posterior()),
         &[0.1097, 0.1725, 0.2797, 0.4241, 0.5606, 0.7377],
         5e-5,
     );
@@ -81,9 +85,13 @@ fn crm_example_logistic() {
     let crm = Crm::new(r6_config(CrmModel::LOGISTIC, CrmEstimate::PlugIn));
     let data = r6_data();
     let fit = crm.fit(&data);
-    assert!((fit.posterior.mean - -0.1101).abs() < 5e-5, "{}", fit.posterior.mean);
+    assert!(
+        (fit.posterior().mean - -0.1101).abs() < 5e-5,
+        "{}",
+        fit.posterior().mean
+    );
     assert_close(
-        &fit.posterior.plug_in,
+        &fit.posterior().plug_in,
         &[0.0891, 0.1604, 0.2831, 0.4399, 0.5776, 0.7449],
         5e-5,
     );

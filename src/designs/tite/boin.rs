@@ -2,7 +2,7 @@
 //! BOIN's boundaries applied to a DLT rate whose denominator counts pending patients by their
 //! standardised follow-up. Its keys are BOIN's.
 
-use super::{tite_fit, FollowUp, PatientRecord};
+use super::{tite_fit, FollowUp};
 use crate::designs::interval::boin::{self, BOIN};
 use crate::designs::interval::{params as interval_params, IntervalConfig, IntervalDesign, IntervalFit};
 use crate::designs::registry::{Capabilities, ConfiguredDesign, DesignKind, SimpleKind, Wrappers};
@@ -54,6 +54,8 @@ impl ConfiguredDesign for TiteBoinConfig {
 /// complete data. Without follow-up it is BOIN.
 pub struct TiteBoin {
     boin: IntervalDesign,
+    /// BOIN's escalation and de-escalation boundaries λe, λd.
+    lambdas: (f64, f64),
 }
 
 impl TiteBoin {
@@ -63,18 +65,21 @@ impl TiteBoin {
             std::ptr::eq(boin.config().rule.family(), &BOIN),
             "TITE-BOIN is built on BOIN"
         );
-        TiteBoin { boin }
+        let config = boin.config();
+        let (phi1, phi2) = config.rule.parameters();
+        let lambdas = (boin::lambda_e(config.target, phi1), boin::lambda_d(config.target, phi2));
+        TiteBoin { boin, lambdas }
     }
 
     /// The time-to-event decision, with BOIN's fit of the complete patients for elimination.
     fn next(&self, complete: &IntervalFit, view: &FollowUp, num_doses: usize) -> Decision {
-        let config = self.boin.config();
         let current = view.records.last().expect("a patient has been treated").dose;
         let at = |d: Dose| view.records.iter().filter(move |p| p.dose == d);
         let n = at(current).count() as f64;
         let y = at(current).filter(|p| view.dlt_observed(p)).count() as f64;
-        let pending: Vec<&PatientRecord> = at(current).filter(|p| !view.complete(p)).collect();
-        if pending.len() as f64 > n / 2.0 {
+        let pending = || at(current).filter(|p| !view.complete(p));
+        let waiting = pending().count() as f64;
+        if waiting > n / 2.0 {
             return Decision::Wait;
         }
         let eliminated = |d: Dose| !complete.admissible(d);
@@ -84,10 +89,9 @@ impl TiteBoin {
                 reason: StopReason::TooToxic,
             };
         }
-        let effective = (n - pending.len() as f64) + pending.iter().map(|p| view.fraction(p)).sum::<f64>();
+        let effective = (n - waiting) + pending().map(|p| view.fraction(p)).sum::<f64>();
         let rate = if effective > 0.0 { y / effective } else { 0.0 };
-        let (phi1, phi2) = config.rule.parameters();
-        let (lambda_e, lambda_d) = (boin::lambda_e(config.target, phi1), boin::lambda_d(config.target, phi2));
+        let (lambda_e, lambda_d) = self.lambdas;
         let top = Dose((num_doses - 1) as u16);
         let next = if rate <= lambda_e && current < top {
             let up = Dose(current.0 + 1);
@@ -124,6 +128,7 @@ impl Design for TiteBoin {
 #[cfg(test)]
 mod tests {
     use super::super::tests::{data_at, patient};
+    use super::super::PatientRecord;
     use super::*;
     use crate::designs::interval::IntervalRule;
 

@@ -3,10 +3,10 @@
 
 use super::enrolment::Enrolment;
 use super::patients::{Patients, Stage};
-use super::trial::{counts_of, TimedTrial};
+use super::trial::TimedTrial;
 use crate::core::stats::clopper_pearson;
 use crate::core::{Regimen, StepUpRule};
-use crate::designs::{Decision, Dose};
+use crate::designs::{Decision, Dose, TrialData};
 use crate::engines::dose_finding::OcCounts;
 use crate::engines::{add, add_counts, total, Accumulator, MergeError};
 use crate::results::oc::{CorrectDecision, TimedDoseSummary, TimedSummary};
@@ -296,6 +296,8 @@ impl TimedCounts {
 /// One finished trial of a design under a truth, as [`TimedCounts`] counts it.
 pub struct FinishedTrial<'t> {
     pub(super) patients: &'t Patients,
+    /// The patients' final outcomes, counted per dose.
+    pub(super) counts: &'t TrialData,
     pub(super) enrolment: &'t Enrolment,
     pub(super) trial: &'t TimedTrial,
     pub(super) step_up: StepUpRule,
@@ -311,6 +313,7 @@ impl Accumulator for TimedCounts {
         &mut self,
         FinishedTrial {
             patients,
+            counts,
             enrolment,
             trial,
             step_up,
@@ -318,7 +321,7 @@ impl Accumulator for TimedCounts {
         }: FinishedTrial<'_>,
     ) {
         let num_doses = self.oc.patients.len();
-        self.oc.add((&counts_of(&patients.records, num_doses), trial.end));
+        self.oc.add((counts, trial.end));
         let bin = ((trial.duration / DURATION_BIN) as usize).min(DURATION_BINS - 1);
         self.duration[bin] += 1;
         self.duration_sum += (trial.duration * 1e6).round() as u128;

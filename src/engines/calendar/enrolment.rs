@@ -118,8 +118,7 @@ impl Enrolment {
             let u = cohorts.dlt_latent[i];
             let dlt = u < arm.truth.dlt[r][d];
             let dlt_at = dlt.then(|| entry + arm.timing.onset.fraction(cohorts.onset[i]) * arm.timing.window);
-            patients.records.push(PatientRecord { dose, entry, dlt_at });
-            patients.outcomes.push(Outcome {
+            let outcome = Outcome {
                 stage,
                 regimen,
                 crs: u < arm.truth.crs[r][d],
@@ -129,7 +128,8 @@ impl Enrolment {
                     .efficacy
                     .as_ref()
                     .is_some_and(|e| cohorts.response_latent[i] < e[d]),
-            });
+            };
+            patients.push(PatientRecord { dose, entry, dlt_at }, outcome);
             self.next = i + 1;
             last = entry;
         }

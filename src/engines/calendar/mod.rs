@@ -22,6 +22,8 @@ mod patients;
 pub mod protocol;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tite_agreement;
 mod trial;
 
 pub use counts::{FinishedTrial, TimedCounts};
@@ -32,12 +34,12 @@ use super::{Accumulator, Simulation};
 use crate::core::{dlt_as_given, Backfill, StepUpRule, Timing, Truth, Utility};
 #[cfg(doc)]
 use crate::designs::Decision;
-use crate::designs::{Dose, DoseFinder, TrialLimits};
+use crate::designs::{Dose, DoseFinder, TrialData, TrialLimits};
 use crate::results::oc::CorrectDecision;
 use enrolment::{Cohorts, Enrolment};
 use patients::Patients;
 use protocol::TruthThresholds;
-use trial::{run_trial, Arm};
+use trial::{final_counts, run_trial, Arm};
 
 /// A design run in calendar time: its dose-finding rule, regimen switch and backfill.
 pub struct TimedEntry {
@@ -138,6 +140,8 @@ pub struct TimedWorker<'s> {
     caches: Vec<Option<DecisionCache<'s>>>,
     cohorts: Cohorts,
     patients: Patients,
+    /// Scratch space: a finished trial's counts.
+    counts_scratch: TrialData,
 }
 
 impl Simulation for TimedPlan<'_> {
@@ -170,6 +174,7 @@ impl Simulation for TimedPlan<'_> {
                 .collect(),
             cohorts: Cohorts::new(),
             patients: Patients::default(),
+            counts_scratch: TrialData::new(num_doses),
         }
     }
 
@@ -179,6 +184,7 @@ impl Simulation for TimedPlan<'_> {
             caches,
             cohorts,
             patients,
+            counts_scratch,
         } = worker;
         cohorts.start(self.seed, trial);
         for (k, entry) in self.designs.iter().enumerate() {
@@ -199,8 +205,10 @@ impl Simulation for TimedPlan<'_> {
                     &mut enrolment,
                     caches[k].as_mut(),
                 );
+                final_counts(&patients.records, counts_scratch);
                 counts[k][j].add(FinishedTrial {
                     patients,
+                    counts: counts_scratch,
                     enrolment: &enrolment,
                     trial: &result,
                     step_up: entry.step_up,

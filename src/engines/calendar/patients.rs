@@ -29,6 +29,9 @@ pub(super) struct Outcome {
 pub(super) struct Patients {
     pub(super) records: Vec<PatientRecord>,
     pub(super) outcomes: Vec<Outcome>,
+    /// Each CRS-type DLT as (when it occurs, dose), in order of entry: what step-up looks at,
+    /// without a pass over every patient.
+    crs: Vec<(f64, Dose)>,
     /// Scratch space for the RP2D choice.
     efficacy: Vec<EfficacyCounts>,
 }
@@ -37,6 +40,16 @@ impl Patients {
     pub(super) fn clear(&mut self) {
         self.records.clear();
         self.outcomes.clear();
+        self.crs.clear();
+    }
+
+    /// Adds a treated patient.
+    pub(super) fn push(&mut self, record: PatientRecord, outcome: Outcome) {
+        if let (true, Some(at)) = (outcome.crs, record.dlt_at) {
+            self.crs.push((at, record.dose));
+        }
+        self.records.push(record);
+        self.outcomes.push(outcome);
     }
 
     pub(super) fn len(&self) -> u32 {
@@ -45,12 +58,7 @@ impl Patients {
 
     /// The lowest level with a CRS-type DLT observed by time `t`.
     pub(super) fn lowest_crs(&self, t: f64) -> Option<Dose> {
-        self.records
-            .iter()
-            .zip(&self.outcomes)
-            .filter(|(r, o)| o.crs && r.dlt_at.is_some_and(|at| at <= t))
-            .map(|(r, _)| r.dose)
-            .min()
+        self.crs.iter().filter(|&&(at, _)| at <= t).map(|&(_, dose)| dose).min()
     }
 
     /// When the last DLT window closes (0 with no patients).

@@ -28,13 +28,13 @@ pub(super) struct Arm<'a> {
     pub(super) utility: Utility,
 }
 
-/// The trial's data as a dose-finding design counts it (every patient, final outcomes).
-pub(super) fn counts_of(records: &[PatientRecord], num_doses: usize) -> TrialData {
-    let mut data = TrialData::new(num_doses);
+/// Replaces `out` by the trial's data as a dose-finding design counts it (every patient, final
+/// outcomes; keeps the allocation).
+pub(super) fn final_counts(records: &[PatientRecord], out: &mut TrialData) {
+    out.clear();
     for r in records {
-        data.add_cohort(r.dose, 1, u16::from(r.dlt_at.is_some()));
+        out.add_cohort(r.dose, 1, u16::from(r.dlt_at.is_some()));
     }
-    data
 }
 
 /// A waiting design: cohort, wait for the windows, decide on complete data (with any backfill
