@@ -3,6 +3,7 @@
 
 use crate::core::limits::MAX_SWEEP_POINTS;
 use crate::report::folder::write_staged;
+use crate::report::html::{sweep_report, REPORT};
 use crate::report::manifest::write_manifest;
 use crate::report::sweep::{point_dir, sweep_csv, sweep_index};
 use crate::report::write_atomic;
@@ -76,6 +77,7 @@ pub fn write_sweep_outputs(sweep: &Sweep, tables: &[OcTable], dir: &Path) -> Res
         }
         for (name, bytes) in [
             ("sweep.csv", sweep_csv(sweep, tables)),
+            (REPORT, sweep_report(sweep, tables).into_bytes()),
             ("README.md", sweep_index(sweep, tables).into_bytes()),
         ] {
             let path = dir.join(name);

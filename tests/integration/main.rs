@@ -18,6 +18,7 @@ mod params;
 mod pathways;
 mod properties;
 mod recorded;
+mod report;
 mod scale;
 mod transaction;
 mod validation;
