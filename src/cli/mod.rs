@@ -89,8 +89,14 @@ impl Progress {
         if std::io::stderr().is_terminal() {
             let bar = ProgressBar::new(total);
             bar.set_style(
-                ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} trials ({per_sec}, {eta} left)")
+                ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} trials ({rate}, {eta} left)")
                     .expect("valid template")
+                    .with_key(
+                        "rate",
+                        |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                            let _ = w.write_str(&rate(state.per_sec()));
+                        },
+                    )
                     .progress_chars("=> "),
             );
             bar.set_message(message.to_string());
@@ -156,6 +162,18 @@ impl Progress {
     }
 }
 
+/// A rate of trials per second as the progress bar shows it: whole trials from 10 a second up,
+/// one decimal below (indicatif's own `{per_sec}` prints four decimals).
+fn rate(per_second: f64) -> String {
+    if !per_second.is_finite() {
+        "– trials/s".to_string()
+    } else if per_second >= 10.0 {
+        format!("{per_second:.0} trials/s")
+    } else {
+        format!("{per_second:.1} trials/s")
+    }
+}
+
 /// Seconds as a short duration ("42 s", "3.5 min", "2.1 h").
 fn duration(seconds: f64) -> String {
     if seconds < 90.0 {
@@ -164,5 +182,76 @@ fn duration(seconds: f64) -> String {
         format!("{:.1} min", seconds / 60.0)
     } else {
         format!("{:.1} h", seconds / 3600.0)
+    }
+}
+
+/// Pads `text` with spaces to `width` terminal columns (East Asian wide characters count two),
+/// on the right (`left` aligned) or on the left.
+pub fn pad(text: &str, width: usize, left: bool) -> String {
+    let fill = " ".repeat(width.saturating_sub(unicode_width::UnicodeWidthStr::width(text)));
+    if left {
+        format!("{text}{fill}")
+    } else {
+        format!("{fill}{text}")
+    }
+}
+
+/// A console table: a header and rows of cells, the first `text_columns` left-aligned and the
+/// rest right-aligned, each column as wide as its widest cell (in terminal columns), two spaces
+/// apart.
+pub fn console_table(header: &[&str], rows: &[Vec<String>], text_columns: usize) -> Vec<String> {
+    let mut widths: Vec<usize> = header
+        .iter()
+        .map(|h| unicode_width::UnicodeWidthStr::width(*h))
+        .collect();
+    for row in rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(unicode_width::UnicodeWidthStr::width(cell.as_str()));
+        }
+    }
+    let line = |cells: &mut dyn Iterator<Item = &str>| {
+        cells
+            .enumerate()
+            .map(|(i, c)| pad(c, widths[i], i < text_columns))
+            .collect::<Vec<_>>()
+            .join("  ")
+            .trim_end()
+            .to_string()
+    };
+    let mut lines = vec![line(&mut header.iter().copied())];
+    lines.extend(rows.iter().map(|r| line(&mut r.iter().map(String::as_str))));
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 16: progress showed rates with four decimals.
+    #[test]
+    fn rates_are_whole_trials_per_second() {
+        assert_eq!(rate(1234.5678), "1235 trials/s");
+        assert_eq!(rate(3.2584), "3.3 trials/s");
+    }
+
+    /// Issue 16: the console table misaligned with long names (and CJK ones).
+    #[test]
+    fn console_columns_align_with_long_and_wide_names() {
+        let rows = vec![
+            vec![
+                "a very long truth name indeed".to_string(),
+                "BOIN".to_string(),
+                "61.0".to_string(),
+            ],
+            vec!["剂量毒性曲线".to_string(), "3+3 设计".to_string(), "5.5".to_string()],
+        ];
+        let lines = console_table(&["truth", "design", "correct%"], &rows, 2);
+        let width = |s: &str| unicode_width::UnicodeWidthStr::width(s);
+        // Every line ends its last (right-aligned) column at the same terminal column.
+        assert!(lines.iter().all(|l| width(l) == width(&lines[0])), "{lines:#?}");
+        // The second column starts at the same terminal column on every line.
+        let design_at = |l: &str, name: &str| width(&l[..l.find(name).unwrap()]);
+        assert_eq!(design_at(&lines[1], "BOIN"), design_at(&lines[2], "3+3"));
+        assert_eq!(design_at(&lines[0], "design"), design_at(&lines[1], "BOIN"));
     }
 }

@@ -1,7 +1,7 @@
 //! `trialsim run`: simulates (or computes exactly) scenario files and sweeps, or one shard of
 //! them, writes their tables, and prints a summary of each.
 
-use super::{say, say_wrote, Progress};
+use super::{console_table, say, say_wrote, Progress};
 use anyhow::{bail, Result};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -287,25 +287,23 @@ fn report_dose_finding(scenario: &Scenario, table: &OcTable, notes: &[ExactNote]
             Err(why) => eprintln!("warning: exact: {} under {}: {why}", note.design, note.truth),
         }
     }
-    say!(
-        "{:<24} {:<16} {:>9} {:>9} {:>9} {:>10}",
-        "truth",
-        "design",
-        "correct%",
-        "stopped%",
-        "mean N",
-        "overdose%"
-    );
-    for row in &table.rows {
-        say!(
-            "{:<24} {:<16} {:>9.1} {:>9.1} {:>9.1} {:>10.1}",
-            row.truth,
-            row.design,
-            row.correct_selection_pct(),
-            row.stopped_early_pct(),
-            row.total_patients_mean(),
-            row.overdose_selection_pct()
-        );
+    let rows: Vec<Vec<String>> = table
+        .rows
+        .iter()
+        .map(|row| {
+            vec![
+                row.truth.clone(),
+                row.design.clone(),
+                format!("{:.1}", row.correct_selection_pct()),
+                format!("{:.1}", row.stopped_early_pct()),
+                format!("{:.1}", row.total_patients_mean()),
+                format!("{:.1}", row.overdose_selection_pct()),
+            ]
+        })
+        .collect();
+    let header = ["truth", "design", "correct%", "stopped%", "mean N", "overdose%"];
+    for line in console_table(&header, &rows, 2) {
+        say!("{line}");
     }
 }
 
@@ -320,27 +318,24 @@ fn report_single_arm(scenario: &SingleArmScenario, table: &SingleArmTable, optio
         elapsed,
         count(options.threads as u64, "thread")
     );
-    say!(
-        "{:<28} {:<22} {:>10} {:>10} {:>8} {:>8} {:>10}",
-        "truth",
-        "design",
-        "promising%",
-        "futility%",
-        "tox%",
-        "mean N",
-        "months"
-    );
-    for row in &table.rows {
-        let s = &row.summary;
-        say!(
-            "{:<28} {:<22} {:>10.1} {:>10.1} {:>8.1} {:>8.1} {:>10.1}",
-            row.truth,
-            row.design,
-            100.0 * s.promising,
-            100.0 * s.futility_stop,
-            100.0 * s.toxicity_stop,
-            s.mean_patients,
-            s.mean_duration
-        );
+    let rows: Vec<Vec<String>> = table
+        .rows
+        .iter()
+        .map(|row| {
+            let s = &row.summary;
+            vec![
+                row.truth.clone(),
+                row.design.clone(),
+                format!("{:.1}", 100.0 * s.promising),
+                format!("{:.1}", 100.0 * s.futility_stop),
+                format!("{:.1}", 100.0 * s.toxicity_stop),
+                format!("{:.1}", s.mean_patients),
+                format!("{:.1}", s.mean_duration),
+            ]
+        })
+        .collect();
+    let header = ["truth", "design", "promising%", "futility%", "tox%", "mean N", "months"];
+    for line in console_table(&header, &rows, 2) {
+        say!("{line}");
     }
 }

@@ -105,9 +105,15 @@ impl Fit for ThreePlusThreeFit<'_> {
         let data = self.data;
         let d = data.current_dose();
         let (n, y) = (data.patients(d), data.dlts(d));
+        // Stopping with a dose is the design's own end (its MTD found); stopping with none means
+        // every dose tried was too toxic (≥ 2 DLTs at dose 1, or no dose cleared by six).
         let stop = |selected: Option<Dose>| Decision::Stop {
             selected,
-            reason: StopReason::DesignComplete,
+            reason: if selected.is_some() {
+                StopReason::DesignComplete
+            } else {
+                StopReason::TooToxic
+            },
         };
         if y >= 2 {
             let below = (d.0 > 0).then(|| Dose(d.0 - 1));
@@ -205,18 +211,42 @@ mod tests {
         assert_eq!(A.fit(&after(&[(0, 1), (0, 0)], 3)).decision(), Decision::Treat(Dose(1)));
         let stop = |s: Option<u16>| Decision::Stop {
             selected: s.map(Dose),
-            reason: StopReason::DesignComplete,
+            reason: if s.is_some() {
+                StopReason::DesignComplete
+            } else {
+                StopReason::TooToxic
+            },
         };
         assert_eq!(A.fit(&after(&[(0, 1), (0, 1)], 3)).decision(), stop(None));
         assert_eq!(A.fit(&after(&[(0, 0), (1, 2)], 3)).decision(), stop(Some(0)));
         assert_eq!(A.fit(&after(&[(0, 0), (1, 0), (2, 0)], 3)).decision(), stop(Some(2)));
     }
 
+    /// Issue 16: 3+3's toxicity stops were filed as `design_complete` (stop_too_toxic_pct 0).
+    #[test]
+    fn toxicity_stops_are_filed_as_too_toxic() {
+        let reason = |design: &ThreePlusThree, data: &TrialData| match design.fit(data).decision() {
+            Decision::Stop { reason, .. } => reason,
+            other => panic!("expected a stop, got {other}"),
+        };
+        // 2/3 at dose 1: no dose is safe.
+        assert_eq!(reason(&A, &after(&[(0, 2)], 3)), StopReason::TooToxic);
+        assert_eq!(reason(&B, &after(&[(0, 1), (0, 1)], 3)), StopReason::TooToxic);
+        // Korn: back at dose 1 with 2/6, no dose cleared by six.
+        assert_eq!(reason(&B, &after(&[(0, 0), (1, 2), (0, 2)], 3)), StopReason::TooToxic);
+        // An MTD found is the design's own end.
+        assert_eq!(reason(&A, &after(&[(0, 0), (1, 2)], 3)), StopReason::DesignComplete);
+    }
+
     #[test]
     fn korn_deescalation() {
         let stop = |s: Option<u16>| Decision::Stop {
             selected: s.map(Dose),
-            reason: StopReason::DesignComplete,
+            reason: if s.is_some() {
+                StopReason::DesignComplete
+            } else {
+                StopReason::TooToxic
+            },
         };
         // 0/3, then 2/3 at dose 2: back to dose 1, which has only three patients.
         let data = after(&[(0, 0), (1, 2)], 3);

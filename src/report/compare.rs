@@ -2,14 +2,20 @@
 //! summary rows under the run's name (`ComparisonRow`), and one chart. Reads only the runs'
 //! tables.
 
-use super::charts::{filled, grouped_bars, header, panels, push_unique, register_font, render_png, Area, ChartError};
+use super::charts::{
+    design_fills, grouped_bars, header, panels, push_unique, register_font, render_png, Area, ChartError,
+};
 use super::folder::write_staged;
+use super::html::precision::Figure;
+use super::html::tables::{CompareLine, ComparePage};
+use super::html::{render, REPORT};
 use super::manifest::{verify_tables, RunInfo};
 use super::write_atomic;
+use crate::results::cells::Trials;
 use crate::results::compare::{ComparisonRow, RunName, SingleArmCompared};
 use crate::results::dose_finding::SummaryLead;
 use crate::results::sweep::{POINT_COLUMN, SWEEP_FILE};
-use crate::results::{write_rows, Row};
+use crate::results::{write_rows, Method, Row};
 use csv::StringRecord;
 use std::path::{Path, PathBuf};
 
@@ -62,13 +68,11 @@ fn summary_rows(path: &Path, headers: &StringRecord, records: &[StringRecord]) -
     })
 }
 
-/// The runs in folder `dir`: the run whose `summary.csv` it holds (named by the folder), or, for a
+/// The runs in folder `dir` named `name`: the run whose `summary.csv` it holds, or, for a
 /// sweep's folder, each point's rows of `sweep.csv`, named by the point and its swept settings
 /// (`qls4131_sweep point 2: target=0.2, max_patients=36`).
-fn runs_in(dir: &Path) -> Result<Vec<(String, Option<Rows>)>, ChartError> {
-    let name = dir
-        .file_name()
-        .map_or_else(|| dir.display().to_string(), |n| n.to_string_lossy().into_owned());
+fn runs_in(dir: &Path, name: &str) -> Result<Vec<(String, Option<Rows>)>, ChartError> {
+    let name = name.to_string();
     let sweep = dir.join(SWEEP_FILE);
     let summary = dir.join(SummaryLead::FILE);
     if summary.exists() || !sweep.exists() {
@@ -102,6 +106,42 @@ fn runs_in(dir: &Path) -> Result<Vec<(String, Option<Rows>)>, ChartError> {
         .into_iter()
         .map(|(label, records)| Ok((label, summary_rows(&sweep, &headers, &records)?)))
         .collect()
+}
+
+/// The folder's path with `/` between its parts, without `.` parts.
+fn parts(dir: &Path) -> Vec<String> {
+    dir.components()
+        .filter(|c| !matches!(c, std::path::Component::CurDir))
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect()
+}
+
+/// The runs' labels: each folder's name, or, where folders share a name (runs of one scenario
+/// written under different `--out`), the fewest trailing parts of their paths that tell them
+/// apart (`a/qls4131_escalation`, `b/qls4131_escalation`). The same folder given twice is refused.
+pub fn run_names(dirs: &[PathBuf]) -> Result<Vec<String>, ChartError> {
+    let paths: Vec<Vec<String>> = dirs.iter().map(|d| parts(d)).collect();
+    let label = |p: &[String], k: usize| p[p.len().saturating_sub(k)..].join("/");
+    let mut names = Vec::with_capacity(dirs.len());
+    for (i, p) in paths.iter().enumerate() {
+        let clashes = |k: usize| {
+            paths
+                .iter()
+                .enumerate()
+                .any(|(j, q)| j != i && label(q, k) == label(p, k))
+        };
+        let k = (1..=p.len().max(1)).find(|&k| !clashes(k));
+        match k {
+            Some(k) => names.push(label(p, k)),
+            None => {
+                return Err(ChartError::Read {
+                    path: dirs[i].clone(),
+                    message: "given twice: compare each run folder once".into(),
+                })
+            }
+        }
+    }
+    Ok(names)
 }
 
 /// The runs, all of one kind, or `None` when kinds are mixed or unknown.
@@ -148,15 +188,21 @@ fn comparison<R: Row + Clone>(runs: &[Run<R>]) -> Vec<u8> {
 /// `comparison.png` and a manifest as the folder `out`, replacing any previous comparison there
 /// only once all are written.
 pub fn compare(dirs: &[PathBuf], out: &Path) -> Result<Vec<PathBuf>, ChartError> {
+    let names = run_names(dirs)?;
     let mut runs = Vec::new();
-    for dir in dirs {
+    let mut folders = Vec::new();
+    for (dir, name) in dirs.iter().zip(&names) {
         if dir.is_dir() {
             verify_tables(dir).map_err(|e| ChartError::Read {
                 path: e.path,
                 message: e.message,
             })?;
         }
-        runs.extend(runs_in(dir)?);
+        for run in runs_in(dir, name)? {
+            // The label only: a folder's path may be absolute and would make the report vary.
+            folders.push(run.0.clone());
+            runs.push(run);
+        }
     }
     let runs = Runs::of(runs).ok_or_else(|| ChartError::Read {
         path: dirs.first().cloned().unwrap_or_default(),
@@ -179,7 +225,13 @@ pub fn compare(dirs: &[PathBuf], out: &Path) -> Result<Vec<PathBuf>, ChartError>
             Runs::DoseFinding(runs) => draw_dose_finding(runs, area),
             Runs::SingleArm(runs) => draw_single_arm(runs, area),
         })?;
-        Ok(vec![table, chart])
+        let page = match &runs {
+            Runs::DoseFinding(runs) => dose_finding_page(runs, folders),
+            Runs::SingleArm(runs) => single_arm_page(runs, folders),
+        };
+        let report = out.join(REPORT);
+        write_atomic(&report, render("compare.html", &page).as_bytes()).map_err(|e| io_error(&report, e))?;
+        Ok(vec![table, chart, report])
     })
 }
 
@@ -210,7 +262,7 @@ fn draw_dose_finding(runs: &[Run<SummaryLead>], root: &Area) -> Result<(), Strin
         root,
         "Designs across scenarios (mean over each scenario's truths)",
         &designs,
-        filled,
+        design_fills(&designs),
     )?;
     let groups: Vec<String> = runs.iter().map(|r| r.name.clone()).collect();
     let max_n = runs
@@ -231,7 +283,7 @@ fn draw_dose_finding(runs: &[Run<SummaryLead>], root: &Area) -> Result<(), Strin
     for (panel, (title, unit, metric)) in panels(&body, 4).iter().zip(metrics) {
         let y_max = if unit == "patients" { max_n } else { 100.0 };
         let v = |g: usize, k: usize| mean_over_truths(&runs[g], &designs[k], metric);
-        grouped_bars(panel, title, &groups, designs.len(), y_max, unit, v, None, None)?;
+        grouped_bars(panel, title, &groups, &designs, y_max, unit, v, None, None)?;
     }
     Ok(())
 }
@@ -242,7 +294,7 @@ fn draw_single_arm(runs: &[Run<SingleArmCompared>], root: &Area) -> Result<(), S
         root,
         "Declared promising, % of trials, by scenario and truth",
         &designs,
-        filled,
+        design_fills(&designs),
     )?;
     let mut groups = Vec::new();
     let mut cells = Vec::new();
@@ -264,5 +316,113 @@ fn draw_single_arm(runs: &[Run<SingleArmCompared>], root: &Area) -> Result<(), S
             .map(|r| r.promising_pct.0)
     };
     let panel = panels(&body, 1).remove(0);
-    grouped_bars(&panel, "", &groups, designs.len(), 100.0, "% of trials", v, None, None)
+    grouped_bars(&panel, "", &groups, &designs, 100.0, "% of trials", v, None, None)
+}
+
+/// How a compared row was computed.
+fn method_of(trials: Trials) -> Method {
+    match trials {
+        Trials::Simulated(trials) => Method::Simulated { trials },
+        Trials::Exact => Method::Exact { states: 0 },
+    }
+}
+
+/// One compared row as the report shows it: truth, design, trials, how computed, then three
+/// percentages of trials and the mean sample size.
+type Shown<'r> = (&'r str, &'r str, String, Method, [f64; 3], f64);
+
+/// The report page of `runs`, each row shown by `show`, its figures named by `header`.
+fn page<R>(
+    runs: &[Run<R>],
+    folders: Vec<String>,
+    show: fn(&R) -> Shown<'_>,
+    header: [&'static str; 3],
+    chart_title: &str,
+) -> ComparePage {
+    let rows = runs
+        .iter()
+        .flat_map(|run| {
+            run.rows.iter().map(|r| {
+                let (truth, design, trials, m, percents, patients) = show(r);
+                let mut cells: Vec<Figure> = percents.iter().map(|&p| Figure::percent(p, m)).collect();
+                cells.push(Figure::without_se(patients, 1, m));
+                CompareLine {
+                    run: run.name.clone(),
+                    truth: truth.to_string(),
+                    design: design.to_string(),
+                    colour: String::new(),
+                    trials,
+                    cells,
+                }
+            })
+        })
+        .collect();
+    let mut header = header.to_vec();
+    header.push("mean sample size");
+    ComparePage::new(folders, header, rows, chart_title)
+}
+
+/// A dose-finding summary row as the comparison report shows it.
+fn show_dose_finding(r: &SummaryLead) -> Shown<'_> {
+    let percents = [
+        r.correct_selection_pct.0,
+        r.overdose_selection_pct.0,
+        r.stopped_early_pct.0,
+    ];
+    (
+        &r.truth,
+        &r.design,
+        r.trials.to_string(),
+        method_of(r.trials),
+        percents,
+        r.patients_mean.0,
+    )
+}
+
+/// A single-arm summary row as the comparison report shows it.
+fn show_single_arm(r: &SingleArmCompared) -> Shown<'_> {
+    let m = Method::Simulated { trials: r.trials };
+    let percents = [r.promising_pct.0, r.futility_stop_pct.0, r.toxicity_stop_pct.0];
+    (
+        &r.truth,
+        &r.design,
+        r.trials.to_string(),
+        m,
+        percents,
+        r.patients_mean.0,
+    )
+}
+
+/// The report page of dose-finding runs.
+fn dose_finding_page(runs: &[Run<SummaryLead>], folders: Vec<String>) -> ComparePage {
+    let header = ["correct decision %", "over-dose selection %", "stopped early %"];
+    let title = "Correct decision, mean over each run's truths, % of trials";
+    page(runs, folders, show_dose_finding, header, title)
+}
+
+/// The report page of single-arm runs.
+fn single_arm_page(runs: &[Run<SingleArmCompared>], folders: Vec<String>) -> ComparePage {
+    let header = ["promising %", "futility stop %", "toxicity stop %"];
+    let title = "Declared promising, mean over each run's truths, % of trials";
+    page(runs, folders, show_single_arm, header, title)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 16: `compare` gave two runs of the same scenario (under different `--out`) the same
+    /// label silently.
+    #[test]
+    fn runs_sharing_a_folder_name_get_distinct_labels() {
+        let dirs: Vec<PathBuf> = ["a/out/qls", "b/out/qls", "c/other"]
+            .iter()
+            .map(PathBuf::from)
+            .collect();
+        assert_eq!(run_names(&dirs).unwrap(), ["a/out/qls", "b/out/qls", "other"]);
+        let dirs: Vec<PathBuf> = ["./x/run", "y/run"].iter().map(PathBuf::from).collect();
+        assert_eq!(run_names(&dirs).unwrap(), ["x/run", "y/run"]);
+        let twice: Vec<PathBuf> = ["x/run", "x/run"].iter().map(PathBuf::from).collect();
+        assert!(run_names(&twice).unwrap_err().to_string().contains("given twice"));
+    }
 }

@@ -3,10 +3,15 @@
 
 use crate::report::index::VERSION;
 use crate::results::rows::cells;
-use crate::results::sweep::POINT_COLUMN;
+use crate::results::sweep::{POINT_COLUMN, SWEEP_FILE};
 use crate::results::{Method, OcTable, Row, SummaryRow};
 use crate::scenario::Sweep;
 use std::fmt::Write;
+
+/// Whether the run folder `dir` is a sweep's (it holds `sweep.csv` and a folder per point).
+pub fn is_sweep_folder(dir: &std::path::Path) -> bool {
+    dir.join(SWEEP_FILE).is_file()
+}
 
 /// The folder of point `index` (0-based) of a sweep of `points` points: `point-1`, … zero-padded
 /// so that folders sort in point order.
@@ -86,6 +91,10 @@ pub fn sweep_index(sweep: &Sweep, tables: &[OcTable]) -> String {
     let _ = writeln!(
         s,
         "- `point-*/`: each point's run, as `trialsim run` writes it for one scenario (tables, charts, index)."
+    );
+    let _ = writeln!(
+        s,
+        "- `report.html`: the report: settings, the points with links to their own reports, and every point's correct decision by truth and design with its Monte Carlo standard error, with a chart."
     );
     let _ = writeln!(s, "- `README.md`: this index.");
     s

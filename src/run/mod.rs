@@ -552,11 +552,15 @@ pub(crate) fn write_outputs_into(scenario: &Scenario, table: &OcTable, dir: &Pat
     if scenario.timing.is_some() {
         files.extend(CALENDAR_CHARTS);
     }
+    files.push((report::html::REPORT, report::html::DESCRIPTION));
     files.push(("README.md", "this index."));
-    let path = dir.join("README.md");
     let index = report::index::index(scenario, table, &files);
-    write_atomic(&path, index.as_bytes()).map_err(|e| write_error(&path, e))?;
-    written.push(path);
+    let html = report::html::dose_finding_report(scenario, table);
+    for (name, text) in [(report::html::REPORT, html), ("README.md", index)] {
+        let path = dir.join(name);
+        write_atomic(&path, text.as_bytes()).map_err(|e| write_error(&path, e))?;
+        written.push(path);
+    }
     Ok(written)
 }
 
@@ -593,10 +597,13 @@ pub fn write_single_arm_outputs(
             written.push(path);
         }
         written.extend(render_single_arm(&SingleArmChartTables::read(dir)?, dir)?);
-        let path = dir.join("README.md");
         let index = report::single_arm::index(scenario, table);
-        write_atomic(&path, index.as_bytes()).map_err(|e| write_error(&path, e))?;
-        written.push(path);
+        let html = report::html::single_arm_report(scenario, table);
+        for (name, text) in [(report::html::REPORT, html), ("README.md", index)] {
+            let path = dir.join(name);
+            write_atomic(&path, text.as_bytes()).map_err(|e| write_error(&path, e))?;
+            written.push(path);
+        }
         Ok(written)
     })
 }

@@ -2,6 +2,7 @@
 //! written into its own folder, with one tidy `sweep.csv` over all points.
 
 use crate::report::folder::write_staged;
+use crate::report::html::{sweep_report, REPORT};
 use crate::report::manifest::write_manifest;
 use crate::report::sweep::{point_dir, sweep_csv, sweep_index};
 use crate::report::write_atomic;
@@ -60,6 +61,7 @@ pub fn write_sweep_outputs(sweep: &Sweep, tables: &[OcTable], dir: &Path) -> Res
         }
         for (name, bytes) in [
             ("sweep.csv", sweep_csv(sweep, tables)),
+            (REPORT, sweep_report(sweep, tables).into_bytes()),
             ("README.md", sweep_index(sweep, tables).into_bytes()),
         ] {
             let path = dir.join(name);

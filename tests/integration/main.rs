@@ -21,6 +21,7 @@ mod params;
 mod pathways;
 mod properties;
 mod recorded;
+mod report;
 mod scale;
 mod transaction;
 mod validation;

@@ -81,9 +81,14 @@ fn three_plus_three_from_the_start() {
     let truth = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6];
     let pathways = dose_paths(&scenario, "3+3", "", 2, Some(&truth)).unwrap();
     let treat = |level| Decision::Treat(Dose::from_level(level));
+    // 3+3 ends with an MTD (design_complete) or, with none, for toxicity (issue 16).
     let stop = |mtd: Option<usize>| Decision::Stop {
         selected: mtd.map(Dose::from_level),
-        reason: StopReason::DesignComplete,
+        reason: if mtd.is_some() {
+            StopReason::DesignComplete
+        } else {
+            StopReason::TooToxic
+        },
     };
     let expected = [
         (None, "", treat(1)),
@@ -193,7 +198,7 @@ fn command_line_writes_table_and_diagram() {
         "\n    2NTT -> stop (design_complete), MTD 1 ",
         "\n  1NNT -> 1 ",
         "\n    1NNN -> 2 ",
-        "\n  1TTT -> stop (design_complete), no MTD ",
+        "\n  1TTT -> stop (too_toxic), no MTD ",
         "P(next dose)",
     ] {
         assert!(text.contains(line), "{line:?} in\n{text}");
@@ -230,7 +235,7 @@ fn command_line_writes_table_and_diagram() {
     let stop = rows.iter().find(|r| r.outcomes == "1TTT").unwrap();
     assert_eq!(
         (stop.decision.as_str(), stop.stop_reason.as_deref(), stop.next_dose),
-        ("stop", Some("design_complete"), None)
+        ("stop", Some("too_toxic"), None)
     );
     assert!((rows[1].probability.unwrap() - 0.96f64.powi(3)).abs() < 1e-12);
 

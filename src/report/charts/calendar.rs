@@ -2,7 +2,7 @@
 //! patients given step-up dosing.
 
 use super::dose_finding::{draw_choice, draw_patients_by_dose, duration, DoseFindingTables};
-use super::{filled, grouped_bars, header, panels, Area};
+use super::{design_fills, grouped_bars, header, panels, Area};
 use crate::results::cells::{Choice, Flag};
 
 /// The charts of a calendar-time run.
@@ -60,7 +60,7 @@ pub(super) fn draw_durations(t: &DoseFindingTables, root: &Area) -> Result<(), S
         root,
         "Trial duration: median (bar) and 90th percentile (whisker)",
         &t.designs,
-        filled,
+        design_fills(&t.designs),
     )?;
     let max = t
         .summary
@@ -81,7 +81,7 @@ pub(super) fn draw_durations(t: &DoseFindingTables, root: &Area) -> Result<(), S
         &panel,
         "",
         &t.truths,
-        t.designs.len(),
+        &t.designs,
         max,
         "months",
         median,

@@ -3,7 +3,8 @@
 
 use super::calendar::{draw_durations, draw_regimens, draw_rp2d, CALENDAR_CHARTS};
 use super::{
-    colour, filled, grouped_bars, header, panels, push_unique, register_font, render_png, text_style, Area, ChartError,
+    colour, design_fills, filled, grouped_bars, header, panels, push_unique, register_font, render_png, text_style,
+    Area, ChartError,
 };
 use crate::results::cells::Choice;
 use crate::results::{read_rows, OcByDoseRow, Row, SummaryRow};
@@ -211,7 +212,7 @@ pub(super) fn draw_choice(
     (dose, none): (DoseBar<'_>, NoneBar<'_>),
     right: &dyn Fn(&str) -> Option<usize>,
 ) -> Result<(), String> {
-    let body = header(root, title, &t.designs, filled)?;
+    let body = header(root, title, &t.designs, design_fills(&t.designs))?;
     let mut groups = t.labels.clone();
     groups.push("none".into());
     for (panel, truth) in panels(&body, t.truths.len()).iter().zip(&t.truths) {
@@ -226,7 +227,7 @@ pub(super) fn draw_choice(
             panel,
             truth,
             &groups,
-            t.designs.len(),
+            &t.designs,
             100.0,
             "% of trials",
             value,
@@ -265,7 +266,7 @@ pub(super) fn draw_patients_by_dose(
     bar: fn(&OcByDoseRow) -> Option<f64>,
     (whisker, shade): (bool, bool),
 ) -> Result<(), String> {
-    let body = header(root, title, &t.designs, filled)?;
+    let body = header(root, title, &t.designs, design_fills(&t.designs))?;
     let max = patients_axis_top(t.by_dose.iter().map(|r| r.oc.patients_mean.0));
     for (panel, truth) in panels(&body, t.truths.len()).iter().zip(&t.truths) {
         let value = |g: usize, k: usize| t.row(truth, &t.designs[k], g + 1).and_then(bar);
@@ -275,7 +276,7 @@ pub(super) fn draw_patients_by_dose(
             panel,
             truth,
             &t.labels,
-            t.designs.len(),
+            &t.designs,
             max,
             "patients",
             value,
@@ -297,7 +298,12 @@ fn draw_patients(t: &DoseFindingTables, root: &Area) -> Result<(), String> {
 }
 
 fn draw_summary(t: &DoseFindingTables, root: &Area) -> Result<(), String> {
-    let body = header(root, "Operating characteristics across truths", &t.designs, filled)?;
+    let body = header(
+        root,
+        "Operating characteristics across truths",
+        &t.designs,
+        design_fills(&t.designs),
+    )?;
     let max_n = patients_axis_top(t.summary.iter().map(|s| s.lead.patients_mean.0));
     type Metric = (&'static str, &'static str, fn(&SummaryRow) -> f64);
     let metrics: [Metric; 4] = [
@@ -311,7 +317,7 @@ fn draw_summary(t: &DoseFindingTables, root: &Area) -> Result<(), String> {
     for (panel, (title, unit, metric)) in panels(&body, 4).iter().zip(metrics) {
         let y_max = if unit == "patients" { max_n } else { 100.0 };
         let value = |g: usize, k: usize| t.summary_row(&t.truths[g], &t.designs[k]).map(metric);
-        grouped_bars(panel, title, &t.truths, t.designs.len(), y_max, unit, value, None, None)?;
+        grouped_bars(panel, title, &t.truths, &t.designs, y_max, unit, value, None, None)?;
     }
     Ok(())
 }

@@ -9,6 +9,7 @@
 //!   ORR) and `survival` (Kaplan–Meier examples, estimated median OS).
 //! - [`pathways`]: the tree of dose-transition pathways (`trialsim pathways`), as SVG and PNG.
 
+use super::colours::{design_colours, DESIGN_PALETTE};
 use super::write_atomic;
 use crate::results::TableError;
 use plotters::coord::types::RangedCoordf64;
@@ -56,6 +57,23 @@ pub(crate) const FONT: &str = "sans-serif";
 /// The colour of series `i` (the palette repeats after fourteen).
 pub(crate) fn colour(i: usize) -> RGBColor {
     PALETTE[i % PALETTE.len()]
+}
+
+/// The colour of palette position `i` of the designs' palette ([`crate::report::colours`]).
+pub(crate) fn design_rgb(i: usize) -> RGBColor {
+    let (r, g, b) = DESIGN_PALETTE[i % DESIGN_PALETTE.len()];
+    RGBColor(r, g, b)
+}
+
+/// The colours of the designs `names` of one chart, by position: each design's own colour.
+pub(crate) fn design_rgbs(names: &[String]) -> Vec<RGBColor> {
+    design_colours(names).into_iter().map(design_rgb).collect()
+}
+
+/// Filled swatches of the designs `names`, by position, in their own colours.
+pub(crate) fn design_fills(names: &[String]) -> impl Fn(usize) -> ShapeStyle {
+    let colours = design_rgbs(names);
+    move |i| colours[i].filled()
 }
 
 /// Registers the bundled font once per process.
@@ -215,13 +233,14 @@ pub(crate) fn panels<'a>(area: &Area<'a>, n: usize) -> Vec<Area<'a>> {
     area.split_evenly((rows, cols)).into_iter().take(n).collect()
 }
 
-/// Grouped bars in one panel: `groups` labels on x, one bar per design in each group.
+/// Grouped bars in one panel: `groups` labels on x (wrapped, never cut, in as many lines as the
+/// longest needs), one bar per design in each group, each in the design's own colour.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn grouped_bars(
     area: &Area,
     title: &str,
     groups: &[String],
-    designs: usize,
+    design_names: &[String],
     y_max: f64,
     y_desc: &str,
     value: impl Fn(usize, usize) -> Option<f64>,
@@ -230,10 +249,28 @@ pub(crate) fn grouped_bars(
 ) -> Result<(), String> {
     let e = |e: DrawingAreaErrorKind<_>| e.to_string();
     let n = groups.len();
+    let designs = design_names.len();
+    let colours = design_rgbs(design_names);
+    // Group labels wrapped to a group's width (about 0.6 em a column): at 18 px, or smaller (down
+    // to 10 px) while a label would need more than four lines.
+    let (w, _) = area.dim_in_pixel();
+    let group_px = (f64::from(w) - 70.0 - 24.0) / n.max(1) as f64;
+    let layout = |size: u32| {
+        let fits = (group_px / (f64::from(size) * 0.6)).floor().max(3.0) as usize;
+        let wrapped: Vec<Vec<String>> = groups.iter().map(|g| wrap(g, fits)).collect();
+        let lines = wrapped.iter().map(Vec::len).max().unwrap_or(1).max(1);
+        (size, wrapped, lines)
+    };
+    let (label_size, wrapped, lines) = (10..=18)
+        .rev()
+        .map(layout)
+        .find(|(_, _, lines)| *lines <= 4)
+        .unwrap_or_else(|| layout(10));
+    let line_px = label_size + 2;
     let mut chart = ChartBuilder::on(area)
         .caption(title, text_style(26))
         .margin(12)
-        .x_label_area_size(56)
+        .x_label_area_size(16 + line_px * lines as u32)
         .y_label_area_size(70)
         .build_cartesian_2d(0f64..n as f64, 0f64..y_max)
         .map_err(e)?;
@@ -263,7 +300,7 @@ pub(crate) fn grouped_bars(
         let bars = (0..designs).filter_map(|k| {
             value(g, k).map(|v| {
                 let x0 = g as f64 + 0.08 + k as f64 * width;
-                Rectangle::new([(x0, 0.0), (x0 + width * 0.92, v.min(y_max))], colour(k).filled())
+                Rectangle::new([(x0, 0.0), (x0 + width * 0.92, v.min(y_max))], colours[k].filled())
             })
         });
         chart.draw_series(bars).map_err(e)?;
@@ -289,19 +326,16 @@ pub(crate) fn grouped_bars(
             chart.draw_series(caps).map_err(e)?;
         }
     }
-    // Group labels under the axis, centred on each group, wrapped to the group's width.
-    let (left, _) = chart.backend_coord(&(0.0, 0.0));
-    let (right, _) = chart.backend_coord(&(1.0, 0.0));
-    let fits = ((right - left) as f64 / (18.0 * 0.6)).floor().max(3.0) as usize;
+    // Group labels under the axis, centred on each group, every line shown.
     let (base_x, base_y) = area.get_base_pixel();
-    for (g, label) in groups.iter().enumerate() {
+    for (g, label) in wrapped.into_iter().enumerate() {
         let (x, y) = chart.backend_coord(&(g as f64 + 0.5, 0.0));
-        for (line, text) in wrap(label, fits).into_iter().take(2).enumerate() {
-            let at = (x - base_x, y - base_y + 6 + 20 * line as i32);
+        for (line, text) in label.into_iter().enumerate() {
+            let at = (x - base_x, y - base_y + 6 + (line_px * line as u32) as i32);
             area.draw(&Text::new(
                 text,
                 at,
-                text_style(18).pos(Pos::new(HPos::Center, VPos::Top)),
+                text_style(label_size).pos(Pos::new(HPos::Center, VPos::Top)),
             ))
             .map_err(e)?;
         }
@@ -309,26 +343,7 @@ pub(crate) fn grouped_bars(
     Ok(())
 }
 
-/// Splits `label` into lines of at most `width` characters, at spaces or, inside longer words,
-/// after hyphens (cutting what still does not fit).
-pub(crate) fn wrap(label: &str, width: usize) -> Vec<String> {
-    let mut lines: Vec<String> = Vec::new();
-    for word in label.split_whitespace() {
-        let mut joiner = " ";
-        for piece in word.split_inclusive('-') {
-            let piece: String = piece.chars().take(width).collect();
-            match lines.last_mut() {
-                Some(line) if line.chars().count() + joiner.len() + piece.chars().count() <= width => {
-                    line.push_str(joiner);
-                    line.push_str(&piece);
-                }
-                _ => lines.push(piece),
-            }
-            joiner = "";
-        }
-    }
-    lines
-}
+pub(crate) use super::html::svg::wrap;
 
 /// A chart with numeric axes.
 type Chart<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
@@ -368,11 +383,15 @@ fn nothing_to_plot(area: &Area, message: &str) -> Result<(), String> {
 mod tests {
     use super::wrap;
 
+    /// Issue 16: sweep compare charts cut x labels ("qls41 / point"): every character stays.
     #[test]
-    fn labels_wrap_at_spaces() {
+    fn labels_wrap_at_spaces_and_are_never_cut() {
         assert_eq!(wrap("mtd-middle (DL3)", 12), vec!["mtd-middle", "(DL3)"]);
         assert_eq!(wrap("all-safe", 12), vec!["all-safe"]);
-        assert_eq!(wrap("averyveryverylongword", 5), vec!["avery"]);
-        assert_eq!(wrap("all-too-toxic", 10), vec!["all-too-", "toxic"]);
+        assert_eq!(wrap("averyveryverylongword", 8), vec!["averyver", "yverylon", "gword"]);
+        let label = "qls4131_sweep point 2: target=0.2, max_patients=36";
+        let lines = wrap(label, 10);
+        assert!(lines.iter().all(|l| l.chars().count() <= 10), "{lines:?}");
+        assert_eq!(lines.concat().replace(' ', ""), label.replace(' ', ""));
     }
 }

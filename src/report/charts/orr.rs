@@ -3,7 +3,7 @@
 //! responses, with the simulated truths as hollow circles.
 
 use super::single_arm::SingleArmChartTables;
-use super::{colour, err, filled, footnote, header, nothing_to_plot, text_style, Area, Chart};
+use super::{design_fills, design_rgbs, err, footnote, header, nothing_to_plot, text_style, Area, Chart};
 use crate::results::cells::Fixed;
 use crate::results::single_arm::{DesignTargetRow, OrrCurveRow, SingleArmSummaryRow};
 use plotters::prelude::*;
@@ -100,7 +100,7 @@ fn orr_chart<'a, 't>(
 ) -> Result<Option<(Vec<&'t DesignTargetRow>, Area<'a>)>, String> {
     let designs = t.response_designs();
     let names: Vec<String> = designs.iter().map(|d| d.design.clone()).collect();
-    let body = header(root, title, &names, filled)?;
+    let body = header(root, title, &names, design_fills(&names))?;
     let body = footnote(&body, &orr_note(t), 4)?;
     if designs.is_empty() {
         nothing_to_plot(&body, "No design counts responses: no ORR curve to draw.")?;
@@ -114,6 +114,7 @@ pub(super) fn draw_power(t: &SingleArmChartTables, root: &Area) -> Result<(), St
     else {
         return Ok(());
     };
+    let colour = design_colour_of(&designs);
     let (lo, hi) = t.orr_range();
     let mut chart = ChartBuilder::on(&body)
         .margin(30)
@@ -231,6 +232,12 @@ pub(super) fn draw_power(t: &SingleArmChartTables, root: &Area) -> Result<(), St
 
 /// Stroke widths that keep overlapping curves visible: earlier designs are drawn wider, so a
 /// later curve on top of an earlier one leaves its edges showing.
+/// The colour of design `k` of `designs`: each design's own ([`crate::report::colours`]).
+fn design_colour_of(designs: &[&DesignTargetRow]) -> impl Fn(usize) -> RGBColor {
+    let palette = design_rgbs(&designs.iter().map(|d| d.design.clone()).collect::<Vec<_>>());
+    move |k| palette[k]
+}
+
 fn line_width(k: usize) -> u32 {
     7u32.saturating_sub(2 * k as u32).max(3)
 }
@@ -303,6 +310,7 @@ pub(super) fn draw_stopping(t: &SingleArmChartTables, root: &Area) -> Result<(),
     else {
         return Ok(());
     };
+    let colour = design_colour_of(&designs);
     let (lo, hi) = t.orr_range();
     let max_n = t
         .curve

@@ -80,9 +80,10 @@ fn single_arm_charts_are_written_listed_and_redrawn() {
         assert!(folder.join(name).is_file(), "{name} missing");
         assert!(index.contains(&format!("- `{name}`: ")), "index lacks {name}");
     }
-    // Six tables, four charts, the index and the manifest; nothing else (no temporary files).
+    // Six tables, four charts, the index, report.html and the manifest; nothing else (no
+    // temporary files).
     assert_eq!(SINGLE_ARM_FILES.len(), 11);
-    assert_eq!(fs::read_dir(&folder).unwrap().count(), 12);
+    assert_eq!(fs::read_dir(&folder).unwrap().count(), 13);
     assert_eq!(SINGLE_ARM_CHARTS.len(), 4);
     for (chart, _) in SINGLE_ARM_CHARTS {
         assert_chart_drawn(&folder.join(chart));

@@ -38,8 +38,9 @@ fn run_writes_contract_tables() {
     ] {
         assert!(index.contains(name), "index lacks {name}");
     }
-    // Two tables, four charts, the index and the manifest; no temporary files are left behind.
-    assert_eq!(fs::read_dir(&folder).unwrap().count(), 8);
+    // Two tables, four charts, the index, report.html and the manifest; no temporary files are
+    // left behind.
+    assert_eq!(fs::read_dir(&folder).unwrap().count(), 9);
     assert!(stdout(&out).contains("wrote"));
 }
 
@@ -206,6 +207,7 @@ fn output_structure_snapshot() {
         "oc_by_dose.csv: truth,design,dose,label,true_dlt,selected_pct,patients_mean,dlt_mean,step_up_patients_mean,step_up_dlt_mean,crs_dlt_mean,backfill_patients_mean,expansion_patients_mean,response_mean,teae_mean,teae_incidence,teae_ci_lower_mean,teae_ci_upper_mean,rp2d_pct,correct_rp2d",
         "patients.png",
         "regimen.png",
+        "report.html",
         "rp2d.png",
         "selection.png",
         "summary.csv: truth,design,trials,correct_selection_pct,stopped_early_pct,patients_mean,dlt_rate,overdose_patients_pct,overdose_selection_pct,correct_decision,patients_sd,dlt_mean,selected_none_pct,stop_design_complete_pct,stop_too_toxic_pct,stop_max_patients_pct,stop_enough_at_dose_pct,method,exact_states,target,duration_mean,duration_median,duration_p90,waited_mean,wait_mean,turned_away_mean,correct_rp2d,rp2d_correct_pct,rp2d_none_pct,step_up_patients_pct,selected_step_up_pct,correct_as_given_pct,overdose_selection_as_given_pct,crs_dlt_mean,backfill_patients_mean,expansion_patients_mean",
