@@ -399,8 +399,10 @@ mod tests {
                 dlts: vec![0.3, 1.3, 2.7, 1.4],
                 stops: [1.0, 0.0, 0.0, 0.0],
                 sample_size: vec![],
+                responses: None,
             },
             timing: None,
+            obd: None,
         };
         // Target 0.25 ± 0.05: doses 2 (0.22) and 3 (0.30).
         assert!((acceptable_pct(&row, 0.25, 0.05) - 70.0).abs() < 1e-9);
