@@ -19,6 +19,7 @@ pub mod blrm;
 pub mod crm;
 pub mod interval;
 pub mod outcomes;
+pub mod phase12;
 pub mod registry;
 pub mod rules;
 pub mod single_arm;

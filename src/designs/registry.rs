@@ -9,7 +9,7 @@
 use super::interval::{self, IntervalFamily};
 use super::tite;
 use super::titration::AcceleratedTitration;
-use super::{blrm, crm, three_plus_three};
+use super::{blrm, crm, phase12, three_plus_three};
 use super::{Design, DoseFinder, Rule, TrialLimits, WithRules};
 use crate::core::params::{ParamError, Params};
 use std::fmt;
@@ -25,6 +25,7 @@ pub static DESIGNS: &[&dyn DesignKind] = &[
     &blrm::BLRM,
     &tite::crm::TITE_CRM,
     &tite::boin::TITE_BOIN,
+    &phase12::params::BOIN12,
 ];
 
 /// The kind a scenario names with `rule = "…"`, if registered.
@@ -69,7 +70,8 @@ pub struct Capabilities {
     pub time_to_event: bool,
     /// It can take backfill cohorts: it waits for complete data and decides from pooled counts.
     pub backfill: bool,
-    /// It decides from efficacy outcomes as well as toxicity (none does yet).
+    /// It decides from efficacy outcomes as well as toxicity (a phase I/II design, selecting an
+    /// OBD: what the design it builds answers to [`DoseFinder::uses_efficacy`]).
     pub efficacy: bool,
 }
 
@@ -260,7 +262,12 @@ mod tests {
                 kind.rule()
             );
             assert_eq!(capabilities.exact, !capabilities.time_to_event, "{}", kind.rule());
-            assert!(!capabilities.efficacy, "{}", kind.rule());
+            assert_eq!(
+                design.build(wrappers()).uses_efficacy(),
+                capabilities.efficacy,
+                "{}",
+                kind.rule()
+            );
         }
     }
 
