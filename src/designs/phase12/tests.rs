@@ -6,6 +6,7 @@ use super::selection::ObdSelection;
 use crate::core::params::{FieldPath, Params};
 use crate::core::EfficacyCounts;
 use crate::designs::registry::{ConfiguredDesign, TrialContext, Wrappers};
+use crate::designs::rules::{DoseSelector, StopWhenNAtDose};
 use crate::designs::{Decision, Design, Dose, DoseTruth, Fit, StopReason, TrialData, TrialLimits};
 
 /// Data from outcome strings as the R package escalation writes them: a cohort is a dose level
@@ -94,6 +95,34 @@ fn paper_worked_examples() {
             fit.reason()
         );
     }
+}
+
+/// The paper's example ends with 12 patients at dose 4 (`stop_when_n_at_dose`, n = 12, as
+/// escalation's test has it): the authors' rule selects dose 4, the paper's recommendation. Its
+/// rates, from the authors' `pava` and `peestimate` (Iso 0.0-18.1) in R: DLT 0.0171, 0.2303,
+/// 0.2313, 0.2561, 0.5050 (MTD dose 4); response 0.0413, 0.3807, 0.4162, 0.5160, 0.5260;
+/// utilities 41.79, 53.63, 55.72, 60.72, 51.36.
+#[test]
+fn paper_example_ends_at_dose_4() {
+    let data = outcomes("1NNN 2NNB 3NEE 3NTN 4ETE 4NBE 4BNN 5BEN 5NBT 4NEN", 5);
+    let rule = StopWhenNAtDose {
+        n: 12,
+        dose: DoseSelector::Any,
+    };
+    let limits = TrialLimits {
+        num_doses: 5,
+        ..trial().limits
+    };
+    let finder = Boin12Config::new(0.35).build(Wrappers {
+        rules: vec![Box::new(rule)],
+        limits,
+        ..wrappers()
+    });
+    let stop = Decision::Stop {
+        selected: Some(Dose(3)),
+        reason: StopReason::EnoughAtDose,
+    };
+    assert_eq!(finder.decide(&data), stop);
 }
 
 /// The N* rule: 2/6 DLTs lies between the boundaries (escalate ≤ 1, de-escalate ≥ 3 at n = 6);
