@@ -22,4 +22,4 @@ pub use decision::{Decision, StopReason, NO_WAIT_WITHOUT_FOLLOW_UP};
 pub use dose::{Dose, DoseSpace};
 pub use follow_up::{complete_counts, FollowUp, PatientRecord};
 pub use protocol::{Arrival, Backfill, EfficacyCounts, Regimen, StepUpRule, Timing, Utility};
-pub use truth::{dlt_as_given, DoseTruth, Onset, Truth, TruthProfile};
+pub use truth::{dlt_as_given, Association, DoseTruth, Onset, Truth, TruthProfile};

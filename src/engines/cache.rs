@@ -7,14 +7,17 @@
 //!   loop. Each state knows the next cohort's dose and size and, for each possible number of DLTs
 //!   in it, the next state, so after the first visit a cohort costs one array index and no hash.
 //!   Two walks (truths) go side by side, and trial ends are counted in batches: the walk is bound
-//!   by memory latency, not by instructions.
+//!   by memory latency, not by instructions. For a design that decides on responses too, the
+//!   children are indexed by the cohort's joint outcome instead ([`CohortOutcomes`]).
 
 use super::dose_finding::OcCounts;
+use super::outcomes::CohortOutcomes;
 use super::rng::PatientStream;
 use super::Accumulator;
 use crate::core::NO_WAIT_WITHOUT_FOLLOW_UP;
 use crate::designs::{Decision, Dose, DoseFinder, TrialData};
 use rustc_hash::FxHashMap;
+use std::marker::PhantomData;
 use std::sync::RwLock;
 
 type DecisionMap = FxHashMap<Box<[u16]>, Decision>;
@@ -90,7 +93,8 @@ const GRAPH_LIMIT: usize = 1 << 17;
 /// step is one load.
 #[derive(Clone, Copy)]
 struct Node {
-    /// A state that treats: where its children, indexed by the DLTs in its cohort, start in
+    /// A state that treats: where its children, indexed by its cohort's outcome (DLTs, or the
+    /// joint outcome, see [`CohortOutcomes::slot`]), start in
     /// [`DecisionGraph::children`]. A stop: its index in [`DecisionGraph::stops`].
     link: u32,
     /// The next cohort's dose.
@@ -121,23 +125,30 @@ impl Node {
 }
 
 /// Where one truth's trial is in the graph: the state it has reached and its next patient.
-#[derive(Clone, Copy)]
-struct Lane<'t> {
+struct Lane<'t, O: CohortOutcomes> {
     node: Node,
     first: usize,
-    /// The truth's DLT thresholds per dose, and its index.
-    thresholds: &'t [u64],
+    /// The truth's thresholds per dose, and its index.
+    thresholds: &'t [O::Threshold],
     truth: usize,
 }
 
-impl Lane<'_> {
-    /// The current cohort's DLTs and the slot they lead to.
+impl<O: CohortOutcomes> Clone for Lane<'_, O> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<O: CohortOutcomes> Copy for Lane<'_, O> {}
+
+impl<O: CohortOutcomes> Lane<'_, O> {
+    /// The current cohort's outcome and the slot it leads to.
     #[inline(always)]
-    fn step(&self, children: &[Node], patients: &PatientStream) -> (Node, u16) {
+    fn step(&self, children: &[Node], patients: &PatientStream) -> (Node, O::Outcome) {
         let here = self.node;
         let threshold = self.thresholds[here.dose.index()];
-        let dlts = patients.dlts(self.first, usize::from(here.size), threshold);
-        (children[here.link as usize + usize::from(dlts)], dlts)
+        let outcome = O::draw(patients, self.first, here.size, threshold);
+        (children[here.link as usize + O::slot(here.size, outcome)], outcome)
     }
 
     /// Moves past the current cohort to `next`.
@@ -151,7 +162,7 @@ impl Lane<'_> {
 /// Walks `lane` along visited states until its next slot is a stop or unvisited, and returns that
 /// step: this is the simulation's innermost loop, and it only reads the graph.
 #[inline(always)]
-fn walk(children: &[Node], patients: &PatientStream, lane: &mut Lane) -> (Node, u16) {
+fn walk<O: CohortOutcomes>(children: &[Node], patients: &PatientStream, lane: &mut Lane<O>) -> (Node, O::Outcome) {
     let mut here = *lane;
     loop {
         let step = here.step(children, patients);
@@ -164,13 +175,18 @@ fn walk(children: &[Node], patients: &PatientStream, lane: &mut Lane) -> (Node, 
 }
 
 /// Puts the next waiting truth's trial in `lane`; false if none is left.
-fn refill<'t>(lane: &mut Lane<'t>, waiting: &mut impl Iterator<Item = Lane<'t>>) -> bool {
+fn refill<'t, O: CohortOutcomes>(lane: &mut Lane<'t, O>, waiting: &mut impl Iterator<Item = Lane<'t, O>>) -> bool {
     waiting.next().map(|next| *lane = next).is_some()
 }
 
 /// [`walk`] for two lanes side by side, until either needs more than the graph holds.
 #[inline(always)]
-fn walk_pair(children: &[Node], patients: &PatientStream, a: &mut Lane, b: &mut Lane) -> ((Node, u16), (Node, u16)) {
+fn walk_pair<O: CohortOutcomes>(
+    children: &[Node],
+    patients: &PatientStream,
+    a: &mut Lane<O>,
+    b: &mut Lane<O>,
+) -> ((Node, O::Outcome), (Node, O::Outcome)) {
     let (mut here_a, mut here_b) = (*a, *b);
     loop {
         let (step_a, step_b) = (here_a.step(children, patients), here_b.step(children, patients));
@@ -187,7 +203,7 @@ fn walk_pair(children: &[Node], patients: &PatientStream, a: &mut Lane, b: &mut 
 /// each truth (recorded into [`OcCounts`] by [`DecisionGraph::flush`]). Node 0 is the empty trial.
 ///
 /// Each child slot holds a copy of the child's `Node`, so a cohort costs one dependent load.
-pub struct DecisionGraph<'a> {
+pub struct DecisionGraph<'a, O: CohortOutcomes> {
     finder: &'a dyn DoseFinder,
     /// Where costly decisions are shared with other threads (`None`: decide directly).
     shared: Option<&'a SharedDecisions>,
@@ -215,16 +231,18 @@ pub struct DecisionGraph<'a> {
     pending: Vec<(u32, u32)>,
     /// Scratch data for deciding new states and for trials off the graph.
     data: TrialData,
+    outcomes: PhantomData<O>,
 }
 
-impl<'a> DecisionGraph<'a> {
+impl<'a, O: CohortOutcomes> DecisionGraph<'a, O> {
     /// An empty graph for `finder`, run under `num_truths` truths; costly decisions go through
     /// `shared` when given.
     pub fn new(finder: &'a dyn DoseFinder, shared: Option<&'a SharedDecisions>, num_truths: usize) -> Self {
         DecisionGraph::with_limit(finder, shared, num_truths, GRAPH_LIMIT)
     }
 
-    fn with_limit(
+    /// [`DecisionGraph::new`] holding at most `limit` states.
+    pub(super) fn with_limit(
         finder: &'a dyn DoseFinder,
         shared: Option<&'a SharedDecisions>,
         num_truths: usize,
@@ -244,7 +262,8 @@ impl<'a> DecisionGraph<'a> {
             stops: Vec::new(),
             ends: vec![Vec::new(); num_truths],
             pending: Vec::with_capacity(PENDING_ENDS),
-            data: TrialData::new(limits.num_doses),
+            data: O::data(limits.num_doses),
+            outcomes: PhantomData,
         };
         graph.root = graph.add_node(Decision::Treat(limits.start_dose));
         graph
@@ -263,7 +282,7 @@ impl<'a> DecisionGraph<'a> {
         let node = match decision {
             Decision::Treat(dose) => {
                 let size = self.finder.next_cohort_size(&self.data);
-                let slots = self.children.len() + usize::from(size) + 1;
+                let slots = self.children.len() + O::slots(size);
                 let link = self.children.len() as u32;
                 self.children.resize(slots, Node::UNVISITED);
                 self.parent.resize(slots, id);
@@ -295,12 +314,12 @@ impl<'a> DecisionGraph<'a> {
         self.data.set_state(&self.states[at..at + len]);
     }
 
-    /// The node reached from `parent` when its cohort has `dlts` DLTs, added if new; `None` when
+    /// The node reached from `parent` when its cohort has `outcome`, added if new; `None` when
     /// the state is new and the graph is full, with the state left in `self.data`.
     #[cold]
-    fn visit(&mut self, parent: Node, dlts: u16) -> Option<Node> {
+    fn visit(&mut self, parent: Node, outcome: O::Outcome) -> Option<Node> {
         self.load(self.parent[parent.link as usize]);
-        self.data.add_cohort(parent.dose, parent.size, dlts);
+        O::record(&mut self.data, parent.dose, parent.size, outcome);
         let node = match self.index.get(self.data.state()) {
             Some(&node) => node,
             None if self.decisions.len() >= self.limit => return None,
@@ -310,17 +329,17 @@ impl<'a> DecisionGraph<'a> {
                 node
             }
         };
-        self.children[parent.link as usize + usize::from(dlts)] = node;
+        self.children[parent.link as usize + O::slot(parent.size, outcome)] = node;
         Some(node)
     }
 
-    /// Runs one trial on `patients` under every truth (`thresholds[j]` are truth j's DLT
-    /// thresholds, see [`dlt_threshold`](super::rng::dlt_threshold)). Trials that end on the graph
+    /// Runs one trial on `patients` under every truth (`thresholds[j]` are truth j's thresholds
+    /// per dose, see [`dlt_threshold`](super::rng::dlt_threshold)). Trials that end on the graph
     /// are counted at their last node; a trial that leaves a full graph is recorded in `counts`.
     ///
     /// Truths are walked two at a time, cohort by cohort side by side: each walk is a chain of
     /// dependent loads, and the processor overlaps two independent chains.
-    pub fn run_truths(&mut self, patients: &PatientStream, thresholds: &[Vec<u64>], counts: &mut [OcCounts]) {
+    pub fn run_truths(&mut self, patients: &PatientStream, thresholds: &[Vec<O::Threshold>], counts: &mut [OcCounts]) {
         let root = self.root;
         let mut waiting = thresholds.iter().enumerate().map(|(truth, thresholds)| Lane {
             node: root,
@@ -348,7 +367,7 @@ impl<'a> DecisionGraph<'a> {
     }
 
     /// Walks `lane` alone to the end of its trial.
-    fn finish_lane(&mut self, mut lane: Lane, patients: &PatientStream, counts: &mut [OcCounts]) {
+    fn finish_lane(&mut self, mut lane: Lane<O>, patients: &PatientStream, counts: &mut [OcCounts]) {
         loop {
             let next = walk(&self.children, patients, &mut lane);
             if !self.advance(&mut lane, next, patients, counts) {
@@ -357,18 +376,18 @@ impl<'a> DecisionGraph<'a> {
         }
     }
 
-    /// Moves `lane` past its cohort, whose outcome leads to slot `next` with `dlts` DLTs; false
-    /// once its trial has ended (and been counted).
+    /// Moves `lane` past its cohort, whose `outcome` leads to slot `next`; false once its trial
+    /// has ended (and been counted).
     #[inline(always)]
     fn advance(
         &mut self,
-        lane: &mut Lane,
-        (next, dlts): (Node, u16),
+        lane: &mut Lane<O>,
+        (next, outcome): (Node, O::Outcome),
         patients: &PatientStream,
         counts: &mut [OcCounts],
     ) -> bool {
         let next = match next.size {
-            UNVISITED => match self.visit(lane.node, dlts) {
+            UNVISITED => match self.visit(lane.node, outcome) {
                 Some(visited) => visited,
                 None => {
                     self.finish_off_graph(patients, lane.thresholds, &mut counts[lane.truth]);
@@ -396,14 +415,14 @@ impl<'a> DecisionGraph<'a> {
 
     /// Continues the trial whose state is in `self.data` without the graph, and records it.
     #[cold]
-    fn finish_off_graph(&mut self, patients: &PatientStream, thresholds: &[u64], counts: &mut OcCounts) {
+    fn finish_off_graph(&mut self, patients: &PatientStream, thresholds: &[O::Threshold], counts: &mut OcCounts) {
         loop {
             match self.decide() {
                 Decision::Treat(dose) => {
                     let size = self.finder.next_cohort_size(&self.data);
                     let first = self.data.total_patients() as usize;
-                    let dlts = patients.dlts(first, usize::from(size), thresholds[dose.index()]);
-                    self.data.add_cohort(dose, size, dlts);
+                    let outcome = O::draw(patients, first, size, thresholds[dose.index()]);
+                    O::record(&mut self.data, dose, size, outcome);
                 }
                 Decision::Wait => unreachable!("{NO_WAIT_WITHOUT_FOLLOW_UP}"),
                 stop => return counts.add((&self.data, stop)),
@@ -441,6 +460,7 @@ impl<'a> DecisionGraph<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engines::outcomes::Toxicity;
     use crate::engines::rng::dlt_threshold;
 
     /// The plain trial loop the graph replaces.
@@ -554,8 +574,8 @@ mod tests {
                 let empty = || vec![OcCounts::new(num_doses, max); num_truths];
                 let shared = SharedDecisions::default();
                 let (mut expected, mut whole, mut small) = (empty(), empty(), empty());
-                let mut graph = DecisionGraph::new(finder, Some(&shared), num_truths);
-                let mut full = DecisionGraph::with_limit(finder, None, num_truths, 5);
+                let mut graph = DecisionGraph::<Toxicity>::new(finder, Some(&shared), num_truths);
+                let mut full = DecisionGraph::<Toxicity>::with_limit(finder, None, num_truths, 5);
                 let mut patients = PatientStream::with_capacity(max as usize);
                 for trial in 0..trials {
                     patients.start_trial(9, trial);

@@ -1,9 +1,15 @@
 //! The dose-finding engine: each trial's patients go through every design under every truth, on
 //! per-thread decision graphs (`DecisionGraph`) that turn a cohort into one array index once its
 //! state has been visited; trials end in integer [`OcCounts`].
+//!
+//! A design that decides on responses as well (a phase I/II design, [`DoseFinder::uses_efficacy`])
+//! is given data with efficacy, its graph's children are indexed by each cohort's joint outcome,
+//! and its counts keep responses per dose; the patients' DLTs are the same as for every other
+//! design (their response latents come from a stream of their own, see [`super::rng`]).
 
 use super::cache::{DecisionGraph, SharedDecisions};
-use super::rng::{dlt_threshold, PatientStream};
+use super::outcomes::{Joint, Toxicity};
+use super::rng::{dlt_threshold, JointThreshold, PatientStream};
 use super::{add, add_counts, total, Accumulator, MergeError, Simulation};
 use crate::core::Truth;
 use crate::designs::{Decision, DoseFinder, TrialData};
@@ -26,6 +32,10 @@ pub struct OcCounts {
     pub stops: [u64; 4],
     /// Trials by total sample size (index = patients).
     pub sample_size: Vec<u64>,
+    /// Responses at each dose, summed over trials: designs that decide on responses only (empty
+    /// otherwise, and then not written to shard files, which stay as they were).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub responses: Vec<u64>,
 }
 
 impl OcCounts {
@@ -39,7 +49,14 @@ impl OcCounts {
             dlts: vec![0; num_doses],
             stops: [0; 4],
             sample_size: vec![0; max_patients as usize + 1],
+            responses: Vec::new(),
         }
+    }
+
+    /// The counts with responses per dose as well, for a design that decides on responses.
+    pub fn with_responses(mut self) -> OcCounts {
+        self.responses = vec![0; self.patients.len()];
+        self
     }
 
     /// Adds `times` finished trials that all ended with the same data and decision.
@@ -55,6 +72,9 @@ impl OcCounts {
         for d in data.doses() {
             self.patients[d.index()] += times * u64::from(data.patients(d));
             self.dlts[d.index()] += times * u64::from(data.dlts(d));
+            if let (Some(count), Some(responses)) = (self.responses.get_mut(d.index()), data.responses(d)) {
+                *count += times * u64::from(responses);
+            }
         }
         self.sample_size[data.total_patients() as usize] += times;
     }
@@ -73,7 +93,8 @@ impl Accumulator for OcCounts {
         if !(same(&self.selected, &other.selected)
             && same(&self.patients, &other.patients)
             && same(&self.dlts, &other.dlts)
-            && same(&self.sample_size, &other.sample_size))
+            && same(&self.sample_size, &other.sample_size)
+            && same(&self.responses, &other.responses))
         {
             return Err(MergeError("the counts are not of the same doses and sample sizes"));
         }
@@ -83,7 +104,8 @@ impl Accumulator for OcCounts {
         add_counts(&mut self.patients, &other.patients)?;
         add_counts(&mut self.dlts, &other.dlts)?;
         add_counts(&mut self.stops, &other.stops)?;
-        add_counts(&mut self.sample_size, &other.sample_size)
+        add_counts(&mut self.sample_size, &other.sample_size)?;
+        add_counts(&mut self.responses, &other.responses)
     }
 
     fn trials(&self) -> u64 {
@@ -91,11 +113,13 @@ impl Accumulator for OcCounts {
     }
 
     /// Every trial selects one dose or none, stops for one reason and has one sample size; the
-    /// patients at the doses add up to the sample sizes; no dose has more DLTs than patients.
+    /// patients at the doses add up to the sample sizes; no dose has more DLTs, or more
+    /// responses, than patients.
     fn check(&self) -> Result<(), String> {
         let trials = u128::from(self.trials);
         let doses = self.selected.len();
-        if self.patients.len() != doses || self.dlts.len() != doses || self.sample_size.is_empty() {
+        let responses_fit = self.responses.is_empty() || self.responses.len() == doses;
+        if self.patients.len() != doses || self.dlts.len() != doses || self.sample_size.is_empty() || !responses_fit {
             return Err("the per-dose counts are not of the same doses".into());
         }
         let equal = |what: &str, sum: u128| {
@@ -123,6 +147,14 @@ impl Accumulator for OcCounts {
                 self.patients[d]
             ));
         }
+        if let Some(d) = (0..self.responses.len()).find(|&d| self.responses[d] > self.patients[d]) {
+            return Err(format!(
+                "dose {} has {} responses among {} patients",
+                d + 1,
+                self.responses[d],
+                self.patients[d]
+            ));
+        }
         Ok(())
     }
 }
@@ -135,19 +167,33 @@ pub struct DoseFindingPlan<'a> {
     seed: u64,
     /// Each truth's DLT thresholds per dose (see [`dlt_threshold`]).
     thresholds: Vec<Vec<u64>>,
+    /// Each truth's DLT and response thresholds per dose, when a design decides on responses
+    /// (empty otherwise).
+    joint: Vec<Vec<JointThreshold>>,
     /// Each design's decisions, shared by the workers (used by designs whose fits are costly).
     shared: Vec<SharedDecisions>,
 }
 
 impl<'a> DoseFindingPlan<'a> {
     /// Every design of `designs` under every truth of `truths`, in the run seeded with `seed`.
+    /// Every truth gives a response probability per dose when a design decides on responses (the
+    /// scenario checks it).
     pub fn new(designs: &'a [Box<dyn DoseFinder>], truths: &[Truth], seed: u64) -> DoseFindingPlan<'a> {
+        let efficacy = designs.iter().any(|d| d.uses_efficacy());
         DoseFindingPlan {
             designs,
             seed,
             thresholds: truths
                 .iter()
                 .map(|t| t.dlt.iter().map(|&p| dlt_threshold(p)).collect())
+                .collect(),
+            joint: truths
+                .iter()
+                .filter(|_| efficacy)
+                .map(|t| {
+                    let doses = t.dose_truths().expect("a phase I/II design's truths give efficacy");
+                    doses.iter().map(JointThreshold::new).collect()
+                })
                 .collect(),
             shared: designs.iter().map(|_| SharedDecisions::default()).collect(),
         }
@@ -158,8 +204,16 @@ impl<'a> DoseFindingPlan<'a> {
 /// trial's latents.
 pub struct DoseFindingWorker<'s> {
     counts: Vec<Vec<OcCounts>>,
-    graphs: Vec<DecisionGraph<'s>>,
+    graphs: Vec<Graph<'s>>,
     patients: PatientStream,
+}
+
+/// A design's decision graph, by what its cohorts' outcomes are.
+enum Graph<'s> {
+    /// DLTs only.
+    Toxicity(DecisionGraph<'s, Toxicity>),
+    /// DLTs and responses (phase I/II designs).
+    Joint(DecisionGraph<'s, Joint>),
 }
 
 impl Simulation for DoseFindingPlan<'_> {
@@ -173,34 +227,59 @@ impl Simulation for DoseFindingPlan<'_> {
     fn worker(&self) -> DoseFindingWorker<'_> {
         let num_doses = self.thresholds.first().map_or(0, Vec::len);
         let max_patients = self.designs.iter().map(|d| d.limits().max_patients).max().unwrap_or(0);
+        let patients = PatientStream::with_capacity(max_patients as usize);
         DoseFindingWorker {
             counts: self
                 .designs
                 .iter()
-                .map(|d| vec![OcCounts::new(num_doses, d.limits().max_patients); self.thresholds.len()])
+                .map(|d| {
+                    let counts = OcCounts::new(num_doses, d.limits().max_patients);
+                    let counts = if d.uses_efficacy() {
+                        counts.with_responses()
+                    } else {
+                        counts
+                    };
+                    vec![counts; self.thresholds.len()]
+                })
                 .collect(),
             graphs: self
                 .designs
                 .iter()
                 .zip(&self.shared)
                 .map(|(d, shared)| {
-                    DecisionGraph::new(d.as_ref(), d.cache_decisions().then_some(shared), self.thresholds.len())
+                    let (finder, shared) = (d.as_ref(), d.cache_decisions().then_some(shared));
+                    match d.uses_efficacy() {
+                        false => Graph::Toxicity(DecisionGraph::new(finder, shared, self.thresholds.len())),
+                        true => Graph::Joint(DecisionGraph::new(finder, shared, self.thresholds.len())),
+                    }
                 })
                 .collect(),
-            patients: PatientStream::with_capacity(max_patients as usize),
+            patients: match self.joint.is_empty() {
+                true => patients,
+                false => patients.with_responses(),
+            },
         }
     }
 
     fn run(&self, worker: &mut DoseFindingWorker<'_>, trial: u64) {
         worker.patients.start_trial(self.seed, trial);
+        if !self.joint.is_empty() {
+            worker.patients.start_responses(self.seed, trial);
+        }
         for (graph, counts) in worker.graphs.iter_mut().zip(worker.counts.iter_mut()) {
-            graph.run_truths(&worker.patients, &self.thresholds, counts);
+            match graph {
+                Graph::Toxicity(graph) => graph.run_truths(&worker.patients, &self.thresholds, counts),
+                Graph::Joint(graph) => graph.run_truths(&worker.patients, &self.joint, counts),
+            }
         }
     }
 
     fn finish(&self, mut worker: DoseFindingWorker<'_>) -> Vec<Vec<OcCounts>> {
         for (graph, counts) in worker.graphs.iter_mut().zip(&mut worker.counts) {
-            graph.flush(counts);
+            match graph {
+                Graph::Toxicity(graph) => graph.flush(counts),
+                Graph::Joint(graph) => graph.flush(counts),
+            }
         }
         worker.counts
     }

@@ -5,9 +5,13 @@
 //! This works because every decision here is a function of [`TrialData::state`] (patients and
 //! DLTs per dose plus the latest cohort): two paths that reach the same state have the same
 //! future. Cohorts have a fixed size (the last one is cut to the sample-size limit).
+//!
+//! For a design that decides on responses as well ([`exact_joint_oc`]) a state also counts
+//! responses and responses with a DLT per dose, and a cohort's outcome is multinomial over the
+//! four cells DLT × response, with the truth's joint probabilities at the dose.
 
 use super::cache::SharedDecisions;
-use crate::core::NO_WAIT_WITHOUT_FOLLOW_UP;
+use crate::core::{DoseTruth, EfficacyCounts, NO_WAIT_WITHOUT_FOLLOW_UP};
 use crate::designs::{Decision, DoseFinder, TrialData};
 use crate::results::oc::OcProbabilities;
 use rustc_hash::FxHashMap;
@@ -45,6 +49,44 @@ fn binomial_pmf(n: u16, p: f64) -> Vec<f64> {
     pmf
 }
 
+/// Per dose and cohort size, a cohort's outcomes with their probabilities.
+type CohortLaws = Vec<Vec<Vec<(EfficacyCounts, f64)>>>;
+
+/// The outcomes of a cohort of `n` over the four cells DLT × response and their multinomial
+/// probabilities, by the direct product n!/(n₁₁! n₁₀! n₀₁! n₀₀!)·Π p^k (the four-cell analogue of
+/// [`binomial_pmf`]); outcomes of probability 0 are left out.
+fn joint_pmf(n: u16, truth: &DoseTruth) -> Vec<(EfficacyCounts, f64)> {
+    let p11 = truth.response_with_dlt;
+    let p10 = (truth.dlt - p11).max(0.0);
+    let p01 = (truth.response - p11).max(0.0);
+    let p00 = (1.0 - truth.dlt - truth.response + p11).max(0.0);
+    let factorial = |k: u16| (1..=k).map(f64::from).product::<f64>();
+    let mut pmf = Vec::new();
+    for both in 0..=n {
+        for dlt_only in 0..=n - both {
+            for response_only in 0..=n - both - dlt_only {
+                let neither = n - both - dlt_only - response_only;
+                let p = factorial(n)
+                    / (factorial(both) * factorial(dlt_only) * factorial(response_only) * factorial(neither))
+                    * p11.powi(i32::from(both))
+                    * p10.powi(i32::from(dlt_only))
+                    * p01.powi(i32::from(response_only))
+                    * p00.powi(i32::from(neither));
+                if p > 0.0 {
+                    let outcome = EfficacyCounts {
+                        patients: u32::from(n),
+                        dlts: u32::from(both + dlt_only),
+                        responses: u32::from(both + response_only),
+                        responses_with_dlt: u32::from(both),
+                    };
+                    pmf.push((outcome, p));
+                }
+            }
+        }
+    }
+    pmf
+}
+
 /// Exact operating characteristics of `finder` under true DLT probabilities `dlt`. Decisions are
 /// taken from (and added to) `decisions` when given: they do not depend on the truth, so calls for
 /// the same design under several truths can share them.
@@ -54,14 +96,70 @@ pub fn exact_oc(
     max_states: usize,
     decisions: Option<&SharedDecisions>,
 ) -> Result<ExactOc, TooManyStates> {
+    let size = finder.limits().cohort_size;
+    let pmf: CohortLaws = dlt
+        .iter()
+        .map(|&p| {
+            let cohort = |n: u16| {
+                let outcome = |(k, &q): (usize, &f64)| {
+                    (
+                        EfficacyCounts {
+                            patients: u32::from(n),
+                            dlts: k as u32,
+                            ..EfficacyCounts::default()
+                        },
+                        q,
+                    )
+                };
+                binomial_pmf(n, p).iter().enumerate().map(outcome).collect()
+            };
+            (0..=size).map(cohort).collect()
+        })
+        .collect();
+    enumerate(finder, TrialData::new(dlt.len()), &pmf, max_states, decisions)
+}
+
+/// Exact operating characteristics of `finder`, a design that decides on responses, under a
+/// truth given by each dose's joint law of DLT and response: states count responses too, and
+/// cohorts' outcomes are multinomial over DLT × response. Decisions are shared as in
+/// [`exact_oc`].
+pub fn exact_joint_oc(
+    finder: &dyn DoseFinder,
+    truth: &[DoseTruth],
+    max_states: usize,
+    decisions: Option<&SharedDecisions>,
+) -> Result<ExactOc, TooManyStates> {
+    let size = finder.limits().cohort_size;
+    let pmf: CohortLaws = truth
+        .iter()
+        .map(|t| (0..=size).map(|n| joint_pmf(n, t)).collect())
+        .collect();
+    let mut exact = enumerate(
+        finder,
+        TrialData::with_efficacy(truth.len()),
+        &pmf,
+        max_states,
+        decisions,
+    )?;
+    exact.oc.responses.get_or_insert_with(|| vec![0.0; truth.len()]);
+    Ok(exact)
+}
+
+/// Walks every reachable state from `empty` with its probability: `pmf[dose][size]` lists a
+/// cohort's outcomes at the dose with their probabilities (outcomes whose DLTs alone matter
+/// in toxicity-only data).
+fn enumerate(
+    finder: &dyn DoseFinder,
+    empty: TrialData,
+    pmf: &CohortLaws,
+    max_states: usize,
+    decisions: Option<&SharedDecisions>,
+) -> Result<ExactOc, TooManyStates> {
     let mut cache = decisions.map(SharedDecisions::cache);
     let limits = *finder.limits();
-    let num_doses = dlt.len();
+    let num_doses = pmf.len();
     let max = limits.max_patients as usize;
-    let pmf: Vec<Vec<Vec<f64>>> = dlt
-        .iter()
-        .map(|&p| (0..=limits.cohort_size).map(|size| binomial_pmf(size, p)).collect())
-        .collect();
+    let efficacy = empty.has_efficacy();
     let mut oc = OcProbabilities {
         selected: vec![0.0; num_doses],
         selected_none: 0.0,
@@ -69,10 +167,10 @@ pub fn exact_oc(
         dlts: vec![0.0; num_doses],
         stops: [0.0; 4],
         sample_size: vec![0.0; max + 1],
+        responses: efficacy.then(|| vec![0.0; num_doses]),
     };
     // layers[n]: the states with n patients treated, and their probabilities.
     let mut layers: Vec<FxHashMap<Box<[u16]>, f64>> = vec![FxHashMap::default(); max + 1];
-    let empty = TrialData::new(num_doses);
     layers[0].insert(empty.state().into(), 1.0);
     let mut states = 0;
     for n in 0..=max {
@@ -82,7 +180,8 @@ pub fn exact_oc(
             return Err(TooManyStates { limit: max_states });
         }
         for (key, probability) in layer {
-            let mut data = TrialData::from_state(num_doses, &key);
+            let mut data = empty.clone();
+            data.set_state(&key);
             let decision = match (n, cache.as_mut()) {
                 (0, _) => Decision::Treat(limits.start_dose),
                 (_, Some(cache)) => cache.decide(finder, &data),
@@ -100,18 +199,24 @@ pub fn exact_oc(
                     for d in data.doses() {
                         oc.patients[d.index()] += probability * f64::from(data.patients(d));
                         oc.dlts[d.index()] += probability * f64::from(data.dlts(d));
+                        if let (Some(mean), Some(r)) = (oc.responses.as_mut(), data.responses(d)) {
+                            mean[d.index()] += probability * f64::from(r);
+                        }
                     }
                     oc.sample_size[n] += probability;
                     continue;
                 }
             };
             let size = finder.next_cohort_size(&data);
-            for (dlts, &p) in pmf[dose.index()][size as usize].iter().enumerate() {
+            for &(outcome, p) in &pmf[dose.index()][size as usize] {
                 if p == 0.0 {
                     continue;
                 }
                 let before = data.clone();
-                data.add_cohort(dose, size, dlts as u16);
+                match efficacy {
+                    true => data.add_cohort_outcomes(dose, outcome),
+                    false => data.add_cohort(dose, size, outcome.dlts as u16),
+                }
                 *layers[n + size as usize].entry(data.state().into()).or_insert(0.0) += probability * p;
                 data = before;
             }

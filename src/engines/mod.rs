@@ -14,7 +14,10 @@ pub(crate) mod cache;
 pub(crate) mod calendar;
 pub mod cancel;
 pub mod dose_finding;
+#[cfg(test)]
+mod efficacy_tests;
 pub mod exact;
+pub mod outcomes;
 mod parallel;
 mod probabilities;
 pub mod rng;

@@ -17,6 +17,7 @@ impl OcCounts {
             dlts: scale(&self.dlts),
             stops: self.stops.map(|x| x as f64 / n),
             sample_size: scale(&self.sample_size),
+            responses: (!self.responses.is_empty()).then(|| scale(&self.responses)),
         }
     }
 }

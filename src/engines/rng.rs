@@ -17,6 +17,14 @@
 //! computed at once when it starts (eight at a time where the processor has AVX-512). Patient i
 //! has a DLT at dose d iff u_i < p(d), compared as integers ([`dlt_threshold`]).
 //!
+//! When a design of the run decides on responses (a phase I/II design), patient i also has a
+//! response latent v_i, drawn the same way from a second counter stream, the key
+//! k_E = mix64((s ⊕ [`RESPONSE_STREAM`]) ⊕ mix64(t)) ([`PatientStream::with_responses`]): the
+//! toxicity latents are those of a toxicity-only run, and runs without such a design compute no
+//! response latent. Patient i responds at dose d iff v_i < P(response | DLT at d) when the patient
+//! had a DLT, and v_i < P(response | no DLT at d) otherwise ([`JointThreshold`]), the conditionals
+//! of the truth's joint law of DLT and response ([`DoseTruth`]).
+//!
 //! # Calendar time ([`calendar_rng`], [`calendar_patient`])
 //!
 //! Xoshiro256++ seeded by SplitMix64 from the key of (s ⊕ [`CALENDAR_STREAM`], t), a stream apart
@@ -43,6 +51,7 @@
 pub use crate::core::random::{dlt_threshold, mix64, trial_key, trial_rng};
 
 use crate::core::random::UNIFORM_BITS;
+use crate::core::{DoseTruth, EfficacyCounts};
 use rand::RngCore;
 use rand_xoshiro::Xoshiro256PlusPlus;
 
@@ -51,6 +60,9 @@ const GOLDEN_GAMMA: u64 = 0x9e37_79b9_7f4a_7c15;
 
 /// The calendar-time engine's seed offset ("timed_tr" in ASCII), XOR-ed into the run seed.
 pub const CALENDAR_STREAM: u64 = 0x7469_6d65_645f_7472;
+
+/// The response latents' seed offset ("response" in ASCII), XOR-ed into the run seed.
+pub const RESPONSE_STREAM: u64 = 0x7265_7370_6f6e_7365;
 
 /// The calendar-time engine's generator for trial `trial` of the run seeded with `seed`.
 pub fn calendar_rng(seed: u64, trial: u64) -> Xoshiro256PlusPlus {
@@ -96,11 +108,36 @@ pub fn patient_latent(key: u64, i: usize) -> u64 {
     mix64(key.wrapping_add((i as u64 + 1).wrapping_mul(GOLDEN_GAMMA))) >> (64 - UNIFORM_BITS)
 }
 
+/// The thresholds of one dose under one truth for a patient's DLT and response (see
+/// [`dlt_threshold`]): the response threshold depends on whether the patient had a DLT.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct JointThreshold {
+    /// The DLT threshold.
+    pub dlt: u64,
+    /// The response threshold of a patient with a DLT: P(response | DLT).
+    pub response_if_dlt: u64,
+    /// The response threshold of a patient without a DLT: P(response | no DLT).
+    pub response_if_no_dlt: u64,
+}
+
+impl JointThreshold {
+    /// The thresholds of a dose whose joint law is `truth`.
+    pub fn new(truth: &DoseTruth) -> JointThreshold {
+        JointThreshold {
+            dlt: dlt_threshold(truth.dlt),
+            response_if_dlt: dlt_threshold(truth.response_given_dlt()),
+            response_if_no_dlt: dlt_threshold(truth.response_given_no_dlt()),
+        }
+    }
+}
+
 /// The latent uniforms of one trial's patients, computed when the trial starts and shared by
 /// every design and truth.
 pub struct PatientStream {
     /// Latents of patients 0 … capacity − 1 of the current trial.
     latent: Vec<u64>,
+    /// Their response latents; empty unless the run observes efficacy.
+    response: Vec<u64>,
     /// Whether the processor computes eight latents at once (AVX-512 with 64-bit multiplies).
     wide: bool,
 }
@@ -110,19 +147,29 @@ impl PatientStream {
     pub fn with_capacity(capacity: usize) -> PatientStream {
         PatientStream {
             latent: vec![0; capacity],
+            response: Vec::new(),
             wide: wide_multiplies(),
         }
     }
 
-    /// Starts trial `trial` of the run seeded with `seed`: computes every patient's latent.
+    /// The stream with a response latent per patient as well (see the module documentation).
+    pub fn with_responses(mut self) -> PatientStream {
+        self.response = vec![0; self.latent.len()];
+        self
+    }
+
+    /// Starts trial `trial` of the run seeded with `seed`: computes every patient's latent (a
+    /// stream with responses then needs [`PatientStream::start_responses`] too).
     pub fn start_trial(&mut self, seed: u64, trial: u64) {
-        let key = trial_key(seed, trial);
-        #[cfg(target_arch = "x86_64")]
-        if self.wide {
-            // SAFETY: `wide` is set only when the processor has AVX-512F and AVX-512DQ.
-            return unsafe { fill_latents_avx512(key, &mut self.latent) };
-        }
-        fill_latents(key, &mut self.latent);
+        fill(self.wide, trial_key(seed, trial), &mut self.latent);
+    }
+
+    /// Computes every patient's response latent for trial `trial` of the run seeded with `seed`
+    /// (a stream with responses only).
+    #[inline(never)]
+    pub fn start_responses(&mut self, seed: u64, trial: u64) {
+        debug_assert!(!self.response.is_empty(), "a stream without responses");
+        fill(self.wide, trial_key(seed ^ RESPONSE_STREAM, trial), &mut self.response);
     }
 
     /// Patient `i`'s latent uniform, as a 53-bit integer.
@@ -143,6 +190,49 @@ impl PatientStream {
             _ => cohort.iter().map(dlt).sum(),
         }
     }
+
+    /// Patient `i`'s response latent, as a 53-bit integer (a stream with responses only).
+    #[inline]
+    pub fn response_latent(&self, i: usize) -> u64 {
+        self.response[i]
+    }
+
+    /// The joint outcomes of patients `first` … `first + size − 1` at a dose with thresholds
+    /// `threshold` (a stream with responses only).
+    #[inline]
+    pub fn joint(&self, first: usize, size: usize, threshold: JointThreshold) -> EfficacyCounts {
+        let mut outcomes = EfficacyCounts {
+            patients: size as u32,
+            ..EfficacyCounts::default()
+        };
+        for (&u, &v) in self.latent[first..first + size]
+            .iter()
+            .zip(&self.response[first..first + size])
+        {
+            let dlt = u < threshold.dlt;
+            let bar = if dlt {
+                threshold.response_if_dlt
+            } else {
+                threshold.response_if_no_dlt
+            };
+            let response = v < bar;
+            outcomes.dlts += u32::from(dlt);
+            outcomes.responses += u32::from(response);
+            outcomes.responses_with_dlt += u32::from(dlt && response);
+        }
+        outcomes
+    }
+}
+
+/// The latents from `key` into `latent`, eight at a time when `wide`.
+#[inline(always)]
+fn fill(wide: bool, key: u64, latent: &mut [u64]) {
+    #[cfg(target_arch = "x86_64")]
+    if wide {
+        // SAFETY: `wide` is set only when the processor has AVX-512F and AVX-512DQ.
+        return unsafe { fill_latents_avx512(key, latent) };
+    }
+    fill_latents(key, latent);
 }
 
 /// Whether [`fill_latents_avx512`] can run here.
@@ -254,5 +344,59 @@ mod tests {
         assert_eq!(stream.dlts(4, 6, threshold), expected);
         assert_eq!(stream.dlts(0, 3, 0), 0);
         assert_eq!(stream.dlts(0, 3, dlt_threshold(1.0)), 3);
+    }
+
+    /// Response latents come from their own stream: the toxicity latents are those of a stream
+    /// without responses, and the response latents are SplitMix64's outputs from the key of
+    /// (seed ⊕ RESPONSE_STREAM, trial).
+    #[test]
+    fn response_latents_leave_toxicity_latents_alone() {
+        let mut plain = PatientStream::with_capacity(9);
+        let mut joint = PatientStream::with_capacity(9).with_responses();
+        plain.start_trial(5, 2);
+        joint.start_trial(5, 2);
+        joint.start_responses(5, 2);
+        let mut reference = rand_xoshiro::SplitMix64::seed_from_u64(trial_key(5 ^ RESPONSE_STREAM, 2));
+        for i in 0..9 {
+            assert_eq!(plain.latent(i), joint.latent(i));
+            assert_eq!(joint.response_latent(i), reference.next_u64() >> 11);
+            assert_ne!(joint.response_latent(i), joint.latent(i));
+        }
+    }
+
+    /// A cohort's joint outcome counts each patient by the documented comparisons.
+    #[test]
+    fn joint_outcomes_follow_the_conditional_thresholds() {
+        let mut stream = PatientStream::with_capacity(40).with_responses();
+        stream.start_trial(1, 1);
+        stream.start_responses(1, 1);
+        let truth = DoseTruth {
+            dlt: 0.5,
+            response: 0.5,
+            response_with_dlt: 0.375,
+        };
+        let t = JointThreshold::new(&truth);
+        assert_eq!(t.response_if_dlt, dlt_threshold(0.75));
+        let outcomes = stream.joint(3, 30, t);
+        let (mut y, mut r, mut b) = (0, 0, 0);
+        for i in 3..33 {
+            let dlt = stream.latent(i) < t.dlt;
+            let response = stream.response_latent(i) < if dlt { t.response_if_dlt } else { t.response_if_no_dlt };
+            (y, r, b) = (
+                y + u32::from(dlt),
+                r + u32::from(response),
+                b + u32::from(dlt && response),
+            );
+        }
+        assert_eq!(
+            (
+                outcomes.patients,
+                outcomes.dlts,
+                outcomes.responses,
+                outcomes.responses_with_dlt
+            ),
+            (30, y, r, b)
+        );
+        assert_eq!(u32::from(stream.dlts(3, 30, t.dlt)), y);
     }
 }

@@ -6,6 +6,7 @@
 //! - `oc`: a dose-finding run's [`OcTable`] and the definitions its rows use (correct
 //!   decision, overdose).
 //! - [`dose_finding`]: the rows of `oc_by_dose.csv` and `summary.csv`, built from an [`OcTable`].
+//! - [`obd`]: the rows of `obd_by_dose.csv` and `obd_summary.csv`, for phase I/II designs.
 //! - [`single_arm`]: the rows of a single-arm run's tables (built by `engines::single_arm::table`).
 //! - `compare`, `sweep`: `comparison.csv` and the layout of `sweep.csv`.
 //! - `rows`, `cells`: reading and writing rows, and how each cell is written.
@@ -16,6 +17,7 @@
 pub(crate) mod cells;
 pub(crate) mod compare;
 pub mod dose_finding;
+pub mod obd;
 pub(crate) mod oc;
 pub mod pathways;
 pub(crate) mod rows;

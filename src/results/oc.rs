@@ -2,6 +2,7 @@
 //! definitions every table uses (the correct decision, overdoses) and the percentages and means
 //! computed from each row's probabilities.
 
+use super::obd::ObdTruth;
 use crate::core::{Dose, StopReason};
 
 /// The right answer under a truth: a dose, or stopping because every dose is too toxic.
@@ -56,6 +57,8 @@ pub struct OcProbabilities {
     pub stops: [f64; 4],
     /// P(sample size = n), for n = 0 … max patients.
     pub sample_size: Vec<f64>,
+    /// E[responses at dose], per dose: designs that decide on responses only.
+    pub responses: Option<Vec<f64>>,
 }
 
 /// How a row's operating characteristics were obtained.
@@ -174,6 +177,8 @@ pub struct OcRow {
     pub oc: OcProbabilities,
     /// Present when the run simulated calendar time.
     pub timing: Option<TimedSummary>,
+    /// Present for a design that decides on responses: its true utilities and OBD.
+    pub obd: Option<ObdTruth>,
 }
 
 impl OcRow {
@@ -308,6 +313,7 @@ impl OcTable {
                     method,
                     oc,
                     timing,
+                    obd: None,
                 });
             }
         }
@@ -317,6 +323,15 @@ impl OcTable {
             dose_labels: dose_labels.to_vec(),
             seed,
             rows,
+        }
+    }
+}
+
+impl OcTable {
+    /// Marks the row of `truth` × `design` (names) as a phase I/II design's, judged on `obd`.
+    pub fn set_obd(&mut self, truth: &str, design: &str, obd: ObdTruth) {
+        if let Some(row) = self.rows.iter_mut().find(|r| r.truth == truth && r.design == design) {
+            row.obd = Some(obd);
         }
     }
 }

@@ -24,7 +24,7 @@ use crate::designs::DoseFinder;
 use crate::engines::cache::SharedDecisions;
 use crate::engines::calendar::{TimedCounts, TimedEntry, TimedPlan, TimedSettings};
 use crate::engines::dose_finding::{DoseFindingPlan, OcCounts};
-use crate::engines::exact::exact_oc;
+use crate::engines::exact::{exact_joint_oc, exact_oc};
 use crate::engines::single_arm::SingleArmTable;
 use crate::engines::single_arm::{SingleArmPlan, SingleArmResults};
 use crate::engines::{cancel, simulate, RunCounts, Simulation, SimulationError};
@@ -33,6 +33,7 @@ use crate::report::charts::{render_dose_finding, ChartError, DoseFindingTables, 
 use crate::report::folder::write_staged;
 use crate::report::manifest::RunInfo;
 use crate::report::{self, write_atomic};
+use crate::results::obd::{obd_tables, ObdTruth, OBD_TABLES};
 use crate::results::oc::{CorrectDecision, Method, OcTable, RowResult};
 use crate::scenario::{AnyScenario, Method as ScenarioMethod, Scenario, SingleArmScenario};
 use rayon::prelude::*;
@@ -288,7 +289,7 @@ impl Engine for CalendarRun<'_> {
 /// A dose-finding scenario's table from its rows (indexed `[design][truth]`).
 fn oc_table(scenario: &Scenario, results: Vec<Vec<RowResult>>, seed: u64) -> OcTable {
     let names: Vec<&str> = scenario.designs.iter().map(|d| d.name.as_str()).collect();
-    OcTable::new(
+    let mut table = OcTable::new(
         &scenario.name,
         scenario.trial.target,
         &scenario.trial.doses,
@@ -296,7 +297,23 @@ fn oc_table(scenario: &Scenario, results: Vec<Vec<RowResult>>, seed: u64) -> OcT
         &names,
         results,
         seed,
-    )
+    );
+    // Phase I/II designs are judged on their own true utilities and OBD.
+    if scenario.designs.iter().any(|d| d.base.kind().capabilities().efficacy) {
+        for design in scenario.build_designs() {
+            for truth in &scenario.truths {
+                let Some(response) = truth.profile.efficacy.clone() else {
+                    continue;
+                };
+                let joint = truth.dose_truths().unwrap_or_default();
+                if let Some((obd, utility)) = design.true_obd(&joint) {
+                    let obd = ObdTruth { response, utility, obd };
+                    table.set_obd(&truth.name, design.name(), obd);
+                }
+            }
+        }
+    }
+    table
 }
 
 /// A single-arm scenario, by the single-arm engine.
@@ -412,12 +429,15 @@ fn exact_or_simulated(
             .map(|&(k, j)| {
                 let started = Instant::now();
                 let memo = designs[k].cache_decisions().then_some(&decisions[k]);
-                let result = exact_oc(
+                let (finder, truth, limit) = (
                     designs[k].as_ref(),
-                    &scenario.truths[j].dlt,
+                    &scenario.truths[j],
                     scenario.simulation.max_exact_states,
-                    memo,
                 );
+                let result = match truth.dose_truths().filter(|_| finder.uses_efficacy()) {
+                    Some(joint) => exact_joint_oc(finder, &joint, limit, memo),
+                    None => exact_oc(finder, &truth.dlt, limit, memo),
+                };
                 (k, j, result, started.elapsed().as_secs_f64())
             })
             .collect()
@@ -520,6 +540,14 @@ pub(crate) fn write_outputs_into(scenario: &Scenario, table: &OcTable, dir: &Pat
     }
     written.extend(render_dose_finding(&DoseFindingTables::read(dir)?, dir)?);
     let mut files: Vec<(&str, &str)> = OUTPUT_TABLES.to_vec();
+    if let Some(tables) = obd_tables(table) {
+        for ((name, _), bytes) in OBD_TABLES.iter().zip(tables) {
+            let path = dir.join(name);
+            write_atomic(&path, &bytes).map_err(|e| write_error(&path, e))?;
+            written.push(path);
+        }
+        files.extend(OBD_TABLES);
+    }
     files.extend(DOSE_FINDING_CHARTS);
     if scenario.timing.is_some() {
         files.extend(CALENDAR_CHARTS);

@@ -151,7 +151,6 @@ pub(super) fn truth_profile(
         ("dlt_step_up", t.dlt_step_up.is_some()),
         ("step_up_relative_risk", t.step_up_relative_risk.is_some()),
         ("teae", t.teae.is_some()),
-        ("efficacy", t.efficacy.is_some()),
     ];
     if let (Some((key, _)), false) = (given.iter().find(|(_, g)| *g), timed) {
         return Err(errors.field(&path.key(key), "is simulated in calendar time: add a [timing] table"));
@@ -255,5 +254,6 @@ pub(super) fn truth_profile(
         crs_step_up,
         teae,
         efficacy,
+        association: Default::default(),
     })
 }

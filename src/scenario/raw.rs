@@ -2,12 +2,12 @@
 //! into [`Scenario`].
 
 use super::calendar::{parse_onset, truth_profile, validate_timing, validate_utility, RawTiming, RawUtility};
-use super::design::parse_design;
+use super::design::{parse_design, DesignSpec};
 use super::{FieldPath, Kind, Method, Scenario, ScenarioError, SimulationSettings, TrialSettings};
 use crate::core::limits::DEFAULT_MAX_STATES;
 use crate::core::limits::{MAX_DOSES, MAX_PATIENTS_LIMIT};
 use crate::core::params::{self, ParamError};
-use crate::core::Truth;
+use crate::core::{Association, Truth};
 use crate::designs::{Dose, TrialLimits};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
@@ -66,6 +66,14 @@ pub(super) struct RawTruth {
     pub(super) step_up_relative_risk: Option<toml::Value>,
     pub(super) teae: Option<Vec<f64>>,
     pub(super) efficacy: Option<Vec<f64>>,
+    association: Option<RawAssociation>,
+}
+
+/// A truth's `association` between DLT and response.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAssociation {
+    odds_ratio: f64,
 }
 
 /// Builds errors that name the scenario file.
@@ -249,6 +257,7 @@ fn validate(raw: RawScenario, errors: &Errors, need_truth: bool) -> Result<Scena
     for (i, d) in designs.iter().enumerate() {
         errors.unique_name(&root.key("design").at(i).key("name"), &d.name, &mut names)?;
     }
+    check_efficacy(&truths, &designs, timing.is_some(), errors)?;
 
     Ok(Scenario {
         file: errors.file.to_path_buf(),
@@ -368,7 +377,8 @@ fn validate_truths(
     raw.into_iter()
         .enumerate()
         .map(|(i, t)| {
-            let profile = truth_profile(&t, &path.at(i), timed, errors)?;
+            let mut profile = truth_profile(&t, &path.at(i), timed, errors)?;
+            profile.association = association(&t, &path.at(i), timed, errors)?;
             let onset_path = path.at(i).key("onset");
             let onset = match t.onset {
                 Some(_) if !timed => {
@@ -385,4 +395,67 @@ fn validate_truths(
             })
         })
         .collect()
+}
+
+/// A truth's `association = { odds_ratio = ψ }`: a finite ψ > 0, with `efficacy`, in the
+/// dose-finding engine (calendar time draws response independently of DLT).
+fn association(t: &RawTruth, path: &FieldPath, timed: bool, errors: &Errors) -> Result<Association, ScenarioError> {
+    let Some(raw) = &t.association else {
+        return Ok(Association::Independent);
+    };
+    let path = path.key("association");
+    if t.efficacy.is_none() {
+        return Err(errors.field(&path, "associates DLT with response: give the truth an efficacy list"));
+    }
+    if timed {
+        return Err(errors.field(
+            &path,
+            "calendar time ([timing]) draws response independently of DLT; remove association or [timing]",
+        ));
+    }
+    let psi = raw.odds_ratio;
+    if !(psi.is_finite() && psi > 0.0) {
+        return Err(errors.field(
+            &path.key("odds_ratio"),
+            format!("must be a finite odds ratio > 0, got {psi}"),
+        ));
+    }
+    Ok(Association::OddsRatio(psi))
+}
+
+/// Efficacy and phase I/II designs fit together: a design that decides on responses needs every
+/// truth to give `efficacy` and is not simulated in calendar time (yet); without calendar time a
+/// truth's `efficacy` is read only by such designs, so it is refused when none is there.
+fn check_efficacy(truths: &[Truth], designs: &[DesignSpec], timed: bool, errors: &Errors) -> Result<(), ScenarioError> {
+    let uses = |d: &DesignSpec| d.base.kind().capabilities().efficacy;
+    let root = FieldPath::default();
+    match designs.iter().position(uses) {
+        Some(i) if timed => Err(errors.field(
+            &root.key("design").at(i).key("rule"),
+            format!(
+                "'{}' decides on responses, and phase I/II designs are not simulated in calendar time yet: \
+                 remove [timing]",
+                designs[i].name
+            ),
+        )),
+        Some(i) => match truths.iter().position(|t| t.profile.efficacy.is_none()) {
+            Some(j) => Err(errors.field(
+                &root.key("truth").at(j),
+                format!(
+                    "truth '{}' gives no efficacy, which design '{}' decides on: add efficacy = [P(response) per dose]",
+                    truths[j].name, designs[i].name
+                ),
+            )),
+            None => Ok(()),
+        },
+        None if timed => Ok(()),
+        None => match truths.iter().position(|t| t.profile.efficacy.is_some()) {
+            Some(j) => Err(errors.field(
+                &root.key("truth").at(j).key("efficacy"),
+                "is read in calendar time (add a [timing] table) or by a design deciding on responses, \
+                 and this scenario has neither",
+            )),
+            None => Ok(()),
+        },
+    }
 }

@@ -9,6 +9,7 @@ mod conduct;
 mod determinism;
 mod dfcrm_next;
 mod edges;
+mod efficacy;
 mod exact;
 mod fuzz;
 mod interim;

@@ -68,6 +68,7 @@ mod tests {
             crs_step_up: Some(vec![0.0, 0.05, 0.1]),
             teae: Some(vec![0.3, 0.4, 0.5]),
             efficacy: None,
+            ..TruthProfile::default()
         };
         let t = TruthThresholds::new(&[0.05, 0.2, 0.3], &profile);
         for r in 0..2 {
