@@ -20,6 +20,7 @@ pub mod crm;
 pub mod efftox;
 pub mod interval;
 pub mod outcomes;
+pub mod phase12;
 pub mod registry;
 pub mod rules;
 pub mod single_arm;

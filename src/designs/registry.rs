@@ -9,7 +9,7 @@
 use super::interval::{self, IntervalFamily};
 use super::tite;
 use super::titration::AcceleratedTitration;
-use super::{blrm, crm, efftox, three_plus_three};
+use super::{blrm, crm, efftox, phase12, three_plus_three};
 use super::{Design, DoseFinder, Rule, TrialLimits, WithRules};
 use crate::core::params::{ParamError, Params};
 use std::fmt;
@@ -26,6 +26,7 @@ pub static DESIGNS: &[&dyn DesignKind] = &[
     &tite::crm::TITE_CRM,
     &tite::boin::TITE_BOIN,
     // Phase I/II designs, which decide on response as well as DLT.
+    &phase12::params::BOIN12,
     &efftox::EFFTOX,
 ];
 
@@ -71,7 +72,8 @@ pub struct Capabilities {
     pub time_to_event: bool,
     /// It can take backfill cohorts: it waits for complete data and decides from pooled counts.
     pub backfill: bool,
-    /// It decides from efficacy outcomes as well as toxicity (a phase I/II design).
+    /// It decides from efficacy outcomes as well as toxicity (a phase I/II design, selecting an
+    /// OBD: what the design it builds answers to [`DoseFinder::uses_efficacy`]).
     pub efficacy: bool,
 }
 

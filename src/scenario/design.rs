@@ -212,7 +212,7 @@ pub(super) fn parse_design(
             ),
         ));
     }
-    if capabilities.time_to_event && accelerated_titration {
+    if (capabilities.time_to_event || capabilities.efficacy) && accelerated_titration {
         return Err(errors.field(
             &path.key("accelerated_titration"),
             format!("{rule} does not take titration yet"),

@@ -1,0 +1,98 @@
+//! BOIN12's keys in a `[[design]]` table (`rule = "boin12"`): `phi_e`, `c_t`, `c_e`, `n_star`,
+//! the utility scores `response_with_dlt` and `neither` (named as in `[rp2d]`) and `selection`;
+//! φ_T is the scenario's `[trial] target`.
+
+use super::boin12::{Boin12, Boin12Config};
+use super::selection::ObdSelection;
+use crate::core::params::{integer, probability, ParamError, Params};
+use crate::designs::registry::{Capabilities, ConfiguredDesign, DesignKind, SimpleKind, TrialContext, Wrappers};
+use crate::designs::DoseFinder;
+use serde::Deserialize;
+
+/// BOIN12 as a scenario names it: `rule = "boin12"`.
+pub static BOIN12: SimpleKind = SimpleKind {
+    rule: "boin12",
+    citation: "Lin, Zhou, Yan, Li & Yuan (2020), JCO Precis Oncol 4:1393",
+    capabilities: Capabilities {
+        exact: true,
+        decision_cache: false,
+        posterior: true,
+        time_to_event: false,
+        backfill: false,
+        efficacy: true,
+    },
+    parse: |params, trial| Ok(Box::new(parse_config(params, trial)?)),
+};
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawBoin12 {
+    phi_e: Option<f64>,
+    c_t: Option<f64>,
+    c_e: Option<f64>,
+    n_star: Option<i64>,
+    response_with_dlt: Option<f64>,
+    neither: Option<f64>,
+    selection: Option<String>,
+}
+
+/// BOIN12's settings from the keys left in `params` (every one of them must be BOIN12's).
+pub(crate) fn parse_config(params: &mut Params, trial: &TrialContext) -> Result<Boin12Config, ParamError> {
+    let raw: RawBoin12 = params.rest()?;
+    let mut config = Boin12Config::new(trial.target);
+    let open = |key: &str, value: Option<f64>, default: f64| match value {
+        Some(v) => probability(&params.field(key), v, true),
+        None => Ok(default),
+    };
+    config.phi_e = open("phi_e", raw.phi_e, config.phi_e)?;
+    config.c_t = open("c_t", raw.c_t, config.c_t)?;
+    config.c_e = open("c_e", raw.c_e, config.c_e)?;
+    if let Some(n) = raw.n_star {
+        config.n_star = integer(&params.field("n_star"), n, 1, i64::from(trial.max_patients_limit))? as u32;
+    }
+    let score = |key: &str, value: Option<f64>, default: f64| match value {
+        Some(v) if (0.0..=100.0).contains(&v) => Ok(v),
+        Some(v) => Err(params.error(key, format!("must be a utility between 0 and 100, got {v}"))),
+        None => Ok(default),
+    };
+    config.utility.response_with_dlt = score(
+        "response_with_dlt",
+        raw.response_with_dlt,
+        config.utility.response_with_dlt,
+    )?;
+    config.utility.neither = score("neither", raw.neither, config.utility.neither)?;
+    if let Some(name) = raw.selection {
+        config.selection = ObdSelection::from_name(&name).ok_or_else(|| {
+            let names = ObdSelection::ALL.map(|s| format!("\"{}\"", s.name())).join(", ");
+            params.error(
+                "selection",
+                format!("unknown selection '{name}'; expected one of {names}"),
+            )
+        })?;
+    }
+    Ok(config)
+}
+
+impl ConfiguredDesign for Boin12Config {
+    fn kind(&self) -> &'static dyn DesignKind {
+        &BOIN12
+    }
+
+    fn settings(&self) -> String {
+        format!(
+            "phi_e = {}, c_t = {}, c_e = {}, n_star = {}, response_with_dlt = {}, neither = {}, selection = \"{}\"",
+            self.phi_e,
+            self.c_t,
+            self.c_e,
+            self.n_star,
+            self.utility.response_with_dlt,
+            self.utility.neither,
+            self.selection.name()
+        )
+    }
+
+    fn build(&self, wrappers: Wrappers) -> Box<dyn DoseFinder> {
+        let max_patients = wrappers.limits.max_patients;
+        wrappers.wrap(Boin12::new(self.clone(), max_patients))
+    }
+}
