@@ -171,6 +171,7 @@ start_dose = 1
 [[truth]]
 name = "t1"
 dlt = [0.05, 0.10, 0.15, 0.20, 0.40]
+efficacy = [0.20, 0.40, 0.60, 0.65, 0.70]
 [[design]]
 name = "EffTox"
 rule = "efftox"
@@ -192,6 +193,21 @@ fn scenario_keys_default_to_thall_2014() {
     }
     let design = &s.build_designs()[0];
     assert!(design.uses_efficacy() && design.cache_decisions());
+}
+
+/// A phase I/II design under a truth without efficacy, or in calendar time, is refused naming
+/// the truth or `[timing]`.
+#[test]
+fn efftox_needs_efficacy_truths_and_no_calendar_time() {
+    let without = SCENARIO.replace("efficacy = [0.20, 0.40, 0.60, 0.65, 0.70]\n", "");
+    let e = trialsim::scenario::Scenario::parse(&without, std::path::Path::new("t.toml")).unwrap_err();
+    assert!(e.to_string().contains("truth 't1' gives no efficacy"), "{e}");
+    let timed = SCENARIO.replace(
+        "[[truth]]",
+        "[timing]\narrival = { rate = 2.0 }\ndlt_window = 1.0\n[[truth]]",
+    );
+    let e = trialsim::scenario::Scenario::parse(&timed, std::path::Path::new("t.toml")).unwrap_err();
+    assert!(e.to_string().contains("EffTox"), "{e}");
 }
 
 /// Bad keys are refused naming the field and the problem.
