@@ -22,11 +22,22 @@ use std::sync::RwLock;
 
 type DecisionMap = FxHashMap<Box<[u16]>, Decision>;
 
-/// Maps are cleared when they reach this many entries, so memory stays bounded.
+/// Maps are cleared when they reach this many entries, or [`CACHE_BYTES`], so memory stays
+/// bounded.
 const CACHE_LIMIT: usize = 1 << 20;
 
+/// Bytes a decision map may hold, roughly: with many doses a state is long (203 numbers with 100
+/// doses), and a map of [`CACHE_LIMIT`] such states would take half a gigabyte.
+const CACHE_BYTES: usize = 80 << 20;
+
+/// The most entries a map of states of `state_len` numbers holds: the boxed key, its pointer, the
+/// decision and the table's slot overhead per entry.
+fn map_limit(state_len: usize) -> usize {
+    (CACHE_BYTES / (2 * state_len + 48)).min(CACHE_LIMIT)
+}
+
 fn insert_bounded(map: &mut DecisionMap, key: &[u16], decision: Decision) {
-    if map.len() >= CACHE_LIMIT {
+    if map.len() >= map_limit(key.len()) {
         map.clear();
     }
     map.insert(key.into(), decision);
@@ -85,9 +96,21 @@ impl DecisionCache<'_> {
     }
 }
 
-/// Most states a [`DecisionGraph`] holds (about 200 bytes each with six doses and six truths);
-/// trials that leave them continue from their data, decided without the graph.
+/// Most states a [`DecisionGraph`] holds (about 200 bytes each with six doses and six truths), or
+/// fewer where states are long ([`GRAPH_BYTES`]); trials that leave them continue from their
+/// data, decided without the graph.
 const GRAPH_LIMIT: usize = 1 << 17;
+
+/// Bytes a [`DecisionGraph`] may hold, roughly: six doses stay at [`GRAPH_LIMIT`] states; 100
+/// doses (900 bytes a state) hold about 28,000, so that five designs on two threads stay near
+/// 250 MB instead of over a gigabyte.
+const GRAPH_BYTES: usize = 24 << 20;
+
+/// The most states a graph of states of `state_len` numbers holds: each state twice (in the
+/// concatenated states and as its index key), its decision, child slots and index overhead.
+fn graph_limit(state_len: usize) -> usize {
+    (GRAPH_BYTES / (4 * state_len + 96)).min(GRAPH_LIMIT)
+}
 
 /// A child slot: the state a cohort's outcome leads to, packed into 8 bytes so that a cohort
 /// step is one load.
@@ -238,7 +261,8 @@ impl<'a, O: CohortOutcomes> DecisionGraph<'a, O> {
     /// An empty graph for `finder`, run under `num_truths` truths; costly decisions go through
     /// `shared` when given.
     pub fn new(finder: &'a dyn DoseFinder, shared: Option<&'a SharedDecisions>, num_truths: usize) -> Self {
-        DecisionGraph::with_limit(finder, shared, num_truths, GRAPH_LIMIT)
+        let state_len = O::data(finder.limits().num_doses).state().len();
+        DecisionGraph::with_limit(finder, shared, num_truths, graph_limit(state_len))
     }
 
     /// [`DecisionGraph::new`] holding at most `limit` states.
@@ -460,6 +484,22 @@ impl<'a, O: CohortOutcomes> DecisionGraph<'a, O> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Six doses keep the graph's and maps' entry limits; 100 doses (203 numbers a state) are
+    /// held to their byte budgets.
+    #[test]
+    fn long_states_are_held_to_a_byte_budget() {
+        let six = TrialData::new(6).state().len();
+        assert_eq!((graph_limit(six), map_limit(six)), (GRAPH_LIMIT, CACHE_LIMIT));
+        let hundred = TrialData::new(100).state().len();
+        assert!(graph_limit(hundred) * (4 * hundred + 96) <= GRAPH_BYTES);
+        assert!(
+            (20_000..40_000).contains(&graph_limit(hundred)),
+            "{}",
+            graph_limit(hundred)
+        );
+        assert!(map_limit(hundred) * (2 * hundred + 48) <= CACHE_BYTES);
+    }
     use crate::engines::outcomes::Toxicity;
     use crate::engines::rng::dlt_threshold;
 

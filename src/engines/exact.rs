@@ -18,11 +18,20 @@ use rustc_hash::FxHashMap;
 
 /// Why exact enumeration did not finish.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("more than {limit} reachable trial states; exact operating characteristics are out of reach")]
-pub struct TooManyStates {
-    /// The cap on distinct states.
-    pub limit: usize,
+pub enum ExactError {
+    /// More states than the scenario's `max_exact_states`.
+    #[error("more than {limit} reachable trial states; exact operating characteristics are out of reach")]
+    TooManyStates {
+        /// The cap on distinct states.
+        limit: usize,
+    },
+    /// Cancellation was requested ([`super::cancel`]); checked every [`CANCEL_CHECK`] states.
+    #[error("interrupted before the enumeration finished")]
+    Interrupted,
 }
+
+/// States enumerated between two checks for cancellation.
+const CANCEL_CHECK: usize = 1024;
 
 /// The result of an exact enumeration.
 #[derive(Clone, Debug, PartialEq)]
@@ -95,7 +104,7 @@ pub fn exact_oc(
     dlt: &[f64],
     max_states: usize,
     decisions: Option<&SharedDecisions>,
-) -> Result<ExactOc, TooManyStates> {
+) -> Result<ExactOc, ExactError> {
     let size = finder.limits().cohort_size;
     let pmf: CohortLaws = dlt
         .iter()
@@ -128,7 +137,7 @@ pub fn exact_joint_oc(
     truth: &[DoseTruth],
     max_states: usize,
     decisions: Option<&SharedDecisions>,
-) -> Result<ExactOc, TooManyStates> {
+) -> Result<ExactOc, ExactError> {
     let size = finder.limits().cohort_size;
     let pmf: CohortLaws = truth
         .iter()
@@ -154,7 +163,7 @@ fn enumerate(
     pmf: &CohortLaws,
     max_states: usize,
     decisions: Option<&SharedDecisions>,
-) -> Result<ExactOc, TooManyStates> {
+) -> Result<ExactOc, ExactError> {
     let mut cache = decisions.map(SharedDecisions::cache);
     let limits = *finder.limits();
     let num_doses = pmf.len();
@@ -177,9 +186,12 @@ fn enumerate(
         let layer = std::mem::take(&mut layers[n]);
         states += layer.len();
         if states > max_states {
-            return Err(TooManyStates { limit: max_states });
+            return Err(ExactError::TooManyStates { limit: max_states });
         }
-        for (key, probability) in layer {
+        for (i, (key, probability)) in layer.into_iter().enumerate() {
+            if i % CANCEL_CHECK == 0 && super::cancel::requested() {
+                return Err(ExactError::Interrupted);
+            }
             let mut data = empty.clone();
             data.set_state(&key);
             let decision = match (n, cache.as_mut()) {

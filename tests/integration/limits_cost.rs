@@ -149,15 +149,13 @@ fn past_the_work_limit_a_run_is_refused_naming_the_settings() {
     }
 }
 
-/// SIGTERM (like Ctrl-C) stops a costly run before its next trial, not after its block of 256
-/// trials (over 2 minutes here before the check moved into the block).
-#[test]
-fn sigterm_stops_a_costly_run_within_a_trial() {
-    let tmp = tempfile::tempdir().unwrap();
-    let file = scenario(tmp.path(), "blrm100", 100, 300, &["blrm"], "");
+/// Runs `trialsim run FILE --threads 1 --out OUT EXTRA`, sends SIGTERM after 2 s and asserts that it
+/// exits like Ctrl-C (130) within [`GUARD`], having written nothing.
+fn stops_soon_after_sigterm(file: &Path, out: &Path, extra: &[&str]) {
     let mut child = trialsim()
         .args(["run", file.to_str().unwrap(), "--threads", "1", "--out"])
-        .arg(tmp.path().join("out"))
+        .arg(out)
+        .args(extra)
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
@@ -180,5 +178,25 @@ fn sigterm_stops_a_costly_run_within_a_trial() {
         std::thread::sleep(Duration::from_millis(50));
     };
     assert_eq!(exit.code(), Some(130));
-    assert!(!tmp.path().join("out").join("blrm100").exists(), "nothing written");
+    assert!(
+        std::fs::read_dir(out).map_or(true, |mut d| d.next().is_none()),
+        "nothing written"
+    );
+}
+
+/// SIGTERM (like Ctrl-C) stops a costly run before its next trial, not after its block of 256
+/// trials (over 2 minutes here before the check moved into the block).
+#[test]
+fn sigterm_stops_a_costly_run_within_a_trial() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = scenario(tmp.path(), "blrm100", 100, 300, &["blrm"], "");
+    stops_soon_after_sigterm(&file, &tmp.path().join("out"), &[]);
+}
+
+/// SIGTERM stops an exact enumeration too (it ran to its end before: minutes over 100 doses).
+#[test]
+fn sigterm_stops_an_exact_enumeration() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = scenario(tmp.path(), "exact100", 100, 300, &["boin", "keyboard"], "");
+    stops_soon_after_sigterm(&file, &tmp.path().join("out"), &["--exact"]);
 }
