@@ -294,7 +294,10 @@ fn report_dose_finding(scenario: &Scenario, table: &OcTable, notes: &[ExactNote]
             vec![
                 row.truth.clone(),
                 row.design.clone(),
-                format!("{:.1}", row.correct_selection_pct()),
+                format!(
+                    "{:.1}",
+                    row.obd_correct_pct().unwrap_or_else(|| row.correct_selection_pct())
+                ),
                 format!("{:.1}", row.stopped_early_pct()),
                 format!("{:.1}", row.total_patients_mean()),
                 format!("{:.1}", row.overdose_selection_pct()),
@@ -304,6 +307,9 @@ fn report_dose_finding(scenario: &Scenario, table: &OcTable, notes: &[ExactNote]
     let header = ["truth", "design", "correct%", "stopped%", "mean N", "overdose%"];
     for line in console_table(&header, &rows, 2) {
         say!("{line}");
+    }
+    if table.rows.iter().any(|row| row.obd.is_some()) {
+        say!("  correct% of a phase I/II design: its selection of the true OBD (obd_summary.csv)");
     }
 }
 

@@ -320,3 +320,25 @@ fn matches_an_independent_evaluation_in_r() {
     }
     assert_eq!(rows, 60);
 }
+
+/// `run`'s console table gives a phase I/II design's correct selection of the true OBD (as in
+/// obd_summary.csv), not of the MTD, and says so.
+#[test]
+fn console_correct_is_the_obd_selection() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("e.toml"), SCENARIO).unwrap();
+    let out = crate::common::run_ok(&["run", "e.toml", "--trials", "40", "--out", "o"], dir.path());
+    let text = crate::common::stdout(&out);
+    assert!(text.contains("its selection of the true OBD"), "{text}");
+    let summary = std::fs::read_to_string(dir.path().join("o/e/obd_summary.csv")).unwrap();
+    let header: Vec<&str> = summary.lines().next().unwrap().split(',').collect();
+    let row: Vec<&str> = summary.lines().nth(1).unwrap().split(',').collect();
+    let column = header.iter().position(|&h| h == "obd_correct_pct").unwrap();
+    let pct: f64 = row[column].parse().unwrap();
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("t1") && l.contains("EffTox"))
+        .unwrap();
+    let shown: f64 = line.split_whitespace().nth(2).unwrap().parse().unwrap();
+    assert!((shown - pct).abs() < 0.051, "console {shown}, obd_summary.csv {pct}");
+}
