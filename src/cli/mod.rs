@@ -49,9 +49,22 @@ pub fn stop_on_ctrl_c() {
 /// Ends the program on an error: prints it with its causes and exits with status 1.
 pub fn exit_on_error(result: Result<()>) {
     if let Err(e) = result {
-        eprintln!("error: {e:#}");
+        eprintln!("error: {}", describe(&e));
         std::process::exit(1);
     }
+}
+
+/// An error and its causes on one line, "outer: cause: …", each cause said once: a cause whose
+/// words the message already carries (e.g. a scenario error that quotes its reason) is left out.
+fn describe(e: &anyhow::Error) -> String {
+    let mut message = e.to_string();
+    for cause in e.chain().skip(1) {
+        let cause = cause.to_string();
+        if !message.contains(&cause) {
+            message = format!("{message}: {cause}");
+        }
+    }
+    message
 }
 
 /// Says `wrote PATH` for each file written.
@@ -253,5 +266,19 @@ mod tests {
         let design_at = |l: &str, name: &str| width(&l[..l.find(name).unwrap()]);
         assert_eq!(design_at(&lines[1], "BOIN"), design_at(&lines[2], "3+3"));
         assert_eq!(design_at(&lines[0], "design"), design_at(&lines[1], "BOIN"));
+    }
+
+    /// Issue 17: a cause the message already quotes was printed twice ("not a regular file …: not
+    /// a regular file …" for a FIFO as the scenario file).
+    #[test]
+    fn each_cause_is_said_once() {
+        let io = std::io::Error::other("not a regular file");
+        let quoted = anyhow::Error::new(io).context("x.toml: cannot read the scenario file: not a regular file");
+        assert_eq!(
+            describe(&quoted),
+            "x.toml: cannot read the scenario file: not a regular file"
+        );
+        let chained = anyhow::anyhow!("disk full").context("writing out/summary.csv");
+        assert_eq!(describe(&chained), "writing out/summary.csv: disk full");
     }
 }
