@@ -182,6 +182,8 @@ fn enumerate(
     let mut layers: Vec<FxHashMap<Box<[u16]>, f64>> = vec![FxHashMap::default(); max + 1];
     layers[0].insert(empty.state().into(), 1.0);
     let mut states = 0;
+    // The state being decided and each of its successors, in buffers reused from state to state.
+    let (mut data, mut next) = (empty.clone(), empty);
     for n in 0..=max {
         let layer = std::mem::take(&mut layers[n]);
         states += layer.len();
@@ -192,7 +194,6 @@ fn enumerate(
             if i % CANCEL_CHECK == 0 && super::cancel::requested() {
                 return Err(ExactError::Interrupted);
             }
-            let mut data = empty.clone();
             data.set_state(&key);
             let decision = match (n, cache.as_mut()) {
                 (0, _) => Decision::Treat(limits.start_dose),
@@ -224,13 +225,12 @@ fn enumerate(
                 if p == 0.0 {
                     continue;
                 }
-                let before = data.clone();
+                next.set_state(data.state());
                 match efficacy {
-                    true => data.add_cohort_outcomes(dose, outcome),
-                    false => data.add_cohort(dose, size, outcome.dlts as u16),
+                    true => next.add_cohort_outcomes(dose, outcome),
+                    false => next.add_cohort(dose, size, outcome.dlts as u16),
                 }
-                *layers[n + size as usize].entry(data.state().into()).or_insert(0.0) += probability * p;
-                data = before;
+                *layers[n + size as usize].entry(next.state().into()).or_insert(0.0) += probability * p;
             }
         }
     }
