@@ -140,15 +140,8 @@ pub(super) fn parse_design(
     timed: bool,
     errors: &Errors,
 ) -> Result<DesignSpec, ScenarioError> {
-    let mut take_string = |key: &str| -> Result<String, ScenarioError> {
-        match table.remove(key) {
-            Some(toml::Value::String(s)) => Ok(s),
-            Some(other) => Err(errors.field(&path.key(key), format!("must be a string, got {}", other.type_str()))),
-            None => Err(errors.field(&path.key(key), "is missing")),
-        }
-    };
-    let name = take_string("name")?;
-    let rule = take_string("rule")?;
+    let name = errors.take_string(&mut table, path, "name")?;
+    let rule = errors.take_string(&mut table, path, "rule")?;
     let accelerated_titration = match table.remove("accelerated_titration") {
         Some(value) => errors.deserialize::<bool>(value, &path.key("accelerated_titration"))?,
         None => false,

@@ -121,6 +121,15 @@ impl Errors<'_> {
         Ok(())
     }
 
+    /// Removes the required string `key` from a `[[design]]`-like table (its `name`, its `rule`).
+    pub fn take_string(&self, table: &mut toml::Table, path: &FieldPath, key: &str) -> Result<String, ScenarioError> {
+        match table.remove(key) {
+            Some(toml::Value::String(s)) => Ok(s),
+            Some(other) => Err(self.field(&path.key(key), format!("must be a string, got {}", other.type_str()))),
+            None => Err(self.field(&path.key(key), "is missing")),
+        }
+    }
+
     /// Deserializes a TOML value into `T`, reporting the path of any error below `path`.
     pub fn deserialize<T: DeserializeOwned>(&self, value: toml::Value, path: &FieldPath) -> Result<T, ScenarioError> {
         params::deserialize(value, path).map_err(|e| self.param(e))

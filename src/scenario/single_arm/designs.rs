@@ -119,15 +119,8 @@ pub(super) fn design(
     timing: &StudyTiming,
     errors: &Errors,
 ) -> Result<SingleArmDesignSpec, ScenarioError> {
-    let mut take_string = |key: &str| -> Result<String, ScenarioError> {
-        match table.remove(key) {
-            Some(toml::Value::String(s)) => Ok(s),
-            Some(other) => Err(errors.field(&path.key(key), format!("must be a string, got {}", other.type_str()))),
-            None => Err(errors.field(&path.key(key), "is missing")),
-        }
-    };
-    let name = take_string("name")?;
-    let rule = take_string("rule")?;
+    let name = errors.take_string(&mut table, path, "name")?;
+    let rule = errors.take_string(&mut table, path, "rule")?;
     let toxicity: Option<RawToxicity> = table
         .remove("toxicity")
         .map(|v| errors.deserialize(v, &path.key("toxicity")))
