@@ -10,17 +10,57 @@ use crate::designs::TrialData;
 use rustc_hash::FxHashMap;
 use std::sync::{Arc, RwLock};
 
-/// Posteriors memoised; the map is cleared when it reaches this many (about 8 kB each).
-const CACHE_LIMIT: usize = 1 << 12;
+/// Posteriors memoised per generation (about 8 kB each, so at most 64 MB in both).
+const GENERATION_LIMIT: usize = 1 << 12;
 
 /// A posterior and the estimates that drive decisions.
 type Fitted = Arc<(CrmPosterior, Vec<f64>)>;
+
+/// Posteriors by the patients and DLTs per dose.
+type Posteriors = FxHashMap<Box<[u16]>, Fitted>;
+
+/// The posteriors fitted or used since the last turnover (`current`) and before it (`previous`).
+/// A full `current` becomes `previous`, dropping the older generation: the states every trial
+/// visits (the first cohorts' counts) stay, where clearing one map at its limit refitted them
+/// all (a third more fits under qls4131_full's TITE-CRM).
+#[derive(Default)]
+struct Generations {
+    current: Posteriors,
+    previous: Posteriors,
+}
 
 /// One design's complete-data posteriors, shared by every thread, keyed by the patients and DLTs
 /// per dose.
 #[derive(Default)]
 pub struct PosteriorCache {
-    map: RwLock<FxHashMap<Box<[u16]>, Fitted>>,
+    generations: RwLock<Generations>,
+}
+
+impl PosteriorCache {
+    /// The posterior of these counts if either generation holds it (one of the previous
+    /// generation moves to the current one).
+    fn get(&self, key: &[u16]) -> Option<Fitted> {
+        let (current, previous) = {
+            let generations = self.generations.read().ok()?;
+            let current = generations.current.get(key).cloned();
+            let previous = current.is_none().then(|| generations.previous.get(key).cloned());
+            (current, previous.flatten())
+        };
+        if let Some(fitted) = &previous {
+            self.keep(key, fitted);
+        }
+        current.or(previous)
+    }
+
+    /// Keeps `fitted` in the current generation, turning the generations over when it is full.
+    fn keep(&self, key: &[u16], fitted: &Fitted) {
+        if let Ok(mut generations) = self.generations.write() {
+            if generations.current.len() >= GENERATION_LIMIT {
+                generations.previous = std::mem::take(&mut generations.current);
+            }
+            generations.current.insert(key.into(), Arc::clone(fitted));
+        }
+    }
 }
 
 impl Crm {
@@ -34,19 +74,16 @@ impl Crm {
             (key[j], key[j + 1]) = (data.patients(d) as u16, data.dlts(d) as u16);
         }
         let key = &key[..2 * data.num_doses()];
-        let known = cache.map.read().ok().and_then(|map| map.get(key).cloned());
-        let fitted = known.unwrap_or_else(|| {
-            let posterior = self.posterior(data);
-            let estimate = self.estimate_of(&posterior);
-            let fitted = Arc::new((posterior, estimate));
-            if let Ok(mut map) = cache.map.write() {
-                if map.len() >= CACHE_LIMIT {
-                    map.clear();
-                }
-                map.insert(key.into(), Arc::clone(&fitted));
+        let fitted = match cache.get(key) {
+            Some(fitted) => fitted,
+            None => {
+                let posterior = self.posterior(data);
+                let estimate = self.estimate_of(&posterior);
+                let fitted = Arc::new((posterior, estimate));
+                cache.keep(key, &fitted);
+                fitted
             }
-            fitted
-        });
+        };
         CrmFit {
             crm: self,
             data,
