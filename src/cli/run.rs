@@ -344,4 +344,15 @@ fn report_single_arm(scenario: &SingleArmScenario, table: &SingleArmTable, optio
     for line in console_table(&header, &rows, 2) {
         say!("{line}");
     }
+    for t in &table.null_tests {
+        let (rate, se) = t.counts.rate();
+        say!(
+            "  {}: simulated type I error {:.2}% (SE {:.2}) at nominal {}%, {} statistic",
+            t.design,
+            100.0 * rate,
+            100.0 * se,
+            100.0 * t.alpha,
+            t.statistic.name()
+        );
+    }
 }

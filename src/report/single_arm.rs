@@ -17,10 +17,10 @@ use std::fmt::Write;
 
 /// The tables of a single-arm run, with one line each on what they show.
 pub(crate) const SINGLE_ARM_TABLES: [(&str, &str); 6] = [
-    (SingleArmSummaryRow::FILE, "one row per truth × design: % of trials declaring the regimen promising, stopping for futility or toxicity, or completing; mean and SD of the sample size and of the trial duration (months); mean toxicities; bias of the ORR estimate and coverage of its 95% Clopper–Pearson interval; mean and SD of the estimated median OS and PFS (Kaplan–Meier at the final analysis) and % of trials where the median was not reached."),
+    (SingleArmSummaryRow::FILE, "one row per truth × design: % of trials declaring the regimen promising, stopping for futility or toxicity, or completing; mean and SD of the sample size and of the trial duration (months); mean toxicities; bias of the ORR estimate and coverage of its 95% Clopper–Pearson interval; mean and SD of the estimated median OS and PFS (Kaplan–Meier at the final analysis) and % of trials where the median was not reached; for a log-rank design, its nominal alpha and its test's simulated type I error (with its Monte Carlo SE), the same in every truth's row."),
     (SampleSizeRow::FILE, "the distribution of the sample size: % of trials ending with each number of patients."),
     (OrrCurveRow::FILE, "for each design that counts responses, exactly (no Monte Carlo error) at every true ORR 0.00, 0.01, …, 1.00: % of trials declaring the regimen promising, % stopping early for futility, and the expected sample size; from the design's response boundaries, with every enrolled patient assessed at each look and no toxicity monitoring (time-to-event designs have no ORR curve)."),
-    (DesignTargetRow::FILE, "one row per design: analysis, endpoint and maximum sample size; p0, p1, nominal alpha and target power as the scenario gives them; the exact type I error at p0 and power at p1 of response designs; the historical median (and Weibull shape) of a log-rank design, the landmark time and historical rate of a landmark design; whether toxicity is monitored."),
+    (DesignTargetRow::FILE, "one row per design: analysis, endpoint and maximum sample size; p0, p1, nominal alpha and target power as the scenario gives them; the exact type I error at p0 and power at p1 of response designs; the historical median (and Weibull shape) of a log-rank design, the landmark time and historical rate of a landmark design; whether toxicity is monitored; a log-rank design's test statistic (classical or wu)."),
     (KmExampleRow::FILE, "overall survival: the Kaplan–Meier curves of the first 5 simulated trials under each truth, all patients at the planned final analysis (`curve` = simulated, step points: the survival holds from `time` until the next row), the truth's OS curve (`true`) and the historical control curve of the log-rank design (`historical`, no truth)."),
     (MedianOsRow::FILE, "per truth, the distribution over simulated trials of the Kaplan–Meier median OS of all patients at the planned final analysis, whatever the designs decide: % of trials by half-month bin [median_from, median_to), and a row with empty bounds for a median not reached; with the truth's median OS."),
 ];
@@ -159,6 +159,7 @@ pub(crate) fn index(scenario: &SingleArmScenario, table: &SingleArmTable) -> Str
         }
     }
     joint_section(&mut s, scenario);
+    null_test_section(&mut s, table);
     let _ = writeln!(s, "\n## Files\n");
     for (name, what) in SINGLE_ARM_FILES {
         let _ = writeln!(s, "- `{name}`: {what}");
@@ -177,6 +178,29 @@ pub(crate) fn index(scenario: &SingleArmScenario, table: &SingleArmTable) -> Str
         let _ = writeln!(s, "| {} | {} |", truth.name(), cells.join(" | "));
     }
     s
+}
+
+/// The index section of the log-rank designs' simulated type I errors beside their nominal level.
+fn null_test_section(s: &mut String, table: &SingleArmTable) {
+    if table.null_tests.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        s,
+        "\n## One-sample log-rank tests: simulated type I error\n\nEach log-rank design's test alone (no toxicity monitoring) on the same simulated trials, every patient's survival following the design's historical curve. The classical statistic (E − O)/√E is conservative in small samples; Wu's (2014) modified statistic (E − O)/√((O + E)/2) keeps closer to the nominal level (`statistic = \"wu\"`).\n\n| design | statistic | nominal alpha | simulated type I error | Monte Carlo SE |\n|---|---|---|---|---|"
+    );
+    for t in &table.null_tests {
+        let (rate, se) = t.counts.rate();
+        let _ = writeln!(
+            s,
+            "| {} | {} | {} | {:.4} | {:.4} |",
+            t.design,
+            t.statistic.name(),
+            t.alpha,
+            rate,
+            se
+        );
+    }
 }
 
 /// A joint BOP2's exact (type I error, power): under its null (the composite needs H1) and H1;

@@ -53,6 +53,13 @@ pub struct SingleArmSummaryRow {
     pub pfs_median_sd: Option<Mean>,
     /// % of trials reaching the final analysis whose median PFS was not reached.
     pub pfs_median_not_reached_pct: Option<Percent>,
+    /// A log-rank design's nominal one-sided level, % (empty for other designs).
+    pub nominal_alpha_pct: Option<Percent>,
+    /// A log-rank design's simulated type I error, %: its test alone rejecting H0 when survival
+    /// follows its historical curve, on the same trials (the same in every truth's row).
+    pub type1_error_pct: Option<Percent>,
+    /// The Monte Carlo standard error of `type1_error_pct`, %.
+    pub type1_error_se_pct: Option<Percent>,
 }
 
 /// One row of `sample_size.csv`: the share of trials of a truth × design ending with `patients`
@@ -144,6 +151,8 @@ pub struct DesignTargetRow {
     pub null_rate: Option<Given>,
     /// Whether toxicity is monitored.
     pub toxicity_monitoring: bool,
+    /// The test statistic of a log-rank design: "classical" or "wu".
+    pub statistic: Option<String>,
 }
 
 word_cell! {

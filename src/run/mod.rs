@@ -359,7 +359,8 @@ impl Engine for SingleArmRun<'_> {
         Ok(
             SingleArmTable::new(&s.name, &s.truths, &names, &results.counts, trials, seed)
                 .with_os_medians(&s.truths, &results.os_medians)
-                .with_km_examples(&s.truths, &examples),
+                .with_km_examples(&s.truths, &examples)
+                .with_null_tests(&names, &self.designs, &results.null_tests),
         )
     }
 

@@ -409,7 +409,12 @@ fn the_good_single_arm_scenario_runs() {
 
 #[test]
 fn single_arm_errors_name_the_field() {
-    let cases: [(String, &str, &str); 8] = [
+    let cases: [(String, &str, &str); 9] = [
+        (
+            replace_sa("median0 = 8", "median0 = 8\nstatistic = \"exact\""),
+            "design[2].statistic",
+            "unknown statistic 'exact'",
+        ),
         (
             replace_sa("rule = \"simon\"", "rule = \"simpson\""),
             "design[1].rule",

@@ -19,7 +19,8 @@
 //! Violations found are pinned by regression tests in `regressions` (fixed: 3+3 selecting an
 //! untried dose below the start, 3+3 forgetting a cleared dose when cut short, titration and
 //! `dont_skip_doses` stepping into doses BLRM's overdose control forbids). By design, CRM may
-//! select an untried dose as dfcrm does; the properties exempt it (`may_select_untried`).
+//! select an untried dose as dfcrm does; the properties exempt it (`may_select_untried`) unless
+//! `select_untried = false`.
 //!
 //! The proptest seed is fixed so that runs are reproducible (set `PROPTEST_RNG_SEED` to explore
 //! others, `PROPTEST_CASES` for more cases). Failures are not persisted to files. The scenarios are
@@ -146,6 +147,8 @@ enum Base {
         skeleton: Skeleton,
         posterior_mean: bool,
         restrict: Option<bool>,
+        /// `select_untried` (written only when false: true is the default).
+        select_untried: bool,
     },
     Blrm {
         /// Dose amounts, in tenths (increasing, ratio ≤ 2 between neighbours).
@@ -284,6 +287,7 @@ impl Case {
                     skeleton,
                     posterior_mean,
                     restrict,
+                    select_untried,
                 } => {
                     writeln!(s, "rule = \"crm\"").unwrap();
                     if *logistic {
@@ -300,6 +304,9 @@ impl Case {
                     }
                     if let Some(r) = restrict {
                         writeln!(s, "restrict = {r}").unwrap();
+                    }
+                    if !select_untried {
+                        writeln!(s, "select_untried = false").unwrap();
                     }
                 }
                 Base::Blrm {
@@ -383,7 +390,14 @@ fn one_design(trial: &str, design: &str) -> String {
 // ---------------------------------------------------------------------------------------------
 
 /// CRM selects the dose its model puts closest to the target, tried or not (dfcrm's `mtd`, whose
-/// semantics the CRM follows by default), which breaks "the selected MTD was tried".
+/// semantics the CRM follows by default), which breaks "the selected MTD was tried"; with
+/// `select_untried = false` it must hold.
 fn may_select_untried(design: &DesignCfg) -> bool {
-    matches!(design.base, Base::Crm { .. })
+    matches!(
+        design.base,
+        Base::Crm {
+            select_untried: true,
+            ..
+        }
+    )
 }

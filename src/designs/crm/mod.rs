@@ -153,6 +153,10 @@ pub struct CrmConfig {
     /// dfcrm `crmsim`'s `restrict`: next dose ≤ last + 1, and ≤ last after a cohort whose DLT
     /// fraction is ≥ target.
     pub restrict: bool,
+    /// Whether the MTD selected at the end may be a dose no patient received: true as dfcrm
+    /// (`crm()$mtd`, `crmsim`), the dose closest to the target whatever was tried; false selects
+    /// the highest tried dose at or below that one (none if no dose at or below it was tried).
+    pub select_untried: bool,
 }
 
 /// A CRM design with its posterior grid precomputed.
@@ -475,7 +479,11 @@ impl Fit for CrmFit<'_> {
     }
 
     fn selected_dose(&self) -> Option<Dose> {
-        Some(self.crm.closest_to_target(self.estimate()))
+        let best = self.crm.closest_to_target(self.estimate());
+        if self.crm.config.select_untried {
+            return Some(best);
+        }
+        (0..=best.0).rev().map(Dose).find(|&d| self.data.patients(d) > 0)
     }
 
     fn reason(&self) -> String {

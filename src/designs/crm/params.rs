@@ -1,6 +1,6 @@
 //! CRM's keys in a `[[design]]` table (`rule = "crm"`, and TITE-CRM's besides `weights`): the
 //! model, the skeleton (given, or calibrated by Lee & Cheung's method), the prior variance, the
-//! estimate and `restrict`.
+//! estimate, `restrict` and `select_untried`.
 
 use super::{calibrate_skeleton, Crm, CrmConfig, CrmEstimate, CrmModel};
 use crate::core::params::{deserialize, integer, probability, ParamError, Params};
@@ -37,6 +37,7 @@ struct RawCrm {
     prior_variance: Option<f64>,
     estimate: Option<String>,
     restrict: Option<bool>,
+    select_untried: Option<bool>,
 }
 
 #[derive(Deserialize)]
@@ -92,6 +93,7 @@ pub(crate) fn parse_config(params: &mut Params, trial: &TrialContext) -> Result<
         prior_variance,
         estimate,
         restrict: raw.restrict.unwrap_or(true),
+        select_untried: raw.select_untried.unwrap_or(true),
     })
 }
 
@@ -172,12 +174,18 @@ pub(crate) fn settings(c: &CrmConfig) -> String {
         CrmEstimate::PlugIn => "plug-in",
         CrmEstimate::PosteriorMean => "posterior-mean",
     };
-    format!(
+    let settings = format!(
         "model = {model}, skeleton = [{}], prior_variance = {}, estimate = {estimate}, restrict = {}",
         skeleton.join(", "),
         c.prior_variance,
         c.restrict
-    )
+    );
+    // dfcrm's default is left unsaid, so existing runs describe themselves as before.
+    if c.select_untried {
+        settings
+    } else {
+        settings + ", select_untried = false"
+    }
 }
 
 impl ConfiguredDesign for CrmConfig {

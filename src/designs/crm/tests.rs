@@ -47,6 +47,7 @@ fn r6_config(model: CrmModel, estimate: CrmEstimate) -> CrmConfig {
         prior_variance: 1.34,
         estimate,
         restrict: false,
+        select_untried: true,
     }
 }
 
@@ -143,4 +144,34 @@ fn restrict_caps_escalation() {
     if let Decision::Treat(d) = crm.fit(&data).decision() {
         assert!(d <= Dose(2));
     }
+}
+
+/// `select_untried`: after 0/3 at dose 1 of the R6 skeleton the model's choice is an untried
+/// higher dose. As dfcrm (true) it is selected; with false, the highest tried dose at or below it
+/// (dose 1). After 3/3 at dose 3 only (a higher start) the model's choice is below every tried
+/// dose: nothing is selected with false. The next dose is the same either way.
+#[test]
+fn select_untried_only_changes_the_selected_dose() {
+    let dfcrm = Crm::new(r6_config(CrmModel::Empiric, CrmEstimate::PlugIn));
+    let tried_only = Crm::new(CrmConfig {
+        select_untried: false,
+        ..r6_config(CrmModel::Empiric, CrmEstimate::PlugIn)
+    });
+    let mut low = TrialData::new(6);
+    low.add_cohort(Dose(0), 3, 0);
+    let choice = dfcrm.fit(&low).selected_dose().unwrap();
+    assert!(choice > Dose(0) && low.patients(choice) == 0, "{choice}");
+    assert_eq!(tried_only.fit(&low).selected_dose(), Some(Dose(0)));
+    assert_eq!(dfcrm.fit(&low).decision(), tried_only.fit(&low).decision());
+    let mut high = TrialData::new(6);
+    high.add_cohort(Dose(2), 3, 3);
+    let choice = dfcrm.fit(&high).selected_dose().unwrap();
+    assert!(choice < Dose(2), "{choice}");
+    assert_eq!(tried_only.fit(&high).selected_dose(), None);
+    let mut both = high.clone();
+    both.add_cohort(Dose(0), 3, 0);
+    let choice = dfcrm.fit(&both).selected_dose().unwrap();
+    let expected = (0..=choice.0).rev().map(Dose).find(|&d| both.patients(d) > 0);
+    assert_eq!(tried_only.fit(&both).selected_dose(), expected);
+    assert!(expected.is_some_and(|d| d <= choice));
 }

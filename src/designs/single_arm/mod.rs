@@ -37,8 +37,8 @@ pub use sim::{
 };
 pub use simon::{SimonDesign, SimonDesigns, SimonSearch, SimonSolution};
 pub use survival::{
-    one_sample_log_rank, wu_power, wu_sample_size, KaplanMeier, LandmarkEstimate, MedianEstimate, Observation,
-    OneSampleLogRank, WeibullSurvival, WuDesign,
+    one_sample_log_rank, wu_power, wu_sample_size, KaplanMeier, LandmarkEstimate, LogRankStatistic, MedianEstimate,
+    Observation, OneSampleLogRank, WeibullSurvival, WuDesign,
 };
 pub use timing::{Accrual, Patient, SingleArmTruth, StudyTiming, SurvivalCurve, TimeToEvent};
 

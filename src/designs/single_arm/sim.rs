@@ -25,7 +25,8 @@
 //! operating characteristics of the design ([`Boundaries::oc`]) apply.
 //!
 //! Time-to-event analyses:
-//! - [`Analysis::LogRank`]: one-sample log-rank test (Wu 2015), reject when Z > z_{1−α}.
+//! - [`Analysis::LogRank`]: one-sample log-rank test, classical or Wu's (2014) modified statistic
+//!   ([`LogRankStatistic`]), reject when Z > z_{1−α}.
 //! - [`Analysis::Landmark`]: Kaplan–Meier Ŝ(L) against a historical rate s0 on the log(−log)
 //!   scale, g(s) = ln(−ln s): Z = (g(s0) − g(Ŝ))/se, se = Greenwood's se of ln Ŝ over |ln Ŝ|
 //!   (recovered exactly from the 95% log-log interval as (g(lower) − g(Ŝ))/z_{0.975}); reject when
@@ -33,7 +34,7 @@
 //!   not reject when nobody is followed to L, or when Ŝ(L) is 0 or 1 (the interval is undefined).
 
 use super::exact::{check_looks, BetaPrior, Boundaries, ExactDesign};
-use super::survival::{one_sample_log_rank, KaplanMeier, Observation, WeibullSurvival};
+use super::survival::{one_sample_log_rank, KaplanMeier, LogRankStatistic, Observation, WeibullSurvival};
 use super::timing::{Patient, SingleArmTruth, StudyTiming};
 use super::{open_unit, positive, require, SingleArmError};
 use statrs::distribution::{ContinuousCDF, Normal};
@@ -65,6 +66,8 @@ pub enum Analysis {
         null: WeibullSurvival,
         /// One-sided level.
         alpha: f64,
+        /// The test statistic.
+        statistic: LogRankStatistic,
     },
     /// Kaplan–Meier survival at `time` against the historical rate `null_rate`, one-sided
     /// log-log test at level `alpha`.
@@ -264,18 +267,24 @@ impl SingleArmDesign {
     }
 
     /// The one-sample log-rank test of `endpoint` against `null` with `max_patients` patients,
-    /// one-sided `alpha` in (0, 1).
+    /// one-sided `alpha` in (0, 1), by `statistic`.
     pub fn log_rank(
         name: impl Into<String>,
         max_patients: u32,
         endpoint: Endpoint,
         null: WeibullSurvival,
         alpha: f64,
+        statistic: LogRankStatistic,
     ) -> Result<SingleArmDesign, SingleArmError> {
         require(max_patients >= 1, "max_patients", max_patients, "at least 1")?;
         open_unit("alpha", alpha)?;
         let critical = Normal::standard().inverse_cdf(1.0 - alpha);
-        let analysis = Analysis::LogRank { endpoint, null, alpha };
+        let analysis = Analysis::LogRank {
+            endpoint,
+            null,
+            alpha,
+            statistic,
+        };
         Ok(SingleArmDesign::build(
             name.into(),
             max_patients,
@@ -513,9 +522,14 @@ pub fn run_trial(
     let analysis = patients[patients.len() - 1].entry + timing.final_lag();
     let promising = match &design.analysis {
         Analysis::Responses(b) => responses_promising(b, responses),
-        Analysis::LogRank { endpoint, null, .. } => {
+        Analysis::LogRank {
+            endpoint,
+            null,
+            statistic,
+            ..
+        } => {
             observations(patients, *endpoint, analysis, scratch);
-            one_sample_log_rank(scratch, null).is_ok_and(|test| test.z > design.critical)
+            one_sample_log_rank(scratch, null).is_ok_and(|test| test.z_of(*statistic) > design.critical)
         }
         Analysis::Landmark {
             endpoint,

@@ -234,6 +234,7 @@ mod tests {
             prior_variance: 1.34,
             estimate: CrmEstimate::PlugIn,
             restrict: true,
+            select_untried: true,
         })
     }
 

@@ -152,6 +152,7 @@ fn tite_crm(num_doses: usize) -> Box<dyn DoseFinder> {
         prior_variance: 1.34,
         estimate: CrmEstimate::PlugIn,
         restrict: true,
+        select_untried: true,
     });
     Box::new(WithRules::new(
         "TITE-CRM",

@@ -124,6 +124,7 @@ fn agreement(trials: u64) -> (u64, Vec<Difference>, f64) {
         prior_variance: 1.34,
         estimate: CrmEstimate::PlugIn,
         restrict: true,
+        select_untried: true,
     };
     let mirror = TiteCrmConfig {
         crm: config.clone(),

@@ -161,15 +161,62 @@ impl Accumulator for MedianHistogram {
     }
 }
 
-/// Everything a simulation accumulates: counts indexed `[design][truth]`, and per truth the
+/// The simulated type I error of a log-rank design's test: trials, and trials in which the test
+/// rejects H0 when every patient's survival follows the design's historical curve.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct NullRejections {
+    /// Trials counted.
+    pub trials: u64,
+    /// Trials whose test rejected H0.
+    pub rejections: u64,
+}
+
+impl NullRejections {
+    /// The share of trials rejecting H0, and its Monte Carlo standard error.
+    pub fn rate(&self) -> (f64, f64) {
+        let p = self.rejections as f64 / self.trials as f64;
+        (p, (p * (1.0 - p) / self.trials as f64).sqrt())
+    }
+}
+
+/// Whether the trial's test rejected H0.
+impl Accumulator for NullRejections {
+    type Trial<'t> = bool;
+
+    fn add(&mut self, rejected: bool) {
+        self.trials += 1;
+        self.rejections += u64::from(rejected);
+    }
+
+    fn merge(&mut self, other: &NullRejections) -> Result<(), MergeError> {
+        add(&mut self.trials, other.trials)?;
+        add(&mut self.rejections, other.rejections)
+    }
+
+    fn trials(&self) -> u64 {
+        self.trials
+    }
+
+    fn check(&self) -> Result<(), String> {
+        if self.rejections > self.trials {
+            return Err(format!("{} rejections in {} trials", self.rejections, self.trials));
+        }
+        Ok(())
+    }
+}
+
+/// Everything a simulation accumulates: counts indexed `[design][truth]`, per truth the
 /// design-independent distribution of the OS Kaplan–Meier median of all the study's patients at
-/// the planned final analysis (last entry + the final lag), in every trial.
+/// the planned final analysis (last entry + the final lag), in every trial, and per log-rank
+/// design its test's rejections under its historical curve.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SingleArmResults {
     /// Counts indexed `[design][truth]`.
     pub counts: Vec<Vec<SingleArmCounts>>,
     /// Per truth, the OS medians of all the study's patients.
     pub os_medians: Vec<MedianHistogram>,
+    /// Per design, its test's rejections under H0 (`None`: not a log-rank design).
+    pub null_tests: Vec<Option<NullRejections>>,
 }
 
 impl RunCounts for SingleArmResults {
@@ -177,8 +224,20 @@ impl RunCounts for SingleArmResults {
         if self.os_medians.len() != other.os_medians.len() {
             return Err(MergeError("the counts are not of the same truths"));
         }
+        let tested = |r: &SingleArmResults| r.null_tests.iter().map(Option::is_some).collect::<Vec<_>>();
+        if tested(self) != tested(other) {
+            return Err(MergeError("the counts are not of the same log-rank designs"));
+        }
         self.counts.merge(&other.counts)?;
         for (a, b) in self.os_medians.iter_mut().zip(&other.os_medians) {
+            a.merge(b)?;
+        }
+        for (a, b) in self
+            .null_tests
+            .iter_mut()
+            .flatten()
+            .zip(other.null_tests.iter().flatten())
+        {
             a.merge(b)?;
         }
         Ok(())
@@ -186,13 +245,24 @@ impl RunCounts for SingleArmResults {
 
     fn trials(&self) -> Vec<u64> {
         let histograms = self.os_medians.iter().map(Accumulator::trials);
-        self.counts.trials().into_iter().chain(histograms).collect()
+        let null_tests = self.null_tests.iter().flatten().map(Accumulator::trials);
+        self.counts
+            .trials()
+            .into_iter()
+            .chain(histograms)
+            .chain(null_tests)
+            .collect()
     }
 
     fn check(&self) -> Result<(), String> {
         self.counts.check()?;
         for (t, h) in self.os_medians.iter().enumerate() {
             h.check().map_err(|e| format!("truth {}: {e}", t + 1))?;
+        }
+        for (d, n) in self.null_tests.iter().enumerate() {
+            if let Some(n) = n {
+                n.check().map_err(|e| format!("design {} under H0: {e}", d + 1))?;
+            }
         }
         Ok(())
     }

@@ -8,23 +8,34 @@
 //! the same maximum share them). The integer accumulators are [`SingleArmResults`]; the run's
 //! table and CSV rows are built from them by `table`
 //! ([`SingleArmTable`]).
+//!
+//! Each log-rank design's simulated type I error is counted on the same trials: its test alone
+//! (no toxicity monitoring) on the trial's patients (same entries and dropouts) whose survival
+//! follows the design's historical curve (each event time Λ0⁻¹(−ln u) from the patient's OS
+//! latent u), analysed at the design's final analysis.
 
 mod counts;
 pub(crate) mod table;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod type_one_tests;
 
 pub use counts::{
-    FinalMedians, MedianCounts, MedianHistogram, MedianSummary, SingleArmCounts, SingleArmResults, SingleArmSummary,
-    TimeMoments, MEDIAN_BIN_MONTHS,
+    FinalMedians, MedianCounts, MedianHistogram, MedianSummary, NullRejections, SingleArmCounts, SingleArmResults,
+    SingleArmSummary, TimeMoments, MEDIAN_BIN_MONTHS,
 };
-pub use table::{SingleArmRow, SingleArmTable};
+pub use table::{NullTest, SingleArmRow, SingleArmTable};
 
 use super::rng::trial_rng;
 use super::{Accumulator, Simulation};
-use crate::designs::single_arm::sim::{check_study, observations, run_trial, Endpoint, SingleArmDesign};
+use crate::designs::single_arm::sim::{
+    check_study, observations, run_trial, Analysis, Endpoint, Outcome, SingleArmDesign,
+};
 use crate::designs::single_arm::survival::{KaplanMeier, Observation};
-use crate::designs::single_arm::timing::{draw_latents, Patient, PatientLatents, SingleArmTruth, StudyTiming};
+use crate::designs::single_arm::timing::{
+    draw_latents, Patient, PatientLatents, SingleArmTruth, StudyTiming, SurvivalCurve, TimeToEvent,
+};
 use crate::designs::single_arm::SingleArmError;
 
 /// A Kaplan–Meier curve as step points: (0, 1), then (t, Ŝ(t)) at each event time, then the last
@@ -42,6 +53,27 @@ pub struct SingleArmPlan<'a> {
     truths: &'a [SingleArmTruth],
     designs: &'a [SingleArmDesign],
     seed: u64,
+    /// Per design, a log-rank design's test alone and the truth "survival follows its
+    /// historical curve" (no response, no toxicity).
+    null_tests: Vec<Option<(SingleArmDesign, SingleArmTruth)>>,
+}
+
+/// A log-rank design's test without toxicity monitoring, and patients whose `endpoint` survival
+/// follows its historical curve; `None` for any other design.
+fn null_test(design: &SingleArmDesign) -> Result<Option<(SingleArmDesign, SingleArmTruth)>, SingleArmError> {
+    let &Analysis::LogRank {
+        endpoint,
+        null,
+        alpha,
+        statistic,
+    } = design.analysis()
+    else {
+        return Ok(None);
+    };
+    let test = SingleArmDesign::log_rank("H0", design.max_patients(), endpoint, null, alpha, statistic)?;
+    let survival = TimeToEvent::independent(SurvivalCurve::from(null));
+    let truth = SingleArmTruth::new("historical", 0.0, 0.0, survival.clone(), survival)?;
+    Ok(Some((test, truth)))
 }
 
 impl<'a> SingleArmPlan<'a> {
@@ -59,6 +91,7 @@ impl<'a> SingleArmPlan<'a> {
             truths,
             designs,
             seed,
+            null_tests: designs.iter().map(null_test).collect::<Result<_, _>>()?,
         })
     }
 
@@ -111,6 +144,11 @@ impl Simulation for SingleArmPlan<'_> {
                     .map(|d| vec![SingleArmCounts::new(d.max_patients()); self.truths.len()])
                     .collect(),
                 os_medians: vec![MedianHistogram::default(); self.truths.len()],
+                null_tests: self
+                    .null_tests
+                    .iter()
+                    .map(|t| t.as_ref().map(|_| NullRejections::default()))
+                    .collect(),
             },
             latents: Vec::new(),
             calendar: Vec::new(),
@@ -155,6 +193,13 @@ impl Simulation for SingleArmPlan<'_> {
                 }
             };
             w.results.os_medians[j].add(os);
+        }
+        for (k, test) in self.null_tests.iter().enumerate() {
+            if let (Some((design, truth)), Some(counts)) = (test, &mut w.results.null_tests[k]) {
+                truth.patients(&w.latents, &w.calendar, &mut w.patients);
+                let result = run_trial(design, self.timing, &w.patients, &mut w.scratch);
+                counts.add(result.outcome == Outcome::Promising);
+            }
         }
     }
 

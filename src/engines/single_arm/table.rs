@@ -3,9 +3,11 @@
 //! from the simulated summaries, exact operating characteristics from each design's response
 //! boundaries, and the true and historical survival curves.
 
-use super::{KmSteps, MedianHistogram, MedianSummary, SingleArmCounts, SingleArmSummary, MEDIAN_BIN_MONTHS};
+use super::{
+    KmSteps, MedianHistogram, MedianSummary, NullRejections, SingleArmCounts, SingleArmSummary, MEDIAN_BIN_MONTHS,
+};
 use crate::designs::single_arm::sim::{Analysis, Endpoint, SingleArmDesign};
-use crate::designs::single_arm::SingleArmTruth;
+use crate::designs::single_arm::{LogRankStatistic, SingleArmTruth};
 use crate::results::cells::{Fixed, Given, Percent};
 use crate::results::single_arm::{
     AnalysisKind, Curve, DesignTargetRow, KmExampleRow, Measured, MedianOsRow, OrrCurveRow, SampleSizeRow,
@@ -49,6 +51,19 @@ pub struct KmExample {
     pub steps: KmSteps,
 }
 
+/// A log-rank design's simulated type I error beside its nominal level.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NullTest {
+    /// The design's name.
+    pub design: String,
+    /// Its test statistic.
+    pub statistic: LogRankStatistic,
+    /// Its nominal one-sided level.
+    pub alpha: f64,
+    /// Its test's rejections when survival follows its historical curve.
+    pub counts: NullRejections,
+}
+
 /// Every design under every truth.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SingleArmTable {
@@ -64,6 +79,9 @@ pub struct SingleArmTable {
     pub os_medians: Vec<TruthMedians>,
     /// Truth by truth, trials in order (empty unless added with [`with_km_examples`](Self::with_km_examples)).
     pub km_examples: Vec<KmExample>,
+    /// The log-rank designs' simulated type I errors, in scenario order (empty unless added with
+    /// [`with_null_tests`](Self::with_null_tests)).
+    pub null_tests: Vec<NullTest>,
 }
 
 /// Spacing of the true and historical curves in `km_examples.csv`, months.
@@ -104,7 +122,33 @@ impl SingleArmTable {
             rows,
             os_medians: Vec::new(),
             km_examples: Vec::new(),
+            null_tests: Vec::new(),
         }
+    }
+
+    /// Adds the simulated type I errors of the log-rank designs among `designs` (named `names`),
+    /// `counts[k]` for design k.
+    pub fn with_null_tests(
+        mut self,
+        names: &[&str],
+        designs: &[SingleArmDesign],
+        counts: &[Option<NullRejections>],
+    ) -> SingleArmTable {
+        self.null_tests = names
+            .iter()
+            .zip(designs)
+            .zip(counts)
+            .filter_map(|((name, design), counts)| match (design.analysis(), counts) {
+                (&Analysis::LogRank { alpha, statistic, .. }, Some(counts)) => Some(NullTest {
+                    design: name.to_string(),
+                    statistic,
+                    alpha,
+                    counts: *counts,
+                }),
+                _ => None,
+            })
+            .collect();
+        self
     }
 
     /// Adds the per-truth distributions of the estimated median OS (`histograms[j]` for truth j).
@@ -146,6 +190,8 @@ impl SingleArmTable {
             .iter()
             .map(|row| {
                 let s = &row.summary;
+                let null_test = self.null_tests.iter().find(|t| t.design == row.design);
+                let type1 = null_test.map(|t| t.counts.rate());
                 SingleArmSummaryRow {
                     truth: row.truth.clone(),
                     design: row.design.clone(),
@@ -168,6 +214,9 @@ impl SingleArmTable {
                     pfs_median_mean: s.pfs_median.mean.map(Fixed),
                     pfs_median_sd: s.pfs_median.sd.map(Fixed),
                     pfs_median_not_reached_pct: not_reached(&s.pfs_median),
+                    nominal_alpha_pct: null_test.map(|t| Fixed(100.0 * t.alpha)),
+                    type1_error_pct: type1.map(|(p, _)| percent(p)),
+                    type1_error_se_pct: type1.map(|(_, se)| percent(se)),
                 }
             })
             .collect()
@@ -323,17 +372,24 @@ pub fn design_target_row(
         landmark_time: None,
         null_rate: None,
         toxicity_monitoring: design.toxicity().is_some(),
+        statistic: None,
     };
     match design.analysis() {
         Analysis::Responses(b) => {
             row.exact_alpha = p0.map(|p| Fixed(b.oc(p).reject));
             row.exact_power = p1.map(|p| Fixed(b.oc(p).reject));
         }
-        Analysis::LogRank { endpoint, null, .. } => {
+        Analysis::LogRank {
+            endpoint,
+            null,
+            statistic,
+            ..
+        } => {
             row.analysis = AnalysisKind::LogRank;
             row.endpoint = measured(endpoint);
             row.null_median = Some(Given(null.median()));
             row.null_shape = Some(Given(null.shape()));
+            row.statistic = Some(statistic.name().to_string());
         }
         Analysis::Landmark {
             endpoint,

@@ -5,7 +5,7 @@ use super::*;
 use crate::core::stats::{clopper_pearson, clopper_pearson_covers};
 use crate::designs::single_arm::exact::{BetaPrior, Boundaries, ExactDesign};
 use crate::designs::single_arm::sim::{Analysis, Outcome, SingleArmDesign, ToxicityRule};
-use crate::designs::single_arm::survival::{one_sample_log_rank, WeibullSurvival};
+use crate::designs::single_arm::survival::{one_sample_log_rank, LogRankStatistic, WeibullSurvival};
 use crate::designs::single_arm::timing::{Accrual, SurvivalCurve, TimeToEvent};
 use crate::designs::single_arm::{Bop2, PredictiveDesign, SimonDesign};
 use crate::engines::{simulate, RunCounts};
@@ -145,7 +145,9 @@ fn simon_bop2_and_predictive_agree_with_exact_oc() {
 #[test]
 fn log_rank_power_at_r10() {
     let null = WeibullSurvival::exponential(10.0).unwrap();
-    let designs = [SingleArmDesign::log_rank("log-rank OS", 56, Endpoint::Os, null, 0.05).unwrap()];
+    let designs = [
+        SingleArmDesign::log_rank("log-rank OS", 56, Endpoint::Os, null, 0.05, LogRankStatistic::Classical).unwrap(),
+    ];
     let truths = [truth("H0", 0.3, 0.1, 5.0, 10.0), truth("H1", 0.3, 0.1, 5.0, 15.0)];
     let timing = StudyTiming::new(56, Accrual::uniform(18.0).unwrap(), 1.5, 12.0, 0.0).unwrap();
     let trials = 50_000;
@@ -228,7 +230,7 @@ fn results_do_not_depend_on_threads() {
             .with_toxicity(tox.clone())
             .unwrap(),
         SingleArmDesign::single_stage("binomial", 56, 16).unwrap(),
-        SingleArmDesign::log_rank("log-rank", 56, Endpoint::Os, null, 0.05)
+        SingleArmDesign::log_rank("log-rank", 56, Endpoint::Os, null, 0.05, LogRankStatistic::Classical)
             .unwrap()
             .with_toxicity(tox)
             .unwrap(),

@@ -7,8 +7,8 @@ use super::{at, bop2, JointSpec, SingleArmDesignSpec, Targets, SINGLE_ARM_RULES}
 use crate::core::stats::binomial_critical;
 use crate::core::words::did_you_mean;
 use crate::designs::single_arm::{
-    BetaPrior, Endpoint, PredictiveDesign, ResponseDesign, SimonDesign, SimonSearch, SingleArmDesign, StudyTiming,
-    ToxicityRule, WeibullSurvival,
+    BetaPrior, Endpoint, LogRankStatistic, PredictiveDesign, ResponseDesign, SimonDesign, SimonSearch, SingleArmDesign,
+    StudyTiming, ToxicityRule, WeibullSurvival,
 };
 use serde::Deserialize;
 
@@ -55,6 +55,7 @@ struct RawLogRank {
     shape: Option<f64>,
     alpha: Option<f64>,
     n: Option<i64>,
+    statistic: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -105,6 +106,19 @@ fn endpoint(raw: &str, path: &FieldPath, errors: &Errors) -> Result<Endpoint, Sc
         "os" => Ok(Endpoint::Os),
         "pfs" => Ok(Endpoint::Pfs),
         other => Err(errors.field(path, format!("unknown endpoint '{other}'; expected \"os\" or \"pfs\""))),
+    }
+}
+
+/// `statistic = "classical" | "wu"` of a log-rank design (default "classical").
+fn log_rank_statistic(raw: Option<&str>, path: &FieldPath, errors: &Errors) -> Result<LogRankStatistic, ScenarioError> {
+    match raw {
+        None => Ok(LogRankStatistic::Classical),
+        Some(name) => LogRankStatistic::from_name(name).ok_or_else(|| {
+            errors.field(
+                path,
+                format!("unknown statistic '{name}'; expected \"classical\" or \"wu\""),
+            )
+        }),
     }
 }
 
@@ -257,12 +271,16 @@ pub(super) fn design(
             let null = WeibullSurvival::new(raw.median0, raw.shape.unwrap_or(1.0)).map_err(at(errors, path))?;
             let a = alpha(raw.alpha, &path.key("alpha"), errors)?;
             let n = size(raw.n)?;
-            let d = SingleArmDesign::log_rank(&name, n, endpoint_kind, null, a).map_err(at(errors, path))?;
-            let text = format!(
+            let statistic = log_rank_statistic(raw.statistic.as_deref(), &path.key("statistic"), errors)?;
+            let d = SingleArmDesign::log_rank(&name, n, endpoint_kind, null, a, statistic).map_err(at(errors, path))?;
+            let mut text = format!(
                 "one-sample log-rank test of {} against a historical median of {} months, one-sided alpha {a}, {n} patients",
                 raw.endpoint.to_uppercase(),
                 raw.median0
             );
+            if statistic == LogRankStatistic::Wu {
+                text += ", Wu's (2014) modified statistic (E − O)/√((O + E)/2)";
+            }
             (d, text, (None, None, Some(a), None))
         }
         "landmark" => {

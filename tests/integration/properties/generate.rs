@@ -116,13 +116,17 @@ fn base_strategy(family: Family, trial: &Trial) -> BoxedStrategy<Base> {
                 (3u32..=8, 0..doses).prop_map(|(halfwidth, nu)| Skeleton::Calibrated { halfwidth, nu }),
                 prop::collection::btree_set(1u32..=90, doses).prop_map(|s| Skeleton::Explicit(s.into_iter().collect())),
             ];
-            (any::<bool>(), skeleton, any::<bool>(), prop::option::of(any::<bool>()))
-                .prop_map(|(logistic, skeleton, posterior_mean, restrict)| Base::Crm {
-                    logistic,
-                    skeleton,
-                    posterior_mean,
-                    restrict,
-                })
+            let keys = (any::<bool>(), prop::option::of(any::<bool>()), any::<bool>());
+            (any::<bool>(), skeleton, keys)
+                .prop_map(
+                    |(logistic, skeleton, (posterior_mean, restrict, select_untried))| Base::Crm {
+                        logistic,
+                        skeleton,
+                        posterior_mean,
+                        restrict,
+                        select_untried,
+                    },
+                )
                 .boxed()
         }
         Family::Blrm => (

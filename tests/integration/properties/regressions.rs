@@ -1,5 +1,5 @@
 //! Regression tests for the violations the properties found (all fixed but CRM's, which follows
-//! dfcrm by design and is exempt through `may_select_untried`).
+//! dfcrm by design, unless `select_untried = false`, and is exempt through `may_select_untried`).
 
 use super::one_design;
 use std::path::Path;
@@ -76,20 +76,30 @@ fn three_plus_three_keeps_a_cleared_dose_when_cut_short() {
 }
 
 /// Found by `trial_paths_respect_design_invariants` and `counts_add_up`: CRM selects the dose its
-/// model puts closest to the target even if nobody received it (dfcrm's `crm()$mtd` does the
-/// same), e.g. dose 2 after 0/3 at dose 1 when the trial stops at 3 patients.
+/// model puts closest to the target even if nobody received it, as dfcrm's `crm()$mtd` does, e.g.
+/// dose 2 after 0/3 at dose 1 when the trial stops at 3 patients. That stays the default
+/// (`select_untried = true`); `select_untried = false` selects the highest tried dose at or below
+/// the model's choice, here dose 1.
 #[test]
-#[ignore = "by design: dfcrm's crmsim recommends the dose closest to the target, tried or not"]
-fn crm_never_selects_an_untried_dose() {
-    let f = finder(
-        "doses = [\"1\", \"2\"]\ntarget = 0.24\ncohort_size = 3\nmax_patients = 3",
-        "rule = \"crm\"\nskeleton = { halfwidth = 0.03, nu = 1 }",
-    );
+fn crm_selects_an_untried_dose_only_by_default() {
+    let design = "rule = \"crm\"\nskeleton = { halfwidth = 0.03, nu = 1 }";
+    let trial = "doses = [\"1\", \"2\"]\ntarget = 0.24\ncohort_size = 3\nmax_patients = 3";
     let data = after(2, &[(0, 3, 0)]);
-    match f.decide(&data) {
-        Decision::Stop { selected: Some(d), .. } => assert!(data.patients(d) > 0, "selected dose {d}, untried"),
-        other => panic!("{other:?}"),
+    for (keys, expected) in [
+        ("", Dose(1)),
+        ("\nselect_untried = true", Dose(1)),
+        ("\nselect_untried = false", Dose(0)),
+    ] {
+        let f = finder(trial, &format!("{design}{keys}"));
+        match f.decide(&data) {
+            Decision::Stop {
+                selected: Some(d),
+                reason: StopReason::MaxPatients,
+            } => assert_eq!(d, expected, "{keys:?}"),
+            other => panic!("{keys:?}: {other:?}"),
+        }
     }
+    assert_eq!(data.patients(Dose(1)), 0);
 }
 
 /// Found by `blrm_paths_respect_ewoc`: accelerated titration escalates the second patient to dose
