@@ -141,6 +141,16 @@ pub enum Onset {
         /// That last part, as a fraction of the window.
         last: f64,
     },
+    /// Late onset as TITEgBOIN's `get_oc_TITE_QuasiBOIN` simulates it (after Yuan et al. 2018):
+    /// a Weibull time to DLT whose CDF at the window's end is the dose's DLT probability p and
+    /// which puts `share` of the DLTs in the last `last` fraction of the window, so that its
+    /// shape, and the law of the DLT time given a DLT, depend on p.
+    LateAtDose {
+        /// The share of DLTs in the last part of the window.
+        share: f64,
+        /// That last part, as a fraction of the window.
+        last: f64,
+    },
 }
 
 impl Onset {
@@ -152,10 +162,19 @@ impl Onset {
         (shape.is_finite() && shape > 0.0).then_some(shape)
     }
 
-    /// The DLT time as a fraction of the window, from a uniform latent `u` in [0, 1).
-    pub fn fraction(&self, u: f64) -> f64 {
+    /// The DLT time as a fraction of the window, from a uniform latent `u` in [0, 1), for a
+    /// patient whose DLT probability is `p` (used by [`Onset::LateAtDose`] only).
+    pub fn fraction(&self, u: f64, p: f64) -> f64 {
         match *self {
             Onset::Uniform => u,
+            Onset::LateAtDose { share, last } => {
+                // S(t) = (1 − p)^((t/W)^k) with S((1 − last)·W) = 1 − (1 − share)·p; the DLT
+                // time given a DLT inverts F(t)/p: (ln(1 − u·p) / ln(1 − p))^(1/k).
+                let p = p.clamp(1e-12, 1.0 - 1e-12);
+                let at_end = (-p).ln_1p();
+                let k = (at_end / (-(1.0 - share) * p).ln_1p()).ln() / -(-last).ln_1p();
+                ((-u * p).ln_1p() / at_end).powf(1.0 / k)
+            }
             Onset::Late { share, last } => {
                 let k = Onset::weibull_shape(share, last).expect("validated");
                 // Inverse CDF of a Weibull(k, 1) truncated to (0, 1].

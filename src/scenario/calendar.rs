@@ -37,6 +37,7 @@ struct RawArrival {
 struct RawLateOnset {
     share: f64,
     last: f64,
+    scale: Option<String>,
 }
 
 /// `[rp2d]`: BOIN12's utility scores, each within [0, 100].
@@ -59,7 +60,7 @@ pub(super) fn validate_utility(raw: RawUtility, timed: bool, errors: &Errors) ->
     })
 }
 
-/// `onset = "uniform" | { share, last }`.
+/// `onset = "uniform" | { share, last, scale = "window" | "dose" }`.
 pub(super) fn parse_onset(value: toml::Value, path: &FieldPath, errors: &Errors) -> Result<Onset, ScenarioError> {
     match value {
         toml::Value::String(s) if s == "uniform" => Ok(Onset::Uniform),
@@ -67,6 +68,16 @@ pub(super) fn parse_onset(value: toml::Value, path: &FieldPath, errors: &Errors)
             let late: RawLateOnset = errors.deserialize(value, path)?;
             let share = errors.probability(&path.key("share"), late.share, true)?;
             let last = errors.probability(&path.key("last"), late.last, true)?;
+            match late.scale.as_deref() {
+                None | Some("window") => {}
+                Some("dose") => return Ok(Onset::LateAtDose { share, last }),
+                Some(other) => {
+                    return Err(errors.field(
+                        &path.key("scale"),
+                        format!("must be \"window\" or \"dose\", got \"{other}\""),
+                    ))
+                }
+            }
             if Onset::weibull_shape(share, last).is_none() {
                 return Err(errors.field(
                     path,
@@ -77,7 +88,7 @@ pub(super) fn parse_onset(value: toml::Value, path: &FieldPath, errors: &Errors)
         }
         other => Err(errors.field(
             path,
-            format!("must be \"uniform\" or {{ share, last }} (late onset), got {other}"),
+            format!("must be \"uniform\" or {{ share, last[, scale] }} (late onset), got {other}"),
         )),
     }
 }

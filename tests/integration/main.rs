@@ -24,5 +24,6 @@ mod properties;
 mod recorded;
 mod report;
 mod scale;
+mod titeboin_parity;
 mod transaction;
 mod validation;

@@ -244,7 +244,7 @@ impl IntervalDesign {
     }
 
     /// Whether the DLTs at a dose cross the elimination boundary.
-    fn crosses_elimination(&self, n: u32, y: u32) -> bool {
+    pub(crate) fn crosses_elimination(&self, n: u32, y: u32) -> bool {
         n >= 3 && self.table.eliminate[n as usize].is_some_and(|e| y >= e)
     }
 
@@ -264,6 +264,12 @@ impl IntervalDesign {
     /// `select.mtd`: isotonic estimates over treated, non-eliminated doses; the dose closest to
     /// φ, ties within a pooled block resolved upwards below φ and downwards above φ.
     fn select_mtd(&self, data: &TrialData) -> Option<Dose> {
+        self.select_mtd_with_prior(data, SELECT_PRIOR)
+    }
+
+    /// [`select.mtd`](Self::select_mtd) with the estimates' Beta(`prior`, `prior`) prior (BOIN
+    /// 2.7 uses 0.05; TITEgBOIN's `select_mtd_TITE_QuasiBOIN` 0.005).
+    pub(crate) fn select_mtd_with_prior(&self, data: &TrialData, prior: f64) -> Option<Dose> {
         let first_eliminated = if self.lowest_dose_unsafe(data) {
             Some(Dose(0))
         } else {
@@ -272,7 +278,7 @@ impl IntervalDesign {
         let limit = first_eliminated.map_or(data.num_doses(), Dose::index);
         let phi = self.config.target;
         with_blocks(limit, |blocks| {
-            let count = pava_blocks(treated(data, limit).map(|d| raw_estimate(data, d)), blocks);
+            let count = pava_blocks(treated(data, limit).map(|d| raw_estimate(data, d, prior)), blocks);
             let mut doses = treated(data, limit);
             let mut best: Option<(f64, Dose)> = None;
             let mut i = 0;
@@ -308,12 +314,15 @@ fn treated(data: &TrialData, limit: usize) -> impl Iterator<Item = Dose> + '_ {
     data.doses().take(limit).filter(|&d| data.patients(d) > 0)
 }
 
-/// `select.mtd`'s estimate at a treated dose before pooling, (y + 0.05)/(n + 0.1), and its PAVA
-/// weight 1/var, var = (y+0.05)(n−y+0.05)/((n+0.1)²(n+1.1)).
-fn raw_estimate(data: &TrialData, dose: Dose) -> (f64, f64) {
+/// The Beta(a, a) prior of BOIN's `select.mtd` estimates (BOIN 2.7).
+const SELECT_PRIOR: f64 = 0.05;
+
+/// `select.mtd`'s estimate at a treated dose before pooling, (y + a)/(n + 2a) under a Beta(a, a)
+/// prior, and its PAVA weight 1/var, var = (y+a)(n−y+a)/((n+2a)²(n+2a+1)).
+fn raw_estimate(data: &TrialData, dose: Dose, a: f64) -> (f64, f64) {
     let (n, y) = (f64::from(data.patients(dose)), f64::from(data.dlts(dose)));
-    let var = (y + 0.05) * (n - y + 0.05) / ((n + 0.1).powi(2) * (n + 1.1));
-    ((y + 0.05) / (n + 0.1), 1.0 / var)
+    let var = (y + a) * (n - y + a) / ((n + 2.0 * a).powi(2) * (n + (2.0 * a + 1.0)));
+    ((y + a) / (n + 2.0 * a), 1.0 / var)
 }
 
 /// An interval design fitted to the outcomes so far.
@@ -438,7 +447,10 @@ impl Fit for IntervalFit<'_> {
         let data = self.data;
         let position = treated(data, data.num_doses()).position(|d| d == dose)?;
         with_blocks(data.num_doses(), |blocks| {
-            let count = pava_blocks(treated(data, data.num_doses()).map(|d| raw_estimate(data, d)), blocks);
+            let count = pava_blocks(
+                treated(data, data.num_doses()).map(|d| raw_estimate(data, d, SELECT_PRIOR)),
+                blocks,
+            );
             let mut start = 0;
             blocks[..count].iter().find_map(|&(p, _, len)| {
                 start += len;

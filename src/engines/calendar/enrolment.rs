@@ -94,6 +94,14 @@ impl Enrolment {
         }
     }
 
+    /// The first arrival after time `t`, among patients yet to come (drawn as needed).
+    pub(super) fn next_arrival_after(&self, cohorts: &mut Cohorts, arrival: Arrival, t: f64) -> f64 {
+        (self.next..)
+            .map(|i| cohorts.patient(i, arrival))
+            .find(|&a| a > t)
+            .expect("arrivals go on for ever")
+    }
+
     /// Enrols `size` patients at `dose` from `open` on; returns the last entry time. Each
     /// patient's regimen follows the design's step-up rule given the CRS-type DLTs observed by
     /// their entry.
@@ -117,7 +125,10 @@ impl Enrolment {
             let r = regimen as usize;
             let u = cohorts.dlt_latent[i];
             let dlt = u < arm.truth.dlt[r][d];
-            let dlt_at = dlt.then(|| entry + arm.timing.onset.fraction(cohorts.onset[i]) * arm.timing.window);
+            let dlt_at = dlt.then(|| {
+                let p = arm.truth.dlt_probability[r][d];
+                entry + arm.timing.onset.fraction(cohorts.onset[i], p) * arm.timing.window
+            });
             let outcome = Outcome {
                 stage,
                 regimen,

@@ -20,6 +20,8 @@ use crate::engines::rng::dlt_threshold;
 pub struct TruthThresholds {
     /// DLT thresholds.
     pub dlt: [Vec<u64>; 2],
+    /// The DLT probabilities behind them (what a dose-dependent DLT onset law reads).
+    pub dlt_probability: [Vec<f64>; 2],
     /// CRS-type DLT thresholds (on the DLT latent).
     pub crs: [Vec<u64>; 2],
     /// TEAE thresholds (on the DLT latent).
@@ -43,6 +45,7 @@ impl TruthThresholds {
         let t = |p: &[f64]| p.iter().map(|&p| dlt_threshold(p)).collect::<Vec<u64>>();
         TruthThresholds {
             dlt: [t(dlt), t(dlt_step_up)],
+            dlt_probability: [dlt.to_vec(), dlt_step_up.to_vec()],
             crs: [t(crs), t(crs_step_up)],
             teae: [t(teae), t(&teae_step_up)],
             efficacy: profile.efficacy.as_deref().map(t),

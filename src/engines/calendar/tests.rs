@@ -138,7 +138,7 @@ fn late_onset_puts_the_share_in_the_last_part() {
     let onset = Onset::Late { share: 0.7, last: 0.5 };
     let n = 200_000;
     let late = (0..n)
-        .filter(|&i| onset.fraction((i as f64 + 0.5) / n as f64) > 0.5)
+        .filter(|&i| onset.fraction((i as f64 + 0.5) / n as f64, 0.5) > 0.5)
         .count();
     assert!((late as f64 / n as f64 - 0.7).abs() < 1e-3, "{late}");
     assert!(Onset::weibull_shape(0.5, 0.5).unwrap() > 1.0);

@@ -115,13 +115,18 @@ fn run_time_to_event(
                 let size = u32::from(limits.cohort_size).min(left) as u16;
                 enrolment.enrol(cohorts, arm, (dose, size, Stage::Escalation), now, patients);
             }
-            // Wait for the next outcome; time always moves on (completion is judged against the
-            // closing time itself, so the next event lies after `now`).
+            // Decide again at the next outcome or the next arrival, whichever comes first (the
+            // follow-up fractions grow between outcomes; TITEgBOIN decides at every arrival);
+            // time always moves on (completion is judged against the closing time itself, so
+            // the next event lies after `now`).
             Decision::Wait => {
                 let next = data.follow_up().and_then(|f| f.next_event());
-                open = next.filter(|&t| t > now).unwrap_or(now + timing.window);
+                let outcome = next.filter(|&t| t > now).unwrap_or(now + timing.window);
+                open = outcome.min(enrolment.next_arrival_after(cohorts, timing.arrival, now));
             }
-            end @ Decision::Stop { .. } => return (end, now),
+            // A trial stopped at an arrival after every window had closed ended with the last
+            // window: nothing was observed meanwhile.
+            end @ Decision::Stop { .. } => return (end, now.min(patients.last_close(timing.window))),
         }
     }
     let end = patients.last_close(timing.window);
