@@ -353,8 +353,11 @@ mod tests {
     #[test]
     fn disagreement_pools_from_the_highest_disagreeing_dose() {
         assert_eq!(decide(&[(3, 0), (9, 3), (3, 0)]).0, Step::Stay(2));
-        // Pooled 4/12 de-escalates: DL2 alone (3/9) is not below λd, DL1 is the highest safe.
-        assert_eq!(decide(&[(3, 0), (9, 3), (3, 1)]).0, Step::Treat(1));
+        // Pooled 4/12 de-escalates and no dose pooled from DL2 up (3/9, 4/12) lies below λd:
+        // the trial goes below the pool, to DL1.
+        assert_eq!(decide(&[(3, 0), (9, 3), (3, 1)]).0, Step::Treat(0));
+        // DL2 de-escalates on 2/6 while the current dose stays on 2/9: pooled 4/15 stays.
+        assert_eq!(decide(&[(3, 0), (6, 2), (9, 2)]).0, Step::Stay(2));
         // Pooled 1/12 escalates.
         assert_eq!(decide(&[(3, 0), (9, 1), (3, 0)]).0, Step::Treat(3));
     }
