@@ -82,17 +82,72 @@ impl StepUpRule {
     }
 }
 
-/// Backfill (a design's `backfill` key): while accrual to the escalation cohort is suspended,
-/// arriving patients are treated at the highest dose below the current one that the escalation has
-/// cleared and whose complete data do not call for de-escalation by the design's own rule (BOIN's
-/// λd, as in BF-BOIN, Zhao, Yuan et al. 2024; each design's own boundary or model otherwise: see
-/// [`crate::designs::Fit::calls_for_deescalation`]). Their
-/// outcomes count in every later dose decision once their DLT window has closed, and toward the
-/// escalation's `max_patients`; backfill stops while fewer than a cohort's places remain.
-#[derive(Clone, Copy, Debug, PartialEq)]
+/// Backfill (a design's `backfill` key): while the escalation cohort is followed, arriving
+/// patients are treated at once at a lower dose that is still open for backfill; their outcomes
+/// count in later dose decisions once known. How doses open and close, how the data decide and how
+/// backfill patients are counted is the [`BackfillVariant`].
+#[derive(Clone, Debug, PartialEq)]
 pub struct Backfill {
-    /// At most this many patients (escalation and backfill) at a backfill dose.
+    /// The per-dose cap: with [`BackfillVariant::Bfboin`] a dose takes a backfill patient while it
+    /// has at most this many patients (bfboin's `n.cap`, compared with ≤); with
+    /// [`BackfillVariant::Design`] while it has fewer.
     pub max_per_dose: u32,
+    /// Which reading of BF-BOIN.
+    pub variant: BackfillVariant,
+}
+
+impl Backfill {
+    /// The most backfill patients one trial can treat beyond the escalation's `max_patients`
+    /// (none when backfill counts toward it).
+    pub fn extra_patients(&self, num_doses: usize) -> u32 {
+        match self.variant {
+            BackfillVariant::Bfboin(_) => self.max_per_dose * num_doses as u32,
+            BackfillVariant::Design => 0,
+        }
+    }
+}
+
+/// The two readings of backfill.
+#[derive(Clone, Debug, PartialEq)]
+pub enum BackfillVariant {
+    /// BF-BOIN as the authors' R package bfboin 0.1.1 codes it (Zhao, Yuan, Korn & Freidlin 2024,
+    /// Clin Cancer Res 30:673): each dose up to the current one is judged on its own complete data
+    /// by the interval design's table; when a lower dose's call disagrees with the current dose's,
+    /// the current dose is pooled with the lower doses from the highest disagreeing one up, and
+    /// the pooled counts decide; a backfill dose closes when neither its own rate nor its rate
+    /// pooled with the next dose up is below the de-escalation boundary, and every dose above a
+    /// closed one closes with it. A cohort is complete when each of its patients has had a DLT or
+    /// finished the window; the decision is taken when the next patient arrives. Backfill
+    /// patients come on top of the escalation's `max_patients`; the MTD is selected on the
+    /// outcomes known when the last cohort is complete.
+    Bfboin(std::sync::Arc<BfBoinTable>),
+    /// trialsim's reading before bfboin parity: backfill patients join the dose's counts and the
+    /// design decides as usual at the current dose; a backfill dose closes when the design's own
+    /// rule calls for de-escalation from it ([`crate::designs::Fit::calls_for_deescalation`]);
+    /// backfill counts toward `max_patients` and pauses while fewer than a cohort's places remain.
+    Design,
+}
+
+/// An interval design's decision counts for every n, as BF-BOIN reads them (bfboin takes BOIN's
+/// `get.boundary` full table), and the stopping settings its rule uses.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BfBoinTable {
+    /// Escalate if DLTs ≤ `escalate[n]`.
+    pub escalate: Vec<Option<u32>>,
+    /// De-escalate if DLTs ≥ `deescalate[n]` (capped at elimination).
+    pub deescalate: Vec<Option<u32>>,
+    /// Eliminate the dose and all above if DLTs ≥ `eliminate[n]` (n ≥ 3).
+    pub eliminate: Vec<Option<u32>>,
+    /// Whether the design has `extra_safe` (BF-BOIN then checks the lowest dose when its call
+    /// is to de-escalate).
+    pub extra_safe: bool,
+    /// With `extra_safe`: stop if DLTs at the lowest dose ≥ `lowest_dose_stop[n]`.
+    pub lowest_dose_stop: Vec<Option<u32>>,
+    /// Stop (selecting the MTD) when the dose the trial stays at has this many patients.
+    pub n_earlystop: u32,
+    /// The escalation's sample size (`[trial] max_patients`, bfboin's `ncohort × cohortsize`);
+    /// backfill patients come on top.
+    pub escalation_patients: u32,
 }
 
 /// BOIN12's utility scores (Lin, Zhou, Yan, Li & Yuan 2020, JCO Precision Oncology 4:1393–1402)

@@ -224,9 +224,9 @@ impl<'a> CalendarRun<'a> {
                 .designs
                 .iter()
                 .map(|d| TimedEntry {
-                    finder: d.build(&scenario.trial),
+                    finder: d.build_timed(&scenario.trial),
                     step_up: d.step_up,
-                    backfill: d.backfill,
+                    backfill: d.backfill.clone(),
                 })
                 .collect(),
         }

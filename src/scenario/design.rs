@@ -2,11 +2,12 @@
 //! `rules`, `step_up`, `backfill`); the design's own keys are parsed by its kind in the design
 //! registry ([`crate::designs::registry`]).
 
+use super::backfill::{backfill as resolve_backfill, raw_backfill, DesignContext};
 use super::raw::Errors;
 use super::{FieldPath, ScenarioError, TrialSettings, MAX_PATIENTS_LIMIT};
 use crate::core::params::Params;
 use crate::core::words::did_you_mean;
-use crate::core::{Backfill, StepUpRule};
+use crate::core::{Backfill, BackfillVariant, StepUpRule};
 use crate::designs::registry::{self, ConfiguredDesign, TrialContext, Wrappers};
 use crate::designs::rules::{DontSkipDoses, DoseSelector, StopAtN, StopWhenNAtDose, StopWhenTooToxic};
 use crate::designs::{Dose, DoseFinder, Rule};
@@ -73,6 +74,18 @@ impl DesignSpec {
         self.base.build(self.wrappers(trial))
     }
 
+    /// The design for the calendar-time engine: with BF-BOIN backfill
+    /// ([`BackfillVariant::Bfboin`]), whose patients come on top of `max_patients`, the design's
+    /// tables reach every patient a trial can treat (the escalation's size is in the BF-BOIN
+    /// table).
+    pub fn build_timed(&self, trial: &TrialSettings) -> Box<dyn DoseFinder> {
+        let mut wrappers = self.wrappers(trial);
+        if let Some(b) = &self.backfill {
+            wrappers.limits.max_patients += b.extra_patients(trial.limits.num_doses);
+        }
+        self.base.build(wrappers)
+    }
+
     /// What the base design is wrapped in: titration (if any), rules and the trial's limits.
     fn wrappers(&self, trial: &TrialSettings) -> Wrappers {
         Wrappers {
@@ -104,8 +117,15 @@ impl DesignSpec {
             }
             settings.push_str(&format!(", step_up = {{ {} }}", keys.join(", ")));
         }
-        if let Some(b) = self.backfill {
-            settings.push_str(&format!(", backfill = {{ max_per_dose = {} }}", b.max_per_dose));
+        if let Some(b) = &self.backfill {
+            let variant = match b.variant {
+                BackfillVariant::Bfboin(_) => "bfboin",
+                BackfillVariant::Design => "design",
+            };
+            settings.push_str(&format!(
+                ", backfill = {{ max_per_dose = {}, variant = \"{variant}\" }}",
+                b.max_per_dose
+            ));
         }
         settings
     }
@@ -159,7 +179,7 @@ pub(super) fn parse_design(
         .unwrap_or_default();
     let backfill = table
         .remove("backfill")
-        .map(|v| backfill_rule(v, &path.key("backfill"), trial, timed, errors))
+        .map(|v| raw_backfill(v, &path.key("backfill"), timed, errors))
         .transpose()?
         .flatten();
     let raw_rules: Vec<toml::Value> = match table.remove("rules") {
@@ -188,6 +208,7 @@ pub(super) fn parse_design(
         limits: trial.limits,
         max_patients_limit: MAX_PATIENTS_LIMIT,
     };
+    let own_keys = backfill.as_ref().map(|_| table.clone());
     let base = kind
         .parse(&mut Params::new(table, path.clone()), &context)
         .map_err(|e| errors.param(e))?;
@@ -205,6 +226,18 @@ pub(super) fn parse_design(
             ),
         ));
     }
+    let backfill = match (backfill, own_keys) {
+        (Some(raw), Some(own_keys)) => {
+            let design = DesignContext {
+                kind,
+                own_keys: &own_keys,
+                rules: !raw_rules.is_empty(),
+                accelerated_titration,
+            };
+            Some(resolve_backfill(raw, &path.key("backfill"), design, trial, errors)?)
+        }
+        _ => None,
+    };
     if (capabilities.time_to_event || capabilities.efficacy) && accelerated_titration {
         return Err(errors.field(
             &path.key("accelerated_titration"),
@@ -265,43 +298,6 @@ fn step_up_rule(
         ));
     }
     Ok(rule)
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawBackfill {
-    max_per_dose: Option<i64>,
-}
-
-/// `backfill = true | false | { max_per_dose = n }`.
-fn backfill_rule(
-    value: toml::Value,
-    path: &FieldPath,
-    trial: &TrialSettings,
-    timed: bool,
-    errors: &Errors,
-) -> Result<Option<Backfill>, ScenarioError> {
-    let raw = match value {
-        toml::Value::Boolean(false) => return Ok(None),
-        toml::Value::Boolean(true) => RawBackfill { max_per_dose: None },
-        table @ toml::Value::Table(_) => errors.deserialize(table, path)?,
-        other => {
-            return Err(errors.field(
-                path,
-                format!("must be true, false or {{ max_per_dose = n }}, got {other}"),
-            ))
-        }
-    };
-    if !timed {
-        return Err(errors.field(path, "backfill is simulated in calendar time: add a [timing] table"));
-    }
-    let max = trial.limits.max_patients;
-    let max_per_dose = raw
-        .max_per_dose
-        .map(|n| errors.integer(&path.key("max_per_dose"), n, 1, i64::from(max)))
-        .transpose()?
-        .map_or(max, |n| n as u32);
-    Ok(Some(Backfill { max_per_dose }))
 }
 
 fn quoted(names: &[&str]) -> String {

@@ -2,6 +2,7 @@
 //! Every error names the file, the field (1-based indices, as dose levels: `truth[2].dlt[3]`) and
 //! what is wrong.
 
+mod backfill;
 mod calendar;
 mod design;
 mod raw;

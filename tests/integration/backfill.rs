@@ -73,3 +73,45 @@ fn keyboard_backfill_follows_its_keys() {
     assert!(!keyboard.backfill_open(&data("1NNN 2NNT 2NNT"), Dose(1)));
     assert!(keyboard.backfill_open(&data("1NNN 2NNN 2NNT"), Dose(1)));
 }
+
+/// The variant is checked: unknown names, "bfboin" on a design without per-dose calls, and
+/// "bfboin" with rules the BF-BOIN rule would silently ignore are refused, naming the field.
+#[test]
+fn backfill_variant_is_checked() {
+    use std::path::Path;
+    let text = |design: &str| {
+        format!(
+            "name = \"v\"\n[trial]\ndoses = [\"1\", \"2\", \"3\"]\ntarget = 0.25\ncohort_size = 3\nmax_patients = 18\n\
+             [timing]\narrival = {{ rate = 2.0 }}\ndlt_window = 1.0\n[[truth]]\nname = \"t\"\ndlt = [0.1, 0.2, 0.3]\n\
+             [[design]]\nname = \"d\"\n{design}\n"
+        )
+    };
+    let parse = |design: &str| Scenario::parse(&text(design), Path::new("v.toml"));
+    let refused = [
+        (
+            "rule = \"boin\"\nbackfill = { variant = \"bf-boin\" }",
+            "must be \"bfboin\"",
+        ),
+        (
+            "rule = \"crm\"\nskeleton = [0.1, 0.2, 0.3]\nbackfill = { variant = \"bfboin\" }",
+            "crm backfills with variant = \"design\"",
+        ),
+        (
+            "rule = \"boin\"\nbackfill = true\nrules = [{ kind = \"stop_at_n\", n = 12 }]",
+            "remove `rules`",
+        ),
+    ];
+    for (design, words) in refused {
+        let message = parse(design).expect_err(design).to_string();
+        assert!(message.contains("design[1].backfill.variant"), "{message}");
+        assert!(message.contains(words), "{message}");
+    }
+    for design in [
+        "rule = \"boin\"\nbackfill = true",
+        "rule = \"keyboard\"\nbackfill = { variant = \"bfboin\" }",
+        "rule = \"boin\"\nbackfill = { variant = \"design\" }\nrules = [{ kind = \"stop_at_n\", n = 12 }]",
+        "rule = \"crm\"\nskeleton = [0.1, 0.2, 0.3]\nbackfill = true",
+    ] {
+        parse(design).unwrap_or_else(|e| panic!("{design}: {e}"));
+    }
+}

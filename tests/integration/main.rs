@@ -3,6 +3,7 @@
 
 mod backfill;
 mod bad_input;
+mod bfboin_parity;
 mod boin12;
 mod bop2_joint;
 mod cli;

@@ -9,13 +9,15 @@
 //! layout), and trial t's stream depends only on (seed, t), so results do not depend on the number
 //! of threads.
 //!
-//! - `enrolment`: arrivals, waiting and enrolment; `backfill`: backfill cohorts;
+//! - `enrolment`: arrivals, waiting and enrolment; `backfill`: backfill cohorts (`variant =
+//!   "design"`); `bfboin`: the escalation loop with BF-BOIN backfill as bfboin 0.1.1 codes it;
 //! - `patients`: the patients a trial has treated and their outcomes;
 //! - `trial`: the trial loop (escalation, expansion, the RP2D);
 //! - `counts`: the integer accumulators ([`TimedCounts`]);
 //! - [`protocol`]: step-up dosing, CRS-type DLTs, TEAEs, response and the RP2D utility.
 
 mod backfill;
+mod bfboin;
 mod counts;
 mod enrolment;
 mod patients;

@@ -5,7 +5,7 @@ use super::enrolment::{Cohorts, Enrolment};
 use super::patients::{Patients, Stage};
 use super::trial::{run_trial, Arm, TimedTrial};
 use super::*;
-use crate::core::{Arrival, Backfill, Onset, Regimen, TruthProfile, Utility};
+use crate::core::{Arrival, Backfill, BackfillVariant, Onset, Regimen, TruthProfile, Utility};
 use crate::designs::crm::{Crm, CrmConfig, CrmEstimate, CrmModel};
 use crate::designs::interval::{IntervalConfig, IntervalDesign, IntervalRule};
 use crate::designs::three_plus_three::ThreePlusThree;
@@ -272,7 +272,10 @@ fn backfill_treats_cleared_doses_while_escalation_waits() {
     let entry = TimedEntry {
         finder: (boin(3, 12)),
         step_up: StepUpRule::default(),
-        backfill: Some(Backfill { max_per_dose: 12 }),
+        backfill: Some(Backfill {
+            max_per_dose: 12,
+            variant: BackfillVariant::Design,
+        }),
     };
     let truth = TruthThresholds::direct(&[0.0; 3]);
     let (result, patients, _) = one_trial(&entry, &fixed(0.25, 1.0), &truth, None, (1, 0));

@@ -146,7 +146,7 @@ fn agreement(trials: u64) -> (u64, Vec<Difference>, f64) {
     let entries = [TimedEntry {
         finder: Box::new(compared),
         step_up: design.step_up,
-        backfill: design.backfill,
+        backfill: design.backfill.clone(),
     }];
     let settings = TimedSettings {
         timing: scenario.timing.expect("calendar time"),

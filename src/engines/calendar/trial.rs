@@ -2,11 +2,12 @@
 //! that decides on pending outcomes, then
 //! expansion at the RP2D.
 
+use super::bfboin::run_bfboin;
 use super::enrolment::{Cohorts, Enrolment};
 use super::patients::{Patients, Stage};
 use super::protocol::TruthThresholds;
 use super::TimedEntry;
-use crate::core::{Backfill, StepUpRule, Timing, Utility};
+use crate::core::{Backfill, BackfillVariant, StepUpRule, Timing, Utility};
 use crate::core::{PatientRecord, NO_WAIT_WITHOUT_FOLLOW_UP};
 use crate::designs::{Decision, Dose, DoseFinder, StopReason, TrialData};
 use crate::engines::cache::DecisionCache;
@@ -185,6 +186,14 @@ pub(super) fn run_trial(
     let finder = entry.finder.as_ref();
     let escalation = if finder.decides_on_pending() {
         run_time_to_event(finder, arm, cohorts, patients, enrolment)
+    } else if let Some(
+        b @ Backfill {
+            variant: BackfillVariant::Bfboin(table),
+            ..
+        },
+    ) = &entry.backfill
+    {
+        run_bfboin(finder, (arm, b, table), cohorts, patients, enrolment)
     } else {
         run_waiting(
             finder,

@@ -1,0 +1,144 @@
+//! A design's `backfill` key: `true`, `false` or `{ max_per_dose = n, variant = "bfboin" |
+//! "design" }` (see [`Backfill`] and [`BackfillVariant`]).
+
+use super::raw::Errors;
+use super::{FieldPath, ScenarioError, TrialSettings};
+use crate::core::params::Params;
+use crate::core::{Backfill, BackfillVariant, BfBoinTable};
+use crate::designs::interval::params::parse_config;
+use crate::designs::interval::BoundaryTable;
+use crate::designs::registry::{DesignKind, TrialContext};
+use serde::Deserialize;
+use std::sync::Arc;
+
+/// bfboin's default per-dose cap (`n.cap = 12`).
+const BFBOIN_CAP: u32 = 12;
+
+/// The `backfill` key as written, before the design is known.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawBackfill {
+    max_per_dose: Option<i64>,
+    variant: Option<String>,
+}
+
+/// `backfill = true | false | { max_per_dose = n, variant = "…" }`: `None` for `false`.
+pub(super) fn raw_backfill(
+    value: toml::Value,
+    path: &FieldPath,
+    timed: bool,
+    errors: &Errors,
+) -> Result<Option<RawBackfill>, ScenarioError> {
+    let raw = match value {
+        toml::Value::Boolean(false) => return Ok(None),
+        toml::Value::Boolean(true) => RawBackfill {
+            max_per_dose: None,
+            variant: None,
+        },
+        table @ toml::Value::Table(_) => errors.deserialize(table, path)?,
+        other => {
+            return Err(errors.field(
+                path,
+                format!("must be true, false or {{ max_per_dose = n, variant = \"bfboin\" }}, got {other}"),
+            ))
+        }
+    };
+    if !timed {
+        return Err(errors.field(path, "backfill is simulated in calendar time: add a [timing] table"));
+    }
+    Ok(Some(raw))
+}
+
+/// What else of the `[[design]]` BF-BOIN's rule depends on.
+pub(super) struct DesignContext<'a> {
+    /// The design's kind.
+    pub kind: &'static dyn DesignKind,
+    /// The design's own keys (what its kind parses), to read the interval design's settings.
+    pub own_keys: &'a toml::Table,
+    /// Whether the design has `rules` or accelerated titration, which BF-BOIN's rule replaces.
+    pub rules: bool,
+    pub accelerated_titration: bool,
+}
+
+/// Resolves the variant (default: `"bfboin"` for an interval design, `"design"` otherwise) and
+/// the cap (default: bfboin's 12 with `"bfboin"`, `max_patients` with `"design"`).
+pub(super) fn backfill(
+    raw: RawBackfill,
+    path: &FieldPath,
+    design: DesignContext<'_>,
+    trial: &TrialSettings,
+    errors: &Errors,
+) -> Result<Backfill, ScenarioError> {
+    let family = design.kind.interval_family();
+    let bfboin = match raw.variant.as_deref() {
+        None => family.is_some(),
+        Some("bfboin") => true,
+        Some("design") => false,
+        Some(other) => {
+            return Err(errors.field(
+                &path.key("variant"),
+                format!("must be \"bfboin\" (bfboin 0.1.1, the default for interval designs) or \"design\" (the design decides on the pooled counts), got \"{other}\""),
+            ))
+        }
+    };
+    let max = trial.limits.max_patients;
+    let max_per_dose = raw
+        .max_per_dose
+        .map(|n| errors.integer(&path.key("max_per_dose"), n, 1, i64::from(max)))
+        .transpose()?
+        .map(|n| n as u32);
+    if !bfboin {
+        return Ok(Backfill {
+            max_per_dose: max_per_dose.unwrap_or(max),
+            variant: BackfillVariant::Design,
+        });
+    }
+    let rule = design.kind.rule();
+    let Some(family) = family else {
+        return Err(errors.field(
+            &path.key("variant"),
+            format!("\"bfboin\" judges each dose by an interval design's decision table (boin, keyboard, mtpi2, i3+3); {rule} backfills with variant = \"design\""),
+        ));
+    };
+    let refused = if design.rules {
+        Some("rules")
+    } else if design.accelerated_titration {
+        Some("accelerated_titration")
+    } else {
+        None
+    };
+    if let Some(key) = refused {
+        return Err(errors.field(
+            &path.key("variant"),
+            format!("BF-BOIN (\"bfboin\", the default for {rule}) decides by its own rule, which `{key}` cannot change: remove `{key}` or give backfill variant = \"design\""),
+        ));
+    }
+    let max_per_dose = max_per_dose.unwrap_or(BFBOIN_CAP);
+    let context = TrialContext {
+        target: trial.target,
+        limits: trial.limits,
+        max_patients_limit: super::MAX_PATIENTS_LIMIT,
+    };
+    // The design's kind parses the same keys and reports any error in them first.
+    let config = parse_config(
+        family,
+        &mut Params::new(design.own_keys.clone(), path.clone()),
+        &context,
+    )
+    .map_err(|e| errors.param(e))?;
+    // No dose, and no pool of doses, holds more than every patient of a trial.
+    let most = max + max_per_dose * trial.limits.num_doses as u32;
+    let table = BoundaryTable::new(&config, most);
+    Ok(Backfill {
+        max_per_dose,
+        variant: BackfillVariant::Bfboin(Arc::new(BfBoinTable {
+            escalate: table.escalate,
+            deescalate: table.deescalate,
+            eliminate: table.eliminate,
+            extra_safe: config.extra_safe,
+            lowest_dose_stop: table.lowest_dose_stop,
+            n_earlystop: config.n_earlystop,
+            escalation_patients: max,
+        })),
+    })
+}
