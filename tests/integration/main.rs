@@ -19,6 +19,7 @@ mod interim;
 mod limits;
 mod limits_cost;
 mod params;
+mod parity;
 mod pathways;
 mod properties;
 mod recorded;
