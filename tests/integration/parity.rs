@@ -540,3 +540,39 @@ fn parity_with_reference_software() {
     }
     assert!(failures.is_empty(), "parity failures:\n{}", failures.join("\n"));
 }
+
+/// A malformed `reference.csv` is refused with a message naming the folder, the file, the line
+/// and the problem.
+#[test]
+fn malformed_reference_names_folder_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        ("truth,design,metric,value,se\n", "line 1"),
+        (
+            "truth,design,metric,dose,value,se\nt,BOIN,selected_pct,7,1.0,0.1\n",
+            "line 2",
+        ),
+        (
+            "truth,design,metric,dose,value,se\nt,BOIN,selected_pct,1,1.0,0.1\nt,BOIN,speed,,1,0.1\n",
+            "unknown metric",
+        ),
+        (
+            "truth,design,metric,dose,value,se\nt,BOIN,stopped_early_pct,1,1.0,0.1\n",
+            "does not take dose",
+        ),
+        (
+            "truth,design,metric,dose,value,se\nt,BOIN,dlt_mean,total,1.0,-0.1\n",
+            "negative",
+        ),
+    ];
+    for (text, expected) in cases {
+        std::fs::write(dir.path().join("reference.csv"), text).unwrap();
+        let error = read_reference(dir.path(), 5).unwrap_err();
+        assert!(
+            error.contains("reference.csv")
+                && error.contains(&dir.path().display().to_string())
+                && error.contains(expected),
+            "{error}"
+        );
+    }
+}
