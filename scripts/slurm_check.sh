@@ -124,7 +124,7 @@ node_idle() { [[ $(sinfo -h -n "$host" -o %T 2>/dev/null) == idle ]]; }
 wait_for 60 "the node to be idle" node_idle
 say "cluster up: node $host idle"
 
-scenarios=(scenarios/qls4131_escalation.toml scenarios/qls4131_full.toml scenarios/ql1706_es_sclc.toml scenarios/qls4131_sweep.toml)
+scenarios=(scenarios/qls4131_escalation.toml scenarios/qls4131_full.toml scenarios/ql1706_es_sclc.toml scenarios/qls4131_sweep.toml scenarios/qls4131_dose_optimization.toml)
 files=()
 for s in "${scenarios[@]}"; do files+=("$repo/$s"); done
 

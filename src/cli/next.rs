@@ -16,8 +16,10 @@ pub const EXAMPLES: &str = "Examples:
   trialsim next --scenario scenarios/qls4131_escalation.toml --design BLRM --outcomes \"1NNN 2NTN\" --json
 
 Outcome strings (as the R package escalation): each cohort is a dose level followed by one
-letter per patient, N (no DLT) or T (DLT); cohorts are separated by spaces. The scenario needs
-[trial] and the [[design]]; a [[truth]] is not needed.";
+letter per patient, N (no DLT) or T (DLT); cohorts are separated by spaces. A phase I/II design
+(BOIN12, EffTox) reads N (neither), T (DLT without response), E (response without DLT) and
+B (both), e.g. \"1NEN 2TBE\". The scenario needs [trial] and the [[design]]; a [[truth]] is not
+needed.";
 
 /// A live trial on the command line: the scenario, the design and the outcomes so far (shared
 /// by `next` and `pathways`).
@@ -30,7 +32,7 @@ pub struct LiveArgs {
     #[arg(long)]
     pub design: String,
     /// Outcomes so far, e.g. "1NNN 2NTN" (empty: before the first cohort; P(f) marks a pending
-    /// patient for time-to-event designs).
+    /// patient for time-to-event designs; phase I/II designs read N, T, E, B, e.g. "1NEN 2TBE").
     #[arg(long, default_value = "")]
     pub outcomes: String,
 }
@@ -45,8 +47,8 @@ pub struct Args {
     json: bool,
 }
 
-/// Prints the answer: as text (summary, warnings, estimates, the steps that decided, the MTD if
-/// the trial stopped now, the decision) or as JSON.
+/// Prints the answer: as text (summary, warnings, estimates, the steps that decided, the MTD or
+/// OBD if the trial stopped now, the decision) or as JSON.
 pub fn execute(args: Args) -> Result<()> {
     let scenario = Scenario::load_for_conduct(&args.live.scenario)?;
     let trial = LiveTrial::new(&scenario, &args.live.design, &args.live.outcomes).or_else(|e| match e {
@@ -64,8 +66,11 @@ pub fn execute(args: Args) -> Result<()> {
 
 fn print_text(answer: &Answer, labels: &[String]) {
     let describe = |level: usize| format!("dose {level} ({})", labels[level - 1]);
+    let responses = answer
+        .responses
+        .map_or(String::new(), |r| format!(", {}", count(r, "response")));
     say!(
-        "{} ({}), target DLT probability {}: {}, {} in {}",
+        "{} ({}), target DLT probability {}: {}, {}{responses} in {}",
         answer.design,
         answer.design_rule,
         answer.target,
@@ -85,8 +90,11 @@ fn print_text(answer: &Answer, labels: &[String]) {
         }
     }
     if answer.cohorts > 0 {
-        let mtd = answer.selected_if_stopped.map_or("no dose".to_string(), describe);
-        say!("If the trial stopped now, the MTD would be {mtd}.");
+        let chosen = answer.selected_if_stopped.map_or("no dose".to_string(), describe);
+        say!("If the trial stopped now, the {} would be {chosen}.", answer.selects);
+        if let Some(rule) = &answer.selection_rule {
+            say!("  {rule}");
+        }
     }
     match (answer.decision, answer.next_dose) {
         ("treat", Some(d)) => say!(
@@ -97,7 +105,10 @@ fn print_text(answer: &Answer, labels: &[String]) {
         ("stop", _) => {
             let selected = answer.selected.map_or("no dose".to_string(), describe);
             let reason = answer.stop_reason.unwrap_or_default();
-            say!("Decision: stop the trial ({reason}); selected MTD: {selected}");
+            say!(
+                "Decision: stop the trial ({reason}); selected {}: {selected}",
+                answer.selects
+            );
         }
         _ => {
             let wait = answer.wait.map_or(String::new(), |w| {
@@ -112,18 +123,23 @@ fn print_text(answer: &Answer, labels: &[String]) {
 }
 
 /// Prints the design's per-dose counts, admissibility, estimated P(DLT) with its 90% interval,
-/// and BLRM's interval probabilities where the design has them.
+/// BLRM's interval probabilities, and a phase I/II design's responses, estimated P(response) and
+/// utility, where the design has them.
 fn print_estimates(answer: &Answer) {
     if answer.estimates.is_empty() {
         return;
     }
     let dosing = answer.estimates.iter().any(|e| e.dosing_intervals.is_some());
+    let phase12 = answer.responses.is_some();
     let mut header = format!(
         "{:>4}  {:<16} {:>8} {:>5}  {:<10} {:>12}  {:<17}",
         "dose", "label", "patients", "DLTs", "admissible", "est. P(DLT)", "90% interval"
     );
     if dosing {
         header += &format!(" {:>8} {:>9} {:>7}", "P(under)", "P(target)", "P(over)");
+    }
+    if phase12 {
+        header += &format!(" {:>9} {:>12} {:>8}", "responses", "est. P(resp)", "utility");
     }
     say!("{}", header.trim_end());
     for e in &answer.estimates {
@@ -143,6 +159,15 @@ fn print_estimates(answer: &Answer) {
         );
         if let Some([under, target, over]) = e.dosing_intervals {
             line += &format!(" {under:>8.3} {target:>9.3} {over:>7.3}");
+        }
+        if phase12 {
+            let number = |v: Option<f64>, digits: usize| v.map_or("-".to_string(), |v| format!("{v:.digits$}"));
+            line += &format!(
+                " {:>9} {:>12} {:>8}",
+                e.responses.unwrap_or(0),
+                number(e.prob_response, 4),
+                number(e.utility, 3)
+            );
         }
         say!("{}", line.trim_end());
     }

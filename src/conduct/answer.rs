@@ -1,6 +1,7 @@
 //! `next`'s answer as one machine-readable object (`trialsim next --json`), for an EDC system or
-//! an R script: the decision, the dose, admissibility and estimates per dose, the steps that
-//! decided, and the warnings.
+//! an R script: the decision, the dose, admissibility and estimates per dose (for a phase I/II
+//! design also responses, P(response) and utility, and the OBD it would select now with its
+//! rule), the steps that decided, and the warnings.
 
 use super::LiveTrial;
 use crate::designs::{Decision, Step};
@@ -19,6 +20,10 @@ pub struct Answer {
     pub patients: u32,
     /// DLTs so far.
     pub dlts: u32,
+    /// Responses so far (phase I/II designs; `null` otherwise).
+    pub responses: Option<u32>,
+    /// What the design selects: "MTD", or "OBD" for a phase I/II design.
+    pub selects: &'static str,
     /// Cohorts so far.
     pub cohorts: usize,
     /// "treat", "wait" or "stop".
@@ -27,15 +32,18 @@ pub struct Answer {
     pub next_dose: Option<usize>,
     /// Why the trial stops (`null` otherwise).
     pub stop_reason: Option<&'static str>,
-    /// The MTD selected when the decision is to stop.
+    /// The MTD (OBD for a phase I/II design) selected when the decision is to stop.
     pub selected: Option<usize>,
     /// When waiting: how long until the rule lets the next patient in if no DLT occurs
     /// ([`LiveTrial::wait`]), in `wait_unit`.
     pub wait: Option<f64>,
     /// "months" (the scenario's `[timing]` window) or "windows" (fractions of the DLT window).
     pub wait_unit: &'static str,
-    /// The MTD if the trial stopped now at its planned size.
+    /// The MTD (OBD for a phase I/II design) if the trial stopped now at its planned size.
     pub selected_if_stopped: Option<usize>,
+    /// Why the design would select that dose, where its selection is a rule of its own (a phase
+    /// I/II design's OBD selection, with the numbers that chose).
+    pub selection_rule: Option<String>,
     /// The step that settled the decision, in words.
     pub rule: String,
     /// Every step, in order: the design's proposal, then each safeguard or rule that changed it.
@@ -70,7 +78,10 @@ pub struct AnswerEstimate {
     pub patients: u32,
     /// DLTs observed at it.
     pub dlts: u32,
-    /// Whether it may still be given.
+    /// Responses observed at it (phase I/II designs).
+    pub responses: Option<u32>,
+    /// Whether it may still be given (for a phase I/II design: BOIN12's admissibility, EffTox's
+    /// acceptability, on both toxicity and response).
     pub admissible: bool,
     /// The estimated DLT probability, where the design has one.
     pub prob_tox: Option<f64>,
@@ -78,6 +89,12 @@ pub struct AnswerEstimate {
     pub interval_90: Option<[f64; 2]>,
     /// BLRM's P(under-dosing), P(targeted toxicity), P(over-dosing).
     pub dosing_intervals: Option<[f64; 3]>,
+    /// The estimated response probability (phase I/II designs: BOIN12's posterior mean under
+    /// Beta(1, 1) for tried doses, EffTox's posterior mean).
+    pub prob_response: Option<f64>,
+    /// The utility on the design's scale (BOIN12's desirability 100·P(U > u_b), 0 when
+    /// inadmissible; EffTox's desirability of the posterior mean pair).
+    pub utility: Option<f64>,
 }
 
 impl From<&Step> for AnswerStep {
@@ -105,10 +122,13 @@ impl LiveTrial<'_> {
                     label: labels[e.dose.index()].clone(),
                     patients: e.patients,
                     dlts: e.dlts,
+                    responses: self.data.responses(e.dose),
                     admissible: e.admissible,
                     prob_tox: e.prob_tox,
                     interval_90: e.interval.map(|(low, high)| [low, high]),
                     dosing_intervals: e.dosing_intervals,
+                    prob_response: e.prob_response,
+                    utility: e.utility,
                 })
                 .collect()
         };
@@ -124,6 +144,11 @@ impl LiveTrial<'_> {
             target: self.scenario.trial.target,
             patients: self.data.total_patients(),
             dlts: self.data.total_dlts(),
+            responses: self
+                .data
+                .has_efficacy()
+                .then(|| self.data.doses().filter_map(|d| self.data.responses(d)).sum()),
+            selects: if self.finder.uses_efficacy() { "OBD" } else { "MTD" },
             cohorts: self.cohorts.len(),
             decision: kind,
             next_dose,
@@ -136,6 +161,9 @@ impl LiveTrial<'_> {
                 "windows"
             },
             selected_if_stopped: self.selected_if_stopped().map(|d| d.level()),
+            selection_rule: (!self.cohorts.is_empty())
+                .then(|| self.finder.explain_selection(&self.data))
+                .flatten(),
             rule,
             steps: steps.iter().map(AnswerStep::from).collect(),
             // Before the first cohort nothing is eliminated.

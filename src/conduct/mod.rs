@@ -1,6 +1,7 @@
 //! Conducting a live dose-finding trial: the outcomes so far, written as the R package
 //! `escalation` writes them (`"1NNN 2NTN"`, with pending patients `P(f)` for time-to-event
-//! designs; see [`parse_history`]), are turned into the trial's data, and one of a scenario's
+//! designs, and `"1NEN 2TBE"` with responses for phase I/II designs; see [`parse_history`]), are
+//! turned into the trial's data, and one of a scenario's
 //! designs says where to treat the next cohort, or why to stop, with the rule that fired and every
 //! departure of the history from the design ([`LiveTrial`]; what `trialsim next` prints). The
 //! [`pathways`] of the next cohorts follow from the same decisions.
@@ -14,7 +15,7 @@ pub use answer::{Answer, AnswerEstimate, AnswerStep};
 pub use names::UnknownDesign;
 
 use crate::core::{FollowUp, PatientRecord};
-use crate::designs::outcomes::{parse_history, LiveCohort, OutcomeError, PatientOutcome};
+use crate::designs::outcomes::{parse_history, Grammar, LiveCohort, OutcomeError, PatientOutcome};
 use crate::designs::{Cohort, Decision, Dose, DoseEstimate, DoseFinder, Step, TrialData};
 use crate::scenario::{DesignSpec, Scenario};
 
@@ -55,9 +56,9 @@ fn records(history: &[LiveCohort], window: f64) -> Vec<PatientRecord> {
         .flat_map(|c| c.patients.iter().map(move |&p| (c.dose, p)))
         .map(|(dose, p)| {
             let (entry, dlt_at) = match p {
-                PatientOutcome::NoDlt => (-window, None),
-                PatientOutcome::Dlt => (-window, Some(-0.5 * window)),
                 PatientOutcome::Pending(f) => (-f * window, None),
+                complete if complete.dlt() => (-window, Some(-0.5 * window)),
+                _ => (-window, None),
             };
             PatientRecord { dose, entry, dlt_at }
         })
@@ -86,7 +87,13 @@ impl<'a> LiveTrial<'a> {
             UnknownDesign::new(scenario.file.clone(), design, names)
         })?;
         let num_doses = scenario.trial.doses.len();
-        let history = parse_history(outcomes, num_doses).map_err(ConductError::Outcomes)?;
+        let phase12 = spec.base.kind().capabilities().efficacy;
+        let grammar = if phase12 {
+            Grammar::PhaseOneTwo
+        } else {
+            Grammar::Toxicity
+        };
+        let history = parse_history(outcomes, num_doses, grammar).map_err(ConductError::Outcomes)?;
         let cohorts: Vec<Cohort> = history.iter().map(LiveCohort::counts).collect();
         // A history beyond max_patients is judged by the design built for its size (whose
         // tables reach that far); it stops there for the sample size all the same.
@@ -95,20 +102,32 @@ impl<'a> LiveTrial<'a> {
         let treated = cohorts.iter().map(|c| u32::from(c.patients)).sum::<u32>();
         trial.limits.max_patients = max_patients.max(treated);
         let finder = spec.build(&trial);
-        let mut data = TrialData::new(num_doses);
+        let mut data = if phase12 {
+            TrialData::with_efficacy(num_doses)
+        } else {
+            TrialData::new(num_doses)
+        };
         let mut warnings = Vec::new();
-        for (i, c) in cohorts.iter().enumerate() {
-            let before = (i > 0).then_some(&data);
-            for w in deviations(finder.as_ref(), before, c, max_patients) {
+        for (i, (c, live)) in cohorts.iter().zip(&history).enumerate() {
+            let responses = if phase12 {
+                format!(", {}/{} responses", live.efficacy_counts().responses, c.patients)
+            } else {
+                String::new()
+            };
+            for w in deviations(finder.as_ref(), &data, i == 0, c, max_patients) {
                 warnings.push(format!(
-                    "cohort {} (dose {}, {}/{} DLTs): {w}",
+                    "cohort {} (dose {}, {}/{} DLTs{responses}): {w}",
                     i + 1,
                     c.dose,
                     c.dlts,
                     c.patients
                 ));
             }
-            data.add_cohort(c.dose, c.patients, c.dlts);
+            if phase12 {
+                data.add_cohort_outcomes(c.dose, live.efficacy_counts());
+            } else {
+                data.add_cohort(c.dose, c.patients, c.dlts);
+            }
         }
         let window = window(scenario);
         let follow_up = history.iter().any(LiveCohort::has_pending).then(|| FollowUp {
@@ -221,30 +240,26 @@ impl<'a> LiveTrial<'a> {
     }
 }
 
-/// How cohort `c`, given after the cohorts in `before` (`None`: it is the first), departs from
-/// `finder`'s design, whose sample size is `max_patients`. A design deciding on pending outcomes (TITE) chose its doses from follow-up
-/// that outcome strings do not carry, so only its sizes and limits are checked.
-fn deviations(finder: &dyn DoseFinder, before: Option<&TrialData>, c: &Cohort, max_patients: u32) -> Vec<String> {
+/// How cohort `c`, given after the cohorts in `data` (`first`: it is the first), departs from
+/// `finder`'s design, whose sample size is `max_patients`. A design deciding on pending outcomes
+/// (TITE) chose its doses from follow-up that outcome strings do not carry, so only its sizes and
+/// limits are checked.
+fn deviations(finder: &dyn DoseFinder, data: &TrialData, first: bool, c: &Cohort, max_patients: u32) -> Vec<String> {
     let limits = finder.limits();
-    let empty;
-    let data = match before {
-        Some(data) => data,
-        None => {
-            empty = TrialData::new(limits.num_doses);
-            &empty
-        }
-    };
     let mut found = Vec::new();
-    let expected = match before {
-        None => Decision::Treat(limits.start_dose),
-        Some(data) => finder.decide(data),
+    let expected = if first {
+        Decision::Treat(limits.start_dose)
+    } else {
+        finder.decide(data)
     };
-    let admissible = before.is_none_or(|data| finder.estimates(data)[c.dose.index()].admissible);
+    let admissible = first || finder.estimates(data)[c.dose.index()].admissible;
     if !admissible {
-        found.push(format!(
-            "dose {} had been made inadmissible (eliminated, or above an eliminated dose)",
-            c.dose
-        ));
+        let why = if finder.uses_efficacy() {
+            "too toxic, above a too-toxic dose, or inefficacious"
+        } else {
+            "eliminated, or above an eliminated dose"
+        };
+        found.push(format!("dose {} had been made inadmissible ({why})", c.dose));
     }
     if !finder.decides_on_pending() {
         match expected {

@@ -29,6 +29,19 @@ pub enum PathwayError {
     /// The design or the history is not valid for the scenario.
     #[error(transparent)]
     Conduct(#[from] ConductError),
+    /// The design decides on responses too: its cohorts branch on joint outcomes, which this tree
+    /// of DLT counts does not list.
+    #[error(
+        "design '{design}' ({rule}) is a phase I/II design, deciding on responses as well as DLTs; \
+         pathways list cohorts by their number of DLTs only, so they are for toxicity-only designs \
+         (`trialsim next` takes phase I/II outcomes such as \"1NEN 2TBE\")"
+    )]
+    PhaseOneTwo {
+        /// The design's name.
+        design: String,
+        /// Its rule.
+        rule: &'static str,
+    },
     /// Zero cohorts ahead were asked for.
     #[error("the number of cohorts ahead must be at least 1")]
     NoCohorts,
@@ -174,6 +187,12 @@ pub fn dose_paths(
     truth: Option<&[f64]>,
 ) -> Result<Pathways, PathwayError> {
     let trial = LiveTrial::new(scenario, design, history)?;
+    if trial.finder().uses_efficacy() {
+        return Err(PathwayError::PhaseOneTwo {
+            design: trial.design().name.clone(),
+            rule: trial.design().rule_name(),
+        });
+    }
     if trial.data().follow_up().is_some() {
         return Err(PathwayError::Pending);
     }

@@ -14,15 +14,19 @@ pub enum StopReason {
     MaxPatients,
     /// Enough patients at a dose (`stop_when_n_at_dose`, BOIN's `n_earlystop`).
     EnoughAtDose,
+    /// A phase I/II design found no acceptable dose: every dose it may still give is inadmissible
+    /// by efficacy or toxicity, though not every dose is too toxic (BOIN12, EffTox).
+    NoAcceptableDose,
 }
 
 impl StopReason {
     /// Every reason, in the order tables report them.
-    pub const ALL: [StopReason; 4] = [
+    pub const ALL: [StopReason; 5] = [
         StopReason::DesignComplete,
         StopReason::TooToxic,
         StopReason::MaxPatients,
         StopReason::EnoughAtDose,
+        StopReason::NoAcceptableDose,
     ];
 
     /// Short snake_case name used in tables and messages.
@@ -32,6 +36,7 @@ impl StopReason {
             StopReason::TooToxic => "too_toxic",
             StopReason::MaxPatients => "max_patients",
             StopReason::EnoughAtDose => "enough_at_dose",
+            StopReason::NoAcceptableDose => "no_acceptable_dose",
         }
     }
 

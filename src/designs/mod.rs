@@ -73,6 +73,11 @@ pub trait Fit {
     fn utility(&self, _dose: Dose) -> Option<f64> {
         None
     }
+    /// Why the design selects [`Fit::selected_dose`] now, in words with the numbers that chose,
+    /// where the selection is a rule of its own (a phase I/II design's OBD).
+    fn selection_reason(&self) -> Option<String> {
+        None
+    }
     /// A 90% credible interval for the DLT probability at `dose`, where the design has one.
     fn prob_tox_interval(&self, _dose: Dose) -> Option<(f64, f64)> {
         None
@@ -174,6 +179,10 @@ pub trait DoseFinder: Send + Sync {
     /// [`DoseFinder::decide`] with the steps that made the decision: the design's proposal
     /// and its reason, then each safeguard or rule that changed it.
     fn explain(&self, data: &TrialData) -> (Decision, Vec<Step>);
+    /// Why the design would select its dose now ([`Fit::selection_reason`]).
+    fn explain_selection(&self, _data: &TrialData) -> Option<String> {
+        None
+    }
 }
 
 /// One step of a decision ([`DoseFinder::explain`]).
@@ -225,6 +234,10 @@ pub struct DoseEstimate {
     pub interval: Option<(f64, f64)>,
     /// P(under-dosing), P(targeted toxicity), P(over-dosing) ([`Fit::dosing_intervals`]).
     pub dosing_intervals: Option<[f64; 3]>,
+    /// The estimated response probability (phase I/II designs, [`Fit::prob_response`]).
+    pub prob_response: Option<f64>,
+    /// The utility on the design's scale (phase I/II designs, [`Fit::utility`]).
+    pub utility: Option<f64>,
 }
 
 /// A base design with its ordered rules and the trial's limits: what a `[[design]]` becomes.
@@ -320,6 +333,10 @@ impl<D: Design> DoseFinder for WithRules<D> {
         (self.decide_with(data, Some(&mut steps)), steps)
     }
 
+    fn explain_selection(&self, data: &TrialData) -> Option<String> {
+        self.design.fit(data).selection_reason()
+    }
+
     fn conclude(&self, data: &TrialData) -> Option<Dose> {
         let fit = self.design.fit(data);
         let selected = fit.selected_dose();
@@ -381,6 +398,8 @@ impl<D: Design> DoseFinder for WithRules<D> {
                 prob_tox: fit.prob_tox(dose),
                 interval: fit.prob_tox_interval(dose),
                 dosing_intervals: fit.dosing_intervals(dose),
+                prob_response: fit.prob_response(dose),
+                utility: fit.utility(dose),
             })
             .collect()
     }

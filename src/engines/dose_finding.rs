@@ -11,7 +11,7 @@ use super::cache::{DecisionGraph, SharedDecisions};
 use super::outcomes::{Joint, Toxicity};
 use super::rng::{dlt_threshold, JointThreshold, PatientStream};
 use super::{add, add_counts, total, Accumulator, MergeError, Simulation};
-use crate::core::Truth;
+use crate::core::{StopReason, Truth};
 use crate::designs::{Decision, DoseFinder, TrialData};
 
 /// Integer accumulators for one design under one truth. Merging is exact addition. Shards write
@@ -29,7 +29,7 @@ pub struct OcCounts {
     /// DLTs at each dose, summed over trials.
     pub dlts: Vec<u64>,
     /// Trials by stop reason, indexed as [`StopReason::ALL`](crate::designs::StopReason::ALL).
-    pub stops: [u64; 4],
+    pub stops: [u64; StopReason::ALL.len()],
     /// Trials by total sample size (index = patients).
     pub sample_size: Vec<u64>,
     /// Responses at each dose, summed over trials: designs that decide on responses only (empty
@@ -47,7 +47,7 @@ impl OcCounts {
             selected_none: 0,
             patients: vec![0; num_doses],
             dlts: vec![0; num_doses],
-            stops: [0; 4],
+            stops: [0; StopReason::ALL.len()],
             sample_size: vec![0; max_patients as usize + 1],
             responses: Vec::new(),
         }

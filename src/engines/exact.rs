@@ -11,7 +11,7 @@
 //! four cells DLT × response, with the truth's joint probabilities at the dose.
 
 use super::cache::SharedDecisions;
-use crate::core::{DoseTruth, EfficacyCounts, NO_WAIT_WITHOUT_FOLLOW_UP};
+use crate::core::{DoseTruth, EfficacyCounts, StopReason, NO_WAIT_WITHOUT_FOLLOW_UP};
 use crate::designs::{Decision, DoseFinder, TrialData};
 use crate::results::oc::OcProbabilities;
 use rustc_hash::FxHashMap;
@@ -174,7 +174,7 @@ fn enumerate(
         selected_none: 0.0,
         patients: vec![0.0; num_doses],
         dlts: vec![0.0; num_doses],
-        stops: [0.0; 4],
+        stops: [0.0; StopReason::ALL.len()],
         sample_size: vec![0.0; max + 1],
         responses: efficacy.then(|| vec![0.0; num_doses]),
     };

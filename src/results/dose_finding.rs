@@ -263,7 +263,9 @@ impl SummaryRow {
 
     fn new(row: &OcRow, target: f64) -> SummaryRow {
         let pct = |x: f64| Fixed(x);
-        let [design_complete, too_toxic, max_patients, enough_at_dose] = StopReason::ALL.map(|r| pct(row.stop_pct(r)));
+        // A phase I/II design's no_acceptable_dose stops are in obd_summary.csv.
+        let [design_complete, too_toxic, max_patients, enough_at_dose, _] =
+            StopReason::ALL.map(|r| pct(row.stop_pct(r)));
         let (trials, method, exact_states) = match row.method {
             Method::Simulated { trials } => (Trials::Simulated(trials), MethodName::Simulated, None),
             Method::Exact { states } => (Trials::Exact, MethodName::Exact, Some(states)),

@@ -10,7 +10,7 @@
 use super::cells::{Choice, Fixed, Flag, Given, Mean, Percent, Trials};
 use super::oc::{Method, OcRow, OcTable};
 use super::rows::{flat_row, write_rows};
-use crate::core::Dose;
+use crate::core::{Dose, StopReason};
 use serde::{Deserialize, Serialize};
 
 /// What a phase I/II design is judged on under one truth.
@@ -103,6 +103,11 @@ pub struct ObdSummaryRow {
     pub obd_correct_pct: Percent,
     /// % of trials stopping without selecting a dose.
     pub stopped_early_pct: Percent,
+    /// % of trials stopped because the lowest dose (or every dose within reach) is too toxic.
+    pub stop_too_toxic_pct: Percent,
+    /// % of trials stopped because no dose is acceptable: every dose the design may still give is
+    /// inadmissible by efficacy or toxicity, not all of them too toxic.
+    pub stop_no_acceptable_dose_pct: Percent,
     /// % of patients treated at the true OBD.
     pub obd_patients_pct: Percent,
     /// % of patients treated at doses whose true P(DLT) exceeds the target.
@@ -123,7 +128,7 @@ flat_row!(
 /// The dose-optimisation tables, with one line each on what they show.
 pub const OBD_TABLES: [(&str, &str); 2] = [
     ("obd_by_dose.csv", "phase I/II designs only: one row per truth × design × dose: true P(DLT), P(response) and utility (the design's), whether the dose is the true OBD, % of trials selecting it as OBD, mean patients, responses and DLTs at the dose per trial."),
-    ("obd_summary.csv", "phase I/II designs only: one row per truth × design: the true OBD, % of trials selecting it, % stopped without a dose, % of patients at the OBD and at doses with P(DLT) above the target, mean sample size, responses and DLTs per trial."),
+    ("obd_summary.csv", "phase I/II designs only: one row per truth × design: the true OBD, % of trials selecting it, % stopped without a dose (and of them, % stopped because every dose is too toxic or because no dose is acceptable), % of patients at the OBD and at doses with P(DLT) above the target, mean sample size, responses and DLTs per trial."),
 ];
 
 impl ObdByDoseRow {
@@ -169,6 +174,8 @@ impl ObdSummaryRow {
                 true_obd: Choice::dose(obd.obd),
                 obd_correct_pct: Fixed(row.obd_correct_pct()?),
                 stopped_early_pct: Fixed(row.stopped_early_pct()),
+                stop_too_toxic_pct: Fixed(row.stop_pct(StopReason::TooToxic)),
+                stop_no_acceptable_dose_pct: Fixed(row.stop_pct(StopReason::NoAcceptableDose)),
                 obd_patients_pct: Fixed(row.obd_patients_pct()?),
                 overtoxic_patients_pct: Fixed(row.overtoxic_patients_pct(table.target)),
                 patients_mean: Fixed(row.total_patients_mean()),
@@ -205,7 +212,7 @@ mod tests {
             selected_none: 0.1,
             patients: vec![6.0, 9.0, 3.0],
             dlts: vec![0.3, 1.5, 1.0],
-            stops: [0.9, 0.1, 0.0, 0.0],
+            stops: [0.9, 0.0, 0.0, 0.0, 0.1],
             sample_size: vec![0.0; 19],
             responses,
         };
@@ -228,6 +235,7 @@ mod tests {
         assert_eq!(summary[0].obd_patients_pct, Fixed(50.0));
         assert_eq!(summary[0].overtoxic_patients_pct, Fixed(100.0 * 3.0 / 18.0));
         assert!((summary[0].response_mean.0 - 4.8).abs() < 1e-12);
+        assert_eq!(summary[0].stop_no_acceptable_dose_pct, Fixed(10.0));
         let by_dose = ObdByDoseRow::rows(&table);
         assert_eq!(
             by_dose.iter().map(|r| r.true_obd).collect::<Vec<_>>(),

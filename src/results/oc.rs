@@ -54,7 +54,7 @@ pub struct OcProbabilities {
     /// E[DLTs at dose], per dose.
     pub dlts: Vec<f64>,
     /// P(stop for reason), indexed as [`StopReason::ALL`].
-    pub stops: [f64; 4],
+    pub stops: [f64; StopReason::ALL.len()],
     /// P(sample size = n), for n = 0 … max patients.
     pub sample_size: Vec<f64>,
     /// E[responses at dose], per dose: designs that decide on responses only.

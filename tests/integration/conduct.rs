@@ -339,3 +339,191 @@ fn messages_point_to_the_fix() {
         "{single_arm}"
     );
 }
+
+// Phase I/II designs (issue 14, item 5): outcome strings with responses, as the R package
+// escalation's `parse_phase12_outcomes` writes them: N neither, T DLT only, E response only, B both.
+
+/// The bundled dose-optimization scenario: BOIN, BOIN12 and EffTox, φ_T = 0.35, 5 doses, cohorts
+/// of 3, 36 patients (BOIN12's paper's settings).
+fn dose_optimization() -> Scenario {
+    Scenario::load(&root().join("scenarios/qls4131_dose_optimization.toml")).unwrap()
+}
+
+/// A random phase I/II history: 1–6 cohorts of 1–4 patients at any dose, each patient's letter
+/// drawn from N, T, E, B.
+fn random_phase12_history(rng: &mut Xoshiro256PlusPlus, num_doses: usize) -> String {
+    let cohorts: Vec<String> = (0..rng.random_range(1..=6))
+        .map(|_| {
+            let letters: String = (0..rng.random_range(1..=4))
+                .map(|_| ['N', 'T', 'E', 'B'][rng.random_range(0..4)])
+                .collect();
+            format!("{}{letters}", rng.random_range(1..=num_doses))
+        })
+        .collect();
+    cohorts.join(" ")
+}
+
+/// BOIN12's worked example (Lin et al. 2020, p. 1396 and the Data Supplement's Figure S2, as the R
+/// package escalation's tests transcribe them): `next` gives the paper's dose after each cohort,
+/// and the whole path, each cohort at the dose the design gave, draws no warning.
+#[test]
+fn boin12_next_follows_the_paper() {
+    let scenario = dose_optimization();
+    let path = "1NNN 2NNB 3NEE 3NTN 4ETE 4NBE 4BNN 5BEN 5NBT";
+    let cohorts: Vec<&str> = path.split(' ').collect();
+    let expected = [2, 3, 3, 4, 4, 4, 5, 5, 4];
+    for (k, level) in expected.into_iter().enumerate() {
+        let history = cohorts[..=k].join(" ");
+        let trial = LiveTrial::new(&scenario, "BOIN12", &history).unwrap();
+        assert_eq!(trial.decision(), Decision::Treat(Dose::from_level(level)), "{history}");
+        assert!(trial.warnings().is_empty(), "{history}: {:?}", trial.warnings());
+        if let Some(next) = cohorts.get(k + 1) {
+            assert!(next.starts_with(&level.to_string()), "the paper's path");
+        }
+    }
+    let other = LiveTrial::new(&scenario, "BOIN12", "1NNN 2ENT 3ETT 2EEN").unwrap();
+    assert_eq!(other.decision(), Decision::Treat(Dose::from_level(2)));
+    // The answer gives responses, P(response) (Beta(1, 1) posterior mean) and the desirability
+    // per dose, and the OBD with the authors' selection rule: at the end of the path, 12 at dose 4
+    // (as the paper, which stops there), the OBD is dose 4 (tests in src/designs/phase12).
+    let answer = LiveTrial::new(&scenario, "BOIN12", &format!("{path} 4NEN"))
+        .unwrap()
+        .answer();
+    assert_eq!((answer.selects, answer.responses), ("OBD", Some(12)));
+    let dose4 = &answer.estimates[3];
+    assert_eq!((dose4.patients, dose4.dlts, dose4.responses), (12, 3, Some(6)));
+    assert!((dose4.prob_response.unwrap() - 7.0 / 14.0).abs() < 1e-12);
+    assert!(dose4.utility.unwrap() > 0.0 && dose4.admissible);
+    assert_eq!(answer.selected_if_stopped, Some(4));
+    let rule = answer.selection_rule.unwrap();
+    assert!(
+        rule.starts_with("selection \"authors\"") && rule.ends_with("OBD dose 4"),
+        "{rule}"
+    );
+    let why = &answer.steps[0].why;
+    assert!(
+        why.contains("de-escalation boundary") && why.contains("desirability"),
+        "{why}"
+    );
+}
+
+/// trialr's EffTox vignette history `1NNE 2EEB` (`stan_efftox_demo`): trialr recommends dose 3,
+/// with posterior mean P(response) 0.402, 0.789, 0.929 and utilities −0.342, 0.412, 0.506 at
+/// doses 1–3 (MCMC; ours within the margins of tests/integration/efftox.rs); doses 4 and 5 are not
+/// yet within reach.
+#[test]
+fn efftox_next_follows_the_trialr_vignette() {
+    let scenario = super::common::scenario(super::efftox::SCENARIO);
+    let trial = LiveTrial::new(&scenario, "EffTox", "1NNE 2EEB").unwrap();
+    assert_eq!(trial.decision(), Decision::Treat(Dose::from_level(3)));
+    assert!(trial.warnings().is_empty(), "{:?}", trial.warnings());
+    let answer = trial.answer();
+    assert_eq!((answer.selects, answer.selected_if_stopped), ("OBD", Some(3)));
+    for (e, (response, utility)) in answer
+        .estimates
+        .iter()
+        .zip([(0.402, -0.342), (0.789, 0.412), (0.929, 0.506)])
+    {
+        assert!((e.prob_response.unwrap() - response).abs() < 0.04, "{e:?}");
+        assert!((e.utility.unwrap() - utility).abs() < 0.06, "{e:?}");
+    }
+    assert_eq!(answer.admissible[..3], [true, true, true]);
+    assert!(answer.selection_rule.unwrap().contains("OBD dose 3"));
+    assert!(answer.rule.contains("‖_p with p = 0.977"), "{}", answer.rule);
+}
+
+/// A toxicity-only design refuses response letters, naming the cohort and the letter; a phase I/II
+/// design reads N and T as patients without a response (escalation's phase I/II grammar), so a
+/// history without E or B is valid for it; it refuses pending patients.
+#[test]
+fn each_design_reads_its_own_letters() {
+    let scenario = dose_optimization();
+    let refused = LiveTrial::new(&scenario, "BOIN", "1NNN 2NEN").err().unwrap();
+    let message = format!("{:#}", anyhow::Error::from(refused));
+    assert!(message.contains("cohort 2 has 'E'"), "{message}");
+    let toxicity_only = LiveTrial::new(&scenario, "BOIN12", "1NNN 2NTN").unwrap();
+    assert!(toxicity_only.warnings().is_empty(), "{:?}", toxicity_only.warnings());
+    assert_eq!(toxicity_only.data().responses(Dose::from_level(2)), Some(0));
+    assert_eq!(toxicity_only.answer().responses, Some(0));
+    assert!(LiveTrial::new(&scenario, "BOIN12", "1NNN 2NEN")
+        .unwrap()
+        .warnings()
+        .is_empty());
+    let pending = LiveTrial::new(&scenario, "EffTox", "1NEP(0.5)").err().unwrap();
+    assert!(format!("{:#}", anyhow::Error::from(pending)).contains("pending patient"));
+}
+
+/// Histories BOIN12 could not have produced are judged all the same, with a warning naming the
+/// cohort: a skipped dose, and a dose made inadmissible by futility (0/9 responses at dose 1:
+/// P(π_E < 0.25) = 1 − 0.75^10 = 0.944 > c_e = 0.9), which `next` never recommends.
+#[test]
+fn phase12_deviations_are_named_by_cohort() {
+    let scenario = dose_optimization();
+    let warnings = |history: &str| {
+        LiveTrial::new(&scenario, "BOIN12", history)
+            .unwrap()
+            .warnings()
+            .to_vec()
+    };
+    let skip = warnings("1NNE 3NNN");
+    assert!(
+        skip.iter()
+            .any(|w| w.starts_with("cohort 2 (dose 3, 0/3 DLTs, 0/3 responses): the design recommended dose 2")),
+        "{skip:?}"
+    );
+    let futile = "1NNN 1NNN 1NNN";
+    let trial = LiveTrial::new(&scenario, "BOIN12", futile).unwrap();
+    assert!(!trial.estimates()[0].admissible);
+    assert_eq!(trial.decision(), Decision::Treat(Dose::from_level(2)));
+    let after = warnings(&format!("{futile} 1NEN"));
+    assert!(
+        after.iter().any(|w| w.starts_with("cohort 4")
+            && w.contains("inadmissible (too toxic, above a too-toxic dose, or inefficacious)")),
+        "{after:?}"
+    );
+}
+
+/// A phase I/II design never recommends a dose it lists as inadmissible, whatever the history
+/// (400 random BOIN12 histories, 40 EffTox ones, each fit costing a posterior).
+#[test]
+fn random_phase12_histories_get_admissible_doses() {
+    let scenario = dose_optimization();
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(14);
+    for (design, histories) in [("BOIN12", 400), ("EffTox", 40)] {
+        for _ in 0..histories {
+            let history = random_phase12_history(&mut rng, 5);
+            let trial = LiveTrial::new(&scenario, design, &history).unwrap();
+            check(&trial, &format!("{design} after {history}"));
+        }
+    }
+}
+
+/// No acceptable dose stops a phase I/II trial under its own name, distinct from too-toxic
+/// stops: EffTox after fifteen patients without a response, three at each dose (every dose fails
+/// P(π_E > 0.5) > 0.1, none fails the toxicity criterion), stops with `no_acceptable_dose`.
+#[test]
+fn no_acceptable_dose_is_its_own_stop() {
+    let scenario = super::common::scenario(super::efftox::SCENARIO);
+    let answer = LiveTrial::new(&scenario, "EffTox", "1NNN 2NNN 3NNN 4NNN 5NNN")
+        .unwrap()
+        .answer();
+    assert_eq!(
+        (answer.decision, answer.stop_reason, answer.selected),
+        ("stop", Some("no_acceptable_dose"), None)
+    );
+    assert!(answer.admissible.iter().all(|a| !a), "{:?}", answer.admissible);
+}
+
+/// Pathways list cohorts by DLT counts: a phase I/II design is refused with a message saying so.
+#[test]
+fn pathways_refuse_phase12_designs() {
+    let scenario = dose_optimization();
+    let e = trialsim::conduct::pathways::dose_paths(&scenario, "BOIN12", "1NEN", 2, None)
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(
+        e.contains("is a phase I/II design") && e.contains("toxicity-only designs"),
+        "{e}"
+    );
+}

@@ -157,7 +157,9 @@ fn reproduces_the_md_anderson_program() {
     }
 }
 
-const SCENARIO: &str = r#"
+/// trialr's EffTox demo as a scenario: Thall et al. (2014)'s parametrisation (the keys'
+/// defaults), doses 1, 2, 4, 6.6, 10, toxicity hurdle 0.3 (the target), cohorts of 3.
+pub const SCENARIO: &str = r#"
 name = "efftox"
 [simulation]
 trials = 100

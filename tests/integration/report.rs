@@ -342,3 +342,89 @@ fn three_plus_three_files_its_toxicity_stops() {
         "3+3 all-too-toxic",
     );
 }
+
+/// The dose-optimization section (issue 14, item 3): a run with phase I/II designs prints, per
+/// truth and design, the true utility per dose with the true OBD marked, the OBD selection % and
+/// the mean responses per dose, and the OBD outcomes, each equal to obd_by_dose.csv and
+/// obd_summary.csv as an HTML parser reads them back; a toxicity-only run has no such section.
+#[test]
+fn obd_section_matches_the_obd_csvs() {
+    use trialsim::results::obd::{ObdByDoseRow, ObdSummaryRow};
+    let tmp = tempfile::tempdir().unwrap();
+    let file = bundled("qls4131_dose_optimization.toml");
+    let out = tmp.path().join("out");
+    let args = [
+        "run",
+        file.to_str().unwrap(),
+        "--trials",
+        "60",
+        "--threads",
+        "2",
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    run_ok(&args, &root());
+    let dir = out.join("qls4131_dose_optimization");
+    check_dose_finding(&dir);
+    let html = page(&dir);
+    let doc = html.root_element();
+    let by_dose: Vec<ObdByDoseRow> = read_rows(&dir.join("obd_by_dose.csv")).unwrap();
+    let summary: Vec<ObdSummaryRow> = read_rows(&dir.join("obd_summary.csv")).unwrap();
+    assert_eq!(by_dose.len(), 3 * 2 * 5, "3 truths × BOIN12, EffTox × 5 doses");
+    assert!(find(doc, "tr", &[("data-design", "BOIN"), ("data-row", "true_utility")]).is_none());
+    for r in &by_dose {
+        let what = format!("{} / {} / dose {}", r.truth, r.design, r.dose);
+        let table = find(doc, "table.obd", &[("data-truth", &r.truth)]).expect("a table per truth");
+        let dose = r.dose.to_string();
+        let row = |name: &str| {
+            let tr = find(table, "tr", &[("data-design", &r.design), ("data-row", name)]).unwrap();
+            find(tr, "td", &[("data-dose", &dose)]).unwrap()
+        };
+        let utility = row("true_utility");
+        let shown: f64 = utility.text().collect::<String>().parse().unwrap();
+        close(shown, r.true_utility.0, 3, &format!("{what}: true utility"));
+        assert_eq!(
+            utility.value().attr("class") == Some("correct"),
+            r.true_obd.0,
+            "{what}: OBD"
+        );
+        close(
+            value(row("selected")),
+            r.selected_pct.0,
+            1,
+            &format!("{what}: selection"),
+        );
+        close(
+            value(row("responses")),
+            r.response_mean.0,
+            2,
+            &format!("{what}: responses"),
+        );
+    }
+    for s in &summary {
+        let what = format!("{} / {}", s.truth, s.design);
+        let table = find(doc, "table.obd-outcomes", &[("data-truth", &s.truth)]).unwrap();
+        let tr = find(table, "tr", &[("data-design", &s.design)]).unwrap();
+        for (col, csv, decimals) in [
+            ("obd_correct", s.obd_correct_pct.0, 1),
+            ("obd_patients", s.obd_patients_pct.0, 1),
+            ("overtoxic_patients", s.overtoxic_patients_pct.0, 1),
+            ("responses", s.response_mean.0, 2),
+            ("dlts", s.dlt_mean.0, 2),
+            ("no_acceptable", s.stop_no_acceptable_dose_pct.0, 1),
+        ] {
+            let cell = find(tr, "td", &[("data-col", col)]).unwrap();
+            close(value(cell), csv, decimals, &format!("{what}: {col}"));
+        }
+        let obd = by_dose
+            .iter()
+            .find(|r| r.truth == s.truth && r.design == s.design && r.true_obd.0)
+            .unwrap();
+        assert_eq!(s.true_obd.to_string(), obd.dose.to_string(), "{what}");
+    }
+    let text = fs::read_to_string(dir.join("report.html")).unwrap();
+    assert!(text.contains("<h2 id=\"obd\">"));
+    let toxicity_only =
+        fs::read_to_string(root().join("tests/recorded/run/files/qls4131_escalation/report.html")).unwrap();
+    assert!(!toxicity_only.contains("id=\"obd\""));
+}

@@ -12,7 +12,8 @@
 //! on the trade-off contour ([`contour`]). The next cohort receives the acceptable dose of highest
 //! desirability among the doses from one below the lowest dose given to one above the highest
 //! (so untried doses are never skipped, going up or down); when there is none, the trial stops
-//! without a dose. The optimal biological dose (OBD) selected at the end is the dose the same rule
+//! without a dose (`no_acceptable_dose`, or `too_toxic` when every dose within reach fails the
+//! toxicity criterion). The optimal biological dose (OBD) selected at the end is the dose the same rule
 //! picks.
 
 pub mod contour;
@@ -215,6 +216,18 @@ impl EffToxFit<'_> {
         best
     }
 
+    /// The desirability as a distance from the ideal pair (1, 0), in words with the contour's
+    /// numbers.
+    fn contour_distance(&self) -> String {
+        let c = self.design.contour;
+        format!(
+            "desirability 1 − ‖((1 − P(eff))/{:.3}, P(tox)/{})‖_p with p = {:.3}, 0 on the neutral contour",
+            1.0 - c.eff0,
+            c.tox1,
+            c.p
+        )
+    }
+
     /// The posterior values of π_T at `dose` with their weights, sorted by value.
     fn sorted_tox(&self, dose: Dose) -> Vec<(f64, f64)> {
         let x = self.design.x[dose.index()];
@@ -293,7 +306,7 @@ impl Fit for EffToxFit<'_> {
                 Decision::Stop {
                     selected: None,
                     reason: if any_safe {
-                        StopReason::DesignComplete
+                        StopReason::NoAcceptableDose
                     } else {
                         StopReason::TooToxic
                     },
@@ -334,12 +347,30 @@ impl Fit for EffToxFit<'_> {
             _ => "no acceptable dose",
         };
         format!(
-            "{} (acceptable: P(eff) > p_e = {}, P(tox) > p_t = {}; doses within one of those given); \
+            "{} (acceptable: P(eff) > p_e = {}, P(tox) > p_t = {}; doses within one of those given; {}); \
              {choice}: {decision} [EffTox (Thall & Cook 2004)]",
             lines.join("; "),
             c.p_e,
-            c.p_t
+            c.p_t,
+            self.contour_distance()
         )
+    }
+
+    /// The OBD is the dose the next cohort would receive: the acceptable dose within reach of
+    /// highest desirability.
+    fn selection_reason(&self) -> Option<String> {
+        let a = &self.doses;
+        Some(match self.best() {
+            Some(d) => format!(
+                "the acceptable dose within reach of highest desirability: OBD dose {d} (P(eff) {:.3}, P(tox) {:.3}, \
+                 desirability {:.3}; {})",
+                a[d.index()].prob_eff,
+                a[d.index()].prob_tox,
+                a[d.index()].desirability,
+                self.contour_distance()
+            ),
+            None => "no acceptable dose within reach: no OBD".into(),
+        })
     }
 
     fn prob_tox(&self, dose: Dose) -> Option<f64> {

@@ -1,33 +1,11 @@
 //! EffTox's fit against a brute-force evaluation of the same posterior, and its dose rules.
 
 use super::*;
-use crate::core::Outcome;
 
-/// Data from trialr's outcome syntax: per cohort a dose level then one letter per patient,
-/// E (response only), T (DLT only), B (both), N (neither).
+/// Data from outcome strings as the R package escalation (and trialr) writes them: a cohort is
+/// a dose level and a letter per patient, `N` neither, `T` DLT only, `E` response only, `B` both.
 pub(crate) fn outcomes(text: &str, num_doses: usize) -> TrialData {
-    let mut data = TrialData::with_efficacy(num_doses);
-    for cohort in text.split_whitespace() {
-        let split = cohort.find(|c: char| c.is_ascii_alphabetic()).unwrap();
-        let dose = Dose::from_level(cohort[..split].parse().unwrap());
-        for letter in cohort[split..].chars() {
-            let (dlt, response) = match letter {
-                'E' => (false, true),
-                'T' => (true, false),
-                'B' => (true, true),
-                'N' => (false, false),
-                _ => panic!("outcome letter {letter}"),
-            };
-            data.add_patient(
-                dose,
-                Outcome {
-                    dlt,
-                    response: Some(response),
-                },
-            );
-        }
-    }
-    data
+    crate::designs::outcomes::parse_phase12_outcomes(text, num_doses).expect("a valid outcome string")
 }
 
 fn demo() -> EffToxConfig {
@@ -115,7 +93,7 @@ fn no_acceptable_dose_stops_the_trial() {
     let fit = design.fit(&data);
     assert!((0..5).all(|d| !fit.passes_efficacy(Dose(d)) && fit.passes_toxicity(Dose(d))));
     let stop = |reason| Decision::Stop { selected: None, reason };
-    assert_eq!(fit.decision(), stop(StopReason::DesignComplete));
+    assert_eq!(fit.decision(), stop(StopReason::NoAcceptableDose));
     assert_eq!(fit.selected_dose(), None);
     let design = EffTox::new(EffToxConfig { p_t: 0.5, ..demo() });
     let data = outcomes("1TTT 1TTT", 5);

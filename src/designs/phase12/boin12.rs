@@ -5,7 +5,8 @@
 //! After each cohort at dose d with n patients, y DLTs:
 //! - a dose is *inadmissible* when P(π_T > φ_T | data) > c_t (with every higher dose; BOIN's
 //!   elimination table at cutoff c_t) or, from n = 3, P(π_E < φ_E | data) > c_e, both under
-//!   Beta(1, 1) priors; the trial stops when the lowest dose is too toxic or no dose is admissible;
+//!   Beta(1, 1) priors; the trial stops when the lowest dose is too toxic (`too_toxic`) or no
+//!   dose is admissible (`no_acceptable_dose`);
 //! - y ≥ BOIN's de-escalation boundary (φ_T, φ1 = 0.6 φ_T, φ2 = 1.4 φ_T): treat at the highest
 //!   admissible dose below (stay at d when there is none);
 //! - otherwise choose among the highest admissible dose below d, d itself and the lowest
@@ -227,7 +228,7 @@ impl<'a> Boin12Fit<'a> {
             return (stop(StopReason::TooToxic), Why::LowestTooToxic);
         }
         if !data.doses().any(|d| self.admissible(d)) {
-            return (stop(StopReason::DesignComplete), Why::NoneAdmissible);
+            return (stop(StopReason::NoAcceptableDose), Why::NoneAdmissible);
         }
         let d = data.current_dose();
         let (n, y) = (data.patients(d), data.dlts(d));
@@ -344,5 +345,9 @@ impl Fit for Boin12Fit<'_> {
     /// The desirability score 100 · P(U > u_b | data) that decides (0 for an inadmissible dose).
     fn utility(&self, dose: Dose) -> Option<f64> {
         Some(self.score(dose))
+    }
+
+    fn selection_reason(&self) -> Option<String> {
+        Some(self.explain_selection())
     }
 }

@@ -1,8 +1,27 @@
 //! BOIN12's decision in words: the counts at the current dose against BOIN's boundaries, the
-//! admissibility rules and the desirability scores that chose (what `trialsim next` prints).
+//! admissibility rules and the desirability scores that chose; and its OBD selection in words,
+//! by the configured rule (what `trialsim next` prints).
 
 use super::boin12::{Boin12Fit, Why, EXPLORE_AT};
+use super::selection::{self, ObdSelection};
 use crate::designs::{Decision, Dose, Fit};
+
+/// `candidates` as "dose 1 52.2, dose 2 74.7" and the chosen one as "OBD dose 2" (or "no OBD").
+fn chose(candidates: &[(Dose, f64)], fallback: Option<Dose>) -> String {
+    let listed = candidates
+        .iter()
+        .map(|(dose, score)| format!("dose {dose} {score:.1}"))
+        .collect::<Vec<_>>();
+    let listed = if listed.is_empty() {
+        "none".to_string()
+    } else {
+        listed.join(", ")
+    };
+    match selection::best(candidates).or(fallback) {
+        Some(obd) => format!("{listed}: OBD dose {obd}"),
+        None => format!("{listed}: no OBD"),
+    }
+}
 
 impl Boin12Fit<'_> {
     /// Why BOIN12 decided `decision` by rule `why`, with the numbers that decided.
@@ -68,6 +87,54 @@ impl Boin12Fit<'_> {
                 "{counts}: n ≥ {EXPLORE_AT} below the de-escalation boundary {} and the next admissible dose untried: {target} (dose exploration)",
                 show(table.deescalate[at])
             ),
+        }
+    }
+
+    /// Why BOIN12 selects its OBD now ([`Fit::selected_dose`]), by the configured rule, with the
+    /// MTD and the scores that chose.
+    pub(super) fn explain_selection(&self) -> String {
+        let (data, config) = (self.data, self.design.config());
+        if !self.tox.admissible(Dose(0)) {
+            return format!(
+                "dose 1 has P(π_T > {}) > c_t = {}: every dose is too toxic, no OBD",
+                config.phi_t, config.c_t
+            );
+        }
+        match config.selection {
+            ObdSelection::Authors => {
+                let (mtd, candidates) = selection::authors_candidates(data, config, |d| self.admissible(d));
+                format!(
+                    "selection \"authors\": the isotonic DLT rates put the MTD at dose {mtd}; utility at the \
+                     smoothed rates of the tried, admissible doses at or below it: {}",
+                    chose(&candidates, None)
+                )
+            }
+            ObdSelection::PosteriorMean => match self.tox.selected_dose() {
+                None => "selection \"posterior_mean\": BOIN selects no MTD: no OBD".into(),
+                Some(mtd) => {
+                    let candidates = (0..=mtd.0)
+                        .map(Dose)
+                        .filter(|&d| data.patients(d) > 0 && self.admissible(d))
+                        .map(|d| (d, 100.0 * config.utility.posterior_mean(&self.counts(d))))
+                        .collect::<Vec<_>>();
+                    format!(
+                        "selection \"posterior_mean\": BOIN's isotonic MTD is dose {mtd}; posterior mean \
+                         utility of the tried, admissible doses at or below it: {}",
+                        chose(&candidates, Some(mtd))
+                    )
+                }
+            },
+            ObdSelection::Escalation => {
+                let desirability = |d| self.design.desirability(&self.counts(d));
+                match selection::escalation_candidates(data, config.phi_t, desirability) {
+                    None => "selection \"escalation\": no dose tried: no OBD".into(),
+                    Some((mtd, candidates)) => format!(
+                        "selection \"escalation\": the isotonic MTD of the tried doses is dose {mtd}; \
+                         desirability of every dose at or below it: {}",
+                        chose(&candidates, None)
+                    ),
+                }
+            }
         }
     }
 }

@@ -190,8 +190,24 @@ pub(super) fn smoothed_toxicity(data: &TrialData) -> Vec<f64> {
         .collect()
 }
 
-/// [`ObdSelection::Authors`].
-pub(super) fn authors(data: &TrialData, config: &Boin12Config, admissible: impl Fn(Dose) -> bool) -> Option<Dose> {
+/// The dose of highest score among `candidates` (ties: the first, i.e. the lower dose).
+pub(super) fn best(candidates: &[(Dose, f64)]) -> Option<Dose> {
+    let mut best: Option<(Dose, f64)> = None;
+    for &(dose, score) in candidates {
+        if best.is_none_or(|(_, b)| score > b) {
+            best = Some((dose, score));
+        }
+    }
+    best.map(|(dose, _)| dose)
+}
+
+/// [`ObdSelection::Authors`] in steps: the MTD, and the utility at the smoothed rates of each
+/// candidate (the tried, admissible doses at or below it), whose [`best`] is the OBD.
+pub(super) fn authors_candidates(
+    data: &TrialData,
+    config: &Boin12Config,
+    admissible: impl Fn(Dose) -> bool,
+) -> (Dose, Vec<(Dose, f64)>) {
     let tox = smoothed_toxicity(data);
     let mut mtd = 0;
     for (i, p) in tox.iter().enumerate() {
@@ -200,21 +216,31 @@ pub(super) fn authors(data: &TrialData, config: &Boin12Config, admissible: impl 
         }
     }
     let response = smoothed_response(data);
-    let mut best: Option<(Dose, f64)> = None;
-    for dose in data.doses().take(mtd + 1) {
-        if data.patients(dose) == 0 || !admissible(dose) {
-            continue;
-        }
-        let u = config.utility.true_utility(tox[dose.index()], response[dose.index()]);
-        if best.is_none_or(|(_, b)| u > b) {
-            best = Some((dose, u));
-        }
-    }
-    best.map(|(dose, _)| dose)
+    let candidates = data
+        .doses()
+        .take(mtd + 1)
+        .filter(|&dose| data.patients(dose) > 0 && admissible(dose))
+        .map(|dose| {
+            let i = dose.index();
+            (dose, config.utility.true_utility(tox[i], response[i]))
+        })
+        .collect();
+    (Dose(mtd as u16), candidates)
 }
 
-/// [`ObdSelection::Escalation`], with `desirability` each dose's score before admissibility.
-pub(super) fn escalation(data: &TrialData, phi_t: f64, desirability: impl Fn(Dose) -> f64) -> Option<Dose> {
+/// [`ObdSelection::Authors`].
+pub(super) fn authors(data: &TrialData, config: &Boin12Config, admissible: impl Fn(Dose) -> bool) -> Option<Dose> {
+    best(&authors_candidates(data, config, admissible).1)
+}
+
+/// [`ObdSelection::Escalation`] in steps, with `desirability` each dose's score before
+/// admissibility: the MTD (none before any dose is tried), and the desirability of every dose at
+/// or below it, whose [`best`] is the OBD.
+pub(super) fn escalation_candidates(
+    data: &TrialData,
+    phi_t: f64,
+    desirability: impl Fn(Dose) -> f64,
+) -> Option<(Dose, Vec<(Dose, f64)>)> {
     let tried = data.doses().filter(|&d| data.patients(d) > 0).collect::<Vec<_>>();
     let rates = tried
         .iter()
@@ -228,14 +254,12 @@ pub(super) fn escalation(data: &TrialData, phi_t: f64, desirability: impl Fn(Dos
         }
     }
     let (mtd, _) = mtd?;
-    let mut best: Option<(Dose, f64)> = None;
-    for dose in (0..=mtd.0).map(Dose) {
-        let score = desirability(dose);
-        if best.is_none_or(|(_, b)| score > b) {
-            best = Some((dose, score));
-        }
-    }
-    best.map(|(dose, _)| dose)
+    Some((mtd, (0..=mtd.0).map(Dose).map(|d| (d, desirability(d))).collect()))
+}
+
+/// [`ObdSelection::Escalation`], with `desirability` each dose's score before admissibility.
+pub(super) fn escalation(data: &TrialData, phi_t: f64, desirability: impl Fn(Dose) -> f64) -> Option<Dose> {
+    best(&escalation_candidates(data, phi_t, desirability)?.1)
 }
 
 #[cfg(test)]

@@ -4,35 +4,14 @@ use super::boin12::{Boin12, Boin12Config};
 use super::params::{parse_config, BOIN12};
 use super::selection::ObdSelection;
 use crate::core::params::{FieldPath, Params};
-use crate::core::EfficacyCounts;
 use crate::designs::registry::{ConfiguredDesign, TrialContext, Wrappers};
 use crate::designs::rules::{DoseSelector, StopWhenNAtDose};
 use crate::designs::{Decision, Design, Dose, DoseTruth, Fit, StopReason, TrialData, TrialLimits};
 
-/// Data from outcome strings as the R package escalation writes them: a cohort is a dose level
-/// (1-based) and a letter per patient, `N` neither, `T` DLT only, `E` response only, `B` both.
+/// Data from outcome strings as the R package escalation (and trialr) writes them: a cohort is
+/// a dose level and a letter per patient, `N` neither, `T` DLT only, `E` response only, `B` both.
 pub(super) fn outcomes(text: &str, num_doses: usize) -> TrialData {
-    let mut data = TrialData::with_efficacy(num_doses);
-    for cohort in text.split_whitespace() {
-        let split = cohort.find(|c: char| c.is_ascii_alphabetic()).unwrap();
-        let level: u16 = cohort[..split].parse().unwrap();
-        let mut c = EfficacyCounts::default();
-        for letter in cohort[split..].chars() {
-            let (dlt, response) = match letter {
-                'N' => (0, 0),
-                'T' => (1, 0),
-                'E' => (0, 1),
-                'B' => (1, 1),
-                other => panic!("outcome letter {other}"),
-            };
-            c.patients += 1;
-            c.dlts += dlt;
-            c.responses += response;
-            c.responses_with_dlt += dlt * response;
-        }
-        data.add_cohort_outcomes(Dose(level - 1), c);
-    }
-    data
+    crate::designs::outcomes::parse_phase12_outcomes(text, num_doses).expect("a valid outcome string")
 }
 
 /// The paper's example: φ_T = 0.35, φ_E = 0.25, utilities 100/0/60/40, N* = 6.

@@ -149,6 +149,8 @@ pub struct DoseFindingPage {
     pub precision: PrecisionSection,
     /// Draft protocol paragraphs.
     pub protocol: Vec<Protocol>,
+    /// The dose-optimization section, for runs with phase I/II designs ([`super::obd`]).
+    pub obd: Option<super::obd::ObdSection>,
 }
 
 /// The median of a distribution of sizes `p` (P(size = n), n = 0, 1, …): the smallest n with
@@ -339,6 +341,7 @@ pub fn page(scenario: &Scenario, table: &OcTable) -> DoseFindingPage {
         summary: summary_across_truths(scenario, table, &colours),
         precision: precision_section(scenario, table),
         protocol: protocol_paragraphs(scenario, table),
+        obd: super::obd::obd_section(table, &colour_of, max_n),
     }
 }
 

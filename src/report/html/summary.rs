@@ -397,7 +397,7 @@ mod tests {
                 selected_none: 0.05,
                 patients: vec![3.0, 6.0, 9.0, 3.0],
                 dlts: vec![0.3, 1.3, 2.7, 1.4],
-                stops: [1.0, 0.0, 0.0, 0.0],
+                stops: [1.0, 0.0, 0.0, 0.0, 0.0],
                 sample_size: vec![],
                 responses: None,
             },
