@@ -23,6 +23,7 @@ mod pathways;
 mod properties;
 mod recorded;
 mod report;
+mod results_json;
 mod scale;
 mod transaction;
 mod validation;
