@@ -11,8 +11,10 @@ use super::cache::{DecisionGraph, SharedDecisions};
 use super::outcomes::{Joint, Toxicity};
 use super::rng::{dlt_threshold, JointThreshold, PatientStream};
 use super::{add, add_counts, total, Accumulator, MergeError, Simulation};
+use crate::core::limits::MAX_DOSES;
 use crate::core::{StopReason, Truth};
 use crate::designs::{Decision, DoseFinder, TrialData};
+use crate::results::moments::{upper_index, TrialMoments};
 
 /// Integer accumulators for one design under one truth. Merging is exact addition. Shards write
 /// them as they are (every field serialises), so a field added here travels through shards.
@@ -36,6 +38,11 @@ pub struct OcCounts {
     /// otherwise, and then not written to shard files, which stay as they were).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub responses: Vec<u64>,
+    /// Σ over trials of the products vᵢvⱼ (i ≤ j, upper triangle row by row, see
+    /// [`upper_index`]) of the trial's counts v = (patients at each dose, DLTs at each dose, and
+    /// responses at each dose when counted): the second moments behind every standard error
+    /// ([`crate::results::moments`]).
+    pub products: Vec<u64>,
 }
 
 impl OcCounts {
@@ -50,13 +57,20 @@ impl OcCounts {
             stops: [0; StopReason::ALL.len()],
             sample_size: vec![0; max_patients as usize + 1],
             responses: Vec::new(),
+            products: vec![0; triangle(2 * num_doses)],
         }
     }
 
     /// The counts with responses per dose as well, for a design that decides on responses.
     pub fn with_responses(mut self) -> OcCounts {
         self.responses = vec![0; self.patients.len()];
+        self.products = vec![0; triangle(3 * self.patients.len())];
         self
+    }
+
+    /// The length m of the count vector v whose products are kept.
+    fn vector_len(&self) -> usize {
+        self.patients.len() * if self.responses.is_empty() { 2 } else { 3 }
     }
 
     /// Adds `times` finished trials that all ended with the same data and decision.
@@ -69,15 +83,54 @@ impl OcCounts {
             }
             self.stops[reason.index()] += times;
         }
+        let num_doses = self.patients.len();
+        // The non-zero entries of v, (index, value): a trial treats few of the doses.
+        let mut v = [(0usize, 0u64); 3 * MAX_DOSES];
+        let mut nonzero = 0;
+        let mut push = |at: usize, x: u32| {
+            if x > 0 {
+                v[nonzero] = (at, u64::from(x));
+                nonzero += 1;
+            }
+        };
         for d in data.doses() {
-            self.patients[d.index()] += times * u64::from(data.patients(d));
-            self.dlts[d.index()] += times * u64::from(data.dlts(d));
-            if let (Some(count), Some(responses)) = (self.responses.get_mut(d.index()), data.responses(d)) {
+            let i = d.index();
+            let (patients, dlts) = (data.patients(d), data.dlts(d));
+            self.patients[i] += times * u64::from(patients);
+            self.dlts[i] += times * u64::from(dlts);
+            push(i, patients);
+            push(num_doses + i, dlts);
+            if let (Some(count), Some(responses)) = (self.responses.get_mut(i), data.responses(d)) {
                 *count += times * u64::from(responses);
+                push(2 * num_doses + i, responses);
+            }
+        }
+        let m = self.vector_len();
+        let v = &v[..nonzero];
+        for (k, &(i, x)) in v.iter().enumerate() {
+            for &(j, y) in &v[k..] {
+                self.products[upper_index(m, i, j)] += times * x * y;
             }
         }
         self.sample_size[data.total_patients() as usize] += times;
     }
+
+    /// The per-trial moments of the counts, as means over the trials.
+    pub fn moments(&self) -> TrialMoments {
+        let n = self.trials.max(1) as f64;
+        let parts = [&self.patients, &self.dlts, &self.responses];
+        TrialMoments {
+            trials: self.trials,
+            doses: self.patients.len(),
+            products: self.products.iter().map(|&x| x as f64 / n).collect(),
+            means: parts.into_iter().flatten().map(|&x| x as f64 / n).collect(),
+        }
+    }
+}
+
+/// Entries of the upper triangle (diagonal included) of an m × m matrix.
+fn triangle(m: usize) -> usize {
+    m * (m + 1) / 2
 }
 
 impl Accumulator for OcCounts {
@@ -94,7 +147,8 @@ impl Accumulator for OcCounts {
             && same(&self.patients, &other.patients)
             && same(&self.dlts, &other.dlts)
             && same(&self.sample_size, &other.sample_size)
-            && same(&self.responses, &other.responses))
+            && same(&self.responses, &other.responses)
+            && same(&self.products, &other.products))
         {
             return Err(MergeError("the counts are not of the same doses and sample sizes"));
         }
@@ -105,7 +159,8 @@ impl Accumulator for OcCounts {
         add_counts(&mut self.dlts, &other.dlts)?;
         add_counts(&mut self.stops, &other.stops)?;
         add_counts(&mut self.sample_size, &other.sample_size)?;
-        add_counts(&mut self.responses, &other.responses)
+        add_counts(&mut self.responses, &other.responses)?;
+        add_counts(&mut self.products, &other.products)
     }
 
     fn trials(&self) -> u64 {
@@ -122,6 +177,9 @@ impl Accumulator for OcCounts {
         if self.patients.len() != doses || self.dlts.len() != doses || self.sample_size.is_empty() || !responses_fit {
             return Err("the per-dose counts are not of the same doses".into());
         }
+        if self.products.len() != triangle(self.vector_len()) {
+            return Err("the sums of products are not of the same doses".into());
+        }
         let equal = |what: &str, sum: u128| {
             (sum == trials)
                 .then_some(())
@@ -133,6 +191,21 @@ impl Accumulator for OcCounts {
         let treated: u128 = (self.sample_size.iter().enumerate())
             .map(|(n, &c)| n as u128 * u128::from(c))
             .sum();
+        let k = doses;
+        let squares: u128 = (0..k)
+            .flat_map(|i| (i..k).map(move |j| (i, j)))
+            .map(|(i, j)| {
+                u128::from(self.products[upper_index(2 * k + self.responses.len(), i, j)]) * if i == j { 1 } else { 2 }
+            })
+            .sum();
+        let size_squares: u128 = (self.sample_size.iter().enumerate())
+            .map(|(n, &c)| (n * n) as u128 * u128::from(c))
+            .sum();
+        if squares != size_squares {
+            return Err(format!(
+                "the products of the patients at the doses add up to {squares}, the squared sample sizes to {size_squares}"
+            ));
+        }
         if total(&self.patients) != treated {
             return Err(format!(
                 "the patients at the doses add up to {}, the sample sizes to {treated}",

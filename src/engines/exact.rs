@@ -177,6 +177,7 @@ fn enumerate(
         stops: [0.0; StopReason::ALL.len()],
         sample_size: vec![0.0; max + 1],
         responses: efficacy.then(|| vec![0.0; num_doses]),
+        moments: None,
     };
     // layers[n]: the states with n patients treated, and their probabilities.
     let mut layers: Vec<FxHashMap<Box<[u16]>, f64>> = vec![FxHashMap::default(); max + 1];

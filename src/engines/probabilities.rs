@@ -18,6 +18,7 @@ impl OcCounts {
             stops: self.stops.map(|x| x as f64 / n),
             sample_size: scale(&self.sample_size),
             responses: (!self.responses.is_empty()).then(|| scale(&self.responses)),
+            moments: Some(self.moments()),
         }
     }
 }

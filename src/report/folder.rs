@@ -241,7 +241,8 @@ fn swap_in(staging: &mut Staging, target: &Path) -> io::Result<()> {
 
 /// Writes the output folder `target` as a transaction: creates its parent if needed, locks it,
 /// cleans what killed writers
-/// left, lets `write` fill a staging folder, writes the manifest (with `info`) and swaps the
+/// left, lets `write` fill a staging folder, writes `results.json` beside its CSV tables
+/// ([`super::json`]), writes the manifest (with `info`) and swaps the
 /// staging folder in. Returns the files `write` wrote, under `target`. `io_error` turns a failure
 /// of the folder's own handling into the caller's error; whatever fails, `target` keeps its
 /// previous content.
@@ -260,7 +261,9 @@ pub fn write_staged<E>(
         done: false,
     };
     fs::create_dir(&staging.path).map_err(|e| io_error(&staging.path, e))?;
-    let written = write(&staging.path)?;
+    let mut written = write(&staging.path)?;
+    let json = super::json::write_results_json(&staging.path).map_err(|e| io_error(target, e))?;
+    written.extend(json.into_iter().filter(|p| !written.contains(p)).collect::<Vec<_>>());
     write_manifest(&staging.path, info).map_err(|e| io_error(&target.join(MANIFEST), e))?;
     swap_in(&mut staging, target).map_err(|e| io_error(target, e))?;
     Ok(written

@@ -188,8 +188,11 @@ impl Manifest {
     }
 }
 
-/// Writes the manifest of the files now in `dir` into `dir`, atomically.
+/// Writes `results.json` beside the CSV tables of `dir` and of the folders below it
+/// ([`super::json`]), then the manifest of the files now in `dir` into `dir`, atomically (so a
+/// sweep point's manifest lists its `results.json` too).
 pub fn write_manifest(dir: &Path, info: RunInfo) -> io::Result<PathBuf> {
+    super::json::write_results_json(dir)?;
     let bytes = Manifest::of(dir, info)?.to_bytes();
     let path = dir.join(MANIFEST);
     super::write_atomic(&path, &bytes)?;

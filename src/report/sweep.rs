@@ -2,7 +2,7 @@
 //! settings; its layout is in [`crate::results::sweep`]) and the sweep's `README.md` index.
 
 use crate::report::index::VERSION;
-use crate::results::rows::cells;
+use crate::results::rows::{cells, filled_columns};
 use crate::results::sweep::{POINT_COLUMN, SWEEP_FILE};
 use crate::results::{Method, OcTable, Row, SummaryRow};
 use crate::scenario::Sweep;
@@ -22,23 +22,31 @@ pub fn point_dir(index: usize, points: usize) -> String {
 
 /// `sweep.csv`: one row per point × truth × design: `point`, the swept keys (in the order of
 /// [`SweepKey::ALL`](crate::scenario::SweepKey::ALL)), then the columns of `summary.csv`
-/// ([`SummaryRow`]) except any that a swept key already names (`target`: the same value).
+/// ([`SummaryRow`]) that some point fills, except any that a swept key already names (`target`:
+/// the same value).
 pub fn sweep_csv(sweep: &Sweep, tables: &[OcTable]) -> Vec<u8> {
     let columns = SummaryRow::columns();
+    let records: Vec<_> = tables
+        .iter()
+        .flat_map(SummaryRow::rows)
+        .map(|row| cells(&row))
+        .collect();
+    let filled = filled_columns(columns.len(), &records);
     let kept: Vec<bool> = columns
         .iter()
-        .map(|c| !sweep.keys.iter().any(|key| key.name() == *c))
+        .zip(filled)
+        .map(|(c, filled)| filled && !sweep.keys.iter().any(|key| key.name() == *c))
         .collect();
     let mut header: Vec<&str> = vec![POINT_COLUMN];
     header.extend(sweep.keys.iter().map(|key| key.name()));
     header.extend(columns.iter().zip(&kept).filter(|(_, &keep)| keep).map(|(c, _)| *c));
     let mut w = ::csv::Writer::from_writer(Vec::new());
     w.write_record(&header).expect("in memory");
+    let mut records = records.iter();
     for (k, (point, table)) in sweep.points.iter().zip(tables).enumerate() {
         let mut lead: Vec<String> = vec![(k + 1).to_string()];
         lead.extend(point.values.iter().map(|v| v.to_string()));
-        for row in SummaryRow::rows(table) {
-            let record = cells(&row);
+        for record in records.by_ref().take(table.rows.len()) {
             let rest = record.iter().zip(&kept).filter(|(_, &keep)| keep).map(|(f, _)| f);
             w.write_record(lead.iter().map(String::as_str).chain(rest))
                 .expect("in memory");

@@ -25,6 +25,59 @@ impl CellError {
     }
 }
 
+thread_local! {
+    /// Whether cells are being serialised as JSON values rather than CSV text.
+    static NUMBERS: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs `f` with numeric cells serialised as numbers (their CSV text read as a number, so a JSON
+/// value holds the digits the CSV cell holds; NaN as null) and the other cells as their text: how
+/// `results.json` holds the rows the CSV files hold.
+pub fn as_numbers<T>(f: impl FnOnce() -> T) -> T {
+    struct Reset(bool);
+    impl Drop for Reset {
+        fn drop(&mut self) {
+            NUMBERS.with(|n| n.set(self.0));
+        }
+    }
+    let _reset = Reset(NUMBERS.with(|n| n.replace(true)));
+    f()
+}
+
+/// Serialises `text` (a cell's CSV text) as a number in [`as_numbers`] mode, and as text otherwise.
+fn numeric<S: serde::Serializer>(text: &str, serializer: S) -> Result<S::Ok, S::Error> {
+    if !NUMBERS.with(std::cell::Cell::get) {
+        return serializer.collect_str(text);
+    }
+    match text.parse::<f64>() {
+        Ok(x) if x.is_finite() && x.fract() == 0.0 && x.abs() < 9e15 && !text.contains('.') => {
+            serializer.serialize_i64(x as i64)
+        }
+        Ok(x) if x.is_finite() => serializer.serialize_f64(x),
+        Ok(_) => serializer.serialize_none(),
+        Err(_) => serializer.collect_str(text),
+    }
+}
+
+/// Serialises a cell as its [`Display`](fmt::Display) text (a number in [`as_numbers`] mode, when
+/// the text is one) and reads it back with [`FromStr`].
+macro_rules! number_cell {
+    ($($cell:ty),+ $(,)?) => {$(
+        impl serde::Serialize for $cell {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                numeric(&self.to_string(), serializer)
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $cell {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let text = <String as serde::Deserialize>::deserialize(deserializer)?;
+                text.parse().map_err(serde::de::Error::custom)
+            }
+        }
+    )+};
+}
+
 /// Serialises a cell as its [`Display`](fmt::Display) text and reads it back with [`FromStr`].
 macro_rules! text_cell {
     ($($cell:ty),+ $(,)?) => {$(
@@ -108,7 +161,7 @@ impl<const DECIMALS: usize> FromStr for Fixed<DECIMALS> {
 
 impl<const DECIMALS: usize> serde::Serialize for Fixed<DECIMALS> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
+        numeric(&self.to_string(), serializer)
     }
 }
 
@@ -249,7 +302,7 @@ impl FromStr for Flag {
     }
 }
 
-text_cell!(Given, Choice, Trials, Flag);
+number_cell!(Given, Choice, Trials, Flag);
 
 #[cfg(test)]
 mod tests {

@@ -2,9 +2,11 @@
 //! leading columns never change; columns are only added at the end), built from an [`OcTable`].
 //!
 //! Percentages of selection are over all trials; means are per trial. Calendar-time columns are
-//! empty unless the run simulated calendar time.
+//! empty unless the run simulated calendar time (and then not written). Every simulated figure
+//! has a standard error column, `<name>_se`, after all the others ([`super::dose_finding_se`]).
 
 use super::cells::{Choice, Fixed, Flag, Given, Mean, MethodName, Percent, Trials};
+pub use super::dose_finding_se::{DoseCalendarSe, DoseOcSe, SummaryCalendarSe, SummarySe};
 use super::oc::{CorrectDecision, Method, OcRow, OcTable, TimedDoseSummary, TimedSummary};
 use super::rows::{flat_row, Row};
 use super::SUMMARY_FILE;
@@ -19,6 +21,10 @@ pub struct OcByDoseRow {
     pub oc: DoseOc,
     /// Calendar-time runs only (empty otherwise).
     pub calendar: DoseCalendar,
+    /// The standard errors of the figures of `oc`.
+    pub se: DoseOcSe,
+    /// The standard errors of the figures of `calendar`.
+    pub calendar_se: DoseCalendarSe,
 }
 
 /// The leading columns of `oc_by_dose.csv` (**contract**).
@@ -120,6 +126,8 @@ impl OcByDoseRow {
                     calendar: row.timing.as_ref().map_or_else(DoseCalendar::default, |t| {
                         DoseCalendar::new(t, dose, row.patients_mean(dose))
                     }),
+                    se: DoseOcSe::new(row, dose),
+                    calendar_se: DoseCalendarSe::new(row, dose),
                 });
             }
         }
@@ -137,6 +145,10 @@ pub struct SummaryRow {
     pub details: SummaryDetails,
     /// Calendar-time runs only (empty otherwise).
     pub calendar: SummaryCalendar,
+    /// The standard errors of the figures of `lead` and `details`.
+    pub se: SummarySe,
+    /// The standard errors of the figures of `calendar`.
+    pub calendar_se: SummaryCalendarSe,
 }
 
 /// The leading columns of `summary.csv` (**contract**; also the columns `compare` stacks).
@@ -298,6 +310,8 @@ impl SummaryRow {
             calendar: row.timing.as_ref().map_or_else(SummaryCalendar::default, |t| {
                 SummaryCalendar::new(t, row.total_patients_mean())
             }),
+            se: SummarySe::new(row),
+            calendar_se: SummaryCalendarSe::new(row),
         }
     }
 }
@@ -323,13 +337,21 @@ impl Row for OcByDoseRow {
     const FILE: &'static str = DoseOc::FILE;
 
     fn columns() -> Vec<&'static str> {
-        [DoseOc::columns(), DoseCalendar::columns()].concat()
+        [
+            DoseOc::columns(),
+            DoseCalendar::columns(),
+            DoseOcSe::columns(),
+            DoseCalendarSe::columns(),
+        ]
+        .concat()
     }
 
     fn read(record: &csv::StringRecord, headers: &csv::StringRecord) -> Result<Self, csv::Error> {
         Ok(OcByDoseRow {
             oc: DoseOc::read(record, headers)?,
             calendar: DoseCalendar::read(record, headers)?,
+            se: DoseOcSe::read(record, headers)?,
+            calendar_se: DoseCalendarSe::read(record, headers)?,
         })
     }
 }
@@ -342,6 +364,8 @@ impl Row for SummaryRow {
             SummaryLead::columns(),
             SummaryDetails::columns(),
             SummaryCalendar::columns(),
+            SummarySe::columns(),
+            SummaryCalendarSe::columns(),
         ]
         .concat()
     }
@@ -351,6 +375,8 @@ impl Row for SummaryRow {
             lead: SummaryLead::read(record, headers)?,
             details: SummaryDetails::read(record, headers)?,
             calendar: SummaryCalendar::read(record, headers)?,
+            se: SummarySe::read(record, headers)?,
+            calendar_se: SummaryCalendarSe::read(record, headers)?,
         })
     }
 }

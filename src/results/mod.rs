@@ -9,6 +9,7 @@
 //! - [`obd`]: the rows of `obd_by_dose.csv` and `obd_summary.csv`, for phase I/II designs.
 //! - [`single_arm`]: the rows of a single-arm run's tables (built by `engines::single_arm::table`).
 //! - `compare`, `sweep`: `comparison.csv` and the layout of `sweep.csv`.
+//! - [`moments`]: the Monte Carlo standard errors of simulated figures.
 //! - `rows`, `cells`: reading and writing rows, and how each cell is written.
 //!
 //! Results depend on [`crate::core`] only (not on scenario files nor on engines): engines fill
@@ -17,8 +18,11 @@
 pub(crate) mod cells;
 pub(crate) mod compare;
 pub mod dose_finding;
+mod dose_finding_se;
+pub mod moments;
 pub mod obd;
 pub(crate) mod oc;
+mod oc_se;
 pub mod pathways;
 pub(crate) mod rows;
 pub mod single_arm;

@@ -8,6 +8,7 @@
 //! design's utility and acceptability criteria under the truth's joint law of DLT and response).
 
 use super::cells::{Choice, Fixed, Flag, Given, Mean, Percent, Trials};
+use super::moments::Part;
 use super::oc::{Method, OcRow, OcTable};
 use super::rows::{flat_row, write_rows};
 use crate::core::{Dose, StopReason};
@@ -86,6 +87,15 @@ pub struct ObdByDoseRow {
     pub response_mean: Mean,
     /// Mean DLTs at the dose per trial.
     pub dlt_mean: Mean,
+    /// Standard errors of `selected_pct`, `patients_mean`, `response_mean` and `dlt_mean` (0 for
+    /// exact rows; see [`super::moments`]).
+    pub selected_pct_se: Percent,
+    /// Of `patients_mean`.
+    pub patients_mean_se: Mean,
+    /// Of `response_mean`.
+    pub response_mean_se: Mean,
+    /// Of `dlt_mean`.
+    pub dlt_mean_se: Mean,
 }
 
 /// One truth × phase I/II design of `obd_summary.csv`.
@@ -118,6 +128,21 @@ pub struct ObdSummaryRow {
     pub response_mean: Mean,
     /// Mean DLTs per trial.
     pub dlt_mean: Mean,
+    /// Standard errors of the figures above, named after them (0 for exact rows; see
+    /// [`super::moments`]).
+    pub obd_correct_pct_se: Percent,
+    /// Of `stopped_early_pct`.
+    pub stopped_early_pct_se: Percent,
+    /// Of `obd_patients_pct` (a ratio of means).
+    pub obd_patients_pct_se: Percent,
+    /// Of `overtoxic_patients_pct` (a ratio of means).
+    pub overtoxic_patients_pct_se: Percent,
+    /// Of `patients_mean`.
+    pub patients_mean_se: Mean,
+    /// Of `response_mean`.
+    pub response_mean_se: Mean,
+    /// Of `dlt_mean`.
+    pub dlt_mean_se: Mean,
 }
 
 flat_row!(
@@ -152,6 +177,10 @@ impl ObdByDoseRow {
                     patients_mean: Fixed(row.patients_mean(dose)),
                     response_mean: Fixed(row.response_mean(dose).unwrap_or(0.0)),
                     dlt_mean: Fixed(row.dlt_mean(dose)),
+                    selected_pct_se: Fixed(row.pct_se(row.selected_pct(dose))),
+                    patients_mean_se: Fixed(row.patients_mean_se(dose)),
+                    response_mean_se: Fixed(row.response_mean_se(dose)),
+                    dlt_mean_se: Fixed(row.dlt_mean_se(dose)),
                 });
             }
         }
@@ -181,6 +210,19 @@ impl ObdSummaryRow {
                 patients_mean: Fixed(row.total_patients_mean()),
                 response_mean: Fixed(row.oc.responses.as_ref().map_or(0.0, |r| r.iter().sum())),
                 dlt_mean: Fixed(row.total_dlt_mean()),
+                obd_correct_pct_se: Fixed(row.pct_se(row.obd_correct_pct()?)),
+                stopped_early_pct_se: Fixed(row.pct_se(row.stopped_early_pct())),
+                obd_patients_pct_se: Fixed(row.share_se(
+                    (Part::Patients, &|d| obd.obd == Some(Dose(d as u16))),
+                    (Part::Patients, &|_| true),
+                )),
+                overtoxic_patients_pct_se: Fixed(row.share_se(
+                    (Part::Patients, &|d| row.true_dlt[d] > table.target),
+                    (Part::Patients, &|_| true),
+                )),
+                patients_mean_se: Fixed(row.total_patients_mean_se()),
+                response_mean_se: Fixed(row.mean_se(Part::Responses, |_| true)),
+                dlt_mean_se: Fixed(row.total_dlt_mean_se()),
             })
         });
         rows.collect()
@@ -215,6 +257,7 @@ mod tests {
             stops: [0.9, 0.0, 0.0, 0.0, 0.1],
             sample_size: vec![0.0; 19],
             responses,
+            moments: None,
         };
         let result = |responses| -> RowResult { (Method::Simulated { trials: 10 }, oc(responses), None) };
         let results = vec![vec![result(None)], vec![result(Some(vec![0.6, 2.7, 1.5]))]];

@@ -2,6 +2,7 @@
 //! definitions every table uses (the correct decision, overdoses) and the percentages and means
 //! computed from each row's probabilities.
 
+use super::moments::TrialMoments;
 use super::obd::ObdTruth;
 use crate::core::{Dose, StopReason};
 
@@ -59,6 +60,9 @@ pub struct OcProbabilities {
     pub sample_size: Vec<f64>,
     /// E[responses at dose], per dose: designs that decide on responses only.
     pub responses: Option<Vec<f64>>,
+    /// The per-trial moments behind the standard errors: simulated rows only (none for exact
+    /// rows, which have no Monte Carlo error).
+    pub moments: Option<TrialMoments>,
 }
 
 /// How a row's operating characteristics were obtained.
@@ -108,6 +112,35 @@ pub struct TimedSummary {
     pub overdose_as_given_pct: f64,
     /// Per-dose means, lowest dose first.
     pub doses: Vec<TimedDoseSummary>,
+    /// The Monte Carlo standard errors of the figures above.
+    pub se: TimedSe,
+}
+
+/// The Monte Carlo standard errors of a [`TimedSummary`]'s figures, named after them (see
+/// [`super::moments`]); quantiles of the duration from the order statistics' 95% interval,
+/// (upper − lower)/(2 × 1.96).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TimedSe {
+    /// Of `duration_mean`.
+    pub duration_mean: f64,
+    /// Of `duration_median`.
+    pub duration_median: f64,
+    /// Of `duration_p90`.
+    pub duration_p90: f64,
+    /// Of `waited_mean`.
+    pub waited_mean: f64,
+    /// Of `wait_mean` (a ratio of means).
+    pub wait_mean: f64,
+    /// Of `turned_away_mean`.
+    pub turned_away_mean: f64,
+    /// Of the % of patients given step-up dosing (a ratio of means).
+    pub step_up_patients_pct: f64,
+    /// Of the mean CRS-type DLTs per trial.
+    pub crs_dlt_mean: f64,
+    /// Of the mean patients backfilled per trial.
+    pub backfill_patients_mean: f64,
+    /// Of the mean patients in the expansion per trial.
+    pub expansion_patients_mean: f64,
 }
 
 /// Per-trial means at one dose in calendar time.
@@ -133,6 +166,33 @@ pub struct TimedDoseSummary {
     pub teae_ci_upper_mean: f64,
     /// Percentage of trials choosing the dose as RP2D.
     pub rp2d_pct: f64,
+    /// The Monte Carlo standard errors of the means above.
+    pub se: TimedDoseSe,
+}
+
+/// The Monte Carlo standard errors of a [`TimedDoseSummary`]'s means, named after them.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TimedDoseSe {
+    /// Of `step_up_patients_mean`.
+    pub step_up_patients_mean: f64,
+    /// Of `step_up_dlt_mean`.
+    pub step_up_dlt_mean: f64,
+    /// Of `crs_dlt_mean`.
+    pub crs_dlt_mean: f64,
+    /// Of `backfill_patients_mean`.
+    pub backfill_patients_mean: f64,
+    /// Of `expansion_patients_mean`.
+    pub expansion_patients_mean: f64,
+    /// Of `response_mean`.
+    pub response_mean: f64,
+    /// Of `teae_mean`.
+    pub teae_mean: f64,
+    /// Of the TEAE incidence, TEAEs per patient treated at the dose (a ratio of means).
+    pub teae_incidence: f64,
+    /// Of `teae_ci_lower_mean`.
+    pub teae_ci_lower_mean: f64,
+    /// Of `teae_ci_upper_mean`.
+    pub teae_ci_upper_mean: f64,
 }
 
 impl TimedSummary {

@@ -84,14 +84,36 @@ pub struct TableError {
     pub message: String,
 }
 
-/// The CSV text of `rows`: the header, then one record per row.
+/// The CSV text of `rows`: the header, then one record per row, with only the columns that some
+/// row fills (a column empty in every row, such as the calendar-time columns of a run without
+/// calendar time, is not written; a table without rows keeps every column).
 pub fn write_rows<R: Row>(rows: &[R]) -> Vec<u8> {
+    let records: Vec<csv::StringRecord> = rows.iter().map(cells).collect();
+    let filled = filled_columns(R::columns().len(), &records);
     let mut writer = csv::WriterBuilder::new().has_headers(false).from_writer(Vec::new());
-    writer.write_record(R::columns()).expect("writing to memory");
-    for row in rows {
-        writer.serialize(row).expect("a row is one record of its columns");
+    writer
+        .write_record(kept(R::columns(), &filled))
+        .expect("writing to memory");
+    for record in &records {
+        writer.write_record(kept(record, &filled)).expect("writing to memory");
     }
     writer.into_inner().expect("writing to memory cannot fail")
+}
+
+/// Which of `width` columns some record of `records` fills (every column when there is none).
+pub fn filled_columns(width: usize, records: &[csv::StringRecord]) -> Vec<bool> {
+    (0..width)
+        .map(|i| records.is_empty() || records.iter().any(|r| r.get(i).is_some_and(|c| !c.is_empty())))
+        .collect()
+}
+
+/// The items of `items` whose column is kept.
+pub fn kept<'a, I: IntoIterator + 'a>(items: I, filled: &'a [bool]) -> impl Iterator<Item = I::Item> + 'a {
+    items
+        .into_iter()
+        .zip(filled)
+        .filter(|(_, &keep)| keep)
+        .map(|(item, _)| item)
 }
 
 /// Reads every row of the CSV file at `path`.
@@ -156,6 +178,13 @@ mod tests {
             String::from_utf8(bytes.clone()).unwrap(),
             "name,value,given\n\"a, quoted\",0.000,0.25\nb,0.000,\n"
         );
+        // A column no row fills is not written, and reads back as empty.
+        let unfilled = [rows[1].clone()];
+        assert_eq!(write_rows(&unfilled), b"name,value\nb,0.000\n");
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(Example::FILE);
+        std::fs::write(&path, write_rows(&unfilled)).unwrap();
+        assert_eq!(read_rows::<Example>(&path).unwrap(), unfilled);
         assert_eq!(write_rows::<Example>(&[]), b"name,value,given\n");
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(Example::FILE);

@@ -59,7 +59,34 @@ pub struct SingleArmSummaryRow {
     /// follows its historical curve, on the same trials (the same in every truth's row).
     pub type1_error_pct: Option<Percent>,
     /// The Monte Carlo standard error of `type1_error_pct`, %.
-    pub type1_error_se_pct: Option<Percent>,
+    pub type1_error_pct_se: Option<Percent>,
+    /// The Monte Carlo standard errors of the figures above, named after them (binomial for a
+    /// percentage, over the trials it counts; SD/√n for a mean): of `promising_pct`.
+    pub promising_pct_se: Percent,
+    /// Of `futility_stop_pct`.
+    pub futility_stop_pct_se: Percent,
+    /// Of `toxicity_stop_pct`.
+    pub toxicity_stop_pct_se: Percent,
+    /// Of `completed_pct`.
+    pub completed_pct_se: Percent,
+    /// Of `patients_mean`.
+    pub patients_mean_se: Mean,
+    /// Of `toxicities_mean`.
+    pub toxicities_mean_se: Mean,
+    /// Of `duration_mean`.
+    pub duration_mean_se: Mean,
+    /// Of `orr_bias`.
+    pub orr_bias_se: Mean,
+    /// Of `orr_coverage_pct`.
+    pub orr_coverage_pct_se: Percent,
+    /// Of `os_median_mean` (over the medians reached).
+    pub os_median_mean_se: Option<Mean>,
+    /// Of `os_median_not_reached_pct` (over the trials reaching the final analysis).
+    pub os_median_not_reached_pct_se: Option<Percent>,
+    /// Of `pfs_median_mean`.
+    pub pfs_median_mean_se: Option<Mean>,
+    /// Of `pfs_median_not_reached_pct`.
+    pub pfs_median_not_reached_pct_se: Option<Percent>,
 }
 
 /// One row of `sample_size.csv`: the share of trials of a truth × design ending with `patients`
@@ -74,6 +101,8 @@ pub struct SampleSizeRow {
     pub patients: usize,
     /// % of trials ending with that many patients.
     pub trials_pct: Percent,
+    /// Its binomial standard error.
+    pub trials_pct_se: Percent,
 }
 
 /// One point of `orr_curve.csv`: a design's exact operating characteristics at one true ORR (from
@@ -196,6 +225,8 @@ pub struct MedianOsRow {
     pub trials_pct: Percent,
     /// The truth's median OS.
     pub true_median_os: Given,
+    /// The binomial standard error of `trials_pct`.
+    pub trials_pct_se: Percent,
 }
 
 flat_row!(

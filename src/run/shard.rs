@@ -5,7 +5,8 @@
 //! Trial t always uses the stream of (seed, t), and counts are integers merged by addition, so
 //! the merged counts equal those of the unsharded run, and so do the tables, charts and index.
 //!
-//! A shard file (`OUT/<file stem>/shard-I-of-N.json`, format `trialsim-shard` version 1) is one
+//! A shard file (`OUT/<file stem>/shard-I-of-N.json`, format `trialsim-shard` version 2; version 1,
+//! without the sums of squares behind the standard errors, is refused) is one
 //! JSON object: the format and software version, the scenario file's path and full text, seed,
 //! trials, I, N, the slice `[first_trial, end_trial)`, and `points`: the counts of the scenario
 //! (one point) or of each point of its sweep, as the engines accumulate them, tagged with their
@@ -40,7 +41,7 @@ use std::path::{Path, PathBuf};
 /// The `format` of a shard file.
 const SHARD_FORMAT: &str = "trialsim-shard";
 /// The version of the shard format this build reads and writes.
-const SHARD_FORMAT_VERSION: u32 = 1;
+const SHARD_FORMAT_VERSION: u32 = 2;
 
 /// Slice I (1-based) of N of a run's trials.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -288,6 +289,11 @@ pub fn merge(paths: &[PathBuf], out: &Path) -> Result<Vec<PathBuf>, ShardError> 
             return Err(bad(format!("not a shard file (no \"format\": \"{SHARD_FORMAT}\")")));
         }
         let version = head.get("format_version").and_then(|v| v.as_u64());
+        if version == Some(1) {
+            return Err(bad(format!(
+                "shard format version 1, written by an earlier trialsim: it lacks the per-trial sums of squares the standard errors need (version {SHARD_FORMAT_VERSION}); run its shard again with this trialsim"
+            )));
+        }
         if version != Some(u64::from(SHARD_FORMAT_VERSION)) {
             return Err(bad(format!(
                 "shard format version {}; this trialsim reads version {SHARD_FORMAT_VERSION}",

@@ -25,6 +25,7 @@ mod pathways;
 mod properties;
 mod recorded;
 mod report;
+mod results_json;
 mod scale;
 mod titeboin_parity;
 mod transaction;

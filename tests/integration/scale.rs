@@ -167,10 +167,17 @@ fn merge_refuses_incomplete_or_mixed_sets() {
     fs::write(&path, text.replacen("\"trials\":20,", "\"trials\":21,", 1)).unwrap();
     let e = merge_error(dir.path(), &["a", "c"]);
     assert!(e.contains("damaged shard file"), "{e}");
-    fs::write(&path, text.replace("\"format_version\":1", "\"format_version\":2")).unwrap();
+    fs::write(&path, text.replace("\"format_version\":2", "\"format_version\":3")).unwrap();
     let e = merge_error(dir.path(), &["a", "c"]);
     assert!(
-        e.contains("shard format version 2; this trialsim reads version 1"),
+        e.contains("shard format version 3; this trialsim reads version 2"),
+        "{e}"
+    );
+    // A shard of the format before the sums of squares is refused, saying why.
+    fs::write(&path, text.replace("\"format_version\":2", "\"format_version\":1")).unwrap();
+    let e = merge_error(dir.path(), &["a", "c"]);
+    assert!(
+        e.contains("version 1, written by an earlier trialsim") && e.contains("run its shard again"),
         "{e}"
     );
     fs::write(

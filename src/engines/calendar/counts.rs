@@ -9,7 +9,8 @@ use crate::core::{Regimen, StepUpRule};
 use crate::designs::{Decision, Dose, TrialData};
 use crate::engines::dose_finding::OcCounts;
 use crate::engines::{add, add_counts, total, Accumulator, MergeError};
-use crate::results::oc::{CorrectDecision, TimedDoseSummary, TimedSummary};
+use crate::results::moments::{mean_se_from_sums, ratio_se_from_sums, upper_index};
+use crate::results::oc::{CorrectDecision, TimedDoseSe, TimedDoseSummary, TimedSe, TimedSummary};
 use rustc_hash::FxHashMap;
 
 /// Duration histogram resolution: months per bin, and the number of bins (the last collects
@@ -53,6 +54,59 @@ pub struct ProtocolCounts {
     pub correct_as_given: u64,
     /// Trials selecting above the right dose, as given.
     pub overdose_as_given: u64,
+    /// The per-trial second moments of the first [`PER_PATIENT`] tables (step-up patients, step-up
+    /// DLTs, CRS-type DLTs, backfill, expansion, responders, TEAE), in that order.
+    pub moments: Vec<TableMoments>,
+}
+
+/// The tables of [`ProtocolCounts`] that count patients (or their events) at each dose.
+const PER_PATIENT: usize = 7;
+
+/// Sums over trials of the squares behind the standard errors of one per-dose count x
+/// ([`crate::results::moments`]): per dose Σx_d² and Σx_d·n_d (n_d the patients at the dose),
+/// and of the trial's total X = Σ_d x_d, ΣX² and ΣX·N (N the sample size).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct TableMoments {
+    /// Σx_d² per dose.
+    pub squares: Vec<u64>,
+    /// Σx_d·n_d per dose.
+    pub with_patients: Vec<u64>,
+    /// ΣX².
+    pub total_squares: u64,
+    /// ΣX·N.
+    pub total_with_patients: u64,
+}
+
+impl TableMoments {
+    fn new(num_doses: usize) -> TableMoments {
+        TableMoments {
+            squares: vec![0; num_doses],
+            with_patients: vec![0; num_doses],
+            total_squares: 0,
+            total_with_patients: 0,
+        }
+    }
+
+    /// Counts one trial's values `x` at the doses, with `n` patients at each.
+    fn add(&mut self, x: &[u32], n: &[u32]) {
+        let (mut total, mut patients) = (0u64, 0u64);
+        for (d, (&x, &n)) in x.iter().zip(n).enumerate() {
+            let (x, n) = (u64::from(x), u64::from(n));
+            self.squares[d] += x * x;
+            self.with_patients[d] += x * n;
+            total += x;
+            patients += n;
+        }
+        self.total_squares += total * total;
+        self.total_with_patients += total * patients;
+    }
+
+    fn merge(&mut self, other: &TableMoments) -> Result<(), MergeError> {
+        add_counts(&mut self.squares, &other.squares)?;
+        add_counts(&mut self.with_patients, &other.with_patients)?;
+        add(&mut self.total_squares, other.total_squares)?;
+        add(&mut self.total_with_patients, other.total_with_patients)
+    }
 }
 
 impl ProtocolCounts {
@@ -72,6 +126,7 @@ impl ProtocolCounts {
             selected_step_up: 0,
             correct_as_given: 0,
             overdose_as_given: 0,
+            moments: vec![TableMoments::new(num_doses); PER_PATIENT],
         }
     }
 
@@ -111,12 +166,17 @@ impl ProtocolCounts {
     fn same_shape(&self, other: &ProtocolCounts) -> bool {
         self.teae_table.len() == other.teae_table.len()
             && self.tables().zip(other.tables()).all(|(a, b)| a.len() == b.len())
+            && self.moments.len() == other.moments.len()
+            && (self.moments.iter().zip(&other.moments)).all(|(a, b)| a.squares.len() == b.squares.len())
     }
 
     /// Adds `other`'s counts (of the same shape, see [`ProtocolCounts::same_shape`]).
     fn merge(&mut self, other: &ProtocolCounts) -> Result<(), MergeError> {
         for (a, b) in self.tables_mut().zip(other.tables()) {
             add_counts(a, b)?;
+        }
+        for (a, b) in self.moments.iter_mut().zip(&other.moments) {
+            a.merge(b)?;
         }
         add(&mut self.rp2d_none, other.rp2d_none)?;
         add(&mut self.selected_step_up, other.selected_step_up)?;
@@ -128,7 +188,9 @@ impl ProtocolCounts {
     /// RP2D (or none) a trial, per-dose counts of patients at most the patients at the dose.
     fn check(&self, trials: u64, patients: &[u64]) -> Result<(), String> {
         let doses = patients.len();
-        if self.tables().take(8).any(|t| t.len() != doses) || self.teae_table.len() != doses {
+        let moments_fit = self.moments.len() == PER_PATIENT
+            && (self.moments.iter()).all(|m| m.squares.len() == doses && m.with_patients.len() == doses);
+        if self.tables().take(8).any(|t| t.len() != doses) || self.teae_table.len() != doses || !moments_fit {
             return Err("the protocol's per-dose counts are not of the same doses".into());
         }
         let rp2d = total(&self.rp2d) + u128::from(self.rp2d_none);
@@ -200,6 +262,16 @@ pub struct TimedCounts {
     pub wait_sum: u128,
     /// Patients turned away because they would have waited longer than `max_wait`.
     pub turned_away: u64,
+    /// Σ over trials of the squared duration, in 10⁻¹² months².
+    pub duration_sum_sq: u128,
+    /// Σ over trials of the squared number of patients who waited.
+    pub waited_sq: u128,
+    /// Σ over trials of the squared total wait, in 10⁻¹² months².
+    pub wait_sq: u128,
+    /// Σ over trials of the total wait (10⁻⁶ months) times the patients who waited.
+    pub wait_with_waited: u128,
+    /// Σ over trials of the squared number of patients turned away.
+    pub turned_away_sq: u128,
     /// The protocol's other outcomes.
     pub protocol: ProtocolCounts,
 }
@@ -214,6 +286,11 @@ impl TimedCounts {
             waited: 0,
             wait_sum: 0,
             turned_away: 0,
+            duration_sum_sq: 0,
+            waited_sq: 0,
+            wait_sq: 0,
+            wait_with_waited: 0,
+            turned_away_sq: 0,
             protocol: ProtocolCounts::new(num_doses, max_patients),
         }
     }
@@ -225,7 +302,21 @@ impl TimedCounts {
 
     /// The q-quantile of the duration (upper edge of its bin), in months.
     pub fn duration_quantile(&self, q: f64) -> f64 {
-        let goal = (q * self.oc.trials as f64).ceil().max(1.0) as u64;
+        self.duration_at_rank((q * self.oc.trials as f64).ceil().max(1.0) as u64)
+    }
+
+    /// The standard error of the q-quantile of the duration: the distribution-free 95% interval of
+    /// the quantile, between the order statistics of ranks nq ∓ 1.96√(nq(1 − q)), over 2 × 1.96.
+    fn duration_quantile_se(&self, q: f64) -> f64 {
+        let n = self.oc.trials as f64;
+        let half = 1.96 * (n * q * (1.0 - q)).sqrt();
+        let lower = (n * q - half).floor().max(1.0) as u64;
+        let upper = (n * q + half).ceil().min(n).max(1.0) as u64;
+        (self.duration_at_rank(upper) - self.duration_at_rank(lower)) / (2.0 * 1.96)
+    }
+
+    /// The duration of the trial of rank `goal` (1-based, upper edge of its bin), in months.
+    fn duration_at_rank(&self, goal: u64) -> f64 {
         let mut seen = 0;
         for (i, &count) in self.duration.iter().enumerate() {
             seen += count;
@@ -247,15 +338,44 @@ impl TimedCounts {
         let trials = self.oc.trials.max(1) as f64;
         let mean = |x: u64| x as f64 / trials;
         let p = &self.protocol;
+        let moments = self.oc.moments();
+        let vector = moments.means.len();
+        // The SE of the mean of a per-trial count with sum `sum` and sum of squares `sum_sq`.
+        let count_se = |sum: u64, sum_sq: u64| mean_se_from_sums(trials, sum as f64, sum_sq as f64);
         let doses = (0..self.oc.patients.len())
             .map(|d| {
                 let (mut treated, mut lower, mut upper) = (0u64, 0.0, 0.0);
+                let (mut lower_sq, mut upper_sq) = (0.0, 0.0);
                 for ((n, x), count) in p.teae_outcomes(Dose(d as u16)) {
                     let (l, u) = *intervals.entry((n, x)).or_insert_with(|| clopper_pearson(x, n, 0.95));
                     treated += count;
                     lower += count as f64 * l;
                     upper += count as f64 * u;
+                    lower_sq += count as f64 * l * l;
+                    upper_sq += count as f64 * u * u;
                 }
+                let over_treated = |sum, sum_sq| mean_se_from_sums(treated as f64, sum, sum_sq);
+                let se = TimedDoseSe {
+                    step_up_patients_mean: count_se(p.step_up_patients[d], p.moments[0].squares[d]),
+                    step_up_dlt_mean: count_se(p.step_up_dlts[d], p.moments[1].squares[d]),
+                    crs_dlt_mean: count_se(p.crs_dlts[d], p.moments[2].squares[d]),
+                    backfill_patients_mean: count_se(p.backfill_patients[d], p.moments[3].squares[d]),
+                    expansion_patients_mean: count_se(p.expansion_patients[d], p.moments[4].squares[d]),
+                    response_mean: count_se(p.responses[d], p.moments[5].squares[d]),
+                    teae_mean: count_se(p.teae[d], p.moments[6].squares[d]),
+                    teae_incidence: ratio_se_from_sums(
+                        trials,
+                        [p.teae[d] as f64, self.oc.patients[d] as f64],
+                        [
+                            p.moments[6].squares[d] as f64,
+                            p.moments[6].with_patients[d] as f64,
+                            moments.products[upper_index(vector, d, d)] * trials,
+                        ],
+                        1.0,
+                    ),
+                    teae_ci_lower_mean: over_treated(lower, lower_sq),
+                    teae_ci_upper_mean: over_treated(upper, upper_sq),
+                };
                 let treated = treated.max(1) as f64;
                 TimedDoseSummary {
                     step_up_patients_mean: mean(p.step_up_patients[d]),
@@ -268,9 +388,46 @@ impl TimedCounts {
                     teae_ci_lower_mean: lower / treated,
                     teae_ci_upper_mean: upper / treated,
                     rp2d_pct: 100.0 * mean(p.rp2d[d]),
+                    se,
                 }
             })
             .collect();
+        let sizes = |power: i32| -> f64 {
+            (self.oc.sample_size.iter().enumerate())
+                .map(|(n, &c)| (n as f64).powi(power) * c as f64)
+                .sum()
+        };
+        let total_se = |k: usize| {
+            let sum: u64 = p.tables().nth(k).map_or(0, |t| t.iter().sum());
+            mean_se_from_sums(trials, sum as f64, p.moments[k].total_squares as f64)
+        };
+        let step_up_total: u64 = p.step_up_patients.iter().sum();
+        let se = TimedSe {
+            duration_mean: mean_se_from_sums(trials, self.duration_sum as f64, self.duration_sum_sq as f64) / 1e6,
+            duration_median: self.duration_quantile_se(0.5),
+            duration_p90: self.duration_quantile_se(0.9),
+            waited_mean: mean_se_from_sums(trials, self.waited as f64, self.waited_sq as f64),
+            wait_mean: ratio_se_from_sums(
+                trials,
+                [self.wait_sum as f64, self.waited as f64],
+                [self.wait_sq as f64, self.wait_with_waited as f64, self.waited_sq as f64],
+                1.0,
+            ) / 1e6,
+            turned_away_mean: mean_se_from_sums(trials, self.turned_away as f64, self.turned_away_sq as f64),
+            step_up_patients_pct: ratio_se_from_sums(
+                trials,
+                [step_up_total as f64, sizes(1)],
+                [
+                    p.moments[0].total_squares as f64,
+                    p.moments[0].total_with_patients as f64,
+                    sizes(2),
+                ],
+                100.0,
+            ),
+            crs_dlt_mean: total_se(2),
+            backfill_patients_mean: total_se(3),
+            expansion_patients_mean: total_se(4),
+        };
         TimedSummary {
             duration_mean: self.duration_mean(),
             duration_median: self.duration_quantile(0.5),
@@ -289,6 +446,7 @@ impl TimedCounts {
             correct_as_given_pct: 100.0 * mean(p.correct_as_given),
             overdose_as_given_pct: 100.0 * mean(p.overdose_as_given),
             doses,
+            se,
         }
     }
 }
@@ -324,30 +482,52 @@ impl Accumulator for TimedCounts {
         self.oc.add((counts, trial.end));
         let bin = ((trial.duration / DURATION_BIN) as usize).min(DURATION_BINS - 1);
         self.duration[bin] += 1;
-        self.duration_sum += (trial.duration * 1e6).round() as u128;
+        let duration = (trial.duration * 1e6).round() as u128;
+        self.duration_sum += duration;
+        self.duration_sum_sq += duration * duration;
         self.waited += enrolment.waited;
         self.wait_sum += enrolment.wait_sum;
         self.turned_away += enrolment.turned_away;
+        let (waited, turned_away) = (u128::from(enrolment.waited), u128::from(enrolment.turned_away));
+        self.waited_sq += waited * waited;
+        self.wait_sq += enrolment.wait_sum * enrolment.wait_sum;
+        self.wait_with_waited += enrolment.wait_sum * waited;
+        self.turned_away_sq += turned_away * turned_away;
         let p = &mut self.protocol;
-        let mut teae_at = [(0u32, 0u32); crate::core::limits::MAX_DOSES];
+        // This trial's counts at each dose, in the order of `ProtocolCounts::moments`, and the
+        // patients given each dose.
+        let mut per = [[0u32; crate::core::limits::MAX_DOSES]; PER_PATIENT];
+        let mut given = [0u32; crate::core::limits::MAX_DOSES];
         for (r, o) in patients.records.iter().zip(&patients.outcomes) {
             let d = r.dose.index();
+            given[d] += 1;
             if o.regimen == Regimen::StepUp {
-                p.step_up_patients[d] += 1;
-                p.step_up_dlts[d] += u64::from(r.dlt_at.is_some());
+                per[0][d] += 1;
+                per[1][d] += u32::from(r.dlt_at.is_some());
             }
-            p.crs_dlts[d] += u64::from(o.crs);
+            per[2][d] += u32::from(o.crs);
             match o.stage {
-                Stage::Backfill => p.backfill_patients[d] += 1,
-                Stage::Expansion => p.expansion_patients[d] += 1,
+                Stage::Backfill => per[3][d] += 1,
+                Stage::Expansion => per[4][d] += 1,
                 Stage::Escalation => {}
             }
-            p.responses[d] += u64::from(o.response);
-            p.teae[d] += u64::from(o.teae);
-            teae_at[d].0 += 1;
-            teae_at[d].1 += u32::from(o.teae);
+            per[5][d] += u32::from(o.response);
+            per[6][d] += u32::from(o.teae);
         }
-        for (d, &(n, x)) in teae_at.iter().enumerate().take(num_doses) {
+        let mut treated = [0u32; crate::core::limits::MAX_DOSES];
+        for d in counts.doses().take(num_doses) {
+            treated[d.index()] = counts.patients(d);
+        }
+        let treated = &treated[..num_doses];
+        for (table, x) in p.tables_mut().zip(&per) {
+            for (count, &x) in table.iter_mut().zip(x) {
+                *count += u64::from(x);
+            }
+        }
+        for (moments, x) in p.moments.iter_mut().zip(&per) {
+            moments.add(&x[..num_doses], treated);
+        }
+        for (d, (&n, &x)) in given.iter().zip(&per[6]).enumerate().take(num_doses) {
             if n > 0 {
                 p.teae_table[d][triangle(n, x)] += 1;
             }
@@ -382,6 +562,11 @@ impl Accumulator for TimedCounts {
         add(&mut self.waited, other.waited)?;
         add(&mut self.wait_sum, other.wait_sum)?;
         add(&mut self.turned_away, other.turned_away)?;
+        add(&mut self.duration_sum_sq, other.duration_sum_sq)?;
+        add(&mut self.waited_sq, other.waited_sq)?;
+        add(&mut self.wait_sq, other.wait_sq)?;
+        add(&mut self.wait_with_waited, other.wait_with_waited)?;
+        add(&mut self.turned_away_sq, other.turned_away_sq)?;
         self.protocol.merge(&other.protocol)
     }
 

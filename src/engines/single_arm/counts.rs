@@ -283,6 +283,8 @@ pub struct SingleArmCounts {
     pub toxicity_stops: u64,
     /// Σ toxicities over trials.
     pub toxicities: u64,
+    /// Σ over trials of the squared number of toxicities (for the standard error of their mean).
+    pub toxicities_sq: u64,
     /// Trial end times (stop or final analysis).
     pub duration: TimeMoments,
     /// Kaplan–Meier medians of OS at the final analysis.
@@ -305,6 +307,7 @@ impl SingleArmCounts {
             futility_stops: 0,
             toxicity_stops: 0,
             toxicities: 0,
+            toxicities_sq: 0,
             duration: TimeMoments::default(),
             os_median: MedianCounts::default(),
             pfs_median: MedianCounts::default(),
@@ -347,11 +350,14 @@ impl SingleArmCounts {
         let trials = self.trials as f64;
         let share = |count: u64| count as f64 / trials;
         let (mut sum_n, mut sum_n2, mut sum_orr, mut covered) = (0u64, 0u64, 0.0, 0u64);
+        let mut sum_orr2 = 0.0;
         for (n, x, c) in self.cells() {
             sum_n += u64::from(n) * c;
             sum_n2 += u64::from(n) * u64::from(n) * c;
             if n > 0 {
-                sum_orr += f64::from(x) / f64::from(n) * c as f64;
+                let orr = f64::from(x) / f64::from(n);
+                sum_orr += orr * c as f64;
+                sum_orr2 += orr * orr * c as f64;
                 covered += if clopper_pearson_covers(x, n, true_orr, 0.95) {
                     c
                 } else {
@@ -380,11 +386,21 @@ impl SingleArmCounts {
             mean_duration: self.duration.mean().unwrap_or(f64::NAN),
             sd_duration: self.duration.sd().unwrap_or(f64::NAN),
             orr_bias: sum_orr / trials - true_orr,
+            sd_orr: sample_sd(sum_orr, sum_orr2, trials),
+            sd_toxicities: sample_sd(self.toxicities as f64, self.toxicities_sq as f64, trials),
             orr_coverage: share(covered),
             os_median: median(&self.os_median),
             pfs_median: median(&self.pfs_median),
         }
     }
+}
+
+/// The sample SD of n values with sum `sum` and sum of squares `sum_sq` (0 with fewer than two).
+fn sample_sd(sum: f64, sum_sq: f64, n: f64) -> f64 {
+    if n < 2.0 {
+        return 0.0;
+    }
+    ((sum_sq - sum * sum / n) / (n - 1.0)).max(0.0).sqrt()
 }
 
 /// A trial, with its (OS, PFS) Kaplan–Meier medians when it reached the final analysis.
@@ -400,6 +416,7 @@ impl Accumulator for SingleArmCounts {
             Outcome::ToxicityStop => self.toxicity_stops += 1,
         }
         self.toxicities += u64::from(result.toxicities);
+        self.toxicities_sq += u64::from(result.toxicities) * u64::from(result.toxicities);
         self.duration.add(result.end_time);
         if let Some((os, pfs)) = medians {
             self.os_median.add(os);
@@ -419,6 +436,7 @@ impl Accumulator for SingleArmCounts {
         add(&mut self.futility_stops, other.futility_stops)?;
         add(&mut self.toxicity_stops, other.toxicity_stops)?;
         add(&mut self.toxicities, other.toxicities)?;
+        add(&mut self.toxicities_sq, other.toxicities_sq)?;
         self.duration.merge(&other.duration)?;
         self.os_median.merge(&other.os_median)?;
         self.pfs_median.merge(&other.pfs_median)?;
@@ -509,6 +527,10 @@ pub struct SingleArmSummary {
     pub sd_duration: f64,
     /// E\[x/N\] − true ORR, x the responses among the N enrolled.
     pub orr_bias: f64,
+    /// SD of x/N across trials (for the standard error of the bias).
+    pub sd_orr: f64,
+    /// SD of the number of toxicities across trials.
+    pub sd_toxicities: f64,
     /// P(the 95% Clopper–Pearson interval for x/N contains the true ORR).
     pub orr_coverage: f64,
     /// Kaplan–Meier medians of OS.

@@ -9,6 +9,7 @@ use super::{
 use crate::designs::single_arm::sim::{Analysis, Endpoint, SingleArmDesign};
 use crate::designs::single_arm::{LogRankStatistic, SingleArmTruth};
 use crate::results::cells::{Fixed, Given, Percent};
+use crate::results::moments::binomial_se_pct;
 use crate::results::single_arm::{
     AnalysisKind, Curve, DesignTargetRow, KmExampleRow, Measured, MedianOsRow, OrrCurveRow, SampleSizeRow,
     SingleArmSummaryRow,
@@ -90,6 +91,11 @@ const CURVE_STEP_MONTHS: f64 = 0.25;
 /// A probability as a percentage.
 fn percent(p: f64) -> Percent {
     Fixed(100.0 * p)
+}
+
+/// The binomial standard error of a probability `p` of `trials` trials, in percentage points.
+fn binomial(p: f64, trials: u64) -> Percent {
+    Fixed(binomial_se_pct(100.0 * p, trials))
 }
 
 impl SingleArmTable {
@@ -186,12 +192,21 @@ impl SingleArmTable {
         // % of the trials that reached the final analysis whose median was not reached.
         let not_reached =
             |m: &MedianSummary| (m.estimated > 0).then(|| percent(m.not_reached as f64 / m.estimated as f64));
+        let not_reached_se = |m: &MedianSummary| {
+            (m.estimated > 0).then(|| binomial(m.not_reached as f64 / m.estimated as f64, m.estimated))
+        };
+        // The reached medians' SD over √(medians reached).
+        let median_se = |m: &MedianSummary| {
+            let reached = (m.estimated - m.not_reached).max(1) as f64;
+            m.sd.map(|sd| Fixed(sd / reached.sqrt()))
+        };
         self.rows
             .iter()
             .map(|row| {
                 let s = &row.summary;
                 let null_test = self.null_tests.iter().find(|t| t.design == row.design);
                 let type1 = null_test.map(|t| t.counts.rate());
+                let root_n = (s.trials.max(1) as f64).sqrt();
                 SingleArmSummaryRow {
                     truth: row.truth.clone(),
                     design: row.design.clone(),
@@ -216,7 +231,20 @@ impl SingleArmTable {
                     pfs_median_not_reached_pct: not_reached(&s.pfs_median),
                     nominal_alpha_pct: null_test.map(|t| Fixed(100.0 * t.alpha)),
                     type1_error_pct: type1.map(|(p, _)| percent(p)),
-                    type1_error_se_pct: type1.map(|(_, se)| percent(se)),
+                    type1_error_pct_se: type1.map(|(_, se)| percent(se)),
+                    promising_pct_se: binomial(s.promising, s.trials),
+                    futility_stop_pct_se: binomial(s.futility_stop, s.trials),
+                    toxicity_stop_pct_se: binomial(s.toxicity_stop, s.trials),
+                    completed_pct_se: binomial(s.completed, s.trials),
+                    patients_mean_se: Fixed(s.sd_patients / root_n),
+                    toxicities_mean_se: Fixed(s.sd_toxicities / root_n),
+                    duration_mean_se: Fixed(s.sd_duration / root_n),
+                    orr_bias_se: Fixed(s.sd_orr / root_n),
+                    orr_coverage_pct_se: binomial(s.orr_coverage, s.trials),
+                    os_median_mean_se: median_se(&s.os_median),
+                    os_median_not_reached_pct_se: not_reached_se(&s.os_median),
+                    pfs_median_mean_se: median_se(&s.pfs_median),
+                    pfs_median_not_reached_pct_se: not_reached_se(&s.pfs_median),
                 }
             })
             .collect()
@@ -233,6 +261,7 @@ impl SingleArmTable {
                     design: row.design.clone(),
                     patients: n,
                     trials_pct: percent(count as f64 / self.trials as f64),
+                    trials_pct_se: binomial(count as f64 / self.trials as f64, self.trials),
                 });
             }
         }
@@ -251,6 +280,7 @@ impl SingleArmTable {
                 median_to: bounds.map(|(_, to)| Given(to)),
                 trials_pct: percent(count as f64 / trials),
                 true_median_os: Given(m.true_median),
+                trials_pct_se: binomial(count as f64 / trials, trials as u64),
             };
             for (i, &count) in m.histogram.bins().iter().enumerate().filter(|(_, &c)| c > 0) {
                 let from = i as f64 * MEDIAN_BIN_MONTHS;

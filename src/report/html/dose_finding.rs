@@ -4,7 +4,7 @@
 
 use super::precision::Figure;
 use super::summary::{
-    max_n, precision_section, protocol_paragraphs, summary_across_truths, PrecisionSection, Protocol, Summary,
+    precision_section, protocol_paragraphs, summary_across_truths, PrecisionSection, Protocol, Summary,
 };
 use super::svg::{BarChart, BarData};
 use super::{Setting, VERSION};
@@ -180,7 +180,7 @@ fn probabilities(p: &[f64]) -> Vec<String> {
 }
 
 impl DesignRows {
-    fn new(row: &OcRow, colour: usize, max_n: f64, truth_dlt: &[f64]) -> DesignRows {
+    fn new(row: &OcRow, colour: usize, truth_dlt: &[f64]) -> DesignRows {
         let m = row.method;
         let doses = (0..row.true_dlt.len() as u16).map(Dose);
         DesignRows {
@@ -192,17 +192,19 @@ impl DesignRows {
             none: Figure::percent(row.stopped_early_pct(), m),
             patients: doses
                 .clone()
-                .map(|d| Figure::bounded_mean(row.patients_mean(d), max_n, m))
+                .map(|d| Figure::simulated(row.patients_mean(d), 2, m, row.patients_mean_se(d)))
                 .collect(),
-            dlts: doses.map(|d| Figure::bounded_mean(row.dlt_mean(d), max_n, m)).collect(),
+            dlts: doses
+                .map(|d| Figure::simulated(row.dlt_mean(d), 2, m, row.dlt_mean_se(d)))
+                .collect(),
             early_stop: Figure::percent(row.stopped_early_pct(), m),
             correct: Figure::percent(row.correct_selection_pct(), m),
             mean_n: Figure::mean(row.total_patients_mean(), row.total_patients_sd(), 1, m),
             median_n: median_size(&row.oc.sample_size),
             duration: row.timing.as_ref().map(|t| {
                 [
-                    Figure::without_se(t.duration_mean, 1, m),
-                    Figure::without_se(t.duration_median, 1, m),
+                    Figure::simulated(t.duration_mean, 1, m, t.se.duration_mean),
+                    Figure::simulated(t.duration_median, 1, m, t.se.duration_median),
                 ]
             }),
         }
@@ -223,7 +225,6 @@ pub fn page(scenario: &Scenario, table: &OcTable) -> DoseFindingPage {
     let names: Vec<&str> = scenario.designs.iter().map(|d| d.name.as_str()).collect();
     let colours = design_colours(&names);
     let colour_of = |design: &str| colours[names.iter().position(|n| *n == design).unwrap_or(0)];
-    let max_n = max_n(scenario);
     let trials = table.rows.iter().find_map(|r| match r.method {
         Method::Simulated { trials } => Some(trials),
         Method::Exact { .. } => None,
@@ -281,7 +282,7 @@ pub fn page(scenario: &Scenario, table: &OcTable) -> DoseFindingPage {
             let correct = CorrectDecision::for_truth(&truth.dlt, table.target);
             let designs: Vec<DesignRows> = rows
                 .iter()
-                .map(|r| DesignRows::new(r, colour_of(&r.design), max_n, &truth.dlt))
+                .map(|r| DesignRows::new(r, colour_of(&r.design), &truth.dlt))
                 .collect();
             let mut groups: Vec<String> = t.doses.clone();
             groups.push("none".into());
@@ -341,7 +342,7 @@ pub fn page(scenario: &Scenario, table: &OcTable) -> DoseFindingPage {
         summary: summary_across_truths(scenario, table, &colours),
         precision: precision_section(scenario, table),
         protocol: protocol_paragraphs(scenario, table),
-        obd: super::obd::obd_section(table, &colour_of, max_n),
+        obd: super::obd::obd_section(table, &colour_of),
     }
 }
 

@@ -10,7 +10,7 @@
 //! without phase I/II designs have no section (and an unchanged page).
 
 use super::dose_finding::method_words;
-use super::precision::{Figure, Precision};
+use super::precision::Figure;
 use crate::report::colours::css;
 use crate::results::obd::{ObdByDoseRow, ObdSummaryRow};
 use crate::results::{Method, OcTable};
@@ -80,17 +80,8 @@ pub struct ObdSection {
     pub truths: Vec<ObdTruthTable>,
 }
 
-/// A figure without a standard error a run's counts can give (a ratio of means).
-fn ratio(value: f64, method: Method) -> Figure {
-    let precision = match method {
-        Method::Exact { .. } => Precision::Exact,
-        Method::Simulated { .. } => Precision::Unknown,
-    };
-    Figure::new(value, 1, precision, 0.0)
-}
-
 impl ObdDesignRows {
-    fn new(summary: &ObdSummaryRow, by_dose: &[&ObdByDoseRow], method: Method, colour: usize, max_n: f64) -> Self {
+    fn new(summary: &ObdSummaryRow, by_dose: &[&ObdByDoseRow], method: Method, colour: usize) -> Self {
         let obd = by_dose.iter().find(|r| r.true_obd.0);
         ObdDesignRows {
             design: summary.design.clone(),
@@ -114,21 +105,21 @@ impl ObdDesignRows {
             none: Figure::percent(summary.stopped_early_pct.0, method),
             responses: by_dose
                 .iter()
-                .map(|r| Figure::bounded_mean(r.response_mean.0, max_n, method))
+                .map(|r| Figure::simulated(r.response_mean.0, 2, method, r.response_mean_se.0))
                 .collect(),
             obd_correct: Figure::percent(summary.obd_correct_pct.0, method),
-            obd_patients: ratio(summary.obd_patients_pct.0, method),
-            overtoxic_patients: ratio(summary.overtoxic_patients_pct.0, method),
-            responses_total: Figure::bounded_mean(summary.response_mean.0, max_n, method),
-            dlts_total: Figure::bounded_mean(summary.dlt_mean.0, max_n, method),
+            obd_patients: Figure::simulated(summary.obd_patients_pct.0, 1, method, summary.obd_patients_pct_se.0),
+            overtoxic_patients: Figure::simulated(summary.overtoxic_patients_pct.0, 1, method, summary.overtoxic_patients_pct_se.0),
+            responses_total: Figure::simulated(summary.response_mean.0, 2, method, summary.response_mean_se.0),
+            dlts_total: Figure::simulated(summary.dlt_mean.0, 2, method, summary.dlt_mean_se.0),
             no_acceptable: Figure::percent(summary.stop_no_acceptable_dose_pct.0, method),
         }
     }
 }
 
 /// The section of `table`'s phase I/II designs (`None` when the run has none), each design in the
-/// colour `colour_of` gives it; mean counts are bounded by `max_n` patients.
-pub fn obd_section(table: &OcTable, colour_of: &dyn Fn(&str) -> usize, max_n: f64) -> Option<ObdSection> {
+/// colour `colour_of` gives it.
+pub fn obd_section(table: &OcTable, colour_of: &dyn Fn(&str) -> usize) -> Option<ObdSection> {
     let summary = ObdSummaryRow::rows(table);
     if summary.is_empty() {
         return None;
@@ -146,7 +137,7 @@ pub fn obd_section(table: &OcTable, colour_of: &dyn Fn(&str) -> usize, max_n: f6
             .find(|r| r.truth == s.truth && r.design == s.design)
             .map(|r| r.method)
             .expect("a summary row is a table row");
-        let rows = ObdDesignRows::new(s, &doses, method, colour_of(&s.design), max_n);
+        let rows = ObdDesignRows::new(s, &doses, method, colour_of(&s.design));
         match truths.iter_mut().find(|t| t.name == s.truth) {
             Some(t) => t.designs.push(rows),
             None => truths.push(ObdTruthTable {

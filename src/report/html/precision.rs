@@ -2,15 +2,12 @@
 //! error (or a stated upper bound of it), exact figures marked exact, and the number of trials a
 //! stated precision needs.
 //!
-//! The OC tables hold per-trial probabilities and means only (the accumulators keep counts and
-//! sums, not sums of squares), so:
+//! The standard errors are the CSV tables' `_se` columns, from the per-trial sums of squares the
+//! accumulators keep ([`crate::results::moments`]):
 //! - a percentage of trials p (selection, stopping, correct decision) has the binomial standard
 //!   error √(p(1 − p)/n);
-//! - the mean sample size has SD/√n, from the sample-size distribution the rows carry;
-//! - a mean of a per-trial count bounded by M (patients or DLTs at a dose, at most the maximum
-//!   sample size) has a standard error of at most √(μ(M − μ)/n), by the Bhatia–Davis inequality
-//!   Var X ≤ (M − μ)(μ − 0) (Bhatia & Davis 2000, Amer Math Monthly 107:353): the report prints
-//!   it as a bound;
+//! - a mean of a per-trial quantity (patients or DLTs at a dose, the sample size, the duration)
+//!   has SD/√n; a ratio of means (a % of patients) its delta-method standard error;
 //! - a mean over truths of figures from common random numbers (correlated) has a standard error of
 //!   at most the mean of their standard errors (Minkowski's inequality).
 
@@ -27,7 +24,7 @@ pub enum Precision {
     Se,
     /// An upper bound of its Monte Carlo standard error.
     Bound,
-    /// No standard error can be computed from the counts a run keeps.
+    /// No standard error in the tables read (e.g. a compared run's mean sample size).
     Unknown,
 }
 
@@ -69,13 +66,21 @@ impl Figure {
         }
     }
 
-    /// A per-trial mean of a count between 0 and `max`, with the Bhatia–Davis bound of its
-    /// standard error.
-    pub fn bounded_mean(mean: f64, max: f64, method: Method) -> Figure {
+    /// A figure of a row computed by `method`, with its standard error `se` when simulated.
+    pub fn simulated(value: f64, decimals: usize, method: Method, se: f64) -> Figure {
         match method {
-            Method::Exact { .. } => Figure::new(mean, 2, Precision::Exact, 0.0),
-            Method::Simulated { trials } => Figure::new(mean, 2, Precision::Bound, bounded_mean_se(mean, max, trials)),
+            Method::Exact { .. } => Figure::new(value, decimals, Precision::Exact, 0.0),
+            Method::Simulated { .. } => Figure::new(value, decimals, Precision::Se, se),
         }
+    }
+
+    /// A figure with no standard error in the tables read (exact rows still say exact).
+    pub fn without_se(value: f64, decimals: usize, method: Method) -> Figure {
+        let precision = match method {
+            Method::Exact { .. } => Precision::Exact,
+            Method::Simulated { .. } => Precision::Unknown,
+        };
+        Figure::new(value, decimals, precision, 0.0)
     }
 
     /// A per-trial mean with standard deviation `sd` across trials.
@@ -85,29 +90,9 @@ impl Figure {
             Method::Simulated { trials } => Figure::new(mean, decimals, Precision::Se, sd / (trials as f64).sqrt()),
         }
     }
-
-    /// A figure with no standard error from the counts kept (exact rows still say exact).
-    pub fn without_se(value: f64, decimals: usize, method: Method) -> Figure {
-        let precision = match method {
-            Method::Exact { .. } => Precision::Exact,
-            Method::Simulated { .. } => Precision::Unknown,
-        };
-        Figure::new(value, decimals, precision, 0.0)
-    }
 }
 
-/// Binomial standard error, in percentage points, of a percentage `pct` of `trials` trials.
-pub fn binomial_se_pct(pct: f64, trials: u64) -> f64 {
-    let p = (pct / 100.0).clamp(0.0, 1.0);
-    100.0 * (p * (1.0 - p) / trials.max(1) as f64).sqrt()
-}
-
-/// Upper bound of the standard error of the mean `mean` over `trials` trials of a quantity
-/// between 0 and `max` (Bhatia–Davis: Var ≤ μ(M − μ)).
-pub fn bounded_mean_se(mean: f64, max: f64, trials: u64) -> f64 {
-    let m = mean.clamp(0.0, max.max(0.0));
-    (m * (max - m) / trials.max(1) as f64).sqrt()
-}
+pub use crate::results::moments::binomial_se_pct;
 
 /// Trials needed for a percentage near `pct` to have a standard error of at most `se_points`
 /// percentage points: ⌈p(1 − p)/SE²⌉ (2,500 for SE ≤ 1 point at the worst case p = 50%).
@@ -135,8 +120,11 @@ mod tests {
         // 90%: 0.09/0.0001 = 900 trials.
         assert_eq!(trials_for_percent(90.0, 1.0), 900);
         assert_eq!(trials_for_mean(3.0, 0.1), 900);
-        // A count in [0, 36] with mean 6 over 400 trials: √(6·30/400) = 0.6708.
-        assert!((bounded_mean_se(6.0, 36.0, 400) - 0.670_820_4).abs() < 1e-6);
+        let mean = Figure::simulated(6.0, 2, Method::Simulated { trials: 400 }, 0.67);
+        assert_eq!(
+            (mean.precision, mean.se_shown.as_deref()),
+            (Precision::Se, Some("0.67"))
+        );
         let f = Figure::percent(25.0, Method::Simulated { trials: 400 });
         assert_eq!((f.shown.as_str(), f.se_shown.as_deref()), ("25.0", Some("2.2")));
         let exact = Figure::percent(25.0, Method::Exact { states: 9 });

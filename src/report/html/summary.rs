@@ -11,6 +11,7 @@ use super::precision::{trials_for_mean, trials_for_percent, Figure, Precision};
 use super::svg::{BarChart, BarData};
 use crate::core::Dose;
 use crate::report::colours::css;
+use crate::results::moments::Part;
 use crate::results::{CorrectDecision, Method, OcRow, OcTable};
 use crate::scenario::Scenario;
 use serde::Serialize;
@@ -121,16 +122,9 @@ fn overdose_patients(row: &OcRow) -> f64 {
         .sum()
 }
 
-/// The largest sample size of a run (the bound of per-trial counts).
-pub(super) fn max_n(scenario: &Scenario) -> f64 {
-    let t = &scenario.trial;
-    f64::from(t.total_patients.unwrap_or(0).max(t.limits.max_patients))
-}
-
 /// The summary across truths of `table`, designs coloured `colours` (scenario order).
 pub fn summary_across_truths(scenario: &Scenario, table: &OcTable, colours: &[usize]) -> Summary {
     let target = table.target;
-    let max_n = max_n(scenario);
     let mut lines: Vec<SummaryLine> = scenario
         .designs
         .iter()
@@ -146,8 +140,17 @@ pub fn summary_across_truths(scenario: &Scenario, table: &OcTable, colours: &[us
                 colour: css(colour),
                 correct: each(&|r| Figure::percent(r.correct_selection_pct(), r.method), 1),
                 overdose_selection: each(&|r| Figure::percent(r.overdose_selection_pct(), r.method), 1),
-                overdose_patients: each(&|r| Figure::bounded_mean(overdose_patients(r), max_n, r.method), 2),
-                overdose_patients_pct: each(&|r| Figure::without_se(r.overdose_patients_pct(), 1, r.method), 1),
+                overdose_patients: each(
+                    &|r| {
+                        let se = r.mean_se(Part::Patients, |d| r.correct.is_overdose(Dose(d as u16)));
+                        Figure::simulated(overdose_patients(r), 2, r.method, se)
+                    },
+                    2,
+                ),
+                overdose_patients_pct: each(
+                    &|r| Figure::simulated(r.overdose_patients_pct(), 1, r.method, r.overdose_patients_pct_se()),
+                    1,
+                ),
                 acceptable: each(
                     &|r| Figure::percent(acceptable_pct(r, target, ACCEPTABLE_BAND), r.method),
                     1,
@@ -400,6 +403,7 @@ mod tests {
                 stops: [1.0, 0.0, 0.0, 0.0, 0.0],
                 sample_size: vec![],
                 responses: None,
+                moments: None,
             },
             timing: None,
             obd: None,
