@@ -8,6 +8,7 @@
 //! - [`dose_finding`]: the rows of `oc_by_dose.csv` and `summary.csv`, built from an [`OcTable`].
 //! - [`obd`]: the rows of `obd_by_dose.csv` and `obd_summary.csv`, for phase I/II designs.
 //! - [`single_arm`]: the rows of a single-arm run's tables (built by `engines::single_arm::table`).
+//! - [`random_truths`]: `random_truths.csv` and `random_truths_curves.csv`, OCs over random curves.
 //! - `compare`, `sweep`: `comparison.csv` and the layout of `sweep.csv`.
 //! - `rows`, `cells`: reading and writing rows, and how each cell is written.
 //!
@@ -20,6 +21,7 @@ pub mod dose_finding;
 pub mod obd;
 pub(crate) mod oc;
 pub mod pathways;
+pub mod random_truths;
 pub(crate) mod rows;
 pub mod single_arm;
 pub(crate) mod sweep;

@@ -21,6 +21,7 @@ mod limits_cost;
 mod params;
 mod pathways;
 mod properties;
+mod random_truths;
 mod recorded;
 mod report;
 mod scale;

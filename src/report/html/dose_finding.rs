@@ -149,6 +149,8 @@ pub struct DoseFindingPage {
     pub precision: PrecisionSection,
     /// Draft protocol paragraphs.
     pub protocol: Vec<Protocol>,
+    /// OCs over random truths, when the scenario has them.
+    pub random_truths: Option<super::random_truths::RandomTruthsSection>,
 }
 
 /// The median of a distribution of sizes `p` (P(size = n), n = 0, 1, …): the smallest n with
@@ -339,6 +341,8 @@ pub fn page(scenario: &Scenario, table: &OcTable) -> DoseFindingPage {
         summary: summary_across_truths(scenario, table, &colours),
         precision: precision_section(scenario, table),
         protocol: protocol_paragraphs(scenario, table),
+        random_truths: (table.random_truths.as_ref())
+            .map(|r| super::random_truths::section(r, &table.dose_labels, &colours)),
     }
 }
 
