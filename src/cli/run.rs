@@ -311,6 +311,31 @@ fn report_dose_finding(scenario: &Scenario, table: &OcTable, notes: &[ExactNote]
     if table.rows.iter().any(|row| row.obd.is_some()) {
         say!("  correct% of a phase I/II design: its selection of the true OBD (obd_summary.csv)");
     }
+    if let Some(random) = &table.random_truths {
+        report_random_truths(random);
+    }
+}
+
+/// Prints each design's OCs over the random curves, ranked (`random_truths.csv` has them all).
+fn report_random_truths(random: &trialsim::results::random_truths::RandomTruthsTable) {
+    let over = format!("{} random curves", random.mtd.len());
+    let rows: Vec<Vec<String>> = (random.ranked().into_iter())
+        .map(|k| {
+            let d = &random.designs[k];
+            vec![
+                over.clone(),
+                d.design.clone(),
+                format!("{:.1} ± {:.1}", d.correct.mean, d.correct.se),
+                format!("{:.1}", d.correct.sd),
+                format!("{:.1} ± {:.1}", d.overdose.mean, d.overdose.se),
+                format!("{:.2}", d.mtd_patients.mean),
+            ]
+        })
+        .collect();
+    let header = ["over", "design", "correct% ± SE", "SD", "overdose% ± SE", "N at MTD"];
+    for line in console_table(&header, &rows, 2) {
+        say!("{line}");
+    }
 }
 
 /// Prints a single-arm run's timing and main OCs per design and truth.

@@ -151,10 +151,10 @@ pub trait Simulation: Sync {
     fn worker(&self) -> Self::Worker<'_>;
 
     /// Runs trial `trial` (every design under every truth) into the worker's counts.
-    fn run(&self, worker: &mut Self::Worker<'_>, trial: u64);
+    fn run<'s>(&'s self, worker: &mut Self::Worker<'s>, trial: u64);
 
     /// The worker's counts, with anything it still holds back added.
-    fn finish(&self, worker: Self::Worker<'_>) -> Self::Counts;
+    fn finish<'s>(&'s self, worker: Self::Worker<'s>) -> Self::Counts;
 }
 
 /// Why a simulation did not finish.

@@ -25,6 +25,13 @@
 //! had a DLT, and v_i < P(response | no DLT at d) otherwise ([`JointThreshold`]), the conditionals
 //! of the truth's joint law of DLT and response ([`DoseTruth`]).
 //!
+//! # Random truths
+//!
+//! Curve c of `[random_truths]` (see [`crate::run::random_truths`]) runs its trial t as the
+//! dose-finding engine runs trial t of a run seeded mix64((s ⊕ `CURVE_TRIALS_STREAM`) ⊕ mix64(c)),
+//! so each curve's patients are its own; the curves themselves come from Xoshiro256++ keyed by
+//! (their own seed ⊕ `CURVE_STREAM`, c), see [`crate::scenario::RandomTruths`].
+//!
 //! # Calendar time ([`calendar_rng`], [`calendar_patient`])
 //!
 //! Xoshiro256++ seeded by SplitMix64 from the key of (s ⊕ [`CALENDAR_STREAM`], t), a stream apart

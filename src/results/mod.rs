@@ -8,6 +8,7 @@
 //! - [`dose_finding`]: the rows of `oc_by_dose.csv` and `summary.csv`, built from an [`OcTable`].
 //! - [`obd`]: the rows of `obd_by_dose.csv` and `obd_summary.csv`, for phase I/II designs.
 //! - [`single_arm`]: the rows of a single-arm run's tables (built by `engines::single_arm::table`).
+//! - [`random_truths`]: `random_truths.csv` and `random_truths_curves.csv`, OCs over random curves.
 //! - `compare`, `sweep`: `comparison.csv` and the layout of `sweep.csv`.
 //! - [`moments`]: the Monte Carlo standard errors of simulated figures.
 //! - `rows`, `cells`: reading and writing rows, and how each cell is written.
@@ -24,6 +25,7 @@ pub mod obd;
 pub(crate) mod oc;
 mod oc_se;
 pub mod pathways;
+pub mod random_truths;
 pub(crate) mod rows;
 pub mod single_arm;
 pub(crate) mod sweep;

@@ -344,6 +344,8 @@ pub struct OcTable {
     pub seed: u64,
     /// Rows ordered truth by truth, designs in scenario order within each truth.
     pub rows: Vec<OcRow>,
+    /// The OCs over random curves, when the scenario has `[random_truths]`.
+    pub random_truths: Option<super::random_truths::RandomTruthsTable>,
 }
 
 impl OcTable {
@@ -383,6 +385,7 @@ impl OcTable {
             dose_labels: dose_labels.to_vec(),
             seed,
             rows,
+            random_truths: None,
         }
     }
 }

@@ -9,6 +9,8 @@
 
 mod bench;
 mod cost;
+mod dose_finding;
+pub mod random_truths;
 pub mod shard;
 pub mod sweep;
 mod tagged;
@@ -16,14 +18,14 @@ mod tagged;
 pub use crate::core::limits::{ANNOUNCE_AFTER_SECONDS, PROGRESS_AFTER_SECONDS};
 pub use bench::{bench, BenchResult};
 pub use cost::{check_cost, estimate, Estimate};
+pub(crate) use dose_finding::DoseFindingRun;
 pub(crate) use tagged::{Counts, Tagged};
 
 use crate::core::{dlt_as_given, Timing};
 use crate::designs::single_arm::{Endpoint, SingleArmDesign, SingleArmError};
-use crate::designs::DoseFinder;
 use crate::engines::cache::SharedDecisions;
 use crate::engines::calendar::{TimedCounts, TimedEntry, TimedPlan, TimedSettings};
-use crate::engines::dose_finding::{DoseFindingPlan, OcCounts};
+use crate::engines::dose_finding::OcCounts;
 use crate::engines::exact::{exact_joint_oc, exact_oc};
 use crate::engines::single_arm::SingleArmTable;
 use crate::engines::single_arm::{SingleArmPlan, SingleArmResults};
@@ -163,47 +165,6 @@ where
     match scenario {
         AnyScenario::DoseFinding(s) => with_dose_finding_engine(s, task),
         AnyScenario::SingleArm(s) => task.with(&SingleArmRun::new(s)),
-    }
-}
-
-/// A dose-finding scenario without calendar time, by the dose-finding engine.
-pub(crate) struct DoseFindingRun<'a> {
-    scenario: &'a Scenario,
-    designs: Vec<Box<dyn DoseFinder>>,
-}
-
-impl<'a> DoseFindingRun<'a> {
-    /// Every design of `scenario`.
-    pub fn new(scenario: &'a Scenario) -> DoseFindingRun<'a> {
-        DoseFindingRun {
-            scenario,
-            designs: scenario.build_designs(),
-        }
-    }
-}
-
-impl Engine for DoseFindingRun<'_> {
-    type Counts = Vec<Vec<OcCounts>>;
-    type Simulation<'s>
-        = DoseFindingPlan<'s>
-    where
-        Self: 's;
-    type Table = OcTable;
-
-    fn simulation(&self, seed: u64) -> Result<DoseFindingPlan<'_>, RunError> {
-        Ok(DoseFindingPlan::new(&self.designs, &self.scenario.truths, seed))
-    }
-
-    fn table(&self, counts: &Vec<Vec<OcCounts>>, trials: u64, seed: u64) -> Result<OcTable, RunError> {
-        let results = counts
-            .iter()
-            .map(|by_truth| by_truth.iter().map(|c| simulated_row(c, trials)).collect())
-            .collect();
-        Ok(oc_table(self.scenario, results, seed))
-    }
-
-    fn write(&self, table: &OcTable, dir: &Path) -> Result<Vec<PathBuf>, RunError> {
-        write_outputs(self.scenario, table, dir)
     }
 }
 
@@ -385,6 +346,9 @@ pub fn simulate_scenario(
         )
         .into());
     }
+    if options.exact && scenario.random_truths.is_some() {
+        return Err(SimulationError::Unsupported("random truths are simulated: drop --exact".into()).into());
+    }
     if scenario.timing.is_some() || !exact {
         let table = with_dose_finding_engine(scenario, Run(trials, seed, options.threads, progress))?;
         return Ok((table, Vec::new()));
@@ -471,6 +435,7 @@ fn exact_or_simulated(
                 .iter()
                 .map(|&k| scenario.designs[k].build(&scenario.trial))
                 .collect(),
+            curves: Vec::new(),
         };
         let counts = subset.count(0..trials, seed, threads, progress)?;
         for (&k, counts) in pending.iter().zip(counts) {
@@ -498,7 +463,7 @@ const OUTPUT_TABLES: [(&str, &str); 2] = [
 ];
 
 /// A failure to write `path`.
-fn write_error(path: &Path, source: std::io::Error) -> RunError {
+pub(crate) fn write_error(path: &Path, source: std::io::Error) -> RunError {
     RunError::Write {
         path: path.to_path_buf(),
         source,
@@ -549,6 +514,7 @@ pub(crate) fn write_outputs_into(scenario: &Scenario, table: &OcTable, dir: &Pat
         }
         files.extend(OBD_TABLES);
     }
+    random_truths::write_random_truths(table, dir, &mut written, &mut files)?;
     files.extend(DOSE_FINDING_CHARTS);
     if scenario.timing.is_some() {
         files.extend(CALENDAR_CHARTS);

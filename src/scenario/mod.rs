@@ -5,11 +5,13 @@
 mod backfill;
 mod calendar;
 mod design;
+mod random_truths;
 mod raw;
 mod single_arm;
 mod sweep;
 
 pub use design::{DesignSpec, RuleSpec};
+pub use random_truths::{closest, Curve, CurveMethod, RandomTruths};
 pub use single_arm::{JointSpec, SingleArmDesignSpec, SingleArmScenario, SINGLE_ARM_RULES};
 pub use sweep::{RunFile, Sweep, SweepKey, SweepPoint, SweepValue};
 
@@ -129,6 +131,8 @@ pub struct Scenario {
     pub timing: Option<Timing>,
     /// `[rp2d]`: the utility by which the RP2D is chosen when truths have a response.
     pub utility: Utility,
+    /// `[random_truths]`: random dose-toxicity curves to average the designs over, if given.
+    pub random_truths: Option<Box<RandomTruths>>,
     /// Problems worth a warning that do not stop the run (e.g. a non-monotone truth).
     pub warnings: Vec<String>,
 }

@@ -33,6 +33,7 @@ struct RawScenario {
     truth: Vec<RawTruth>,
     #[serde(default)]
     design: Vec<toml::Table>,
+    random_truths: Option<super::random_truths::RawRandomTruths>,
 }
 
 #[derive(Deserialize, Default)]
@@ -267,6 +268,12 @@ fn validate(raw: RawScenario, errors: &Errors, need_truth: bool) -> Result<Scena
         errors.unique_name(&root.key("design").at(i).key("name"), &d.name, &mut names)?;
     }
     check_efficacy(&truths, &designs, timing.is_some(), errors)?;
+    let efficacy = designs.iter().any(|d| d.base.kind().capabilities().efficacy);
+    let exact = simulation.method == Method::Exact;
+    let random_truths = (raw.random_truths)
+        .map(|r| super::random_truths::validate(r, &trial, (timing.is_some(), exact, efficacy), errors))
+        .transpose()?
+        .map(Box::new);
 
     Ok(Scenario {
         file: errors.file.to_path_buf(),
@@ -278,6 +285,7 @@ fn validate(raw: RawScenario, errors: &Errors, need_truth: bool) -> Result<Scena
         designs,
         timing,
         utility,
+        random_truths,
         warnings,
     })
 }

@@ -192,6 +192,14 @@ fn parse_sweep(text: &str, base: toml::Table, sweep: toml::Value, file: &Path) -
     if base.get("kind").and_then(toml::Value::as_str) == Some("single-arm") {
         return Err(field(file, &root, "sweeps apply to dose-finding scenarios"));
     }
+    if base.contains_key("random_truths") {
+        let path = FieldPath::default().key("random_truths");
+        return Err(field(
+            file,
+            &path,
+            "a sweep is not averaged over random truths: remove [sweep] or [random_truths]",
+        ));
+    }
     let toml::Value::Table(sweep) = sweep else {
         return Err(field(
             file,

@@ -23,6 +23,7 @@ mod params;
 mod parity;
 mod pathways;
 mod properties;
+mod random_truths;
 mod recorded;
 mod report;
 mod results_json;

@@ -4,7 +4,7 @@
 use super::calendar::{draw_durations, draw_regimens, draw_rp2d, CALENDAR_CHARTS};
 use super::{
     colour, design_fills, filled, grouped_bars, header, panels, push_unique, register_font, render_png, text_style,
-    Area, ChartError,
+    Area, ChartError, FontScope,
 };
 use crate::results::cells::Choice;
 use crate::results::{read_rows, OcByDoseRow, Row, SummaryRow};
@@ -104,6 +104,7 @@ impl DoseFindingTables {
 /// the files written.
 pub fn render_dose_finding(tables: &DoseFindingTables, dir: &Path) -> Result<Vec<PathBuf>, ChartError> {
     register_font();
+    let _font = FontScope::for_folder(dir);
     let mut written = Vec::new();
     if tables.has_durations() {
         for (file, _) in CALENDAR_CHARTS {

@@ -1,6 +1,6 @@
 //! PNG charts of a run, drawn from the run's CSV tables only (so `trialsim plot DIR` can redraw
 //! them later): 1600 × 1000 pixels, the Okabe–Ito colour-blind-safe palette, and a bundled font
-//! (DejaVu Sans), so no system font library is needed. This module holds what every chart shares
+//! (DejaVu Sans, or a CJK font for runs with Chinese or Japanese names: [`font`]), so no system font library is needed. This module holds what every chart shares
 //! (palette, font, legend header, panels, grouped bars, notes, PNG output); one file per family:
 //!
 //! - `dose_finding`: true curves, selection and allocation by dose, summary across truths;
@@ -17,10 +17,10 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use std::path::{Path, PathBuf};
-use std::sync::Once;
 
 mod calendar;
 mod dose_finding;
+mod font;
 mod orr;
 pub mod pathways;
 pub mod single_arm;
@@ -28,6 +28,7 @@ mod survival;
 
 pub use calendar::CALENDAR_CHARTS;
 pub use dose_finding::{render_dose_finding, DoseFindingTables, DOSE_FINDING_CHARTS};
+pub(crate) use font::{register_font, FontScope};
 
 /// Chart size in pixels.
 pub const SIZE: (u32, u32) = (1600, 1000);
@@ -51,9 +52,6 @@ pub(crate) const PALETTE: [RGBColor; 14] = [
     RGBColor(51, 34, 136),
 ];
 
-/// The family name the bundled font is registered under.
-pub(crate) const FONT: &str = "sans-serif";
-
 /// The colour of series `i` (the palette repeats after fourteen).
 pub(crate) fn colour(i: usize) -> RGBColor {
     PALETTE[i % PALETTE.len()]
@@ -74,17 +72,6 @@ pub(crate) fn design_rgbs(names: &[String]) -> Vec<RGBColor> {
 pub(crate) fn design_fills(names: &[String]) -> impl Fn(usize) -> ShapeStyle {
     let colours = design_rgbs(names);
     move |i| colours[i].filled()
-}
-
-/// Registers the bundled font once per process.
-pub(crate) fn register_font() {
-    static ONCE: Once = Once::new();
-    ONCE.call_once(|| {
-        let font: &'static [u8] = include_bytes!("../../../assets/fonts/DejaVuSans.ttf");
-        if plotters::style::register_font(FONT, FontStyle::Normal, font).is_err() {
-            panic!("the bundled font is a valid TrueType font");
-        }
-    });
 }
 
 /// A problem reading tables or writing charts.
@@ -182,9 +169,9 @@ pub(crate) fn render_png_sized(
 /// A drawing area of a chart.
 pub(crate) type Area<'a> = DrawingArea<BitMapBackend<'a>, Shift>;
 
-/// Black text of `size` pixels in the bundled font.
+/// Black text of `size` pixels in the bundled font of the charts being drawn ([`font`]).
 pub(crate) fn text_style(size: u32) -> TextStyle<'static> {
-    (FONT, size).into_font().color(&BLACK)
+    (font::family(), size).into_font().color(&BLACK)
 }
 
 /// A title line and a legend of `names` (wrapping), at the top of `area`; returns the rest.

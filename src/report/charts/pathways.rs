@@ -4,7 +4,7 @@
 //! probability when a truth was given), and an edge from each node to the cohorts that follow it
 //! at the dose it chose. Written as SVG (for protocols) and PNG, from one drawing.
 
-use super::{colour, register_font, render_png_sized, text_style, ChartError};
+use super::{colour, register_font, render_png_sized, text_style, ChartError, FontScope};
 use crate::report::write_atomic;
 use crate::results::PathwayRow;
 use plotters::coord::Shift;
@@ -197,6 +197,9 @@ pub fn render_pathways(dir: &Path, rows: &[PathwayRow], title: &str) -> Result<V
         path: svg_path.clone(),
         source,
     })?;
+    let texts = rows.iter().flat_map(|r| [r.outcomes.as_str(), r.decision.as_str()]);
+    let font = FontScope::for_texts(texts.chain([title]));
     let png_path = render_png_sized(dir, png_file, layout.size, |area| draw(area, rows, &layout, title))?;
+    drop(font);
     Ok(vec![svg_path, png_path])
 }

@@ -5,7 +5,7 @@
 
 use super::orr::{draw_power, draw_stopping};
 use super::survival::{draw_km, draw_medians};
-use super::{push_unique, register_font, render_png, Area, ChartError};
+use super::{push_unique, register_font, render_png, Area, ChartError, FontScope};
 use crate::results::single_arm::{
     AnalysisKind, DesignTargetRow, KmExampleRow, Measured, MedianOsRow, OrrCurveRow, SampleSizeRow, SingleArmSummaryRow,
 };
@@ -147,6 +147,7 @@ impl SingleArmChartTables {
 /// Draws every single-arm chart into `dir`; returns the files written.
 pub fn render_single_arm(tables: &SingleArmChartTables, dir: &Path) -> Result<Vec<PathBuf>, ChartError> {
     register_font();
+    let _font = FontScope::for_folder(dir);
     let mut written = Vec::new();
     for (file, _) in SINGLE_ARM_CHARTS {
         let draw: fn(&SingleArmChartTables, &Area) -> Result<(), String> = match file {

@@ -151,6 +151,8 @@ pub struct DoseFindingPage {
     pub protocol: Vec<Protocol>,
     /// The dose-optimization section, for runs with phase I/II designs ([`super::obd`]).
     pub obd: Option<super::obd::ObdSection>,
+    /// OCs over random truths, when the scenario has them.
+    pub random_truths: Option<super::random_truths::RandomTruthsSection>,
 }
 
 /// The median of a distribution of sizes `p` (P(size = n), n = 0, 1, …): the smallest n with
@@ -343,6 +345,8 @@ pub fn page(scenario: &Scenario, table: &OcTable) -> DoseFindingPage {
         precision: precision_section(scenario, table),
         protocol: protocol_paragraphs(scenario, table),
         obd: super::obd::obd_section(table, &colour_of),
+        random_truths: (table.random_truths.as_ref())
+            .map(|r| super::random_truths::section(r, &table.dose_labels, &colours)),
     }
 }
 

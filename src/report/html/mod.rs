@@ -14,6 +14,7 @@
 pub mod dose_finding;
 pub mod obd;
 pub mod precision;
+pub mod random_truths;
 pub mod single_arm_page;
 pub mod summary;
 pub mod svg;
@@ -53,12 +54,13 @@ impl Setting {
 }
 
 /// The templates, compiled in.
-const TEMPLATES: [(&str, &str); 8] = [
+const TEMPLATES: [(&str, &str); 9] = [
     ("base.html", include_str!("../templates/base.html")),
     ("macros.html", include_str!("../templates/macros.html")),
     ("style.css", include_str!("../templates/style.css")),
     ("dose_finding.html", include_str!("../templates/dose_finding.html")),
     ("obd.html", include_str!("../templates/obd.html")),
+    ("random_truths.html", include_str!("../templates/random_truths.html")),
     ("single_arm.html", include_str!("../templates/single_arm.html")),
     ("sweep.html", include_str!("../templates/sweep.html")),
     ("compare.html", include_str!("../templates/compare.html")),
