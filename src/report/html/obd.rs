@@ -109,7 +109,12 @@ impl ObdDesignRows {
                 .collect(),
             obd_correct: Figure::percent(summary.obd_correct_pct.0, method),
             obd_patients: Figure::simulated(summary.obd_patients_pct.0, 1, method, summary.obd_patients_pct_se.0),
-            overtoxic_patients: Figure::simulated(summary.overtoxic_patients_pct.0, 1, method, summary.overtoxic_patients_pct_se.0),
+            overtoxic_patients: Figure::simulated(
+                summary.overtoxic_patients_pct.0,
+                1,
+                method,
+                summary.overtoxic_patients_pct_se.0,
+            ),
             responses_total: Figure::simulated(summary.response_mean.0, 2, method, summary.response_mean_se.0),
             dlts_total: Figure::simulated(summary.dlt_mean.0, 2, method, summary.dlt_mean_se.0),
             no_acceptable: Figure::percent(summary.stop_no_acceptable_dose_pct.0, method),
