@@ -80,10 +80,10 @@ fn single_arm_charts_are_written_listed_and_redrawn() {
         assert!(folder.join(name).is_file(), "{name} missing");
         assert!(index.contains(&format!("- `{name}`: ")), "index lacks {name}");
     }
-    // Six tables, four charts, the index, report.html and the manifest; nothing else (no
-    // temporary files).
+    // Six tables, four charts, the index, report.html, results.json and the manifest; nothing
+    // else (no temporary files).
     assert_eq!(SINGLE_ARM_FILES.len(), 11);
-    assert_eq!(fs::read_dir(&folder).unwrap().count(), 13);
+    assert_eq!(fs::read_dir(&folder).unwrap().count(), 14);
     assert_eq!(SINGLE_ARM_CHARTS.len(), 4);
     for (chart, _) in SINGLE_ARM_CHARTS {
         assert_chart_drawn(&folder.join(chart));
@@ -164,5 +164,6 @@ fn single_arm_charts_are_written_listed_and_redrawn() {
 
     // Redrawn from the tables alone, byte for byte.
     let charts: Vec<&str> = SINGLE_ARM_CHARTS.iter().map(|(c, _)| *c).collect();
-    assert_eq!(assert_redrawn(&folder, &charts, dir.path()).matches("wrote").count(), 4);
+    // The four charts, and results.json rewritten from the tables.
+    assert_eq!(assert_redrawn(&folder, &charts, dir.path()).matches("wrote").count(), 5);
 }

@@ -38,9 +38,9 @@ fn run_writes_contract_tables() {
     ] {
         assert!(index.contains(name), "index lacks {name}");
     }
-    // Two tables, four charts, the index, report.html and the manifest; no temporary files are
-    // left behind.
-    assert_eq!(fs::read_dir(&folder).unwrap().count(), 9);
+    // Two tables, four charts, the index, report.html, results.json and the manifest; no
+    // temporary files are left behind.
+    assert_eq!(fs::read_dir(&folder).unwrap().count(), 10);
     assert!(stdout(&out).contains("wrote"));
 }
 
@@ -204,13 +204,14 @@ fn output_structure_snapshot() {
         "README.md: | truth | 3+3 | BOIN | BOIN, backfill | TITE-BOIN | CRM | TITE-CRM | BOIN, no step-up | BOIN, step-up from DL5 |",
         "duration.png",
         "manifest.json",
-        "oc_by_dose.csv: truth,design,dose,label,true_dlt,selected_pct,patients_mean,dlt_mean,step_up_patients_mean,step_up_dlt_mean,crs_dlt_mean,backfill_patients_mean,expansion_patients_mean,response_mean,teae_mean,teae_incidence,teae_ci_lower_mean,teae_ci_upper_mean,rp2d_pct,correct_rp2d",
+        "oc_by_dose.csv: truth,design,dose,label,true_dlt,selected_pct,patients_mean,dlt_mean,step_up_patients_mean,step_up_dlt_mean,crs_dlt_mean,backfill_patients_mean,expansion_patients_mean,response_mean,teae_mean,teae_incidence,teae_ci_lower_mean,teae_ci_upper_mean,rp2d_pct,correct_rp2d,selected_pct_se,patients_mean_se,dlt_mean_se,step_up_patients_mean_se,step_up_dlt_mean_se,crs_dlt_mean_se,backfill_patients_mean_se,expansion_patients_mean_se,response_mean_se,teae_mean_se,teae_incidence_se,teae_ci_lower_mean_se,teae_ci_upper_mean_se,rp2d_pct_se",
         "patients.png",
         "regimen.png",
         "report.html",
+        "results.json",
         "rp2d.png",
         "selection.png",
-        "summary.csv: truth,design,trials,correct_selection_pct,stopped_early_pct,patients_mean,dlt_rate,overdose_patients_pct,overdose_selection_pct,correct_decision,patients_sd,dlt_mean,selected_none_pct,stop_design_complete_pct,stop_too_toxic_pct,stop_max_patients_pct,stop_enough_at_dose_pct,method,exact_states,target,duration_mean,duration_median,duration_p90,waited_mean,wait_mean,turned_away_mean,correct_rp2d,rp2d_correct_pct,rp2d_none_pct,step_up_patients_pct,selected_step_up_pct,correct_as_given_pct,overdose_selection_as_given_pct,crs_dlt_mean,backfill_patients_mean,expansion_patients_mean",
+        "summary.csv: truth,design,trials,correct_selection_pct,stopped_early_pct,patients_mean,dlt_rate,overdose_patients_pct,overdose_selection_pct,correct_decision,patients_sd,dlt_mean,selected_none_pct,stop_design_complete_pct,stop_too_toxic_pct,stop_max_patients_pct,stop_enough_at_dose_pct,method,target,duration_mean,duration_median,duration_p90,waited_mean,wait_mean,turned_away_mean,correct_rp2d,rp2d_correct_pct,rp2d_none_pct,step_up_patients_pct,selected_step_up_pct,correct_as_given_pct,overdose_selection_as_given_pct,crs_dlt_mean,backfill_patients_mean,expansion_patients_mean,correct_selection_pct_se,stopped_early_pct_se,patients_mean_se,dlt_rate_se,overdose_patients_pct_se,overdose_selection_pct_se,patients_sd_se,dlt_mean_se,selected_none_pct_se,stop_design_complete_pct_se,stop_too_toxic_pct_se,stop_max_patients_pct_se,stop_enough_at_dose_pct_se,duration_mean_se,duration_median_se,duration_p90_se,waited_mean_se,wait_mean_se,turned_away_mean_se,rp2d_correct_pct_se,rp2d_none_pct_se,step_up_patients_pct_se,selected_step_up_pct_se,correct_as_given_pct_se,overdose_selection_as_given_pct_se,crs_dlt_mean_se,backfill_patients_mean_se,expansion_patients_mean_se",
         "summary.png",
         "true_dlt.png",
     ];
@@ -220,7 +221,7 @@ fn output_structure_snapshot() {
     let headers: Vec<&String> = single_arm.iter().filter(|l| l.contains(".csv: ")).collect();
     assert_eq!(headers.len(), 6, "{single_arm:#?}");
     assert!(single_arm.contains(&format!("summary.csv: {}", SingleArmSummaryRow::columns().join(","))));
-    assert!(single_arm.contains(&"sample_size.csv: truth,design,patients,trials_pct".to_string()));
+    assert!(single_arm.contains(&"sample_size.csv: truth,design,patients,trials_pct,trials_pct_se".to_string()));
     assert!(
         single_arm.iter().any(|l| l == "README.md: ## Designs"),
         "{single_arm:#?}"
