@@ -20,6 +20,7 @@ mod interim;
 mod limits;
 mod limits_cost;
 mod params;
+mod parity;
 mod pathways;
 mod properties;
 mod recorded;

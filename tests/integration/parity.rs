@@ -1,0 +1,578 @@
+//! Parity with the authors' software (issue 19): every folder `tests/fixtures/parity/<id>/` holds a
+//! trialsim scenario and the operating characteristics that a reference implementation (usually
+//! the design authors' R package) gives for it. This test runs each scenario in-process and
+//! compares every reference row; R is never needed.
+//!
+//! A folder holds (the shared format of `/work/notes/common.md`):
+//! - `scenario.toml`: a trialsim scenario (dose-finding or single-arm) whose truths and design
+//!   names are the ones `reference.csv` names; its `[simulation]` trials and seed are what runs.
+//! - `reference.csv`: columns exactly `truth,design,metric,dose,value,se`; `se` is the reference's
+//!   Monte Carlo standard error (0 marks an exact quantity). Metrics:
+//!   - `selected_pct` (dose `1..K` or `none`): % of trials selecting the dose (no dose);
+//!   - `patients_mean`, `dlt_mean`, `backfill_patients_mean` (dose `1..K` or `total`): per-trial
+//!     means of patients treated, DLTs, backfilled patients;
+//!   - `stopped_early_pct` (dose empty): % of trials stopping without selecting a dose
+//!     (single-arm: without reaching the final analysis);
+//!   - `duration_mean` (dose empty): mean trial duration in months (calendar-time scenarios and
+//!     single-arm ones);
+//!   - `type1_error_pct`, `power_pct` (dose empty): % of single-arm trials declaring the regimen
+//!     promising, under a null or an alternative truth.
+//! - `source.toml`: `software`, `version`, `r_version`, `trials` (0 for an exact reference),
+//!   `seed`, `call` (the exact R calls) and `notes` (how the two codes' settings correspond).
+//! - `reference.R`: the R script that wrote `reference.csv`.
+//!
+//! A folder may instead hold only `source.toml` with `design` and `unavailable = "reason"`: a
+//! design whose reference could not be run; it is listed in the table with its reason. A
+//! `source.toml` may also give `known_difference = "what differs"`: a difference of rules found,
+//! reported and not yet resolved; the folder is compared and listed with its worst |z| and this
+//! note, and its rows are not asserted.
+//!
+//! Each row is compared by z = (trialsim − reference) / √(se_ref² + se_trialsim²), where
+//! se_trialsim is trialsim's own standard error when its results carry one (binomial for
+//! percentages, the sample SD of the sample size or duration over √trials) and otherwise
+//! se_ref · √(trials_ref / trials_trialsim). A simulated percentage of 0 or 100 (se 0 by the
+//! binomial formula) counts as 0.5 trial away from it for its SE. Every |z| must be below 4; a
+//! row exact on both sides (se 0 in an exact reference, trialsim's exact enumeration) must agree
+//! to 1e-9. With `PARITY_TABLE=path` set, the Markdown table of the README's "Parity with the
+//! authors' software" section is written to `path` (see `scripts/parity.sh`).
+
+use crate::common::root;
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use trialsim::results::{Method, OcRow, OcTable};
+use trialsim::run::{simulate_scenario, simulate_single_arm, RunOptions};
+use trialsim::scenario::AnyScenario;
+
+/// The bound on |z| for a simulated row.
+const Z_BOUND: f64 = 4.0;
+/// The tolerance of a row exact on both sides.
+const EXACT_TOLERANCE: f64 = 1e-9;
+/// The header `reference.csv` must have.
+const HEADER: &str = "truth,design,metric,dose,value,se";
+
+/// The reference software of one folder (`source.toml`).
+#[derive(Debug)]
+struct Source {
+    software: String,
+    version: String,
+    /// Trials of the reference run; 0 for an exact reference.
+    trials: u64,
+    /// Set for a design whose reference could not be run: the design's name and why.
+    unavailable: Option<(String, String)>,
+    /// A difference between the two codes' rules, found and reported but not yet resolved: the
+    /// folder's rows are compared and listed with this note, and not asserted.
+    known_difference: Option<String>,
+}
+
+/// The dose column of a reference row.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum DoseKey {
+    /// Empty: a per-trial quantity.
+    Empty,
+    /// 1-based dose level.
+    Level(usize),
+    /// `none`: no dose selected.
+    NoDose,
+    /// `total`: summed over doses.
+    Total,
+}
+
+/// One row of `reference.csv`.
+#[derive(Debug)]
+struct Reference {
+    /// 1-based line in the file (the header is line 1).
+    line: usize,
+    truth: String,
+    design: String,
+    metric: String,
+    dose: DoseKey,
+    value: f64,
+    se: f64,
+}
+
+/// trialsim's figure for one reference row: its value, its standard error when the results carry
+/// one, and whether it is exact.
+struct Ours {
+    value: f64,
+    se: Option<f64>,
+    trials: u64,
+    exact: bool,
+}
+
+/// One compared row.
+struct Compared {
+    truth: String,
+    design: String,
+    what: String,
+    ours: f64,
+    reference: f64,
+    /// None: exact on both sides (and equal).
+    z: Option<f64>,
+}
+
+/// A malformed fixture: the message names the folder, file and row.
+fn bad(folder: &Path, file: &str, message: impl std::fmt::Display) -> String {
+    format!("parity fixture {}/{file}: {message}", folder.display())
+}
+
+fn read_source(folder: &Path) -> Result<Source, String> {
+    let path = folder.join("source.toml");
+    let text = std::fs::read_to_string(&path).map_err(|e| bad(folder, "source.toml", e))?;
+    let table: toml::Table = text.parse().map_err(|e| bad(folder, "source.toml", e))?;
+    let string = |key: &str| match table.get(key) {
+        Some(toml::Value::String(s)) if !s.trim().is_empty() => Ok(s.clone()),
+        Some(_) => Err(bad(
+            folder,
+            "source.toml",
+            format!("`{key}` must be a non-empty string"),
+        )),
+        None => Err(bad(folder, "source.toml", format!("`{key}` is missing"))),
+    };
+    let software = string("software")?;
+    let version = string("version")?;
+    if table.contains_key("unavailable") {
+        return Ok(Source {
+            software,
+            version,
+            trials: 0,
+            unavailable: Some((string("design")?, string("unavailable")?)),
+            known_difference: None,
+        });
+    }
+    for key in ["r_version", "call", "notes"] {
+        string(key)?;
+    }
+    if !table.contains_key("seed") {
+        return Err(bad(folder, "source.toml", "`seed` is missing"));
+    }
+    let trials = match table.get("trials") {
+        Some(toml::Value::Integer(n)) if *n >= 0 => *n as u64,
+        _ => return Err(bad(folder, "source.toml", "`trials` must be an integer ≥ 0 (0: exact)")),
+    };
+    Ok(Source {
+        software,
+        version,
+        trials,
+        unavailable: None,
+        known_difference: table
+            .contains_key("known_difference")
+            .then(|| string("known_difference"))
+            .transpose()?,
+    })
+}
+
+/// Which dose columns a metric takes: (levels, `none`, `total`, empty).
+fn dose_forms(metric: &str) -> Option<(bool, bool, bool, bool)> {
+    Some(match metric {
+        "selected_pct" => (true, true, false, false),
+        "patients_mean" | "dlt_mean" | "backfill_patients_mean" => (true, false, true, false),
+        "stopped_early_pct" | "duration_mean" | "type1_error_pct" | "power_pct" => (false, false, false, true),
+        _ => return None,
+    })
+}
+
+fn read_reference(folder: &Path, doses: usize) -> Result<Vec<Reference>, String> {
+    let file = "reference.csv";
+    let text = std::fs::read_to_string(folder.join(file)).map_err(|e| bad(folder, file, e))?;
+    let mut lines = text.lines();
+    let header = lines.next().unwrap_or_default().trim();
+    if header != HEADER {
+        return Err(bad(folder, file, format!("line 1 is `{header}`, not `{HEADER}`")));
+    }
+    let mut rows = Vec::new();
+    for (i, raw) in lines.enumerate() {
+        let line = i + 2;
+        if raw.trim().is_empty() {
+            continue;
+        }
+        let row_bad = |message: String| bad(folder, file, format!("line {line} (`{raw}`): {message}"));
+        let cells: Vec<&str> = raw.split(',').map(str::trim).collect();
+        let [truth, design, metric, dose, value, se] = cells[..] else {
+            return Err(row_bad(format!("{} cells, not 6", cells.len())));
+        };
+        let Some((levels, none, total, empty)) = dose_forms(metric) else {
+            return Err(row_bad(format!("unknown metric `{metric}`")));
+        };
+        let dose = match dose {
+            "" if empty => DoseKey::Empty,
+            "none" if none => DoseKey::NoDose,
+            "total" if total => DoseKey::Total,
+            d if levels => match d.parse::<usize>() {
+                Ok(level) if (1..=doses).contains(&level) => DoseKey::Level(level),
+                _ => return Err(row_bad(format!("dose `{d}` is not a level 1..{doses} of the scenario"))),
+            },
+            d => return Err(row_bad(format!("metric `{metric}` does not take dose `{d}`"))),
+        };
+        let number = |name: &str, s: &str| match s.parse::<f64>() {
+            Ok(x) if x.is_finite() => Ok(x),
+            _ => Err(row_bad(format!("{name} `{s}` is not a finite number"))),
+        };
+        let (value, se) = (number("value", value)?, number("se", se)?);
+        if se < 0.0 {
+            return Err(row_bad(format!("se {se} is negative")));
+        }
+        rows.push(Reference {
+            line,
+            truth: truth.to_string(),
+            design: design.to_string(),
+            metric: metric.to_string(),
+            dose,
+            value,
+            se,
+        });
+    }
+    if rows.is_empty() {
+        return Err(bad(folder, file, "no rows"));
+    }
+    Ok(rows)
+}
+
+/// A binomial standard error of a percentage over `trials` trials; 0 and 100 count as half a
+/// trial away from the bound.
+fn percent_se(pct: f64, trials: u64) -> f64 {
+    let n = trials as f64;
+    let p = (pct / 100.0).clamp(0.5 / n, 1.0 - 0.5 / n);
+    100.0 * (p * (1.0 - p) / n).sqrt()
+}
+
+/// trialsim's figure for `r` in a dose-finding row.
+fn dose_finding_value(row: &OcRow, r: &Reference) -> Result<Ours, String> {
+    let (trials, exact) = match row.method {
+        Method::Simulated { trials } => (trials, false),
+        Method::Exact { .. } => (0, true),
+    };
+    let per_dose = |values: &dyn Fn(usize) -> f64| match r.dose {
+        DoseKey::Level(d) => values(d - 1),
+        _ => (0..row.true_dlt.len()).map(values).sum(),
+    };
+    let backfill = |d: usize| row.timing.as_ref().map(|t| t.doses[d].backfill_patients_mean);
+    let duration = row.timing.as_ref().map(|t| t.duration_mean);
+    let (value, se) = match r.metric.as_str() {
+        "selected_pct" => match r.dose {
+            DoseKey::Level(d) => (100.0 * row.oc.selected[d - 1], None),
+            _ => (100.0 * row.oc.selected_none, None),
+        },
+        "stopped_early_pct" => (row.stopped_early_pct(), None),
+        "patients_mean" if r.dose == DoseKey::Total => (
+            row.total_patients_mean(),
+            Some(row.total_patients_sd() / (trials.max(1) as f64).sqrt()),
+        ),
+        "patients_mean" => (per_dose(&|d| row.oc.patients[d]), None),
+        "dlt_mean" => (per_dose(&|d| row.oc.dlts[d]), None),
+        "backfill_patients_mean" if backfill(0).is_some() => (per_dose(&|d| backfill(d).unwrap_or(0.0)), None),
+        "duration_mean" if duration.is_some() => (duration.unwrap_or_default(), None),
+        m => return Err(format!("metric `{m}` has no value in this dose-finding run")),
+    };
+    let se = if exact {
+        Some(0.0)
+    } else if r.metric.ends_with("_pct") {
+        Some(percent_se(value, trials))
+    } else {
+        se
+    };
+    Ok(Ours {
+        value,
+        se,
+        trials,
+        exact,
+    })
+}
+
+/// Runs the folder's scenario and finds trialsim's figure for every reference row.
+fn our_values(folder: &Path, scenario: &AnyScenario, rows: &[Reference]) -> Result<Vec<Ours>, String> {
+    let options = RunOptions {
+        trials: None,
+        seed: None,
+        threads: 2,
+        exact: false,
+    };
+    let find = |truth: &str, design: &str, r: &Reference, names: &[(String, String)]| {
+        names
+            .iter()
+            .position(|(t, d)| t == truth && d == design)
+            .ok_or_else(|| {
+                bad(
+                    folder,
+                    "reference.csv",
+                    format!(
+                        "line {}: no truth `{truth}` × design `{design}` in scenario.toml",
+                        r.line
+                    ),
+                )
+            })
+    };
+    let at_line = |r: &Reference, e: String| bad(folder, "reference.csv", format!("line {}: {e}", r.line));
+    match scenario {
+        AnyScenario::DoseFinding(s) => {
+            let table: OcTable = simulate_scenario(s, &options, &|_| {})
+                .map_err(|e| bad(folder, "scenario.toml", e))?
+                .0;
+            let names: Vec<_> = table.rows.iter().map(|r| (r.truth.clone(), r.design.clone())).collect();
+            rows.iter()
+                .map(|r| {
+                    let row = &table.rows[find(&r.truth, &r.design, r, &names)?];
+                    dose_finding_value(row, r).map_err(|e| at_line(r, e))
+                })
+                .collect()
+        }
+        AnyScenario::SingleArm(s) => {
+            let table = simulate_single_arm(s, &options, &|_| {}).map_err(|e| bad(folder, "scenario.toml", e))?;
+            let names: Vec<_> = table.rows.iter().map(|r| (r.truth.clone(), r.design.clone())).collect();
+            rows.iter()
+                .map(|r| {
+                    let s = &table.rows[find(&r.truth, &r.design, r, &names)?].summary;
+                    let root_n = (s.trials.max(1) as f64).sqrt();
+                    let (value, se) = match (r.metric.as_str(), r.dose) {
+                        ("type1_error_pct" | "power_pct", _) => {
+                            (100.0 * s.promising, percent_se(100.0 * s.promising, s.trials))
+                        }
+                        ("stopped_early_pct", _) => {
+                            let pct = 100.0 * (1.0 - s.completed);
+                            (pct, percent_se(pct, s.trials))
+                        }
+                        ("patients_mean", DoseKey::Total) => (s.mean_patients, s.sd_patients / root_n),
+                        ("duration_mean", _) => (s.mean_duration, s.sd_duration / root_n),
+                        (m, d) => {
+                            return Err(at_line(
+                                r,
+                                format!("metric `{m}` ({d:?}) has no value in a single-arm run"),
+                            ))
+                        }
+                    };
+                    Ok(Ours {
+                        value,
+                        se: Some(se),
+                        trials: s.trials,
+                        exact: false,
+                    })
+                })
+                .collect()
+        }
+    }
+}
+
+/// The number of doses of a scenario (1 for a single-arm one).
+fn doses(scenario: &AnyScenario) -> usize {
+    match scenario {
+        AnyScenario::DoseFinding(s) => s.trial.doses.len(),
+        AnyScenario::SingleArm(_) => 1,
+    }
+}
+
+/// Compares one folder: every reference row against trialsim's run of its scenario.
+fn compare_folder(folder: &Path, source: &Source) -> Result<Vec<Compared>, String> {
+    let scenario = AnyScenario::load(&folder.join("scenario.toml")).map_err(|e| bad(folder, "scenario.toml", e))?;
+    if !folder.join("reference.R").is_file() {
+        return Err(bad(
+            folder,
+            "reference.R",
+            "missing (the script that wrote reference.csv)",
+        ));
+    }
+    let exact_reference = source.trials == 0;
+    let rows = read_reference(folder, doses(&scenario))?;
+    let ours = our_values(folder, &scenario, &rows)?;
+    let mut compared = Vec::new();
+    for (r, o) in rows.iter().zip(ours) {
+        let dose = match r.dose {
+            DoseKey::Empty => String::new(),
+            DoseKey::Level(d) => format!(" dose {d}"),
+            DoseKey::NoDose => " none".into(),
+            DoseKey::Total => " total".into(),
+        };
+        let z = if exact_reference && r.se == 0.0 && o.exact {
+            let diff = (o.value - r.value).abs();
+            (diff > EXACT_TOLERANCE).then_some(f64::INFINITY)
+        } else {
+            let se_ref = if r.se == 0.0 && !exact_reference {
+                percent_se(r.value, source.trials)
+            } else {
+                r.se
+            };
+            let se_ours = match o.se {
+                Some(se) => se,
+                None if source.trials > 0 => r.se * (source.trials as f64 / o.trials.max(1) as f64).sqrt(),
+                None => {
+                    return Err(bad(
+                        folder,
+                        "reference.csv",
+                        format!(
+                            "line {}: an exact reference mean needs trialsim's exact enumeration",
+                            r.line
+                        ),
+                    ))
+                }
+            };
+            let se = (se_ref * se_ref + se_ours * se_ours).sqrt();
+            let diff = o.value - r.value;
+            Some(if diff == 0.0 { 0.0 } else { diff / se })
+        };
+        compared.push(Compared {
+            truth: r.truth.clone(),
+            design: r.design.clone(),
+            what: format!("{}{dose}", r.metric),
+            ours: o.value,
+            reference: r.value,
+            z,
+        });
+    }
+    Ok(compared)
+}
+
+/// The worst |z| of some compared rows (None: all exact).
+fn worst<'a>(rows: &[&'a Compared]) -> Option<&'a Compared> {
+    rows.iter()
+        .filter(|c| c.z.is_some())
+        .max_by(|a, b| a.z.unwrap().abs().total_cmp(&b.z.unwrap().abs()))
+        .copied()
+}
+
+/// One line of the README table per folder × truth × design.
+fn table_lines(id: &str, source: &Source, compared: &[Compared], out: &mut String) {
+    let mut groups: BTreeMap<(&str, &str), Vec<&Compared>> = BTreeMap::new();
+    for c in compared {
+        groups.entry((&c.design, &c.truth)).or_default().push(c);
+    }
+    for ((design, truth), rows) in groups {
+        let mut verdict = match worst(&rows) {
+            None => "exact".to_string(),
+            Some(c) => format!("{:.2}", c.z.unwrap().abs()),
+        };
+        if source.known_difference.is_some() {
+            verdict += " — differs, not asserted (see its `source.toml`)";
+        }
+        let _ = writeln!(
+            out,
+            "| {design} | {} {} | `{id}` {truth} | {} | {verdict} |",
+            source.software,
+            source.version,
+            rows.len()
+        );
+    }
+}
+
+/// Every fixture folder, sorted by name.
+fn folders() -> Vec<PathBuf> {
+    let base = root().join("tests/fixtures/parity");
+    let mut folders: Vec<PathBuf> = std::fs::read_dir(&base)
+        .unwrap_or_else(|e| panic!("{}: {e}", base.display()))
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    folders.sort();
+    folders
+}
+
+/// Every parity fixture: trialsim within 4 standard errors of the reference software on every
+/// row (exactly where both are exact); writes the README table when `PARITY_TABLE` is set.
+#[test]
+fn parity_with_reference_software() {
+    let folders = folders();
+    assert!(!folders.is_empty(), "no folder in tests/fixtures/parity");
+    let mut table = String::from(
+        "| Design | Reference software | Fixture and truth | Rows | Worst \\|z\\| |\n|---|---|---|---|---|\n",
+    );
+    let mut failures = Vec::new();
+    for folder in &folders {
+        let id = folder.file_name().unwrap().to_string_lossy().into_owned();
+        let started = std::time::Instant::now();
+        let source = match read_source(folder) {
+            Ok(s) => s,
+            Err(e) => {
+                failures.push(e);
+                continue;
+            }
+        };
+        if let Some((design, why)) = &source.unavailable {
+            let _ = writeln!(
+                table,
+                "| {design} | {} {} | — | 0 | {why} |",
+                source.software, source.version
+            );
+            eprintln!("parity {id}: no reference run ({why})");
+            continue;
+        }
+        let compared = match compare_folder(folder, &source) {
+            Ok(c) => c,
+            Err(e) => {
+                failures.push(e);
+                continue;
+            }
+        };
+        table_lines(&id, &source, &compared, &mut table);
+        let all: Vec<&Compared> = compared.iter().collect();
+        let summary = match worst(&all) {
+            None => "all exact".to_string(),
+            Some(c) => format!(
+                "worst |z| {:.2} at {} / {} / {} (trialsim {:.4}, reference {:.4})",
+                c.z.unwrap().abs(),
+                c.truth,
+                c.design,
+                c.what,
+                c.ours,
+                c.reference
+            ),
+        };
+        eprintln!(
+            "parity {id} ({} {}): {} rows, {summary} [{:.1} s]",
+            source.software,
+            source.version,
+            compared.len(),
+            started.elapsed().as_secs_f64()
+        );
+        if let Some(why) = &source.known_difference {
+            eprintln!("parity {id}: not asserted (known difference: {why})");
+            continue;
+        }
+        for c in &compared {
+            match c.z {
+                Some(z) if z.abs() >= Z_BOUND => failures.push(format!(
+                    "{id}: {} / {} / {}: trialsim {:.6} vs {} {:.6}: z = {z:.2}",
+                    c.truth, c.design, c.what, c.ours, source.software, c.reference
+                )),
+                _ => {}
+            }
+        }
+    }
+    if let Ok(path) = std::env::var("PARITY_TABLE") {
+        std::fs::write(&path, &table).unwrap_or_else(|e| panic!("{path}: {e}"));
+    }
+    assert!(failures.is_empty(), "parity failures:\n{}", failures.join("\n"));
+}
+
+/// A malformed `reference.csv` is refused with a message naming the folder, the file, the line
+/// and the problem.
+#[test]
+fn malformed_reference_names_folder_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        ("truth,design,metric,value,se\n", "line 1"),
+        (
+            "truth,design,metric,dose,value,se\nt,BOIN,selected_pct,7,1.0,0.1\n",
+            "line 2",
+        ),
+        (
+            "truth,design,metric,dose,value,se\nt,BOIN,selected_pct,1,1.0,0.1\nt,BOIN,speed,,1,0.1\n",
+            "unknown metric",
+        ),
+        (
+            "truth,design,metric,dose,value,se\nt,BOIN,stopped_early_pct,1,1.0,0.1\n",
+            "does not take dose",
+        ),
+        (
+            "truth,design,metric,dose,value,se\nt,BOIN,dlt_mean,total,1.0,-0.1\n",
+            "negative",
+        ),
+    ];
+    for (text, expected) in cases {
+        std::fs::write(dir.path().join("reference.csv"), text).unwrap();
+        let error = read_reference(dir.path(), 5).unwrap_err();
+        assert!(
+            error.contains("reference.csv")
+                && error.contains(&dir.path().display().to_string())
+                && error.contains(expected),
+            "{error}"
+        );
+    }
+}
