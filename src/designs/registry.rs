@@ -8,7 +8,7 @@
 
 use super::interval::{self, IntervalFamily};
 use super::tite;
-use super::titration::AcceleratedTitration;
+use super::titration::{AcceleratedTitration, AfterFirstDlt};
 use super::{blrm, crm, efftox, phase12, three_plus_three};
 use super::{Design, DoseFinder, Rule, TrialLimits, WithRules};
 use crate::core::params::{ParamError, Params};
@@ -161,8 +161,9 @@ pub trait ConfiguredDesign: fmt::Debug + Send + Sync {
 pub struct Wrappers {
     /// The design's name in the scenario.
     pub name: String,
-    /// Single-patient cohorts until the first DLT (Simon et al. 1997).
-    pub accelerated_titration: bool,
+    /// Single-patient cohorts until the first DLT (Simon et al. 1997), and which dose the cohort
+    /// after it fills up; `None`: no titration.
+    pub accelerated_titration: Option<AfterFirstDlt>,
     /// Stopping and skipping rules, in order.
     pub rules: Vec<Box<dyn Rule>>,
     /// The trial's limits.
@@ -172,10 +173,10 @@ pub struct Wrappers {
 impl Wrappers {
     /// `design` in its titration stage (if any), its rules and the trial's limits.
     pub fn wrap<D: Design + 'static>(self, design: D) -> Box<dyn DoseFinder> {
-        if self.accelerated_titration {
+        if let Some(after_first_dlt) = self.accelerated_titration {
             Box::new(WithRules::new(
                 self.name,
-                AcceleratedTitration::new(design),
+                AcceleratedTitration::new(design, after_first_dlt),
                 self.rules,
                 self.limits,
             ))
@@ -247,7 +248,7 @@ mod tests {
             let design = parse(kind);
             let wrappers = || Wrappers {
                 name: kind.rule().to_string(),
-                accelerated_titration: false,
+                accelerated_titration: None,
                 rules: Vec::new(),
                 limits: trial(0.25).limits,
             };

@@ -3,24 +3,53 @@
 //! first DLT (or until the top dose has been given); then the trial reverts to standard cohorts
 //! under the base design.
 //!
-//! The switch follows the titration option of `BOIN::get.oc`: after the first DLT at dose d the next
-//! cohort tops up dose d − 1 (dose 1 if d is the lowest) to a full cohort; without a DLT, the
-//! current dose is topped up once the top dose is reached or the next level is inadmissible under
-//! the base design (BLRM's overdose control). The base design decides from then on, with the
-//! titration patients counted.
+//! After the first DLT at dose d the next cohort tops up a dose to a full cohort: by default d
+//! itself, as the titration option of `BOIN::get.oc` (BOIN 2.7.2) gives the next `cohortsize − 1`
+//! patients dose d ([`AfterFirstDlt::SameDose`]); or d − 1 (dose 1 if d is the lowest), the dose
+//! below the DLT ([`AfterFirstDlt::DoseBelow`]). Without a DLT, the current dose is topped up once
+//! the top dose is reached or the next level is inadmissible under the base design (BLRM's
+//! overdose control). The base design decides from then on, with the titration patients counted.
 
 use super::{Decision, Design, Dose, Fit, TrialData};
+
+/// Which dose the cohort after titration's first DLT fills up (`titration_after_dlt`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum AfterFirstDlt {
+    /// The DLT dose itself, as `BOIN::get.oc(titration = TRUE)` (BOIN 2.7.2): `"same"`.
+    #[default]
+    SameDose,
+    /// The dose below the DLT dose (the DLT dose if it is the lowest): `"below"`.
+    DoseBelow,
+}
+
+impl AfterFirstDlt {
+    /// The scenario's value of `titration_after_dlt`.
+    pub fn key(self) -> &'static str {
+        match self {
+            AfterFirstDlt::SameDose => "same",
+            AfterFirstDlt::DoseBelow => "below",
+        }
+    }
+
+    /// The value of `titration_after_dlt` named `key`, if any.
+    pub fn from_key(key: &str) -> Option<AfterFirstDlt> {
+        [AfterFirstDlt::SameDose, AfterFirstDlt::DoseBelow]
+            .into_iter()
+            .find(|a| a.key() == key)
+    }
+}
 
 /// A base design preceded by accelerated titration.
 #[derive(Clone, Debug)]
 pub struct AcceleratedTitration<D> {
     base: D,
+    after_first_dlt: AfterFirstDlt,
 }
 
 impl<D> AcceleratedTitration<D> {
-    /// `base` after its titration stage.
-    pub fn new(base: D) -> AcceleratedTitration<D> {
-        AcceleratedTitration { base }
+    /// `base` after its titration stage, which fills up `after_first_dlt` after the first DLT.
+    pub fn new(base: D, after_first_dlt: AfterFirstDlt) -> AcceleratedTitration<D> {
+        AcceleratedTitration { base, after_first_dlt }
     }
 }
 
@@ -34,8 +63,9 @@ enum Phase {
 
 /// The phase after the data so far. Titration lasts while no dose has more than one patient and
 /// the next level is admissible under the base design (e.g. BLRM's overdose control); when it is
-/// not, titration ends by topping up the current dose.
-fn phase(data: &TrialData, admissible: impl Fn(Dose) -> bool) -> Phase {
+/// not, titration ends by topping up the current dose; after the first DLT, by topping up the
+/// dose `after_first_dlt` names.
+fn phase(data: &TrialData, after_first_dlt: AfterFirstDlt, admissible: impl Fn(Dose) -> bool) -> Phase {
     if data.doses().any(|d| data.patients(d) > 1) {
         return Phase::Base;
     }
@@ -45,7 +75,7 @@ fn phase(data: &TrialData, admissible: impl Fn(Dose) -> bool) -> Phase {
         Phase::Titrating(current)
     } else if data.total_dlts() == 0 && current < top && admissible(Dose(current.0 + 1)) {
         Phase::Titrating(Dose(current.0 + 1))
-    } else if data.total_dlts() == 0 {
+    } else if data.total_dlts() == 0 || after_first_dlt == AfterFirstDlt::SameDose {
         Phase::TopUp(current)
     } else {
         Phase::TopUp(Dose(current.0.saturating_sub(1)))
@@ -88,7 +118,7 @@ impl<D: Design> Design for AcceleratedTitration<D> {
 
     fn fit<'a>(&'a self, data: &'a TrialData) -> Self::Fit<'a> {
         let base = self.base.fit(data);
-        let decision = match phase(data, |d| base.admissible(d)) {
+        let decision = match phase(data, self.after_first_dlt, |d| base.admissible(d)) {
             Phase::Titrating(d) => Some((Decision::Treat(d), TITRATING)),
             Phase::TopUp(d) => Some((Decision::Treat(d), TOP_UP)),
             Phase::Base => None,
@@ -102,7 +132,7 @@ impl<D: Design> Design for AcceleratedTitration<D> {
 
     fn cohort_size(&self, data: &TrialData, standard: u16) -> u16 {
         let base = self.base.fit(data);
-        match phase(data, |d| base.admissible(d)) {
+        match phase(data, self.after_first_dlt, |d| base.admissible(d)) {
             Phase::Titrating(_) => 1,
             Phase::TopUp(d) => (standard as u32).saturating_sub(data.patients(d)).max(1) as u16,
             Phase::Base => self.base.cohort_size(data, standard),
@@ -148,13 +178,36 @@ mod tests {
     use super::*;
     use crate::designs::three_plus_three::ThreePlusThree;
 
-    fn design() -> AcceleratedTitration<ThreePlusThree> {
-        AcceleratedTitration::new(ThreePlusThree { deescalate: false })
+    fn design(after_first_dlt: AfterFirstDlt) -> AcceleratedTitration<ThreePlusThree> {
+        AcceleratedTitration::new(ThreePlusThree { deescalate: false }, after_first_dlt)
+    }
+
+    /// BOIN 2.7.2's `get.oc(titration = TRUE)`: the first DLT at dose d (n[1:d] = 1, y[d] = 1),
+    /// then `cohortsize − 1` more patients at d in the first cohort.
+    #[test]
+    fn single_patients_until_the_first_dlt_then_the_dlt_dose_filled_up() {
+        let t = design(AfterFirstDlt::SameDose);
+        let mut data = TrialData::new(4);
+        assert_eq!(t.cohort_size(&data, 3), 1);
+        data.add_cohort(Dose(0), 1, 0);
+        data.add_cohort(Dose(1), 1, 0);
+        data.add_cohort(Dose(2), 1, 1);
+        // First DLT at dose 3: top up dose 3 (one patient) with two more.
+        assert_eq!(
+            (t.fit(&data).decision(), t.cohort_size(&data, 3)),
+            (Decision::Treat(Dose(2)), 2)
+        );
+        data.add_cohort(Dose(2), 2, 0);
+        // Now 3+3 decides: 1/3 at dose 3 stays there for three more.
+        assert_eq!(
+            (t.fit(&data).decision(), t.cohort_size(&data, 3)),
+            (Decision::Treat(Dose(2)), 3)
+        );
     }
 
     #[test]
     fn single_patients_until_the_first_dlt_then_a_full_cohort_below() {
-        let t = design();
+        let t = design(AfterFirstDlt::DoseBelow);
         let mut data = TrialData::new(4);
         assert_eq!(t.cohort_size(&data, 3), 1);
         data.add_cohort(Dose(0), 1, 0);
@@ -179,7 +232,7 @@ mod tests {
 
     #[test]
     fn no_dlt_through_the_top_dose_tops_up_the_top() {
-        let t = design();
+        let t = design(AfterFirstDlt::DoseBelow);
         let mut data = TrialData::new(2);
         data.add_cohort(Dose(0), 1, 0);
         data.add_cohort(Dose(1), 1, 0);
@@ -191,12 +244,23 @@ mod tests {
 
     #[test]
     fn first_dlt_at_the_lowest_dose_tops_up_that_dose() {
-        let t = design();
-        let mut data = TrialData::new(3);
-        data.add_cohort(Dose(0), 1, 1);
-        assert_eq!(
-            (t.fit(&data).decision(), t.cohort_size(&data, 3)),
-            (Decision::Treat(Dose(0)), 2)
-        );
+        for after in [AfterFirstDlt::SameDose, AfterFirstDlt::DoseBelow] {
+            let t = design(after);
+            let mut data = TrialData::new(3);
+            data.add_cohort(Dose(0), 1, 1);
+            assert_eq!(
+                (t.fit(&data).decision(), t.cohort_size(&data, 3)),
+                (Decision::Treat(Dose(0)), 2)
+            );
+        }
+    }
+
+    #[test]
+    fn keys_round_trip() {
+        for after in [AfterFirstDlt::SameDose, AfterFirstDlt::DoseBelow] {
+            assert_eq!(AfterFirstDlt::from_key(after.key()), Some(after));
+        }
+        assert_eq!(AfterFirstDlt::from_key("above"), None);
+        assert_eq!(AfterFirstDlt::default(), AfterFirstDlt::SameDose);
     }
 }

@@ -526,6 +526,7 @@ mod tests {
         use crate::core::params::{FieldPath, Params};
         use crate::designs::registry::{self, TrialContext, Wrappers};
         use crate::designs::rules::{DoseSelector, StopWhenNAtDose, StopWhenTooToxic};
+        use crate::designs::titration::AfterFirstDlt;
         use crate::designs::{Rule, TrialLimits};
         let limits = TrialLimits {
             num_doses: 6,
@@ -551,7 +552,7 @@ mod tests {
             let configured = kind.parse(&mut Params::new(table, path), &context).expect("valid keys");
             configured.build(Wrappers {
                 name: rule.to_string(),
-                accelerated_titration,
+                accelerated_titration: accelerated_titration.then(AfterFirstDlt::default),
                 rules,
                 limits,
             })

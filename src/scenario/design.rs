@@ -1,5 +1,5 @@
 //! `[[design]]` tables: the keys every design shares (`name`, `rule`, `accelerated_titration`,
-//! `rules`, `step_up`, `backfill`); the design's own keys are parsed by its kind in the design
+//! `titration_after_dlt`, `rules`, `step_up`, `backfill`); the design's own keys are parsed by its kind in the design
 //! registry ([`crate::designs::registry`]).
 
 use super::backfill::{backfill as resolve_backfill, raw_backfill, DesignContext};
@@ -10,6 +10,7 @@ use crate::core::words::did_you_mean;
 use crate::core::{Backfill, BackfillVariant, StepUpRule};
 use crate::designs::registry::{self, ConfiguredDesign, TrialContext, Wrappers};
 use crate::designs::rules::{DontSkipDoses, DoseSelector, StopAtN, StopWhenNAtDose, StopWhenTooToxic};
+use crate::designs::titration::AfterFirstDlt;
 use crate::designs::{Dose, DoseFinder, Rule};
 use serde::Deserialize;
 use std::sync::Arc;
@@ -21,8 +22,9 @@ pub struct DesignSpec {
     pub name: String,
     /// The base design with its own settings; its kind gives the `rule` name and capabilities.
     pub base: Arc<dyn ConfiguredDesign>,
-    /// Single-patient cohorts until the first DLT before the base design (Simon et al. 1997).
-    pub accelerated_titration: bool,
+    /// Single-patient cohorts until the first DLT before the base design (Simon et al. 1997), and
+    /// which dose the cohort after that DLT fills up; `None`: no titration.
+    pub accelerated_titration: Option<AfterFirstDlt>,
     /// Stopping and skipping rules, in order.
     pub rules: Vec<RuleSpec>,
     /// When cohorts switch to step-up dosing (calendar time only).
@@ -104,8 +106,11 @@ impl DesignSpec {
     /// The design's settings, in the scenario's key names (the calibrated skeleton shown).
     pub fn settings(&self) -> String {
         let mut settings = self.base.settings();
-        if self.accelerated_titration {
-            settings = format!("accelerated_titration = true, {settings}");
+        if let Some(after) = self.accelerated_titration {
+            settings = format!(
+                "accelerated_titration = true, titration_after_dlt = \"{}\", {settings}",
+                after.key()
+            );
         }
         if self.step_up.is_used() {
             let mut keys = Vec::new();
@@ -172,6 +177,22 @@ pub(super) fn parse_design(
             "switches from single patients to full cohorts, so [trial] cohort_size must be at least 2",
         ));
     }
+    let after_first_dlt = match table.remove("titration_after_dlt") {
+        Some(value) => {
+            let key_path = path.key("titration_after_dlt");
+            let value: String = errors.deserialize(value, &key_path)?;
+            if !accelerated_titration {
+                return Err(errors.field(&key_path, "applies only with accelerated_titration = true"));
+            }
+            AfterFirstDlt::from_key(&value).ok_or_else(|| {
+                errors.field(
+                    &key_path,
+                    format!("unknown value '{value}'; expected \"same\" or \"below\""),
+                )
+            })?
+        }
+        None => AfterFirstDlt::default(),
+    };
     let step_up = table
         .remove("step_up")
         .map(|v| step_up_rule(v, &path.key("step_up"), trial, timed, errors))
@@ -247,7 +268,7 @@ pub(super) fn parse_design(
     let mut spec = DesignSpec {
         name,
         base: Arc::from(base),
-        accelerated_titration,
+        accelerated_titration: accelerated_titration.then_some(after_first_dlt),
         rules: Vec::new(),
         step_up,
         backfill,

@@ -258,6 +258,43 @@ fn accelerated_titration_needs_cohorts() {
 }
 
 #[test]
+fn titration_after_dlt_is_same_or_below_with_titration() {
+    let titration = |keys: &str| {
+        replace(
+            "name = \"3+3\"\nrule = \"3+3\"",
+            &format!("name = \"3+3\"\nrule = \"3+3\"\n{keys}"),
+        )
+    };
+    rejects(
+        &titration("accelerated_titration = true\ntitration_after_dlt = \"above\""),
+        "design[3].titration_after_dlt",
+        "expected \"same\" or \"below\"",
+    );
+    rejects(
+        &titration("titration_after_dlt = \"below\""),
+        "design[3].titration_after_dlt",
+        "only with accelerated_titration = true",
+    );
+}
+
+#[test]
+fn extra_safe_selection_is_a_keyboard_key_with_extra_safe() {
+    rejects(
+        &replace(
+            "rule = \"boin\"",
+            "rule = \"boin\"\nextra_safe = true\nextra_safe_selection = false",
+        ),
+        "design[1].extra_safe_selection",
+        "is a keyboard key",
+    );
+    rejects(
+        &replace("rule = \"boin\"", "rule = \"keyboard\"\nextra_safe_selection = true"),
+        "design[1].extra_safe_selection",
+        "only with extra_safe = true",
+    );
+}
+
+#[test]
 fn three_plus_three_needs_cohorts_of_three() {
     rejects(
         &replace("cohort_size = 3", "cohort_size = 2"),

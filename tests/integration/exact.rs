@@ -213,11 +213,11 @@ accelerated_titration = true
     }
     // Paths with one route each under 3+3: N = 3 needs a DLT in the first patient and another
     // among the two who top up dose 1; N = 4 needs a clear first patient, a DLT at dose 2, and
-    // two DLTs among the two who top up dose 1.
+    // another among the two who top up dose 2 (`titration_after_dlt = "same"`, BOIN's get.oc).
     let (p1, p2) = (0.02_f64, 0.05_f64);
     let three = &exact.rows[1];
     let n3 = p1 * (1.0 - (1.0 - p1).powi(2));
-    let n4 = (1.0 - p1) * p2 * p1 * p1;
+    let n4 = (1.0 - p1) * p2 * (1.0 - (1.0 - p2).powi(2));
     assert!(
         (three.oc.sample_size[3] - n3).abs() < 1e-15,
         "{} vs {n3}",

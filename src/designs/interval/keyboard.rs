@@ -30,6 +30,14 @@ pub static KEYBOARD: IntervalFamily = IntervalFamily {
     },
 };
 
+/// Whether an interval design of `family` applies `extra_safe` to its final MTD selection by
+/// default: Keyboard 0.1.3's `get.oc.kb` calls `select.mtd.kb(target, n, y)` without `extrasafe`,
+/// so its selection skips the extra safety rule its trial loop applies (`extra_safe_selection =
+/// false`); BOIN's `get.oc` and the other rules pass it on.
+pub(super) fn extra_safe_at_selection_by_default(family: &IntervalFamily) -> bool {
+    !std::ptr::eq(family, &KEYBOARD)
+}
+
 /// The key edges, lowest first, as `get.boundary.kb` builds them: steps of the target key's
 /// width from its edges down past 0 and up past 1, clipped to [0, 1].
 fn key_edges(lower: f64, upper: f64) -> Vec<f64> {
@@ -204,5 +212,26 @@ pub(super) mod tests {
         assert_eq!(keyboard.eliminate[2], Some(2));
         let boin = BoundaryTable::new(&IntervalConfig::new(0.3, IntervalRule::boin(0.3)), 6);
         assert_eq!(boin.eliminate[2], None);
+    }
+
+    /// Keyboard 0.1.3's `get.oc.kb` selects with `select.mtd.kb(target, n, y)`, without
+    /// `extrasafe`: 2/3 DLTs at the lowest dose (P(p > 0.25) = 0.949, above 0.95 − 0.05 but not
+    /// 0.95) still lets a dose be selected, unless `extra_safe_selection = true`.
+    #[test]
+    fn selection_skips_extra_safety_unless_asked() {
+        use super::super::IntervalDesign;
+        use crate::designs::{Design, Dose, Fit, TrialData};
+        let mut config = IntervalConfig::new(0.25, IntervalRule::with_defaults(&KEYBOARD, 0.25));
+        config.extra_safe = true;
+        assert!(!config.extra_safe_at_selection);
+        let mut data = TrialData::new(3);
+        data.add_cohort(Dose(0), 3, 2);
+        data.add_cohort(Dose(1), 3, 0);
+        let select = |config: &IntervalConfig| IntervalDesign::new(config.clone(), 12).fit(&data).selected_dose();
+        assert!(select(&config).is_some());
+        config.extra_safe_at_selection = true;
+        assert_eq!(select(&config), None);
+        let boin = IntervalConfig::new(0.25, IntervalRule::boin(0.25));
+        assert!(boin.extra_safe_at_selection);
     }
 }

@@ -40,7 +40,9 @@ pub struct Counts {
 pub enum EarlyStop {
     /// Only when the trial would stay at the current dose (BOIN 2.7's coded rule).
     WhenStaying,
-    /// As soon as the current dose has `n_earlystop` patients (Keyboard's `get.oc.kb`).
+    /// As soon as the current dose has `n_earlystop` patients (Keyboard's `get.oc.kb`, which
+    /// checks it before elimination and extra safety when, as it does, it selects without extra
+    /// safety).
     Always,
 }
 
@@ -201,6 +203,9 @@ pub struct IntervalConfig {
     pub extra_safe: bool,
     /// Offset for `extra_safe` (default 0.05).
     pub offset: f64,
+    /// Whether the MTD selection at the end also applies `extra_safe` (BOIN's `get.oc` does;
+    /// Keyboard 0.1.3's `get.oc.kb` does not: see [`keyboard`]).
+    pub extra_safe_at_selection: bool,
     /// Stop once this many patients are at the current dose (default 100: off); see [`EarlyStop`].
     pub n_earlystop: u32,
 }
@@ -208,13 +213,15 @@ pub struct IntervalConfig {
 impl IntervalConfig {
     /// The rule with the references' defaults for everything else.
     pub fn new(target: f64, rule: impl Into<IntervalRule>) -> IntervalConfig {
+        let rule: IntervalRule = rule.into();
         IntervalConfig {
             target,
-            rule: rule.into(),
+            rule,
             cutoff_eliminate: 0.95,
             extra_safe: false,
             offset: 0.05,
             n_earlystop: 100,
+            extra_safe_at_selection: keyboard::extra_safe_at_selection_by_default(rule.family),
         }
     }
 }
@@ -270,7 +277,7 @@ impl IntervalDesign {
     /// [`select.mtd`](Self::select_mtd) with the estimates' Beta(`prior`, `prior`) prior (BOIN
     /// 2.7 uses 0.05; TITEgBOIN's `select_mtd_TITE_QuasiBOIN` 0.005).
     pub(crate) fn select_mtd_with_prior(&self, data: &TrialData, prior: f64) -> Option<Dose> {
-        let first_eliminated = if self.lowest_dose_unsafe(data) {
+        let first_eliminated = if self.config.extra_safe_at_selection && self.lowest_dose_unsafe(data) {
             Some(Dose(0))
         } else {
             self.first_eliminated(data)
@@ -373,6 +380,20 @@ impl IntervalFit<'_> {
             selected: None,
             reason: StopReason::TooToxic,
         };
+        let enough_at_dose = || {
+            let stop = Decision::Stop {
+                selected: design.select_mtd(data),
+                reason: StopReason::EnoughAtDose,
+            };
+            (stop, Why::EarlyStop)
+        };
+        // get.oc.kb ends the trial at n.earlystop before it checks elimination or extra safety,
+        // and selects without extra safety; the readings that select with it check safety first.
+        let early_stop_first =
+            design.config.rule.family.early_stop == EarlyStop::Always && !design.config.extra_safe_at_selection;
+        if early_stop_first && n >= design.config.n_earlystop {
+            return enough_at_dose();
+        }
         // get.oc (and get.oc.kb) check elimination (and, inside that check, extra safety) only where the
         // elimination boundary exists at n.
         if n >= 3 && design.table.eliminate[n as usize].is_some() {
@@ -393,11 +414,7 @@ impl IntervalFit<'_> {
             EarlyStop::Always => true,
         };
         if n >= design.config.n_earlystop && early_stop {
-            let stop = Decision::Stop {
-                selected: design.select_mtd(data),
-                reason: StopReason::EnoughAtDose,
-            };
-            return (stop, Why::EarlyStop);
+            return enough_at_dose();
         }
         if escalate {
             let next = if d == top || next_eliminated { d } else { Dose(d.0 + 1) };

@@ -2,6 +2,7 @@
 //! its [`IntervalFamily`]), then the keys every interval design shares. Every registered
 //! [`IntervalFamily`] is a design kind through this file.
 
+use super::keyboard::KEYBOARD;
 use super::{IntervalConfig, IntervalDesign, IntervalFamily, IntervalRule};
 use crate::core::params::{integer, probability, ParamError, Params};
 use crate::designs::registry::{Capabilities, ConfiguredDesign, DesignKind, TrialContext, Wrappers};
@@ -26,6 +27,7 @@ struct RawInterval {
     extra_safe: Option<bool>,
     offset: Option<f64>,
     n_earlystop: Option<i64>,
+    extra_safe_selection: Option<bool>,
 }
 
 /// The settings of an interval design of `family`: the rule's own two keys (checked against the
@@ -57,16 +59,34 @@ pub(crate) fn parse_config(
         config.offset = v;
     }
     config.extra_safe = raw.extra_safe.unwrap_or(false);
+    if let Some(v) = raw.extra_safe_selection {
+        if !std::ptr::eq(family, &KEYBOARD) {
+            return Err(params.error(
+                "extra_safe_selection",
+                format!("is a keyboard key ({} always selects with extra_safe)", family.name),
+            ));
+        }
+        if v && !config.extra_safe {
+            return Err(params.error("extra_safe_selection", "applies only with extra_safe = true"));
+        }
+        config.extra_safe_at_selection = v;
+    }
     if let Some(v) = raw.n_earlystop {
         config.n_earlystop = integer(&params.field("n_earlystop"), v, 1, i64::from(trial.max_patients_limit))? as u32;
     }
     Ok(config)
 }
 
-/// The settings in the scenario's key names: the rule's two, then the shared ones.
+/// The settings in the scenario's key names: the rule's two, then the shared ones (and Keyboard's
+/// `extra_safe_selection` where `extra_safe` makes it matter).
 pub(crate) fn settings(config: &IntervalConfig) -> String {
+    let selection = if config.extra_safe && std::ptr::eq(config.rule.family(), &KEYBOARD) {
+        format!(", extra_safe_selection = {}", config.extra_safe_at_selection)
+    } else {
+        String::new()
+    };
     format!(
-        "{}, cutoff_eliminate = {}, extra_safe = {}, offset = {}, n_earlystop = {}",
+        "{}, cutoff_eliminate = {}, extra_safe = {}, offset = {}, n_earlystop = {}{selection}",
         config.rule.settings(),
         config.cutoff_eliminate,
         config.extra_safe,

@@ -233,7 +233,7 @@ fn trial() -> TrialContext {
 fn wrappers() -> Wrappers {
     Wrappers {
         name: "boin12".into(),
-        accelerated_titration: false,
+        accelerated_titration: None,
         rules: Vec::new(),
         limits: trial().limits,
     }
