@@ -12,7 +12,7 @@ use super::html::{render, REPORT};
 use super::manifest::{verify_tables, RunInfo};
 use super::write_atomic;
 use crate::results::cells::Trials;
-use crate::results::compare::{ComparisonRow, RunName, SingleArmCompared};
+use crate::results::compare::{ComparisonRow, DoseFindingCompared, RunName, SingleArmComparedRow};
 use crate::results::dose_finding::SummaryLead;
 use crate::results::sweep::{POINT_COLUMN, SWEEP_FILE};
 use crate::results::{write_rows, Method, Row};
@@ -28,8 +28,8 @@ struct Run<R> {
 /// A run's rows, of either kind: a dose-finding summary's leading columns, or a single-arm
 /// summary's compared columns.
 enum Rows {
-    DoseFinding(Vec<SummaryLead>),
-    SingleArm(Vec<SingleArmCompared>),
+    DoseFinding(Vec<DoseFindingCompared>),
+    SingleArm(Vec<SingleArmComparedRow>),
 }
 
 /// A table's header and records.
@@ -59,9 +59,9 @@ fn rows<R: Row>(path: &Path, headers: &StringRecord, records: &[StringRecord]) -
 /// The rows of a summary of either kind (told by its columns); `None` for another table.
 fn summary_rows(path: &Path, headers: &StringRecord, records: &[StringRecord]) -> Result<Option<Rows>, ChartError> {
     let has = |columns: Vec<&str>| columns.iter().all(|c| headers.iter().any(|h| h == *c));
-    Ok(if has(SummaryLead::columns()) {
+    Ok(if has(DoseFindingCompared::columns()) {
         Some(Rows::DoseFinding(rows(path, headers, records)?))
-    } else if has(SingleArmCompared::columns()) {
+    } else if has(SingleArmComparedRow::columns()) {
         Some(Rows::SingleArm(rows(path, headers, records)?))
     } else {
         None
@@ -146,8 +146,8 @@ pub fn run_names(dirs: &[PathBuf]) -> Result<Vec<String>, ChartError> {
 
 /// The runs, all of one kind, or `None` when kinds are mixed or unknown.
 enum Runs {
-    DoseFinding(Vec<Run<SummaryLead>>),
-    SingleArm(Vec<Run<SingleArmCompared>>),
+    DoseFinding(Vec<Run<DoseFindingCompared>>),
+    SingleArm(Vec<Run<SingleArmComparedRow>>),
 }
 
 impl Runs {
@@ -173,10 +173,10 @@ fn comparison<R: Row + Clone>(runs: &[Run<R>]) -> Vec<u8> {
         .iter()
         .flat_map(|run| {
             run.rows.iter().map(|row| ComparisonRow {
-                run: RunName {
+                head: RunName {
                     scenario: run.name.clone(),
                 },
-                row: row.clone(),
+                tail: row.clone(),
             })
         })
         .collect();
@@ -214,7 +214,7 @@ pub fn compare(dirs: &[PathBuf], out: &Path) -> Result<Vec<PathBuf>, ChartError>
         source,
     };
     write_staged(out, RunInfo::default(), io_error, |out| {
-        let table = out.join(ComparisonRow::<SummaryLead>::FILE);
+        let table = out.join(ComparisonRow::<DoseFindingCompared>::FILE);
         let bytes = match &runs {
             Runs::DoseFinding(runs) => comparison(runs),
             Runs::SingleArm(runs) => comparison(runs),
@@ -245,19 +245,22 @@ fn designs_of<'a>(designs: impl Iterator<Item = &'a str>) -> Vec<String> {
 }
 
 /// Mean of `metric` over a run's truths for one design (finite values only).
-fn mean_over_truths(run: &Run<SummaryLead>, design: &str, metric: fn(&SummaryLead) -> f64) -> Option<f64> {
+fn mean_over_truths(run: &Run<DoseFindingCompared>, design: &str, metric: fn(&SummaryLead) -> f64) -> Option<f64> {
     let values: Vec<f64> = run
         .rows
         .iter()
-        .filter(|r| r.design == design)
-        .map(metric)
+        .filter(|r| r.head.design == design)
+        .map(|r| metric(&r.head))
         .filter(|v| v.is_finite())
         .collect();
     (!values.is_empty()).then(|| values.iter().sum::<f64>() / values.len() as f64)
 }
 
-fn draw_dose_finding(runs: &[Run<SummaryLead>], root: &Area) -> Result<(), String> {
-    let designs = designs_of(runs.iter().flat_map(|r| r.rows.iter().map(|row| row.design.as_str())));
+fn draw_dose_finding(runs: &[Run<DoseFindingCompared>], root: &Area) -> Result<(), String> {
+    let designs = designs_of(
+        runs.iter()
+            .flat_map(|r| r.rows.iter().map(|row| row.head.design.as_str())),
+    );
     let body = header(
         root,
         "Designs across scenarios (mean over each scenario's truths)",
@@ -267,7 +270,7 @@ fn draw_dose_finding(runs: &[Run<SummaryLead>], root: &Area) -> Result<(), Strin
     let groups: Vec<String> = runs.iter().map(|r| r.name.clone()).collect();
     let max_n = runs
         .iter()
-        .flat_map(|r| r.rows.iter().map(|row| row.patients_mean.0))
+        .flat_map(|r| r.rows.iter().map(|row| row.head.patients_mean.0))
         .filter(|v| v.is_finite())
         .fold(1.0, f64::max)
         * 1.1;
@@ -288,8 +291,11 @@ fn draw_dose_finding(runs: &[Run<SummaryLead>], root: &Area) -> Result<(), Strin
     Ok(())
 }
 
-fn draw_single_arm(runs: &[Run<SingleArmCompared>], root: &Area) -> Result<(), String> {
-    let designs = designs_of(runs.iter().flat_map(|r| r.rows.iter().map(|row| row.design.as_str())));
+fn draw_single_arm(runs: &[Run<SingleArmComparedRow>], root: &Area) -> Result<(), String> {
+    let designs = designs_of(
+        runs.iter()
+            .flat_map(|r| r.rows.iter().map(|row| row.head.design.as_str())),
+    );
     let body = header(
         root,
         "Declared promising, % of trials, by scenario and truth",
@@ -301,7 +307,7 @@ fn draw_single_arm(runs: &[Run<SingleArmCompared>], root: &Area) -> Result<(), S
     for run in runs {
         let mut truths = Vec::new();
         for row in &run.rows {
-            push_unique(&mut truths, &row.truth);
+            push_unique(&mut truths, &row.head.truth);
         }
         for truth in truths {
             groups.push(format!("{}: {truth}", run.name));
@@ -312,6 +318,7 @@ fn draw_single_arm(runs: &[Run<SingleArmCompared>], root: &Area) -> Result<(), S
         let (run, truth) = &cells[g];
         run.rows
             .iter()
+            .map(|r| &r.head)
             .find(|r| &r.truth == truth && r.design == designs[k])
             .map(|r| r.promising_pct.0)
     };
@@ -328,8 +335,9 @@ fn method_of(trials: Trials) -> Method {
 }
 
 /// One compared row as the report shows it: truth, design, trials, how computed, then three
-/// percentages of trials and the mean sample size.
-type Shown<'r> = (&'r str, &'r str, String, Method, [f64; 3], f64);
+/// percentages of trials (their binomial standard errors from the trials, unrounded) and the mean
+/// sample size with its standard error (the summary's `patients_mean_se`; 0 when exact).
+type Shown<'r> = (&'r str, &'r str, String, Method, [f64; 3], (f64, f64));
 
 /// The report page of `runs`, each row shown by `show`, its figures named by `header`.
 fn page<R>(
@@ -343,9 +351,9 @@ fn page<R>(
         .iter()
         .flat_map(|run| {
             run.rows.iter().map(|r| {
-                let (truth, design, trials, m, percents, patients) = show(r);
+                let (truth, design, trials, m, percents, (patients, se)) = show(r);
                 let mut cells: Vec<Figure> = percents.iter().map(|&p| Figure::percent(p, m)).collect();
-                cells.push(Figure::without_se(patients, 1, m));
+                cells.push(Figure::simulated(patients, 1, m, se));
                 CompareLine {
                     run: run.name.clone(),
                     truth: truth.to_string(),
@@ -363,45 +371,42 @@ fn page<R>(
 }
 
 /// A dose-finding summary row as the comparison report shows it.
-fn show_dose_finding(r: &SummaryLead) -> Shown<'_> {
+fn show_dose_finding(r: &DoseFindingCompared) -> Shown<'_> {
+    let f = &r.head;
     let percents = [
-        r.correct_selection_pct.0,
-        r.overdose_selection_pct.0,
-        r.stopped_early_pct.0,
+        f.correct_selection_pct.0,
+        f.overdose_selection_pct.0,
+        f.stopped_early_pct.0,
     ];
+    let patients = (f.patients_mean.0, r.tail.patients_mean_se.0);
     (
-        &r.truth,
-        &r.design,
-        r.trials.to_string(),
-        method_of(r.trials),
+        &f.truth,
+        &f.design,
+        f.trials.to_string(),
+        method_of(f.trials),
         percents,
-        r.patients_mean.0,
+        patients,
     )
 }
 
 /// A single-arm summary row as the comparison report shows it.
-fn show_single_arm(r: &SingleArmCompared) -> Shown<'_> {
-    let m = Method::Simulated { trials: r.trials };
-    let percents = [r.promising_pct.0, r.futility_stop_pct.0, r.toxicity_stop_pct.0];
-    (
-        &r.truth,
-        &r.design,
-        r.trials.to_string(),
-        m,
-        percents,
-        r.patients_mean.0,
-    )
+fn show_single_arm(r: &SingleArmComparedRow) -> Shown<'_> {
+    let f = &r.head;
+    let m = Method::Simulated { trials: f.trials };
+    let percents = [f.promising_pct.0, f.futility_stop_pct.0, f.toxicity_stop_pct.0];
+    let patients = (f.patients_mean.0, r.tail.patients_mean_se.0);
+    (&f.truth, &f.design, f.trials.to_string(), m, percents, patients)
 }
 
 /// The report page of dose-finding runs.
-fn dose_finding_page(runs: &[Run<SummaryLead>], folders: Vec<String>) -> ComparePage {
+fn dose_finding_page(runs: &[Run<DoseFindingCompared>], folders: Vec<String>) -> ComparePage {
     let header = ["correct decision %", "over-dose selection %", "stopped early %"];
     let title = "Correct decision, mean over each run's truths, % of trials";
     page(runs, folders, show_dose_finding, header, title)
 }
 
 /// The report page of single-arm runs.
-fn single_arm_page(runs: &[Run<SingleArmCompared>], folders: Vec<String>) -> ComparePage {
+fn single_arm_page(runs: &[Run<SingleArmComparedRow>], folders: Vec<String>) -> ComparePage {
     let header = ["promising %", "futility stop %", "toxicity stop %"];
     let title = "Declared promising, mean over each run's truths, % of trials";
     page(runs, folders, show_single_arm, header, title)

@@ -8,6 +8,27 @@ use std::fmt::Write;
 /// The software version written into every run index.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
+/// The files every output folder with tables holds beside its own, written after them, as its
+/// index lists them: the tables as JSON, and the manifest.
+pub const FOLDER_FILES: [(&str, &str); 2] = [
+    (
+        super::json::RESULTS_JSON,
+        "every CSV table of this folder as JSON, one member per table named after its file (rows as objects, numbers as numbers, empty cells as null), for R (`jsonlite::fromJSON`) and Python (`pandas.json_normalize`).",
+    ),
+    (
+        super::manifest::MANIFEST,
+        "the manifest: trialsim's version, the seed and trials, and every other file with its size, rows (tables) and FNV-1a checksum; `plot` and `compare` check the tables against it.",
+    ),
+];
+
+/// Writes the index's `## Files` section: `files`, then [`FOLDER_FILES`].
+pub fn files_section(s: &mut String, files: &[(&str, &str)]) {
+    let _ = writeln!(s, "\n## Files\n");
+    for (name, what) in files.iter().chain(&FOLDER_FILES) {
+        let _ = writeln!(s, "- `{name}`: {what}");
+    }
+}
+
 /// Markdown index of a run folder. Holds nothing that varies between identical runs (no time,
 /// no thread count), so a rerun reproduces it byte for byte.
 pub fn index(scenario: &Scenario, table: &OcTable, files: &[(&str, &str)]) -> String {
@@ -50,7 +71,7 @@ pub fn index(scenario: &Scenario, table: &OcTable, files: &[(&str, &str)]) -> St
     if let Some(total) = t.total_patients {
         let _ = writeln!(s, "| total patients (expansion at the RP2D fills up to it) | {total} |");
     }
-    if scenario.timing.is_some() {
+    if scenario.timing.is_some() && table.features.response {
         let u = scenario.utility;
         let _ = writeln!(
             s,
@@ -117,10 +138,7 @@ pub fn index(scenario: &Scenario, table: &OcTable, files: &[(&str, &str)]) -> St
         let _ = writeln!(s, "| {} | {} | {} | {} |", d.name, d.rule_name(), d.settings(), rules);
     }
 
-    let _ = writeln!(s, "\n## Files\n");
-    for (name, what) in files {
-        let _ = writeln!(s, "- `{name}`: {what}");
-    }
+    files_section(&mut s, files);
 
     let percent_table = |s: &mut String, title: &str, cell: &dyn Fn(&OcRow) -> Option<f64>| {
         let designs: Vec<&str> = scenario.designs.iter().map(|d| d.name.as_str()).collect();
@@ -138,7 +156,7 @@ pub fn index(scenario: &Scenario, table: &OcTable, files: &[(&str, &str)]) -> St
         }
     };
     percent_table(&mut s, "Correct decision", &|r| Some(r.correct_selection_pct()));
-    if table.rows.iter().any(|r| r.timing.is_some()) {
+    if table.features.response && table.rows.iter().any(|r| r.timing.is_some()) {
         percent_table(&mut s, "Correct RP2D", &|r| {
             r.timing.as_ref().map(|t| t.rp2d_correct_pct())
         });

@@ -13,8 +13,7 @@
 //! holds the same columns in the same order, numbers as numbers (with the CSV's digits), empty
 //! cells as null.
 
-use crate::results::compare::{ComparisonRow, SingleArmCompared};
-use crate::results::dose_finding::SummaryLead;
+use crate::results::compare::{ComparisonRow, DoseFindingCompared, SingleArmComparedRow};
 use crate::results::obd::{ObdByDoseRow, ObdSummaryRow};
 use crate::results::single_arm::{
     DesignTargetRow, KmExampleRow, MedianOsRow, OrrCurveRow, SampleSizeRow, SingleArmSummaryRow,
@@ -105,8 +104,10 @@ fn table_rows(path: &Path) -> io::Result<Option<JsonRows>> {
         n if n == MedianOsRow::FILE => typed::<MedianOsRow>(path)?,
         n if n == PathwayRow::FILE => typed::<PathwayRow>(path)?,
         n if n == SWEEP_FILE => typed::<SummaryRow>(path)?,
-        n if n == ComparisonRow::<SummaryLead>::FILE && dose_finding()? => typed::<ComparisonRow<SummaryLead>>(path)?,
-        n if n == ComparisonRow::<SummaryLead>::FILE => typed::<ComparisonRow<SingleArmCompared>>(path)?,
+        n if n == ComparisonRow::<DoseFindingCompared>::FILE && dose_finding()? => {
+            typed::<ComparisonRow<DoseFindingCompared>>(path)?
+        }
+        n if n == ComparisonRow::<DoseFindingCompared>::FILE => typed::<ComparisonRow<SingleArmComparedRow>>(path)?,
         _ => return Ok(None),
     };
     Ok(Some(rows))

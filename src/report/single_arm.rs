@@ -25,8 +25,9 @@ pub(crate) const SINGLE_ARM_TABLES: [(&str, &str); 6] = [
     (MedianOsRow::FILE, "per truth, the distribution over simulated trials of the Kaplan–Meier median OS of all patients at the planned final analysis, whatever the designs decide: % of trials by half-month bin [median_from, median_to), and a row with empty bounds for a median not reached; with the truth's median OS."),
 ];
 
-/// Every file of a single-arm run (tables, charts, index), with one line each on what it shows.
-pub const SINGLE_ARM_FILES: [(&str, &str); 11] = [
+/// Every file of a single-arm run (tables, charts, report, index) but those of every folder
+/// ([`FOLDER_FILES`](super::index::FOLDER_FILES)), with one line each on what it shows.
+pub const SINGLE_ARM_FILES: [(&str, &str); 12] = [
     SINGLE_ARM_TABLES[0],
     SINGLE_ARM_TABLES[1],
     SINGLE_ARM_TABLES[2],
@@ -37,6 +38,10 @@ pub const SINGLE_ARM_FILES: [(&str, &str); 11] = [
     SINGLE_ARM_CHARTS[1],
     SINGLE_ARM_CHARTS[2],
     SINGLE_ARM_CHARTS[3],
+    (
+        crate::report::html::REPORT,
+        "the report: settings, each design in words with its boundaries per look, per truth the operating characteristics with their Monte Carlo standard errors, and the charts (SVG); one self-contained file for a browser or print.",
+    ),
     ("README.md", "this index."),
 ];
 
@@ -160,10 +165,7 @@ pub(crate) fn index(scenario: &SingleArmScenario, table: &SingleArmTable) -> Str
     }
     joint_section(&mut s, scenario);
     null_test_section(&mut s, table);
-    let _ = writeln!(s, "\n## Files\n");
-    for (name, what) in SINGLE_ARM_FILES {
-        let _ = writeln!(s, "- `{name}`: {what}");
-    }
+    super::index::files_section(&mut s, &SINGLE_ARM_FILES);
     let _ = writeln!(s, "\n## Declared promising, % of trials\n");
     let designs: Vec<&str> = scenario.designs.iter().map(|d| d.name.as_str()).collect();
     let _ = writeln!(s, "| truth | {} |", designs.join(" | "));

@@ -91,19 +91,12 @@ pub fn sweep_index(sweep: &Sweep, tables: &[OcTable]) -> String {
         let dir = point_dir(k, sweep.points.len());
         let _ = writeln!(s, "| {} | {} | [{dir}]({dir}/README.md) |", k + 1, values.join(" | "));
     }
-    let _ = writeln!(s, "\n## Files\n");
-    let _ = writeln!(
-        s,
-        "- `sweep.csv`: one row per point × truth × design: the point, its swept settings, then the columns of each point's `summary.csv` (less any a swept setting already names)."
-    );
-    let _ = writeln!(
-        s,
-        "- `point-*/`: each point's run, as `trialsim run` writes it for one scenario (tables, charts, index)."
-    );
-    let _ = writeln!(
-        s,
-        "- `report.html`: the report: settings, the points with links to their own reports, and every point's correct decision by truth and design with its Monte Carlo standard error, with a chart."
-    );
-    let _ = writeln!(s, "- `README.md`: this index.");
+    let files = [
+        (SWEEP_FILE, "one row per point × truth × design: the point, its swept settings, then the columns of each point's `summary.csv` (less any a swept setting already names)."),
+        ("point-*/", "each point's run, as `trialsim run` writes it for one scenario (tables, charts, report, index, results.json, manifest)."),
+        (crate::report::html::REPORT, "the report: settings, the points with links to their own reports, and every point's correct decision by truth and design with its Monte Carlo standard error, with a chart."),
+        ("README.md", "this index."),
+    ];
+    super::index::files_section(&mut s, &files);
     s
 }

@@ -1,9 +1,12 @@
 //! The rows of `comparison.csv` (`trialsim compare`): each compared run's summary rows, under the
 //! run's name. Dose-finding runs contribute `summary.csv`'s leading columns
 //! ([`SummaryLead`](super::dose_finding::SummaryLead)); single-arm runs a selection of theirs
-//! ([`SingleArmCompared`]).
+//! ([`SingleArmCompared`]). Each compared figure keeps its Monte Carlo standard error, the
+//! summary's `<name>_se` column, after the figures (as in `summary.csv`; 0 for exact rows, whose
+//! `trials` says `exact`).
 
 use super::cells::{Given, Mean, Percent};
+use super::dose_finding::{SummaryLead, SummaryLeadSe};
 use super::rows::{flat_row, Row};
 use super::SUMMARY_FILE;
 use serde::{Deserialize, Serialize};
@@ -15,29 +18,39 @@ pub struct RunName {
     pub scenario: String,
 }
 
-/// One row of `comparison.csv`: a run's name, then one row of its summary.
+/// Two rows written side by side as one row of `A`'s file: `A`'s columns, then `B`'s.
 #[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct ComparisonRow<R> {
-    /// The run.
-    pub run: RunName,
-    /// Its summary row, as compared.
-    pub row: R,
+pub struct Joined<A, B> {
+    /// The leading columns.
+    pub head: A,
+    /// The columns after them.
+    pub tail: B,
 }
 
-impl<R: Row> Row for ComparisonRow<R> {
-    const FILE: &'static str = RunName::FILE;
+impl<A: Row, B: Row> Row for Joined<A, B> {
+    const FILE: &'static str = A::FILE;
 
     fn columns() -> Vec<&'static str> {
-        [RunName::columns(), R::columns()].concat()
+        [A::columns(), B::columns()].concat()
     }
 
     fn read(record: &csv::StringRecord, headers: &csv::StringRecord) -> Result<Self, csv::Error> {
-        Ok(ComparisonRow {
-            run: RunName::read(record, headers)?,
-            row: R::read(record, headers)?,
+        Ok(Joined {
+            head: A::read(record, headers)?,
+            tail: B::read(record, headers)?,
         })
     }
 }
+
+/// One row of `comparison.csv`: a run's name, then one row of its summary as compared.
+pub type ComparisonRow<R> = Joined<RunName, R>;
+
+/// A dose-finding summary row as compared: `summary.csv`'s leading columns, then their standard
+/// errors (the summary's columns of the same names).
+pub type DoseFindingCompared = Joined<SummaryLead, SummaryLeadSe>;
+
+/// A single-arm summary row as compared: its figures, then their standard errors.
+pub type SingleArmComparedRow = Joined<SingleArmCompared, SingleArmComparedSe>;
 
 /// The columns of a single-arm `summary.csv` that `compare` stacks (each one a column of
 /// [`SingleArmSummaryRow`](super::single_arm::SingleArmSummaryRow) of the same name and type).
@@ -65,29 +78,57 @@ pub struct SingleArmCompared {
     pub orr_coverage_pct: Percent,
 }
 
+/// The standard errors of [`SingleArmCompared`]'s simulated figures (columns of the single-arm
+/// summary of the same names).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SingleArmComparedSe {
+    /// Of `promising_pct` (binomial).
+    pub promising_pct_se: Percent,
+    /// Of `futility_stop_pct` (binomial).
+    pub futility_stop_pct_se: Percent,
+    /// Of `toxicity_stop_pct` (binomial).
+    pub toxicity_stop_pct_se: Percent,
+    /// Of `patients_mean` (SD/√n).
+    pub patients_mean_se: Mean,
+    /// Of `duration_mean` (SD/√n).
+    pub duration_mean_se: Mean,
+    /// Of `orr_coverage_pct` (binomial).
+    pub orr_coverage_pct_se: Percent,
+}
+
 flat_row!(
     RunName => "comparison.csv",
     SingleArmCompared => SUMMARY_FILE,
+    SingleArmComparedSe => SUMMARY_FILE,
 );
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::results::dose_finding::SummaryLead;
     use crate::results::single_arm::SingleArmSummaryRow;
+    use crate::results::SummaryRow;
 
-    /// The compared single-arm columns are the summary's, in its order.
+    /// The compared columns are the summary's, in its order; every compared figure but the
+    /// given ones (trials, true ORR) has its standard error column, named after it.
     #[test]
     fn compared_columns_are_summary_columns() {
-        let summary = SingleArmSummaryRow::columns();
-        let positions: Vec<Option<usize>> = SingleArmCompared::columns()
-            .iter()
-            .map(|c| summary.iter().position(|s| s == c))
-            .collect();
-        assert!(positions.iter().all(Option::is_some), "{positions:?}");
-        assert!(positions.windows(2).all(|w| w[0] < w[1]), "{positions:?}");
+        fn check<R: Row>(summary: &[&str], given: &[&str]) {
+            let compared = R::columns();
+            let positions: Vec<Option<usize>> = compared.iter().map(|c| summary.iter().position(|s| s == c)).collect();
+            assert!(positions.iter().all(Option::is_some), "{compared:?}");
+            assert!(positions.windows(2).all(|w| w[0] < w[1]), "{compared:?}");
+            let figures = compared.iter().filter(|c| !c.ends_with("_se") && !given.contains(c));
+            for figure in figures.skip(2) {
+                assert!(
+                    compared.contains(&format!("{figure}_se").as_str()),
+                    "{figure} has no SE"
+                );
+            }
+        }
+        check::<SingleArmComparedRow>(&SingleArmSummaryRow::columns(), &["trials", "true_orr"]);
+        check::<DoseFindingCompared>(&SummaryRow::columns(), &["trials"]);
         assert_eq!(
-            ComparisonRow::<SummaryLead>::columns()[..4],
+            ComparisonRow::<DoseFindingCompared>::columns()[..4],
             ["scenario", "truth", "design", "trials"]
         );
     }

@@ -2,12 +2,14 @@
 //! leading columns never change; columns are only added at the end), built from an [`OcTable`].
 //!
 //! Percentages of selection are over all trials; means are per trial. Calendar-time columns are
-//! empty unless the run simulated calendar time (and then not written). Every simulated figure
+//! empty unless the run simulated calendar time, and each feature's columns (step-up, CRS,
+//! backfill, expansion, responses and RP2D, TEAE) empty unless the scenario uses it
+//! ([`CalendarFeatures`]); columns empty in every row are not written. Every simulated figure
 //! has a standard error column, `<name>_se`, after all the others ([`super::dose_finding_se`]).
 
 use super::cells::{Choice, Fixed, Flag, Given, Mean, MethodName, Percent, Trials};
-pub use super::dose_finding_se::{DoseCalendarSe, DoseOcSe, SummaryCalendarSe, SummarySe};
-use super::oc::{CorrectDecision, Method, OcRow, OcTable, TimedDoseSummary, TimedSummary};
+pub use super::dose_finding_se::{DoseCalendarSe, DoseOcSe, SummaryCalendarSe, SummaryLeadSe, SummarySe};
+use super::oc::{CalendarFeatures, CorrectDecision, Method, OcRow, OcTable, TimedDoseSummary, TimedSummary};
 use super::rows::{flat_row, Row};
 use super::SUMMARY_FILE;
 use crate::core::{Dose, StopReason};
@@ -80,27 +82,27 @@ pub struct DoseCalendar {
 }
 
 impl DoseCalendar {
-    fn new(timing: &TimedSummary, dose: Dose, patients_mean: f64) -> DoseCalendar {
+    fn new(timing: &TimedSummary, dose: Dose, patients_mean: f64, uses: CalendarFeatures) -> DoseCalendar {
         let d = &timing.doses[dose.index()];
-        let mean = |f: fn(&TimedDoseSummary) -> f64| Some(Fixed(f(d)));
+        let mean = |used: bool, f: fn(&TimedDoseSummary) -> f64| used.then(|| Fixed(f(d)));
         let incidence = if patients_mean > 0.0 {
             d.teae_mean / patients_mean
         } else {
             0.0
         };
         DoseCalendar {
-            step_up_patients_mean: mean(|d| d.step_up_patients_mean),
-            step_up_dlt_mean: mean(|d| d.step_up_dlt_mean),
-            crs_dlt_mean: mean(|d| d.crs_dlt_mean),
-            backfill_patients_mean: mean(|d| d.backfill_patients_mean),
-            expansion_patients_mean: mean(|d| d.expansion_patients_mean),
-            response_mean: mean(|d| d.response_mean),
-            teae_mean: mean(|d| d.teae_mean),
-            teae_incidence: Some(Fixed(incidence)),
-            teae_ci_lower_mean: mean(|d| d.teae_ci_lower_mean),
-            teae_ci_upper_mean: mean(|d| d.teae_ci_upper_mean),
-            rp2d_pct: Some(Fixed(d.rp2d_pct)),
-            correct_rp2d: Some(Flag(timing.correct_rp2d == Some(dose))),
+            step_up_patients_mean: mean(uses.step_up, |d| d.step_up_patients_mean),
+            step_up_dlt_mean: mean(uses.step_up, |d| d.step_up_dlt_mean),
+            crs_dlt_mean: mean(uses.crs, |d| d.crs_dlt_mean),
+            backfill_patients_mean: mean(uses.backfill, |d| d.backfill_patients_mean),
+            expansion_patients_mean: mean(uses.expansion, |d| d.expansion_patients_mean),
+            response_mean: mean(uses.response, |d| d.response_mean),
+            teae_mean: mean(uses.teae, |d| d.teae_mean),
+            teae_incidence: uses.teae.then_some(Fixed(incidence)),
+            teae_ci_lower_mean: mean(uses.teae, |d| d.teae_ci_lower_mean),
+            teae_ci_upper_mean: mean(uses.teae, |d| d.teae_ci_upper_mean),
+            rp2d_pct: uses.response.then_some(Fixed(d.rp2d_pct)),
+            correct_rp2d: uses.response.then_some(Flag(timing.correct_rp2d == Some(dose))),
         }
     }
 }
@@ -124,10 +126,10 @@ impl OcByDoseRow {
                         dlt_mean: Fixed(row.dlt_mean(dose)),
                     },
                     calendar: row.timing.as_ref().map_or_else(DoseCalendar::default, |t| {
-                        DoseCalendar::new(t, dose, row.patients_mean(dose))
+                        DoseCalendar::new(t, dose, row.patients_mean(dose), table.features)
                     }),
                     se: DoseOcSe::new(row, dose),
-                    calendar_se: DoseCalendarSe::new(row, dose),
+                    calendar_se: DoseCalendarSe::new(row, dose, table.features),
                 });
             }
         }
@@ -145,7 +147,9 @@ pub struct SummaryRow {
     pub details: SummaryDetails,
     /// Calendar-time runs only (empty otherwise).
     pub calendar: SummaryCalendar,
-    /// The standard errors of the figures of `lead` and `details`.
+    /// The standard errors of the figures of `lead`.
+    pub lead_se: SummaryLeadSe,
+    /// The standard errors of the figures of `details`.
     pub se: SummarySe,
     /// The standard errors of the figures of `calendar`.
     pub calendar_se: SummaryCalendarSe,
@@ -239,9 +243,9 @@ pub struct SummaryCalendar {
 }
 
 impl SummaryCalendar {
-    fn new(t: &TimedSummary, patients_mean: f64) -> SummaryCalendar {
-        let total = |f: fn(&TimedDoseSummary) -> f64| Some(Fixed(t.doses.iter().map(f).sum()));
-        let pct = |x: f64| Some(Fixed(x));
+    fn new(t: &TimedSummary, patients_mean: f64, uses: CalendarFeatures) -> SummaryCalendar {
+        let total = |used: bool, f: fn(&TimedDoseSummary) -> f64| used.then(|| Fixed(t.doses.iter().map(f).sum()));
+        let pct = |used: bool, x: f64| used.then_some(Fixed(x));
         SummaryCalendar {
             duration_mean: Some(Fixed(t.duration_mean)),
             duration_median: Some(Fixed(t.duration_median)),
@@ -249,16 +253,16 @@ impl SummaryCalendar {
             waited_mean: Some(Fixed(t.waited_mean)),
             wait_mean: Some(Fixed(t.wait_mean)),
             turned_away_mean: Some(Fixed(t.turned_away_mean)),
-            correct_rp2d: Some(Choice::dose(t.correct_rp2d)),
-            rp2d_correct_pct: pct(t.rp2d_correct_pct()),
-            rp2d_none_pct: pct(t.rp2d_none_pct),
-            step_up_patients_pct: pct(t.step_up_patients_pct(patients_mean)),
-            selected_step_up_pct: pct(t.selected_step_up_pct),
-            correct_as_given_pct: pct(t.correct_as_given_pct),
-            overdose_selection_as_given_pct: pct(t.overdose_as_given_pct),
-            crs_dlt_mean: total(|d| d.crs_dlt_mean),
-            backfill_patients_mean: total(|d| d.backfill_patients_mean),
-            expansion_patients_mean: total(|d| d.expansion_patients_mean),
+            correct_rp2d: uses.response.then_some(Choice::dose(t.correct_rp2d)),
+            rp2d_correct_pct: pct(uses.response, t.rp2d_correct_pct()),
+            rp2d_none_pct: pct(uses.response, t.rp2d_none_pct),
+            step_up_patients_pct: pct(uses.step_up, t.step_up_patients_pct(patients_mean)),
+            selected_step_up_pct: pct(uses.step_up, t.selected_step_up_pct),
+            correct_as_given_pct: pct(uses.step_up, t.correct_as_given_pct),
+            overdose_selection_as_given_pct: pct(uses.step_up, t.overdose_as_given_pct),
+            crs_dlt_mean: total(uses.crs, |d| d.crs_dlt_mean),
+            backfill_patients_mean: total(uses.backfill, |d| d.backfill_patients_mean),
+            expansion_patients_mean: total(uses.expansion, |d| d.expansion_patients_mean),
         }
     }
 }
@@ -269,11 +273,11 @@ impl SummaryRow {
         table
             .rows
             .iter()
-            .map(|row| SummaryRow::new(row, table.target))
+            .map(|row| SummaryRow::new(row, table.target, table.features))
             .collect()
     }
 
-    fn new(row: &OcRow, target: f64) -> SummaryRow {
+    fn new(row: &OcRow, target: f64, uses: CalendarFeatures) -> SummaryRow {
         let pct = |x: f64| Fixed(x);
         // A phase I/II design's no_acceptable_dose stops are in obd_summary.csv.
         let [design_complete, too_toxic, max_patients, enough_at_dose, _] =
@@ -308,10 +312,11 @@ impl SummaryRow {
                 target: Given(target),
             },
             calendar: row.timing.as_ref().map_or_else(SummaryCalendar::default, |t| {
-                SummaryCalendar::new(t, row.total_patients_mean())
+                SummaryCalendar::new(t, row.total_patients_mean(), uses)
             }),
+            lead_se: SummaryLeadSe::new(row),
             se: SummarySe::new(row),
-            calendar_se: SummaryCalendarSe::new(row),
+            calendar_se: SummaryCalendarSe::new(row, uses),
         }
     }
 }
@@ -364,6 +369,7 @@ impl Row for SummaryRow {
             SummaryLead::columns(),
             SummaryDetails::columns(),
             SummaryCalendar::columns(),
+            SummaryLeadSe::columns(),
             SummarySe::columns(),
             SummaryCalendarSe::columns(),
         ]
@@ -375,6 +381,7 @@ impl Row for SummaryRow {
             lead: SummaryLead::read(record, headers)?,
             details: SummaryDetails::read(record, headers)?,
             calendar: SummaryCalendar::read(record, headers)?,
+            lead_se: SummaryLeadSe::read(record, headers)?,
             se: SummarySe::read(record, headers)?,
             calendar_se: SummaryCalendarSe::read(record, headers)?,
         })

@@ -5,7 +5,7 @@
 //! column says `exact`.
 
 use super::cells::{Fixed, Mean, Percent};
-use super::oc::{OcRow, TimedDoseSummary, TimedSummary};
+use super::oc::{CalendarFeatures, OcRow, TimedDoseSummary, TimedSummary};
 use super::rows::flat_row;
 use super::SUMMARY_FILE;
 use crate::core::{Dose, StopReason};
@@ -34,7 +34,7 @@ impl DoseOcSe {
 }
 
 /// The standard errors of the calendar-time columns of `oc_by_dose.csv` (empty unless the run
-/// simulated calendar time).
+/// simulated calendar time, and a feature's empty unless the scenario uses it).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct DoseCalendarSe {
     /// Of `step_up_patients_mean`.
@@ -62,33 +62,33 @@ pub struct DoseCalendarSe {
 }
 
 impl DoseCalendarSe {
-    pub(super) fn new(row: &OcRow, dose: Dose) -> DoseCalendarSe {
+    pub(super) fn new(row: &OcRow, dose: Dose, uses: CalendarFeatures) -> DoseCalendarSe {
         let Some(t) = &row.timing else {
             return DoseCalendarSe::default();
         };
         let d: &TimedDoseSummary = &t.doses[dose.index()];
         let se = &d.se;
-        let some = |x: f64| Some(Fixed(x));
+        let some = |used: bool, x: f64| used.then_some(Fixed(x));
         DoseCalendarSe {
-            step_up_patients_mean_se: some(se.step_up_patients_mean),
-            step_up_dlt_mean_se: some(se.step_up_dlt_mean),
-            crs_dlt_mean_se: some(se.crs_dlt_mean),
-            backfill_patients_mean_se: some(se.backfill_patients_mean),
-            expansion_patients_mean_se: some(se.expansion_patients_mean),
-            response_mean_se: some(se.response_mean),
-            teae_mean_se: some(se.teae_mean),
-            teae_incidence_se: some(se.teae_incidence),
-            teae_ci_lower_mean_se: some(se.teae_ci_lower_mean),
-            teae_ci_upper_mean_se: some(se.teae_ci_upper_mean),
-            rp2d_pct_se: Some(Fixed(row.pct_se(d.rp2d_pct))),
+            step_up_patients_mean_se: some(uses.step_up, se.step_up_patients_mean),
+            step_up_dlt_mean_se: some(uses.step_up, se.step_up_dlt_mean),
+            crs_dlt_mean_se: some(uses.crs, se.crs_dlt_mean),
+            backfill_patients_mean_se: some(uses.backfill, se.backfill_patients_mean),
+            expansion_patients_mean_se: some(uses.expansion, se.expansion_patients_mean),
+            response_mean_se: some(uses.response, se.response_mean),
+            teae_mean_se: some(uses.teae, se.teae_mean),
+            teae_incidence_se: some(uses.teae, se.teae_incidence),
+            teae_ci_lower_mean_se: some(uses.teae, se.teae_ci_lower_mean),
+            teae_ci_upper_mean_se: some(uses.teae, se.teae_ci_upper_mean),
+            rp2d_pct_se: uses.response.then(|| Fixed(row.pct_se(d.rp2d_pct))),
         }
     }
 }
 
-/// The Monte Carlo standard errors of [`SummaryLead`]'s and [`SummaryDetails`]' simulated
-/// figures, named after them (0 for exact rows; see [`crate::results::moments`]).
+/// The Monte Carlo standard errors of [`SummaryLead`](super::dose_finding::SummaryLead)'s simulated figures, named after them (0
+/// for exact rows; see [`crate::results::moments`]); `compare` stacks them with the lead.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct SummarySe {
+pub struct SummaryLeadSe {
     /// Binomial.
     pub correct_selection_pct_se: Percent,
     /// Binomial.
@@ -101,6 +101,26 @@ pub struct SummarySe {
     pub overdose_patients_pct_se: Percent,
     /// Binomial.
     pub overdose_selection_pct_se: Percent,
+}
+
+impl SummaryLeadSe {
+    pub(super) fn new(row: &OcRow) -> SummaryLeadSe {
+        let binomial = |pct: f64| Fixed(row.pct_se(pct));
+        SummaryLeadSe {
+            correct_selection_pct_se: binomial(row.correct_selection_pct()),
+            stopped_early_pct_se: binomial(row.stopped_early_pct()),
+            patients_mean_se: Fixed(row.total_patients_mean_se()),
+            dlt_rate_se: Fixed(row.dlt_rate_se()),
+            overdose_patients_pct_se: Fixed(row.overdose_patients_pct_se()),
+            overdose_selection_pct_se: binomial(row.overdose_selection_pct()),
+        }
+    }
+}
+
+/// The Monte Carlo standard errors of [`SummaryDetails`](super::dose_finding::SummaryDetails)' simulated figures, named after them (0
+/// for exact rows).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SummarySe {
     /// √((μ₄ − σ⁴)/n)/(2σ).
     pub patients_sd_se: Mean,
     /// The sample SD over √n.
@@ -124,12 +144,6 @@ impl SummarySe {
         let [design_complete, too_toxic, max_patients, enough_at_dose, _] =
             StopReason::ALL.map(|r| binomial(row.stop_pct(r)));
         SummarySe {
-            correct_selection_pct_se: binomial(row.correct_selection_pct()),
-            stopped_early_pct_se: binomial(row.stopped_early_pct()),
-            patients_mean_se: Fixed(row.total_patients_mean_se()),
-            dlt_rate_se: Fixed(row.dlt_rate_se()),
-            overdose_patients_pct_se: Fixed(row.overdose_patients_pct_se()),
-            overdose_selection_pct_se: binomial(row.overdose_selection_pct()),
             patients_sd_se: Fixed(row.total_patients_sd_se()),
             dlt_mean_se: Fixed(row.total_dlt_mean_se()),
             selected_none_pct_se: binomial(row.stopped_early_pct()),
@@ -142,7 +156,7 @@ impl SummarySe {
 }
 
 /// The standard errors of the calendar-time columns of `summary.csv` (empty unless the run
-/// simulated calendar time).
+/// simulated calendar time, and a feature's empty unless the scenario uses it).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct SummaryCalendarSe {
     /// Of `duration_mean`.
@@ -178,28 +192,29 @@ pub struct SummaryCalendarSe {
 }
 
 impl SummaryCalendarSe {
-    pub(super) fn new(row: &OcRow) -> SummaryCalendarSe {
+    pub(super) fn new(row: &OcRow, uses: CalendarFeatures) -> SummaryCalendarSe {
         let Some(t): Option<&TimedSummary> = row.timing.as_ref() else {
             return SummaryCalendarSe::default();
         };
-        let some = |x: f64| Some(Fixed(x));
-        let binomial = |pct: f64| Some(Fixed(row.pct_se(pct)));
+        let some = |used: bool, x: f64| used.then_some(Fixed(x));
+        let binomial = |used: bool, pct: f64| used.then(|| Fixed(row.pct_se(pct)));
+        let calendar = |x: f64| Some(Fixed(x));
         SummaryCalendarSe {
-            duration_mean_se: some(t.se.duration_mean),
-            duration_median_se: some(t.se.duration_median),
-            duration_p90_se: some(t.se.duration_p90),
-            waited_mean_se: some(t.se.waited_mean),
-            wait_mean_se: some(t.se.wait_mean),
-            turned_away_mean_se: some(t.se.turned_away_mean),
-            rp2d_correct_pct_se: binomial(t.rp2d_correct_pct()),
-            rp2d_none_pct_se: binomial(t.rp2d_none_pct),
-            step_up_patients_pct_se: Some(Fixed(t.se.step_up_patients_pct)),
-            selected_step_up_pct_se: binomial(t.selected_step_up_pct),
-            correct_as_given_pct_se: binomial(t.correct_as_given_pct),
-            overdose_selection_as_given_pct_se: binomial(t.overdose_as_given_pct),
-            crs_dlt_mean_se: some(t.se.crs_dlt_mean),
-            backfill_patients_mean_se: some(t.se.backfill_patients_mean),
-            expansion_patients_mean_se: some(t.se.expansion_patients_mean),
+            duration_mean_se: calendar(t.se.duration_mean),
+            duration_median_se: calendar(t.se.duration_median),
+            duration_p90_se: calendar(t.se.duration_p90),
+            waited_mean_se: calendar(t.se.waited_mean),
+            wait_mean_se: calendar(t.se.wait_mean),
+            turned_away_mean_se: calendar(t.se.turned_away_mean),
+            rp2d_correct_pct_se: binomial(uses.response, t.rp2d_correct_pct()),
+            rp2d_none_pct_se: binomial(uses.response, t.rp2d_none_pct),
+            step_up_patients_pct_se: uses.step_up.then_some(Fixed(t.se.step_up_patients_pct)),
+            selected_step_up_pct_se: binomial(uses.step_up, t.selected_step_up_pct),
+            correct_as_given_pct_se: binomial(uses.step_up, t.correct_as_given_pct),
+            overdose_selection_as_given_pct_se: binomial(uses.step_up, t.overdose_as_given_pct),
+            crs_dlt_mean_se: some(uses.crs, t.se.crs_dlt_mean),
+            backfill_patients_mean_se: some(uses.backfill, t.se.backfill_patients_mean),
+            expansion_patients_mean_se: some(uses.expansion, t.se.expansion_patients_mean),
         }
     }
 }
@@ -207,6 +222,7 @@ impl SummaryCalendarSe {
 flat_row!(
     DoseOcSe => "oc_by_dose.csv",
     DoseCalendarSe => "oc_by_dose.csv",
+    SummaryLeadSe => SUMMARY_FILE,
     SummarySe => SUMMARY_FILE,
     SummaryCalendarSe => SUMMARY_FILE,
 );

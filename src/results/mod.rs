@@ -31,7 +31,10 @@ pub mod single_arm;
 pub(crate) mod sweep;
 
 pub use dose_finding::{OcByDoseRow, SummaryRow};
-pub use oc::{CorrectDecision, Method, OcProbabilities, OcRow, OcTable, RowResult, TimedDoseSummary, TimedSummary};
+pub use oc::{
+    CalendarFeatures, CorrectDecision, Method, OcProbabilities, OcRow, OcTable, RowResult, TimedDoseSummary,
+    TimedSummary,
+};
 pub use pathways::PathwayRow;
 pub use rows::{read_rows, write_rows, Row, TableError};
 

@@ -331,6 +331,39 @@ impl OcRow {
     }
 }
 
+/// What a calendar-time scenario uses beyond escalation in calendar time, from its settings (not
+/// from the results): each flag keeps the columns of `oc_by_dose.csv` and `summary.csv` (and their
+/// `_se` columns) that the feature fills; a run without it would write them empty, zero or as a
+/// copy of another column. A feature in use keeps its columns whatever their values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CalendarFeatures {
+    /// Some design gives step-up dosing (`step_up`): the step-up and "as given" columns.
+    pub step_up: bool,
+    /// Some truth gives CRS-type DLT probabilities (`crs`): `crs_dlt_mean`.
+    pub crs: bool,
+    /// Some design backfills (`backfill`): `backfill_patients_mean`.
+    pub backfill: bool,
+    /// The trial has expansion cohorts (`total_patients`): `expansion_patients_mean`.
+    pub expansion: bool,
+    /// Some truth gives response probabilities (`efficacy`): `response_mean` and the RP2D columns
+    /// (without responses the RP2D is the MTD, and its columns would repeat the MTD's).
+    pub response: bool,
+    /// Some truth gives TEAE probabilities (`teae`): the TEAE columns.
+    pub teae: bool,
+}
+
+impl CalendarFeatures {
+    /// Every feature in use: every calendar-time column written.
+    pub const ALL: CalendarFeatures = CalendarFeatures {
+        step_up: true,
+        crs: true,
+        backfill: true,
+        expansion: true,
+        response: true,
+        teae: true,
+    };
+}
+
 /// The operating characteristics of every design under every truth.
 #[derive(Clone, Debug, PartialEq)]
 pub struct OcTable {
@@ -346,6 +379,8 @@ pub struct OcTable {
     pub rows: Vec<OcRow>,
     /// The OCs over random curves, when the scenario has `[random_truths]`.
     pub random_truths: Option<super::random_truths::RandomTruthsTable>,
+    /// The calendar-time features the scenario uses (all, unless told otherwise).
+    pub features: CalendarFeatures,
 }
 
 impl OcTable {
@@ -386,6 +421,7 @@ impl OcTable {
             seed,
             rows,
             random_truths: None,
+            features: CalendarFeatures::ALL,
         }
     }
 }

@@ -31,12 +31,12 @@ use crate::engines::single_arm::SingleArmTable;
 use crate::engines::single_arm::{SingleArmPlan, SingleArmResults};
 use crate::engines::{cancel, simulate, RunCounts, Simulation, SimulationError};
 use crate::report::charts::single_arm::{render_single_arm, SingleArmChartTables};
-use crate::report::charts::{render_dose_finding, ChartError, DoseFindingTables, CALENDAR_CHARTS, DOSE_FINDING_CHARTS};
+use crate::report::charts::{render_dose_finding, ChartError, DoseFindingTables};
 use crate::report::folder::write_staged;
 use crate::report::manifest::RunInfo;
 use crate::report::{self, write_atomic};
 use crate::results::obd::{obd_tables, ObdTruth, OBD_TABLES};
-use crate::results::oc::{CorrectDecision, Method, OcTable, RowResult};
+use crate::results::oc::{CalendarFeatures, CorrectDecision, Method, OcTable, RowResult};
 use crate::scenario::{AnyScenario, Method as ScenarioMethod, Scenario, SingleArmScenario};
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
@@ -259,6 +259,14 @@ fn oc_table(scenario: &Scenario, results: Vec<Vec<RowResult>>, seed: u64) -> OcT
         results,
         seed,
     );
+    table.features = CalendarFeatures {
+        step_up: scenario.designs.iter().any(|d| d.step_up.is_used()),
+        crs: scenario.truths.iter().any(|t| t.profile.crs.is_some()),
+        backfill: scenario.designs.iter().any(|d| d.backfill.is_some()),
+        expansion: scenario.trial.total_patients.is_some(),
+        response: scenario.truths.iter().any(|t| t.profile.efficacy.is_some()),
+        teae: scenario.truths.iter().any(|t| t.profile.teae.is_some()),
+    };
     // Phase I/II designs are judged on their own true utilities and OBD.
     if scenario.designs.iter().any(|d| d.base.kind().capabilities().efficacy) {
         for design in scenario.build_designs() {
@@ -504,7 +512,8 @@ pub(crate) fn write_outputs_into(scenario: &Scenario, table: &OcTable, dir: &Pat
         write_atomic(&path, &bytes).map_err(|e| write_error(&path, e))?;
         written.push(path);
     }
-    written.extend(render_dose_finding(&DoseFindingTables::read(dir)?, dir)?);
+    let tables = DoseFindingTables::read(dir)?;
+    written.extend(render_dose_finding(&tables, dir)?);
     let mut files: Vec<(&str, &str)> = OUTPUT_TABLES.to_vec();
     if let Some(tables) = obd_tables(table) {
         for ((name, _), bytes) in OBD_TABLES.iter().zip(tables) {
@@ -515,10 +524,7 @@ pub(crate) fn write_outputs_into(scenario: &Scenario, table: &OcTable, dir: &Pat
         files.extend(OBD_TABLES);
     }
     random_truths::write_random_truths(table, dir, &mut written, &mut files)?;
-    files.extend(DOSE_FINDING_CHARTS);
-    if scenario.timing.is_some() {
-        files.extend(CALENDAR_CHARTS);
-    }
+    files.extend(tables.charts());
     files.push((report::html::REPORT, report::html::DESCRIPTION));
     files.push(("README.md", "this index."));
     let index = report::index::index(scenario, table, &files);

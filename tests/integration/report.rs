@@ -1,5 +1,7 @@
 //! `report.html` (issue 16): every bundled scenario's run folder has one; an HTML parser reads
-//! each truth's table back and finds the CSVs' figures; names in any script reach the SVG charts
+//! each truth's table back and finds the CSVs' figures (dose-finding, calendar time, single-arm,
+//! each point of a sweep, and comparisons with their standard errors); each folder's README.md
+//! lists every file it holds; names in any script reach the SVG charts
 //! as characters; a design keeps its colour across runs; and the issue's fixes (`plot` on a
 //! sweep folder, `compare` labels, 3+3's toxicity stops).
 
@@ -132,6 +134,110 @@ fn check_single_arm(dir: &Path) {
     }
 }
 
+/// A figure cell's printed standard error (`±x`), or none.
+fn se_of(cell: ElementRef) -> Option<f64> {
+    let se = cell.select(&select("span.se")).next()?;
+    Some(
+        se.text()
+            .collect::<String>()
+            .trim_start_matches('±')
+            .parse()
+            .expect("a number"),
+    )
+}
+
+/// Checks a comparison's report against its comparison.csv: one row per compared row, each figure
+/// and its standard error (the `_se` column) as printed, none for exact rows; and results.json
+/// holds the same standard errors.
+fn check_compare(dir: &Path) {
+    let html = page(dir);
+    let doc = html.root_element();
+    let mut reader = csv::Reader::from_path(dir.join("comparison.csv")).unwrap();
+    let headers = reader.headers().unwrap().clone();
+    let at = |name: &str| {
+        headers
+            .iter()
+            .position(|h| h == name)
+            .unwrap_or_else(|| panic!("no {name}"))
+    };
+    let figures = if headers.iter().any(|h| h == "correct_selection_pct") {
+        [
+            "correct_selection_pct",
+            "overdose_selection_pct",
+            "stopped_early_pct",
+            "patients_mean",
+        ]
+    } else {
+        [
+            "promising_pct",
+            "futility_stop_pct",
+            "toxicity_stop_pct",
+            "patients_mean",
+        ]
+    };
+    let json: serde_json::Value = serde_json::from_str(&fs::read_to_string(dir.join("results.json")).unwrap()).unwrap();
+    let json_rows = json["comparison"].as_array().unwrap();
+    let records: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(
+        html.select(&select("table.compare tr[data-run]")).count(),
+        records.len()
+    );
+    for (record, json_row) in records.iter().zip(json_rows) {
+        let (run, truth, design) = (&record[at("scenario")], &record[at("truth")], &record[at("design")]);
+        let attrs = [("data-run", run), ("data-truth", truth), ("data-design", design)];
+        let tr = find(doc, "table.compare tr", &attrs).unwrap_or_else(|| panic!("no row {attrs:?}"));
+        let cells: Vec<ElementRef> = tr.select(&select("td")).skip(4).collect();
+        let exact = &record[at("trials")] == "exact";
+        for (cell, figure) in cells.into_iter().zip(figures) {
+            let what = format!("{}: {run} / {truth} / {design}: {figure}", dir.display());
+            close(value(cell), record[at(figure)].parse().unwrap(), 1, &what);
+            let se_column = format!("{figure}_se");
+            let se: f64 = record[at(&se_column)].parse().unwrap();
+            assert_eq!(json_row[&se_column].as_f64(), Some(se), "{what}: results.json");
+            match se_of(cell) {
+                Some(shown) => close(shown, se, 1, &what),
+                None => assert!(exact, "{what}: a simulated figure without its SE"),
+            }
+        }
+    }
+}
+
+/// The folder's README.md lists every file and folder the folder holds, and only those (issue
+/// 16: it missed results.json); read from the folder itself, so the index cannot drift.
+fn check_index(dir: &Path) {
+    let readme = fs::read_to_string(dir.join("README.md")).unwrap();
+    let section = readme.split("\n## Files\n").nth(1).expect("a Files section");
+    let section = section.split("\n## ").next().unwrap();
+    let listed: Vec<&str> = section
+        .lines()
+        .filter_map(|l| l.strip_prefix("- `")?.split('`').next())
+        .collect();
+    for entry in fs::read_dir(dir).unwrap() {
+        let entry = entry.unwrap();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let listed_as = if entry.path().is_dir() {
+            // A folder by its pattern: `point-*/`.
+            listed
+                .iter()
+                .any(|l| l.strip_suffix("*/").is_some_and(|prefix| name.starts_with(prefix)))
+        } else {
+            listed.contains(&name.as_str())
+        };
+        assert!(
+            listed_as,
+            "{}: {name} is not in README.md's files {listed:?}",
+            dir.display()
+        );
+    }
+    for name in listed.iter().filter(|l| !l.ends_with("*/")) {
+        assert!(
+            dir.join(name).is_file(),
+            "{}: README.md lists {name}, absent",
+            dir.display()
+        );
+    }
+}
+
 #[test]
 fn every_bundled_run_folder_has_a_report_whose_tables_match_the_csvs() {
     let tmp = tempfile::tempdir().unwrap();
@@ -152,6 +258,28 @@ fn every_bundled_run_folder_has_a_report_whose_tables_match_the_csvs() {
     check_dose_finding(&out.join("qls4131_escalation"));
     check_dose_finding(&out.join("qls4131_full"));
     check_single_arm(&out.join("ql1706_es_sclc"));
+    for run in ["qls4131_escalation", "qls4131_full", "ql1706_es_sclc", "qls4131_sweep"] {
+        check_index(&out.join(run));
+    }
+    // Comparisons of both kinds, a sweep standing for its points.
+    let compared = tmp.path().join("compared");
+    let run = |name: &str| out.join(name).to_str().unwrap().to_string();
+    let (escalation, full, sweep) = (run("qls4131_escalation"), run("qls4131_full"), run("qls4131_sweep"));
+    run_ok(
+        &[
+            "compare",
+            &escalation,
+            &full,
+            &sweep,
+            "--out",
+            compared.to_str().unwrap(),
+        ],
+        &root(),
+    );
+    check_compare(&compared);
+    let single_arm = run("ql1706_es_sclc");
+    run_ok(&["compare", &single_arm, "--out", compared.to_str().unwrap()], &root());
+    check_compare(&compared);
     // A sweep: its own page links every point's report, and each point's tables match.
     let sweep = out.join("qls4131_sweep");
     let html = page(&sweep);
@@ -163,6 +291,7 @@ fn every_bundled_run_folder_has_a_report_whose_tables_match_the_csvs() {
     for link in links {
         let point = sweep.join(link.trim_end_matches("/report.html"));
         check_dose_finding(&point);
+        check_index(&point);
     }
     // The exact run says so instead of giving standard errors.
     let exact = tmp.path().join("exact");
@@ -179,6 +308,19 @@ fn every_bundled_run_folder_has_a_report_whose_tables_match_the_csvs() {
         &root(),
     );
     check_dose_finding(&exact.join("qls4131_escalation"));
+    // Exact rows compared: their figures say exact, with no standard error.
+    let exact_compared = tmp.path().join("exact_compared");
+    let exact_run = exact.join("qls4131_escalation");
+    run_ok(
+        &[
+            "compare",
+            exact_run.to_str().unwrap(),
+            "--out",
+            exact_compared.to_str().unwrap(),
+        ],
+        &root(),
+    );
+    check_compare(&exact_compared);
 }
 
 #[test]
@@ -366,6 +508,7 @@ fn obd_section_matches_the_obd_csvs() {
     run_ok(&args, &root());
     let dir = out.join("qls4131_dose_optimization");
     check_dose_finding(&dir);
+    check_index(&dir);
     let html = page(&dir);
     let doc = html.root_element();
     let by_dose: Vec<ObdByDoseRow> = read_rows(&dir.join("obd_by_dose.csv")).unwrap();
@@ -427,4 +570,33 @@ fn obd_section_matches_the_obd_csvs() {
     let toxicity_only =
         fs::read_to_string(root().join("tests/recorded/run/files/qls4131_escalation/report.html")).unwrap();
     assert!(!toxicity_only.contains("id=\"obd\""));
+}
+
+/// `scripts/screenshot.sh` fails with a message naming what it needs when it has no Chromium (or
+/// no report), rather than succeeding silently.
+#[test]
+fn screenshot_script_fails_clearly_without_chromium() {
+    let tmp = tempfile::tempdir().unwrap();
+    let script = root().join("scripts/screenshot.sh");
+    let shot = |dir: &Path| {
+        std::process::Command::new("sh")
+            .arg(&script)
+            .arg(dir)
+            .arg(tmp.path().join("shot.png"))
+            .env("CHROMIUM", "/nonexistent/chromium")
+            .output()
+            .unwrap()
+    };
+    let no_report = shot(tmp.path());
+    assert!(!no_report.status.success());
+    assert!(String::from_utf8_lossy(&no_report.stderr).contains("report.html"));
+    fs::write(tmp.path().join("report.html"), "<html></html>").unwrap();
+    let no_browser = shot(tmp.path());
+    assert!(!no_browser.status.success());
+    let said = String::from_utf8_lossy(&no_browser.stderr);
+    assert!(
+        said.contains("CHROMIUM=/nonexistent/chromium") && said.contains("no screenshot"),
+        "{said}"
+    );
+    assert!(!tmp.path().join("shot.png").exists());
 }

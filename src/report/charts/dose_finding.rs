@@ -98,30 +98,38 @@ impl DoseFindingTables {
     pub fn has_durations(&self) -> bool {
         self.summary.iter().any(|s| duration(s).is_some())
     }
+
+    /// The charts these tables draw, with one line each on what they show: every dose-finding
+    /// chart, then, in calendar time, the durations, the RP2D (when the tables have its
+    /// columns) and the regimens (when they have the step-up columns).
+    pub fn charts(&self) -> Vec<(&'static str, &'static str)> {
+        let mut charts = DOSE_FINDING_CHARTS.to_vec();
+        if self.has_durations() {
+            let rp2d = self.by_dose.iter().any(|r| r.calendar.rp2d_pct.is_some());
+            let step_up = self.by_dose.iter().any(|r| r.calendar.step_up_patients_mean.is_some());
+            let [durations, rp2d_chart, regimens] = CALENDAR_CHARTS;
+            charts.push(durations);
+            charts.extend(rp2d.then_some(rp2d_chart));
+            charts.extend(step_up.then_some(regimens));
+        }
+        charts
+    }
 }
 
-/// Draws every dose-finding chart into `dir` (the duration chart for calendar-time runs); returns
-/// the files written.
+/// Draws every chart of [`DoseFindingTables::charts`] into `dir`; returns the files written.
 pub fn render_dose_finding(tables: &DoseFindingTables, dir: &Path) -> Result<Vec<PathBuf>, ChartError> {
     register_font();
     let _font = FontScope::for_folder(dir);
     let mut written = Vec::new();
-    if tables.has_durations() {
-        for (file, _) in CALENDAR_CHARTS {
-            let draw: fn(&DoseFindingTables, &DrawingArea<BitMapBackend, Shift>) -> Result<(), String> = match file {
-                "duration.png" => draw_durations,
-                "rp2d.png" => draw_rp2d,
-                _ => draw_regimens,
-            };
-            written.push(render_png(dir, file, |area| draw(tables, area))?);
-        }
-    }
-    for (file, _) in DOSE_FINDING_CHARTS {
+    for (file, _) in tables.charts() {
         let draw: fn(&DoseFindingTables, &DrawingArea<BitMapBackend, Shift>) -> Result<(), String> = match file {
             "true_dlt.png" => draw_true_curves,
             "selection.png" => draw_selection,
             "patients.png" => draw_patients,
-            _ => draw_summary,
+            "summary.png" => draw_summary,
+            "duration.png" => draw_durations,
+            "rp2d.png" => draw_rp2d,
+            _ => draw_regimens,
         };
         written.push(render_png(dir, file, |area| draw(tables, area))?);
     }

@@ -24,8 +24,6 @@ pub enum Precision {
     Se,
     /// An upper bound of its Monte Carlo standard error.
     Bound,
-    /// No standard error in the tables read (e.g. a compared run's mean sample size).
-    Unknown,
 }
 
 /// One figure of a report: its value and its precision, as printed.
@@ -72,15 +70,6 @@ impl Figure {
             Method::Exact { .. } => Figure::new(value, decimals, Precision::Exact, 0.0),
             Method::Simulated { .. } => Figure::new(value, decimals, Precision::Se, se),
         }
-    }
-
-    /// A figure with no standard error in the tables read (exact rows still say exact).
-    pub fn without_se(value: f64, decimals: usize, method: Method) -> Figure {
-        let precision = match method {
-            Method::Exact { .. } => Precision::Exact,
-            Method::Simulated { .. } => Precision::Unknown,
-        };
-        Figure::new(value, decimals, precision, 0.0)
     }
 
     /// A per-trial mean with standard deviation `sd` across trials.

@@ -86,8 +86,6 @@ fn mean_of(figures: &[Figure], decimals: usize) -> Figure {
     let value = figures.iter().map(|f| f.value).sum::<f64>() / n;
     let precision = if figures.iter().all(|f| f.precision == Precision::Exact) {
         Precision::Exact
-    } else if figures.iter().any(|f| f.precision == Precision::Unknown) {
-        Precision::Unknown
     } else {
         Precision::Bound
     };
