@@ -28,6 +28,7 @@ mod recorded;
 mod report;
 mod results_json;
 mod scale;
+mod screenshot;
 mod tidy_columns;
 mod titeboin_parity;
 mod transaction;
