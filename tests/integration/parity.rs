@@ -16,7 +16,16 @@
 //!   - `duration_mean` (dose empty): mean trial duration in months (calendar-time scenarios and
 //!     single-arm ones);
 //!   - `type1_error_pct`, `power_pct` (dose empty): % of single-arm trials declaring the regimen
-//!     promising, under a null or an alternative truth.
+//!     promising, under a null or an alternative truth;
+//!   - `boundary` (dose = the number of patients at a look of a single-arm design that counts
+//!     responses; `se` must be 0): the largest response count that stops the trial at that look
+//!     (at the last look: that does not declare the regimen promising), −1 when none does, as
+//!     clinfun's r1 and r or BOP2's printed futility boundaries; compared exactly.
+//!
+//!   In an exact reference (`trials = 0`) a single-arm row with `se = 0` of `type1_error_pct`,
+//!   `power_pct`, `stopped_early_pct` or `patients_mean` total is the exact operating
+//!   characteristic of the design's boundaries at the truth's ORR (every enrolled patient assessed
+//!   at each look, no toxicity monitoring: `Boundaries::oc`), compared to 1e-9 (percentages in %).
 //! - `source.toml`: `software`, `version`, `r_version`, `trials` (0 for an exact reference),
 //!   `seed`, `call` (the exact R calls) and `notes` (how the two codes' settings correspond).
 //! - `reference.R`: the R script that wrote `reference.csv`.
@@ -40,6 +49,7 @@ use crate::common::root;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
+use trialsim::designs::single_arm::{Analysis, Boundaries};
 use trialsim::results::{Method, OcRow, OcTable};
 use trialsim::run::{simulate_scenario, simulate_single_arm, RunOptions};
 use trialsim::scenario::AnyScenario;
@@ -76,6 +86,8 @@ enum DoseKey {
     NoDose,
     /// `total`: summed over doses.
     Total,
+    /// A single-arm look, by its number of patients (metric `boundary`).
+    Look(u32),
 }
 
 /// One row of `reference.csv`.
@@ -168,6 +180,7 @@ fn dose_forms(metric: &str) -> Option<(bool, bool, bool, bool)> {
         "selected_pct" => (true, true, false, false),
         "patients_mean" | "dlt_mean" | "backfill_patients_mean" => (true, false, true, false),
         "stopped_early_pct" | "duration_mean" | "type1_error_pct" | "power_pct" => (false, false, false, true),
+        "boundary" => (false, false, false, false),
         _ => return None,
     })
 }
@@ -195,6 +208,14 @@ fn read_reference(folder: &Path, doses: usize) -> Result<Vec<Reference>, String>
             return Err(row_bad(format!("unknown metric `{metric}`")));
         };
         let dose = match dose {
+            d if metric == "boundary" => match d.parse::<u32>() {
+                Ok(n) if n >= 1 => DoseKey::Look(n),
+                _ => {
+                    return Err(row_bad(format!(
+                        "boundary dose `{d}` is not a look's number of patients"
+                    )))
+                }
+            },
             "" if empty => DoseKey::Empty,
             "none" if none => DoseKey::NoDose,
             "total" if total => DoseKey::Total,
@@ -211,6 +232,9 @@ fn read_reference(folder: &Path, doses: usize) -> Result<Vec<Reference>, String>
         let (value, se) = (number("value", value)?, number("se", se)?);
         if se < 0.0 {
             return Err(row_bad(format!("se {se} is negative")));
+        }
+        if metric == "boundary" && se != 0.0 {
+            return Err(row_bad(format!("a boundary is exact: se must be 0, not {se}")));
         }
         rows.push(Reference {
             line,
@@ -280,7 +304,12 @@ fn dose_finding_value(row: &OcRow, r: &Reference) -> Result<Ours, String> {
 }
 
 /// Runs the folder's scenario and finds trialsim's figure for every reference row.
-fn our_values(folder: &Path, scenario: &AnyScenario, rows: &[Reference]) -> Result<Vec<Ours>, String> {
+fn our_values(
+    folder: &Path,
+    scenario: &AnyScenario,
+    rows: &[Reference],
+    exact_reference: bool,
+) -> Result<Vec<Ours>, String> {
     let options = RunOptions {
         trials: None,
         seed: None,
@@ -321,7 +350,26 @@ fn our_values(folder: &Path, scenario: &AnyScenario, rows: &[Reference]) -> Resu
             let names: Vec<_> = table.rows.iter().map(|r| (r.truth.clone(), r.design.clone())).collect();
             rows.iter()
                 .map(|r| {
-                    let s = &table.rows[find(&r.truth, &r.design, r, &names)?].summary;
+                    let at = find(&r.truth, &r.design, r, &names)?;
+                    let spec = s
+                        .designs
+                        .iter()
+                        .find(|d| d.name == r.design)
+                        .expect("a design of the run");
+                    let boundaries = match spec.design.analysis() {
+                        Analysis::Responses(b) => Some(b),
+                        _ => None,
+                    };
+                    let orr = s
+                        .truths
+                        .iter()
+                        .find(|t| t.name() == r.truth)
+                        .expect("a truth of the run")
+                        .orr();
+                    if let Some(exact) = single_arm_exact(r, boundaries, orr, exact_reference) {
+                        return exact.map_err(|e| at_line(r, e));
+                    }
+                    let s = &table.rows[at].summary;
                     let root_n = (s.trials.max(1) as f64).sqrt();
                     let (value, se) = match (r.metric.as_str(), r.dose) {
                         ("type1_error_pct" | "power_pct", _) => {
@@ -352,6 +400,53 @@ fn our_values(folder: &Path, scenario: &AnyScenario, rows: &[Reference]) -> Resu
     }
 }
 
+/// trialsim's exact figure for a single-arm row, when it has one: a `boundary`, or in an exact
+/// reference a row with se 0 of an operating characteristic of the design's boundaries at the
+/// truth's ORR. None: the row is compared with the simulation.
+fn single_arm_exact(
+    r: &Reference,
+    boundaries: Option<&Boundaries>,
+    orr: f64,
+    exact_reference: bool,
+) -> Option<Result<Ours, String>> {
+    let exact = |value: f64| Ours {
+        value,
+        se: Some(0.0),
+        trials: 0,
+        exact: true,
+    };
+    let no_boundaries = || Err(format!("design `{}` does not count responses at fixed looks", r.design));
+    if let DoseKey::Look(n) = r.dose {
+        let Some(b) = boundaries else {
+            return Some(no_boundaries());
+        };
+        return Some(match b.looks().iter().position(|&look| look == n) {
+            Some(k) => Ok(exact(f64::from(b.min_responses()[k]) - 1.0)),
+            None => Err(format!(
+                "design `{}` has no look at {n} patients (looks {:?})",
+                r.design,
+                b.looks()
+            )),
+        });
+    }
+    let exact_oc = matches!(
+        (r.metric.as_str(), r.dose),
+        ("type1_error_pct" | "power_pct" | "stopped_early_pct", _) | ("patients_mean", DoseKey::Total)
+    );
+    if !(exact_reference && r.se == 0.0 && exact_oc) {
+        return None;
+    }
+    let Some(b) = boundaries else {
+        return Some(no_boundaries());
+    };
+    let oc = b.oc(orr);
+    Some(Ok(exact(match r.metric.as_str() {
+        "stopped_early_pct" => 100.0 * oc.early_stop,
+        "patients_mean" => oc.expected_n,
+        _ => 100.0 * oc.reject,
+    })))
+}
+
 /// The number of doses of a scenario (1 for a single-arm one).
 fn doses(scenario: &AnyScenario) -> usize {
     match scenario {
@@ -372,7 +467,7 @@ fn compare_folder(folder: &Path, source: &Source) -> Result<Vec<Compared>, Strin
     }
     let exact_reference = source.trials == 0;
     let rows = read_reference(folder, doses(&scenario))?;
-    let ours = our_values(folder, &scenario, &rows)?;
+    let ours = our_values(folder, &scenario, &rows, exact_reference)?;
     let mut compared = Vec::new();
     for (r, o) in rows.iter().zip(ours) {
         let dose = match r.dose {
@@ -380,8 +475,9 @@ fn compare_folder(folder: &Path, source: &Source) -> Result<Vec<Compared>, Strin
             DoseKey::Level(d) => format!(" dose {d}"),
             DoseKey::NoDose => " none".into(),
             DoseKey::Total => " total".into(),
+            DoseKey::Look(n) => format!(" at {n}"),
         };
-        let z = if exact_reference && r.se == 0.0 && o.exact {
+        let z = if (exact_reference || r.metric == "boundary") && r.se == 0.0 && o.exact {
             let diff = (o.value - r.value).abs();
             (diff > EXACT_TOLERANCE).then_some(f64::INFINITY)
         } else {
@@ -563,6 +659,14 @@ fn malformed_reference_names_folder_file_and_line() {
         (
             "truth,design,metric,dose,value,se\nt,BOIN,dlt_mean,total,1.0,-0.1\n",
             "negative",
+        ),
+        (
+            "truth,design,metric,dose,value,se\nt,Simon,boundary,,1,0\n",
+            "not a look's number of patients",
+        ),
+        (
+            "truth,design,metric,dose,value,se\nt,Simon,boundary,13,3,0.1\n",
+            "se must be 0",
         ),
     ];
     for (text, expected) in cases {
