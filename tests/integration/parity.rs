@@ -16,7 +16,16 @@
 //!   - `duration_mean` (dose empty): mean trial duration in months (calendar-time scenarios and
 //!     single-arm ones);
 //!   - `type1_error_pct`, `power_pct` (dose empty): % of single-arm trials declaring the regimen
-//!     promising, under a null or an alternative truth.
+//!     promising, under a null or an alternative truth;
+//!   - `boundary` (dose = the number of patients at a look of a single-arm design that counts
+//!     responses; `se` must be 0): the largest response count that stops the trial at that look
+//!     (at the last look: that does not declare the regimen promising), −1 when none does, as
+//!     clinfun's r1 and r or BOP2's printed futility boundaries; compared exactly.
+//!
+//!   In an exact reference (`trials = 0`) a single-arm row with `se = 0` of `type1_error_pct`,
+//!   `power_pct`, `stopped_early_pct` or `patients_mean` total is the exact operating
+//!   characteristic of the design's boundaries at the truth's ORR (every enrolled patient assessed
+//!   at each look, no toxicity monitoring: `Boundaries::oc`), compared to 1e-9 (percentages in %).
 //! - `source.toml`: `software`, `version`, `r_version`, `trials` (0 for an exact reference),
 //!   `seed`, `call` (the exact R calls) and `notes` (how the two codes' settings correspond).
 //! - `reference.R`: the R script that wrote `reference.csv`.
@@ -36,10 +45,14 @@
 //! to 1e-9. With `PARITY_TABLE=path` set, the Markdown table of the README's "Parity with the
 //! authors' software" section is written to `path` (see `scripts/parity.sh`).
 
+mod fixture;
+
 use crate::common::root;
+use fixture::{bad, read_reference, read_source, DoseKey, Reference, Source};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
+use trialsim::designs::single_arm::{Analysis, Boundaries};
 use trialsim::results::{Method, OcRow, OcTable};
 use trialsim::run::{simulate_scenario, simulate_single_arm, RunOptions};
 use trialsim::scenario::AnyScenario;
@@ -48,48 +61,6 @@ use trialsim::scenario::AnyScenario;
 const Z_BOUND: f64 = 4.0;
 /// The tolerance of a row exact on both sides.
 const EXACT_TOLERANCE: f64 = 1e-9;
-/// The header `reference.csv` must have.
-const HEADER: &str = "truth,design,metric,dose,value,se";
-
-/// The reference software of one folder (`source.toml`).
-#[derive(Debug)]
-struct Source {
-    software: String,
-    version: String,
-    /// Trials of the reference run; 0 for an exact reference.
-    trials: u64,
-    /// Set for a design whose reference could not be run: the design's name and why.
-    unavailable: Option<(String, String)>,
-    /// A difference between the two codes' rules, found and reported but not yet resolved: the
-    /// folder's rows are compared and listed with this note, and not asserted.
-    known_difference: Option<String>,
-}
-
-/// The dose column of a reference row.
-#[derive(Clone, Copy, Debug, PartialEq)]
-enum DoseKey {
-    /// Empty: a per-trial quantity.
-    Empty,
-    /// 1-based dose level.
-    Level(usize),
-    /// `none`: no dose selected.
-    NoDose,
-    /// `total`: summed over doses.
-    Total,
-}
-
-/// One row of `reference.csv`.
-#[derive(Debug)]
-struct Reference {
-    /// 1-based line in the file (the header is line 1).
-    line: usize,
-    truth: String,
-    design: String,
-    metric: String,
-    dose: DoseKey,
-    value: f64,
-    se: f64,
-}
 
 /// trialsim's figure for one reference row: its value, its standard error when the results carry
 /// one, and whether it is exact.
@@ -109,123 +80,6 @@ struct Compared {
     reference: f64,
     /// None: exact on both sides (and equal).
     z: Option<f64>,
-}
-
-/// A malformed fixture: the message names the folder, file and row.
-fn bad(folder: &Path, file: &str, message: impl std::fmt::Display) -> String {
-    format!("parity fixture {}/{file}: {message}", folder.display())
-}
-
-fn read_source(folder: &Path) -> Result<Source, String> {
-    let path = folder.join("source.toml");
-    let text = std::fs::read_to_string(&path).map_err(|e| bad(folder, "source.toml", e))?;
-    let table: toml::Table = text.parse().map_err(|e| bad(folder, "source.toml", e))?;
-    let string = |key: &str| match table.get(key) {
-        Some(toml::Value::String(s)) if !s.trim().is_empty() => Ok(s.clone()),
-        Some(_) => Err(bad(
-            folder,
-            "source.toml",
-            format!("`{key}` must be a non-empty string"),
-        )),
-        None => Err(bad(folder, "source.toml", format!("`{key}` is missing"))),
-    };
-    let software = string("software")?;
-    let version = string("version")?;
-    if table.contains_key("unavailable") {
-        return Ok(Source {
-            software,
-            version,
-            trials: 0,
-            unavailable: Some((string("design")?, string("unavailable")?)),
-            known_difference: None,
-        });
-    }
-    for key in ["r_version", "call", "notes"] {
-        string(key)?;
-    }
-    if !table.contains_key("seed") {
-        return Err(bad(folder, "source.toml", "`seed` is missing"));
-    }
-    let trials = match table.get("trials") {
-        Some(toml::Value::Integer(n)) if *n >= 0 => *n as u64,
-        _ => return Err(bad(folder, "source.toml", "`trials` must be an integer ≥ 0 (0: exact)")),
-    };
-    Ok(Source {
-        software,
-        version,
-        trials,
-        unavailable: None,
-        known_difference: table
-            .contains_key("known_difference")
-            .then(|| string("known_difference"))
-            .transpose()?,
-    })
-}
-
-/// Which dose columns a metric takes: (levels, `none`, `total`, empty).
-fn dose_forms(metric: &str) -> Option<(bool, bool, bool, bool)> {
-    Some(match metric {
-        "selected_pct" => (true, true, false, false),
-        "patients_mean" | "dlt_mean" | "backfill_patients_mean" => (true, false, true, false),
-        "stopped_early_pct" | "duration_mean" | "type1_error_pct" | "power_pct" => (false, false, false, true),
-        _ => return None,
-    })
-}
-
-fn read_reference(folder: &Path, doses: usize) -> Result<Vec<Reference>, String> {
-    let file = "reference.csv";
-    let text = std::fs::read_to_string(folder.join(file)).map_err(|e| bad(folder, file, e))?;
-    let mut lines = text.lines();
-    let header = lines.next().unwrap_or_default().trim();
-    if header != HEADER {
-        return Err(bad(folder, file, format!("line 1 is `{header}`, not `{HEADER}`")));
-    }
-    let mut rows = Vec::new();
-    for (i, raw) in lines.enumerate() {
-        let line = i + 2;
-        if raw.trim().is_empty() {
-            continue;
-        }
-        let row_bad = |message: String| bad(folder, file, format!("line {line} (`{raw}`): {message}"));
-        let cells: Vec<&str> = raw.split(',').map(str::trim).collect();
-        let [truth, design, metric, dose, value, se] = cells[..] else {
-            return Err(row_bad(format!("{} cells, not 6", cells.len())));
-        };
-        let Some((levels, none, total, empty)) = dose_forms(metric) else {
-            return Err(row_bad(format!("unknown metric `{metric}`")));
-        };
-        let dose = match dose {
-            "" if empty => DoseKey::Empty,
-            "none" if none => DoseKey::NoDose,
-            "total" if total => DoseKey::Total,
-            d if levels => match d.parse::<usize>() {
-                Ok(level) if (1..=doses).contains(&level) => DoseKey::Level(level),
-                _ => return Err(row_bad(format!("dose `{d}` is not a level 1..{doses} of the scenario"))),
-            },
-            d => return Err(row_bad(format!("metric `{metric}` does not take dose `{d}`"))),
-        };
-        let number = |name: &str, s: &str| match s.parse::<f64>() {
-            Ok(x) if x.is_finite() => Ok(x),
-            _ => Err(row_bad(format!("{name} `{s}` is not a finite number"))),
-        };
-        let (value, se) = (number("value", value)?, number("se", se)?);
-        if se < 0.0 {
-            return Err(row_bad(format!("se {se} is negative")));
-        }
-        rows.push(Reference {
-            line,
-            truth: truth.to_string(),
-            design: design.to_string(),
-            metric: metric.to_string(),
-            dose,
-            value,
-            se,
-        });
-    }
-    if rows.is_empty() {
-        return Err(bad(folder, file, "no rows"));
-    }
-    Ok(rows)
 }
 
 /// A binomial standard error of a percentage over `trials` trials; 0 and 100 count as half a
@@ -280,7 +134,12 @@ fn dose_finding_value(row: &OcRow, r: &Reference) -> Result<Ours, String> {
 }
 
 /// Runs the folder's scenario and finds trialsim's figure for every reference row.
-fn our_values(folder: &Path, scenario: &AnyScenario, rows: &[Reference]) -> Result<Vec<Ours>, String> {
+fn our_values(
+    folder: &Path,
+    scenario: &AnyScenario,
+    rows: &[Reference],
+    exact_reference: bool,
+) -> Result<Vec<Ours>, String> {
     let options = RunOptions {
         trials: None,
         seed: None,
@@ -321,7 +180,26 @@ fn our_values(folder: &Path, scenario: &AnyScenario, rows: &[Reference]) -> Resu
             let names: Vec<_> = table.rows.iter().map(|r| (r.truth.clone(), r.design.clone())).collect();
             rows.iter()
                 .map(|r| {
-                    let s = &table.rows[find(&r.truth, &r.design, r, &names)?].summary;
+                    let at = find(&r.truth, &r.design, r, &names)?;
+                    let spec = s
+                        .designs
+                        .iter()
+                        .find(|d| d.name == r.design)
+                        .expect("a design of the run");
+                    let boundaries = match spec.design.analysis() {
+                        Analysis::Responses(b) => Some(b),
+                        _ => None,
+                    };
+                    let orr = s
+                        .truths
+                        .iter()
+                        .find(|t| t.name() == r.truth)
+                        .expect("a truth of the run")
+                        .orr();
+                    if let Some(exact) = single_arm_exact(r, boundaries, orr, exact_reference) {
+                        return exact.map_err(|e| at_line(r, e));
+                    }
+                    let s = &table.rows[at].summary;
                     let root_n = (s.trials.max(1) as f64).sqrt();
                     let (value, se) = match (r.metric.as_str(), r.dose) {
                         ("type1_error_pct" | "power_pct", _) => {
@@ -352,6 +230,53 @@ fn our_values(folder: &Path, scenario: &AnyScenario, rows: &[Reference]) -> Resu
     }
 }
 
+/// trialsim's exact figure for a single-arm row, when it has one: a `boundary`, or in an exact
+/// reference a row with se 0 of an operating characteristic of the design's boundaries at the
+/// truth's ORR. None: the row is compared with the simulation.
+fn single_arm_exact(
+    r: &Reference,
+    boundaries: Option<&Boundaries>,
+    orr: f64,
+    exact_reference: bool,
+) -> Option<Result<Ours, String>> {
+    let exact = |value: f64| Ours {
+        value,
+        se: Some(0.0),
+        trials: 0,
+        exact: true,
+    };
+    let no_boundaries = || Err(format!("design `{}` does not count responses at fixed looks", r.design));
+    if let DoseKey::Look(n) = r.dose {
+        let Some(b) = boundaries else {
+            return Some(no_boundaries());
+        };
+        return Some(match b.looks().iter().position(|&look| look == n) {
+            Some(k) => Ok(exact(f64::from(b.min_responses()[k]) - 1.0)),
+            None => Err(format!(
+                "design `{}` has no look at {n} patients (looks {:?})",
+                r.design,
+                b.looks()
+            )),
+        });
+    }
+    let exact_oc = matches!(
+        (r.metric.as_str(), r.dose),
+        ("type1_error_pct" | "power_pct" | "stopped_early_pct", _) | ("patients_mean", DoseKey::Total)
+    );
+    if !(exact_reference && r.se == 0.0 && exact_oc) {
+        return None;
+    }
+    let Some(b) = boundaries else {
+        return Some(no_boundaries());
+    };
+    let oc = b.oc(orr);
+    Some(Ok(exact(match r.metric.as_str() {
+        "stopped_early_pct" => 100.0 * oc.early_stop,
+        "patients_mean" => oc.expected_n,
+        _ => 100.0 * oc.reject,
+    })))
+}
+
 /// The number of doses of a scenario (1 for a single-arm one).
 fn doses(scenario: &AnyScenario) -> usize {
     match scenario {
@@ -372,7 +297,7 @@ fn compare_folder(folder: &Path, source: &Source) -> Result<Vec<Compared>, Strin
     }
     let exact_reference = source.trials == 0;
     let rows = read_reference(folder, doses(&scenario))?;
-    let ours = our_values(folder, &scenario, &rows)?;
+    let ours = our_values(folder, &scenario, &rows, exact_reference)?;
     let mut compared = Vec::new();
     for (r, o) in rows.iter().zip(ours) {
         let dose = match r.dose {
@@ -380,8 +305,9 @@ fn compare_folder(folder: &Path, source: &Source) -> Result<Vec<Compared>, Strin
             DoseKey::Level(d) => format!(" dose {d}"),
             DoseKey::NoDose => " none".into(),
             DoseKey::Total => " total".into(),
+            DoseKey::Look(n) => format!(" at {n}"),
         };
-        let z = if exact_reference && r.se == 0.0 && o.exact {
+        let z = if (exact_reference || r.metric == "boundary") && r.se == 0.0 && o.exact {
             let diff = (o.value - r.value).abs();
             (diff > EXACT_TOLERANCE).then_some(f64::INFINITY)
         } else {
@@ -539,40 +465,4 @@ fn parity_with_reference_software() {
         std::fs::write(&path, &table).unwrap_or_else(|e| panic!("{path}: {e}"));
     }
     assert!(failures.is_empty(), "parity failures:\n{}", failures.join("\n"));
-}
-
-/// A malformed `reference.csv` is refused with a message naming the folder, the file, the line
-/// and the problem.
-#[test]
-fn malformed_reference_names_folder_file_and_line() {
-    let dir = tempfile::tempdir().unwrap();
-    let cases = [
-        ("truth,design,metric,value,se\n", "line 1"),
-        (
-            "truth,design,metric,dose,value,se\nt,BOIN,selected_pct,7,1.0,0.1\n",
-            "line 2",
-        ),
-        (
-            "truth,design,metric,dose,value,se\nt,BOIN,selected_pct,1,1.0,0.1\nt,BOIN,speed,,1,0.1\n",
-            "unknown metric",
-        ),
-        (
-            "truth,design,metric,dose,value,se\nt,BOIN,stopped_early_pct,1,1.0,0.1\n",
-            "does not take dose",
-        ),
-        (
-            "truth,design,metric,dose,value,se\nt,BOIN,dlt_mean,total,1.0,-0.1\n",
-            "negative",
-        ),
-    ];
-    for (text, expected) in cases {
-        std::fs::write(dir.path().join("reference.csv"), text).unwrap();
-        let error = read_reference(dir.path(), 5).unwrap_err();
-        assert!(
-            error.contains("reference.csv")
-                && error.contains(&dir.path().display().to_string())
-                && error.contains(expected),
-            "{error}"
-        );
-    }
 }
