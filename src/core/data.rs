@@ -169,6 +169,23 @@ impl TrialData {
         self.total_dlts += u32::from(dlts);
     }
 
+    /// Records patients more at `dose` with their joint outcomes, in data that observe efficacy,
+    /// without making them the latest cohort (backfill patients of a phase I/II design).
+    pub fn add_patients_outcomes(&mut self, dose: Dose, outcomes: EfficacyCounts) {
+        assert!(self.has_efficacy(), "responses recorded in toxicity-only data");
+        let [n, y, r, b] = [
+            outcomes.patients,
+            outcomes.dlts,
+            outcomes.responses,
+            outcomes.responses_with_dlt,
+        ]
+        .map(|x| u16::try_from(x).expect("counts fit in 16 bits"));
+        self.add_patients(dose, n, y);
+        let i = self.stride * dose.index();
+        self.state[i + 2] += r;
+        self.state[i + 3] += b;
+    }
+
     /// Records one patient's outcome at `dose` as a cohort of one (its response is counted where
     /// the data observe efficacy).
     pub fn add_patient(&mut self, dose: Dose, outcome: Outcome) {

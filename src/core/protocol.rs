@@ -94,6 +94,10 @@ pub struct Backfill {
     pub max_per_dose: u32,
     /// Which reading of BF-BOIN.
     pub variant: BackfillVariant,
+    /// Whether a dose opens for backfill only once an escalation patient there has responded
+    /// (the response assessed when the patient's DLT window closes), as bfboin 0.1.1 gates
+    /// backfill on `p.response.true`.
+    pub require_response: bool,
 }
 
 impl Backfill {

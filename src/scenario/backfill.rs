@@ -1,5 +1,5 @@
 //! A design's `backfill` key: `true`, `false` or `{ max_per_dose = n, variant = "bfboin" |
-//! "design" }` (see [`Backfill`] and [`BackfillVariant`]).
+//! "design", require_response = bool }` (see [`Backfill`] and [`BackfillVariant`]).
 
 use super::raw::Errors;
 use super::{FieldPath, ScenarioError, TrialSettings};
@@ -20,6 +20,7 @@ const BFBOIN_CAP: u32 = 12;
 pub(super) struct RawBackfill {
     max_per_dose: Option<i64>,
     variant: Option<String>,
+    require_response: Option<bool>,
 }
 
 /// `backfill = true | false | { max_per_dose = n, variant = "…" }`: `None` for `false`.
@@ -34,6 +35,7 @@ pub(super) fn raw_backfill(
         toml::Value::Boolean(true) => RawBackfill {
             max_per_dose: None,
             variant: None,
+            require_response: None,
         },
         table @ toml::Value::Table(_) => errors.deserialize(table, path)?,
         other => {
@@ -60,8 +62,9 @@ pub(super) struct DesignContext<'a> {
     pub accelerated_titration: bool,
 }
 
-/// Resolves the variant (default: `"bfboin"` for an interval design, `"design"` otherwise) and
-/// the cap (default: bfboin's 12 with `"bfboin"`, `max_patients` with `"design"`).
+/// Resolves the variant (default: `"bfboin"` for an interval design, `"design"` otherwise), the
+/// cap (default: bfboin's 12 with `"bfboin"`, `max_patients` with `"design"`) and
+/// `require_response` (default: whether the design decides on responses, a phase I/II design).
 pub(super) fn backfill(
     raw: RawBackfill,
     path: &FieldPath,
@@ -81,6 +84,9 @@ pub(super) fn backfill(
             ))
         }
     };
+    let require_response = raw
+        .require_response
+        .unwrap_or_else(|| design.kind.capabilities().efficacy);
     let max = trial.limits.max_patients;
     let max_per_dose = raw
         .max_per_dose
@@ -91,6 +97,7 @@ pub(super) fn backfill(
         return Ok(Backfill {
             max_per_dose: max_per_dose.unwrap_or(max),
             variant: BackfillVariant::Design,
+            require_response,
         });
     }
     let rule = design.kind.rule();
@@ -131,6 +138,7 @@ pub(super) fn backfill(
     let table = BoundaryTable::new(&config, most);
     Ok(Backfill {
         max_per_dose,
+        require_response,
         variant: BackfillVariant::Bfboin(Arc::new(BfBoinTable {
             escalate: table.escalate,
             deescalate: table.deescalate,
@@ -141,4 +149,43 @@ pub(super) fn backfill(
             escalation_patients: max,
         })),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::scenario::Scenario;
+    use std::path::Path;
+
+    /// A timed scenario with one design whose keys are `design` and a truth with `truth` keys.
+    fn parse(design: &str, truth: &str) -> Result<Scenario, String> {
+        let text = format!(
+            "name = \"b\"\nkind = \"dose-finding\"\n[trial]\ndoses = [\"1\", \"2\", \"3\"]\ntarget = 0.3\n\
+             cohort_size = 3\nmax_patients = 18\n[timing]\narrival = {{ rate = 2.0 }}\ndlt_window = 1.0\n\
+             [[truth]]\nname = \"t\"\ndlt = [0.1, 0.2, 0.4]\n{truth}\n[[design]]\nname = \"d\"\n{design}\n"
+        );
+        Scenario::parse(&text, Path::new("b.toml")).map_err(|e| e.to_string())
+    }
+
+    /// `require_response` defaults to whether the design decides on responses, and needs every
+    /// truth to give efficacy; a value of another type is refused naming the field.
+    #[test]
+    fn require_response_defaults_and_needs_efficacy() {
+        let efficacy = "efficacy = [0.2, 0.4, 0.5]";
+        let s = parse("rule = \"boin12\"\nbackfill = true", efficacy).unwrap();
+        assert!(s.designs[0].backfill.as_ref().unwrap().require_response);
+        assert!(s.designs[0].settings().contains("require_response = true"));
+        let s = parse("rule = \"boin\"\nbackfill = true", efficacy).unwrap();
+        assert!(!s.designs[0].backfill.as_ref().unwrap().require_response);
+        assert!(!s.designs[0].settings().contains("require_response"));
+        let e = parse("rule = \"boin\"\nbackfill = { require_response = true }", "").unwrap_err();
+        for words in [
+            "b.toml",
+            "design[1].backfill.require_response",
+            "truth 't' gives no efficacy",
+        ] {
+            assert!(e.contains(words), "'{words}' not in {e}");
+        }
+        let e = parse("rule = \"boin\"\nbackfill = { require_response = 1 }", efficacy).unwrap_err();
+        assert!(e.contains("design[1].backfill"), "{e}");
+    }
 }

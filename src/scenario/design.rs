@@ -127,8 +127,13 @@ impl DesignSpec {
                 BackfillVariant::Bfboin(_) => "bfboin",
                 BackfillVariant::Design => "design",
             };
+            let response = if b.require_response {
+                ", require_response = true"
+            } else {
+                ""
+            };
             settings.push_str(&format!(
-                ", backfill = {{ max_per_dose = {}, variant = \"{variant}\" }}",
+                ", backfill = {{ max_per_dose = {}, variant = \"{variant}\"{response} }}",
                 b.max_per_dose
             ));
         }

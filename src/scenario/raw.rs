@@ -395,7 +395,7 @@ fn validate_truths(
         .enumerate()
         .map(|(i, t)| {
             let mut profile = truth_profile(&t, &path.at(i), timed, errors)?;
-            profile.association = association(&t, &path.at(i), timed, errors)?;
+            profile.association = association(&t, &path.at(i), errors)?;
             let onset_path = path.at(i).key("onset");
             let onset = match t.onset {
                 Some(_) if !timed => {
@@ -414,21 +414,14 @@ fn validate_truths(
         .collect()
 }
 
-/// A truth's `association = { odds_ratio = ψ }`: a finite ψ > 0, with `efficacy`, in the
-/// dose-finding engine (calendar time draws response independently of DLT).
-fn association(t: &RawTruth, path: &FieldPath, timed: bool, errors: &Errors) -> Result<Association, ScenarioError> {
+/// A truth's `association = { odds_ratio = ψ }`: a finite ψ > 0, with `efficacy`.
+fn association(t: &RawTruth, path: &FieldPath, errors: &Errors) -> Result<Association, ScenarioError> {
     let Some(raw) = &t.association else {
         return Ok(Association::Independent);
     };
     let path = path.key("association");
     if t.efficacy.is_none() {
         return Err(errors.field(&path, "associates DLT with response: give the truth an efficacy list"));
-    }
-    if timed {
-        return Err(errors.field(
-            &path,
-            "calendar time ([timing]) draws response independently of DLT; remove association or [timing]",
-        ));
     }
     let psi = raw.odds_ratio;
     if !(psi.is_finite() && psi > 0.0) {
@@ -440,21 +433,27 @@ fn association(t: &RawTruth, path: &FieldPath, timed: bool, errors: &Errors) -> 
     Ok(Association::OddsRatio(psi))
 }
 
-/// Efficacy and phase I/II designs fit together: a design that decides on responses needs every
-/// truth to give `efficacy` and is not simulated in calendar time (yet); without calendar time a
-/// truth's `efficacy` is read only by such designs, so it is refused when none is there.
+/// Efficacy and phase I/II designs fit together: a design that decides on responses, or whose
+/// backfill waits for a response, needs every truth to give `efficacy`; without calendar time a
+/// truth's `efficacy` is read only by phase I/II designs, so it is refused when none is there.
 fn check_efficacy(truths: &[Truth], designs: &[DesignSpec], timed: bool, errors: &Errors) -> Result<(), ScenarioError> {
     let uses = |d: &DesignSpec| d.base.kind().capabilities().efficacy;
     let root = FieldPath::default();
-    match designs.iter().position(uses) {
-        Some(i) if timed => Err(errors.field(
-            &root.key("design").at(i).key("rule"),
+    let gated = |d: &DesignSpec| d.backfill.as_ref().is_some_and(|b| b.require_response);
+    if let (Some(i), Some(j)) = (
+        designs.iter().position(gated),
+        truths.iter().position(|t| t.profile.efficacy.is_none()),
+    ) {
+        return Err(errors.field(
+            &root.key("design").at(i).key("backfill").key("require_response"),
             format!(
-                "'{}' decides on responses, and phase I/II designs are not simulated in calendar time yet: \
-                 remove [timing]",
-                designs[i].name
+                "opens a dose for backfill once a patient there has responded, and truth '{}' gives no efficacy: \
+                 add efficacy = [P(response) per dose] to every truth, or require_response = false",
+                truths[j].name
             ),
-        )),
+        ));
+    }
+    match designs.iter().position(uses) {
         Some(i) => match truths.iter().position(|t| t.profile.efficacy.is_none()) {
             Some(j) => Err(errors.field(
                 &root.key("truth").at(j),

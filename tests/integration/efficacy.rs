@@ -55,7 +55,7 @@ fn association_keys_are_checked() {
     rejected("efficacy = [0.1, 1.2, 0.3]", "truth[1].efficacy[2]", "");
     // Without calendar time, efficacy is read by phase I/II designs only: none here.
     rejected("efficacy = [0.1, 0.2, 0.3]", "truth[1].efficacy", "decid");
-    // Calendar time draws response independently of DLT.
+    // Calendar time draws response with the truth's association too.
     let timed = BASE
         .replace(
             "max_patients = 9\n",
@@ -65,11 +65,8 @@ fn association_keys_are_checked() {
             "TRUTH_KEYS",
             "efficacy = [0.1, 0.2, 0.3]\nassociation = { odds_ratio = 2.0 }",
         );
-    let message = Scenario::parse(&timed, Path::new("eff.toml")).unwrap_err().to_string();
-    assert!(
-        message.contains("truth[1].association") && message.contains("[timing]"),
-        "{message}"
-    );
+    let s = Scenario::parse(&timed, Path::new("eff.toml")).unwrap();
+    assert_eq!(s.truths[0].profile.association, Association::OddsRatio(2.0));
 }
 
 /// A truth's association reaches its doses' joint laws (ψ = 2 at every dose).

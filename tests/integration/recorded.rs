@@ -39,7 +39,7 @@ fn case(name: &'static str, lines: &[&str], stdout: bool) -> Case {
 
 const SCENARIOS: &str = "scenarios/qls4131_escalation.toml scenarios/qls4131_full.toml \
                          scenarios/ql1706_es_sclc.toml scenarios/qls4131_sweep.toml \
-                         scenarios/qls4131_dose_optimization.toml";
+                         scenarios/qls4131_dose_optimization.toml scenarios/qls4131_calendar_obd.toml";
 
 fn cases() -> Vec<Case> {
     let run = format!("run {SCENARIOS} --trials 400 --seed 20261201 --threads 2 --out {{out}}");

@@ -18,7 +18,7 @@ pub static BOIN12: SimpleKind = SimpleKind {
         decision_cache: false,
         posterior: true,
         time_to_event: false,
-        backfill: false,
+        backfill: true,
         efficacy: true,
     },
     parse: |params, trial| Ok(Box::new(parse_config(params, trial)?)),

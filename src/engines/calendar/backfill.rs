@@ -13,8 +13,9 @@ impl Enrolment {
     /// arriving meanwhile is treated at once at the highest open backfill dose at or below
     /// `cleared` and below `current` (see [`Backfill`]); the first for whom none is open waits.
     /// A dose is open while it has fewer than the cap and the design, fitted to every outcome
-    /// known at the arrival (`complete`, scratch space), keeps it open
-    /// ([`DoseFinder::backfill_open`]).
+    /// known at the arrival (`complete`, scratch space: for a phase I/II design the patients
+    /// whose windows have closed), keeps it open ([`DoseFinder::backfill_open`]), and, with
+    /// `require_response`, once an escalation patient there has responded.
     pub(super) fn backfill(
         &mut self,
         cohorts: &mut Cohorts,
@@ -35,10 +36,18 @@ impl Enrolment {
             if arrival >= until {
                 return;
             }
-            complete_counts(&patients.records, arrival, arm.timing.window, complete);
+            let window = arm.timing.window;
+            if complete.has_efficacy() {
+                patients.closed_outcomes(arrival, window, complete);
+            } else {
+                complete_counts(&patients.records, arrival, window, complete);
+            }
             let open = (0..=highest.0).rev().map(Dose).find(|&b| {
                 let at = patients.records.iter().filter(|r| r.dose == b).count() as u32;
-                at > 0 && at < rule.max_per_dose && finder.backfill_open(complete, b)
+                at > 0
+                    && at < rule.max_per_dose
+                    && (!rule.require_response || patients.responded(b, arrival, window))
+                    && finder.backfill_open(complete, b)
             });
             let Some(dose) = open else { return };
             self.enrol(cohorts, arm, (dose, 1, Stage::Backfill), arrival, patients);

@@ -159,13 +159,15 @@ impl BfBoinTable {
     /// that the escalation has treated, whose complete data (`known`, escalation and backfill),
     /// or those pooled with the next dose up, lie below the de-escalation boundary, with no
     /// closed dose below it, and which has at most `cap` patients (escalation and backfill
-    /// recruited). At the dose just below `d`, the next dose up counts its earlier cohorts and the
-    /// current cohort's known outcomes (`current`), not its backfill patients.
+    /// recruited) and, where `responded` is given, an escalation patient who has responded
+    /// (bfboin's `first.response < clock`). At the dose just below `d`, the next dose up counts
+    /// its earlier cohorts and the current cohort's known outcomes (`current`), not its backfill
+    /// patients.
     fn backfill_dose(
         &self,
         (known, escalation): (&TrialData, &TrialData),
         (d, current): (usize, Count),
-        recruited: &[u32],
+        (recruited, responded): (&[u32], Option<&[bool]>),
         cap: u32,
     ) -> Option<usize> {
         let count = |k: usize| (known.patients(Dose(k as u16)), known.dlts(Dose(k as u16)));
@@ -184,7 +186,8 @@ impl BfBoinTable {
                 break;
             }
             let treated = escalation.patients(Dose(k as u16));
-            if treated > 0 && backfilled + treated <= cap {
+            let active = responded.is_none_or(|r| r[k]);
+            if treated > 0 && backfilled + treated <= cap && active {
                 open = Some(k);
             }
         }
@@ -298,7 +301,20 @@ fn backfill_while_pending(
             .iter()
             .filter(|r| r.complete(arrival, window))
             .fold((0, 0), |(n, y), r| (n + 1, y + u32::from(r.dlt_observed(arrival))));
-        match table.backfill_dose((known, escalation), (d, current), &recruited, backfill.max_per_dose) {
+        let mut responded = [false; MAX_DOSES];
+        if backfill.require_response {
+            for (k, r) in responded.iter_mut().enumerate().take(d) {
+                *r = patients.responded(Dose(k as u16), arrival, window);
+            }
+        }
+        let responded = backfill.require_response.then_some(&responded[..]);
+        let open = table.backfill_dose(
+            (known, escalation),
+            (d, current),
+            (&recruited, responded),
+            backfill.max_per_dose,
+        );
+        match open {
             Some(k) => {
                 enrolment.enrol(cohorts, arm, (Dose(k as u16), 1, Stage::Backfill), arrival, patients);
                 recruited[k] += 1;
@@ -377,7 +393,7 @@ mod tests {
             data.add_cohort(Dose(k as u16), n as u16, y as u16);
             escalation.add_cohort(Dose(k as u16), 3, 0);
         }
-        boin(false).backfill_dose((&data, &escalation), current, recruited, cap)
+        boin(false).backfill_dose((&data, &escalation), current, (recruited, None), cap)
     }
 
     /// The highest safe dose below the current one opens; a dose above an unsafe one closes with
@@ -392,5 +408,25 @@ mod tests {
         // 3 escalation + 9 backfill = 12 ≤ 12: open; 3 + 10 > 12: DL1 instead.
         assert_eq!(open(&[(3, 0), (3, 0)], (2, (0, 0)), &[0, 9, 0], 12), Some(1));
         assert_eq!(open(&[(3, 0), (3, 0)], (2, (0, 0)), &[0, 10, 0], 12), Some(0));
+    }
+
+    /// With the response gate, only doses where an escalation patient has responded open: the
+    /// highest such safe dose below the current one.
+    #[test]
+    fn backfill_waits_for_a_response() {
+        let mut data = TrialData::new(5);
+        let mut escalation = TrialData::new(5);
+        for k in 0..2 {
+            data.add_cohort(Dose(k), 3, 0);
+            escalation.add_cohort(Dose(k), 3, 0);
+        }
+        let table = boin(false);
+        let open = |responded: &[bool]| {
+            let gate = (&[0u32; 3][..], Some(responded));
+            table.backfill_dose((&data, &escalation), (2, (0, 0)), gate, 12)
+        };
+        assert_eq!(open(&[true, true]), Some(1));
+        assert_eq!(open(&[true, false]), Some(0));
+        assert_eq!(open(&[false, false]), None);
     }
 }

@@ -295,6 +295,12 @@ impl TimedCounts {
         }
     }
 
+    /// The counts with responses per dose as well, for a phase I/II design.
+    pub(super) fn with_responses(mut self) -> TimedCounts {
+        self.oc = self.oc.with_responses();
+        self
+    }
+
     /// Mean duration in months.
     pub fn duration_mean(&self) -> f64 {
         self.duration_sum as f64 / 1e6 / self.oc.trials.max(1) as f64

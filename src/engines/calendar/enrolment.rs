@@ -134,11 +134,7 @@ impl Enrolment {
                 regimen,
                 crs: u < arm.truth.crs[r][d],
                 teae: u < arm.truth.teae[r][d],
-                response: arm
-                    .truth
-                    .efficacy
-                    .as_ref()
-                    .is_some_and(|e| cohorts.response_latent[i] < e[d]),
+                response: arm.truth.responds((r, d), dlt, cohorts.response_latent[i]),
             };
             patients.push(PatientRecord { dose, entry, dlt_at }, outcome);
             self.next = i + 1;

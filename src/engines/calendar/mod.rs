@@ -19,6 +19,8 @@
 mod backfill;
 mod bfboin;
 mod counts;
+#[cfg(test)]
+mod efficacy_tests;
 mod enrolment;
 mod patients;
 pub mod protocol;
@@ -41,7 +43,7 @@ use crate::results::oc::CorrectDecision;
 use enrolment::{Cohorts, Enrolment};
 use patients::Patients;
 use protocol::TruthThresholds;
-use trial::{final_counts, run_trial, Arm};
+use trial::{run_trial, Arm};
 
 /// A design run in calendar time: its dose-finding rule, regimen switch and backfill.
 pub struct TimedEntry {
@@ -142,8 +144,8 @@ pub struct TimedWorker<'s> {
     caches: Vec<Option<DecisionCache<'s>>>,
     cohorts: Cohorts,
     patients: Patients,
-    /// Scratch space: a finished trial's counts.
-    counts_scratch: TrialData,
+    /// Scratch space: a finished trial's counts, toxicity only (0) and with responses (1).
+    counts_scratch: [TrialData; 2],
 }
 
 impl Simulation for TimedPlan<'_> {
@@ -162,7 +164,12 @@ impl Simulation for TimedPlan<'_> {
                 .iter()
                 .map(|d| {
                     let most = d.limits().max_patients.max(self.settings.total_patients.unwrap_or(0));
-                    vec![TimedCounts::new(num_doses, most); self.thresholds.len()]
+                    let counts = TimedCounts::new(num_doses, most);
+                    let counts = match d.finder.uses_efficacy() {
+                        true => counts.with_responses(),
+                        false => counts,
+                    };
+                    vec![counts; self.thresholds.len()]
                 })
                 .collect(),
             caches: self
@@ -176,7 +183,7 @@ impl Simulation for TimedPlan<'_> {
                 .collect(),
             cohorts: Cohorts::new(),
             patients: Patients::default(),
-            counts_scratch: TrialData::new(num_doses),
+            counts_scratch: [TrialData::new(num_doses), TrialData::with_efficacy(num_doses)],
         }
     }
 
@@ -198,6 +205,7 @@ impl Simulation for TimedPlan<'_> {
                     truth,
                     step_up: entry.step_up,
                     utility: self.settings.utility,
+                    selects_obd: entry.finder.uses_efficacy(),
                 };
                 let result = run_trial(
                     entry,
@@ -207,10 +215,11 @@ impl Simulation for TimedPlan<'_> {
                     &mut enrolment,
                     caches[k].as_mut(),
                 );
-                final_counts(&patients.records, counts_scratch);
+                let scratch = &mut counts_scratch[usize::from(entry.finder.uses_efficacy())];
+                patients.final_data(scratch);
                 counts[k][j].add(FinishedTrial {
                     patients,
-                    counts: counts_scratch,
+                    counts: scratch,
                     enrolment: &enrolment,
                     trial: &result,
                     step_up: entry.step_up,

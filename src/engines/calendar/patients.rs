@@ -66,31 +66,98 @@ impl Patients {
         self.records.iter().map(|r| r.entry + window).fold(0.0, f64::max)
     }
 
-    /// The escalation's data plus every backfill patient whose outcome is known at time `t`.
+    /// The escalation's data plus every backfill patient whose outcome is known at time `t`: a
+    /// DLT observed or the window closed; with efficacy (data that observe responses) the window
+    /// closed, when the response is assessed.
     pub(super) fn decision_data(&self, escalation: &TrialData, t: f64, window: f64, out: &mut TrialData) {
         out.clone_from(escalation);
+        let efficacy = out.has_efficacy();
         for (r, o) in self.records.iter().zip(&self.outcomes) {
-            if o.stage == Stage::Backfill && r.complete(t, window) {
+            if o.stage != Stage::Backfill {
+                continue;
+            }
+            if efficacy {
+                if t >= r.entry + window {
+                    out.add_patients_outcomes(r.dose, joint_outcome(r, o));
+                }
+            } else if r.complete(t, window) {
                 out.add_patients(r.dose, 1, u16::from(r.dlt_observed(t)));
             }
         }
     }
 
-    /// The RP2D from every patient's final outcome (the MTD when the truth has no response).
+    /// Every patient whose DLT window has closed by time `t` (both outcomes known), each as a
+    /// cohort of one in order of entry, into `out` (data that observe responses).
+    pub(super) fn closed_outcomes(&self, t: f64, window: f64, out: &mut TrialData) {
+        out.clear();
+        for (r, o) in self.records.iter().zip(&self.outcomes) {
+            if t >= r.entry + window {
+                out.add_cohort_outcomes(r.dose, joint_outcome(r, o));
+            }
+        }
+    }
+
+    /// The joint outcomes of the patients `range` (in order of entry), at the end of their windows.
+    pub(super) fn cohort_outcomes(&self, range: std::ops::Range<usize>) -> EfficacyCounts {
+        let mut counts = EfficacyCounts::default();
+        for (r, o) in self.records[range.clone()].iter().zip(&self.outcomes[range]) {
+            add_outcome(&mut counts, joint_outcome(r, o));
+        }
+        counts
+    }
+
+    /// Whether an escalation patient at `dose` has responded by time `t`: the response is assessed
+    /// when the DLT window closes, and counts strictly after (bfboin's `first.response < clock`).
+    pub(super) fn responded(&self, dose: Dose, t: f64, window: f64) -> bool {
+        (self.records.iter().zip(&self.outcomes))
+            .any(|(r, o)| o.stage == Stage::Escalation && o.response && r.dose == dose && r.entry + window < t)
+    }
+
+    /// The trial's data from every patient's final outcome (with responses where `out` observes
+    /// them), each a cohort of one in order of entry (keeps the allocation).
+    pub(super) fn final_data(&self, out: &mut TrialData) {
+        out.clear();
+        for (r, o) in self.records.iter().zip(&self.outcomes) {
+            let outcome = crate::core::Outcome {
+                dlt: r.dlt_at.is_some(),
+                response: Some(o.response),
+            };
+            out.add_patient(r.dose, outcome);
+        }
+    }
+
+    /// The RP2D from every patient's final outcome: a phase I/II design's selection (its OBD)
+    /// as it is; otherwise the `[rp2d]` utility's choice (the MTD when the truth has no
+    /// response).
     pub(super) fn rp2d(&mut self, mtd: Option<Dose>, arm: &Arm) -> Option<Dose> {
-        if arm.truth.efficacy.is_none() {
+        if arm.truth.efficacy.is_none() || arm.selects_obd {
             return mtd;
         }
         self.efficacy.clear();
         self.efficacy.resize(arm.truth.dlt[0].len(), EfficacyCounts::default());
         for (r, o) in self.records.iter().zip(&self.outcomes) {
-            let c = &mut self.efficacy[r.dose.index()];
-            let dlt = r.dlt_at.is_some();
-            c.patients += 1;
-            c.dlts += u32::from(dlt);
-            c.responses += u32::from(o.response);
-            c.responses_with_dlt += u32::from(o.response && dlt);
+            add_outcome(&mut self.efficacy[r.dose.index()], joint_outcome(r, o));
         }
         arm.utility.select_rp2d(&self.efficacy, mtd)
     }
+}
+
+/// One patient's final joint outcome, as counts of one patient.
+fn joint_outcome(r: &PatientRecord, o: &Outcome) -> EfficacyCounts {
+    let dlt = u32::from(r.dlt_at.is_some());
+    let response = u32::from(o.response);
+    EfficacyCounts {
+        patients: 1,
+        dlts: dlt,
+        responses: response,
+        responses_with_dlt: dlt * response,
+    }
+}
+
+/// Adds `one`'s counts to `counts`.
+fn add_outcome(counts: &mut EfficacyCounts, one: EfficacyCounts) {
+    counts.patients += one.patients;
+    counts.dlts += one.dlts;
+    counts.responses += one.responses;
+    counts.responses_with_dlt += one.responses_with_dlt;
 }

@@ -66,6 +66,7 @@ fn one_trial(
         truth,
         step_up: entry.step_up,
         utility: Utility::default(),
+        selects_obd: entry.finder.uses_efficacy(),
     };
     let (mut cohorts, mut patients, mut enrolment) = (Cohorts::new(), Patients::default(), Enrolment::default());
     cohorts.start(seed, trial);
@@ -228,6 +229,7 @@ fn committee_switches_to_step_up_after_a_crs_dlt() {
             truth: &truth,
             step_up,
             utility: Utility::default(),
+            selects_obd: false,
         };
         let (mut cohorts, mut patients, mut enrolment) = (Cohorts::new(), Patients::default(), Enrolment::default());
         cohorts.start(5, 0);
@@ -275,6 +277,7 @@ fn backfill_treats_cleared_doses_while_escalation_waits() {
         backfill: Some(Backfill {
             max_per_dose: 12,
             variant: BackfillVariant::Design,
+            require_response: false,
         }),
     };
     let truth = TruthThresholds::direct(&[0.0; 3]);

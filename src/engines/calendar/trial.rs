@@ -7,8 +7,8 @@ use super::enrolment::{Cohorts, Enrolment};
 use super::patients::{Patients, Stage};
 use super::protocol::TruthThresholds;
 use super::TimedEntry;
+use crate::core::NO_WAIT_WITHOUT_FOLLOW_UP;
 use crate::core::{Backfill, BackfillVariant, StepUpRule, Timing, Utility};
-use crate::core::{PatientRecord, NO_WAIT_WITHOUT_FOLLOW_UP};
 use crate::designs::{Decision, Dose, DoseFinder, StopReason, TrialData};
 use crate::engines::cache::DecisionCache;
 
@@ -27,19 +27,14 @@ pub(super) struct Arm<'a> {
     pub(super) truth: &'a TruthThresholds,
     pub(super) step_up: StepUpRule,
     pub(super) utility: Utility,
-}
-
-/// Replaces `out` by the trial's data as a dose-finding design counts it (every patient, final
-/// outcomes; keeps the allocation).
-pub(super) fn final_counts(records: &[PatientRecord], out: &mut TrialData) {
-    out.clear();
-    for r in records {
-        out.add_cohort(r.dose, 1, u16::from(r.dlt_at.is_some()));
-    }
+    /// Whether the design is a phase I/II design, whose selection (its OBD) is the RP2D.
+    pub(super) selects_obd: bool,
 }
 
 /// A waiting design: cohort, wait for the windows, decide on complete data (with any backfill
-/// patients whose windows have closed). Returns the end of escalation and the time it ended.
+/// patients whose outcomes are known). A phase I/II design decides on every patient's DLT and
+/// response, each assessed when the patient's window closes. Returns the end of escalation and
+/// the time it ended.
 fn run_waiting(
     finder: &dyn DoseFinder,
     (arm, backfill): (&Arm, Option<&Backfill>),
@@ -50,16 +45,23 @@ fn run_waiting(
 ) -> (Decision, f64) {
     let limits = finder.limits();
     let window = arm.timing.window;
-    let mut escalation = TrialData::new(limits.num_doses);
-    let mut data = TrialData::new(limits.num_doses);
+    let empty = || match finder.uses_efficacy() {
+        true => TrialData::with_efficacy(limits.num_doses),
+        false => TrialData::new(limits.num_doses),
+    };
+    let (mut escalation, mut data) = (empty(), empty());
     let (mut dose, mut open, mut cleared) = (limits.start_dose, 0.0, None::<Dose>);
     loop {
         let room = limits.max_patients - patients.len();
         let size = finder.next_cohort_size(&data).min(room as u16);
         let first = patients.records.len();
         let last = enrolment.enrol(cohorts, arm, (dose, size, Stage::Escalation), open, patients);
-        let dlts = patients.records[first..].iter().filter(|r| r.dlt_at.is_some()).count();
-        escalation.add_cohort(dose, size, dlts as u16);
+        let cohort = patients.cohort_outcomes(first..patients.records.len());
+        if escalation.has_efficacy() {
+            escalation.add_cohort_outcomes(dose, cohort);
+        } else {
+            escalation.add_cohort(dose, size, cohort.dlts as u16);
+        }
         // Every window of the cohort closes before the next decision.
         open = last + window;
         if let Some(rule) = backfill {
