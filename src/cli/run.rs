@@ -13,7 +13,8 @@ use trialsim::results::{Method, OcTable};
 use trialsim::run::shard::Shard;
 use trialsim::run::sweep::{simulate_sweep, write_sweep_outputs};
 use trialsim::run::{
-    check_cost, simulate_scenario, simulate_single_arm, write_outputs, write_single_arm_outputs, ExactNote, RunOptions,
+    check_cost, sample_trials, simulate_scenario, simulate_single_arm, throughput, write_outputs,
+    write_single_arm_outputs, ExactNote, RunOptions,
 };
 use trialsim::scenario::{AnyScenario, RunFile, Scenario, SingleArmScenario, Sweep};
 
@@ -166,7 +167,9 @@ fn run_one(scenario: &AnyScenario, options: &RunOptions, dir: &Path, estimate: f
         AnyScenario::DoseFinding(s) => {
             let (table, notes) = simulate_scenario(s, options, &|done| bar.set_position(done))?;
             bar.finish_and_clear();
-            report_dose_finding(s, &table, &notes, options, started.elapsed().as_secs_f64());
+            let elapsed = started.elapsed().as_secs_f64();
+            let speed = throughput_sample(s, &table, options)?;
+            report_dose_finding(s, &table, &notes, options, (elapsed, speed.as_ref()));
             write_outputs(s, &table, dir)?
         }
         AnyScenario::SingleArm(s) => {
@@ -224,7 +227,7 @@ fn run_sweep(sweep: &Sweep, options: &RunOptions, dir: &Path, estimate: f64) -> 
     bar.finish_and_clear();
     for ((point, r), k) in sweep.points.iter().zip(&results).zip(1..) {
         say!("point {k}: {}", point.describe(&sweep.keys));
-        report_dose_finding(&point.scenario, &r.table, &r.notes, options, r.seconds);
+        report_dose_finding(&point.scenario, &r.table, &r.notes, options, (r.seconds, None));
     }
     let tables: Vec<OcTable> = results.into_iter().map(|r| r.table).collect();
     Ok(write_sweep_outputs(sweep, &tables, dir)?)
@@ -254,8 +257,47 @@ fn interrupted(dir: &Path, this_one_written: bool, finished: &[PathBuf], not_sta
     std::process::exit(130);
 }
 
-/// Prints a dose-finding run's timing, exact-enumeration notes and main OCs per design and truth.
-fn report_dose_finding(scenario: &Scenario, table: &OcTable, notes: &[ExactNote], options: &RunOptions, elapsed: f64) {
+/// Trials per second of each simulated design × truth, each timed alone on a small sample
+/// ([`sample_trials`]) after the run: timing varies from run to run, so it is printed, never
+/// written.
+struct Throughput {
+    trials: u64,
+    by_pair: HashMap<(String, String), f64>,
+}
+
+/// Times each design × truth of a run alone (see [`Throughput`]); `None` when no row was
+/// simulated.
+fn throughput_sample(scenario: &Scenario, table: &OcTable, options: &RunOptions) -> Result<Option<Throughput>> {
+    if !table.rows.iter().any(|r| matches!(r.method, Method::Simulated { .. })) {
+        return Ok(None);
+    }
+    let trials = sample_trials(options.trials.unwrap_or(scenario.simulation.trials));
+    let alone = AnyScenario::DoseFinding(scenario.clone());
+    let by_pair = throughput(&alone, trials, options.threads)?
+        .into_iter()
+        .map(|r| ((r.design, r.truth.unwrap_or_default()), r.trials_per_second))
+        .collect();
+    Ok(Some(Throughput { trials, by_pair }))
+}
+
+/// A rate in a few digits: 950, 12.3k, 4.5M.
+fn rate(per_second: f64) -> String {
+    match per_second {
+        r if r >= 1e6 => format!("{:.1}M", r / 1e6),
+        r if r >= 1e3 => format!("{:.1}k", r / 1e3),
+        r => format!("{r:.0}"),
+    }
+}
+
+/// Prints a dose-finding run's timing (elapsed seconds, and each design × truth's trials/s when
+/// timed), exact-enumeration notes and main OCs per design and truth.
+fn report_dose_finding(
+    scenario: &Scenario,
+    table: &OcTable,
+    notes: &[ExactNote],
+    options: &RunOptions,
+    (elapsed, speed): (f64, Option<&Throughput>),
+) {
     let simulated_rows = table
         .rows
         .iter()
@@ -276,6 +318,14 @@ fn report_dose_finding(scenario: &Scenario, table: &OcTable, notes: &[ExactNote]
             (trials * simulated_rows) as f64 / elapsed.max(1e-9)
         );
     }
+    if let Some(speed) = speed {
+        say!(
+            "  trials/s: each design × truth simulated alone on {} afterwards ({}; \
+             timing varies, so it is written to no file)",
+            count(speed.trials, "trial"),
+            count(options.threads as u64, "thread")
+        );
+    }
     for note in notes {
         match &note.outcome {
             Ok((states, seconds)) => say!(
@@ -291,7 +341,7 @@ fn report_dose_finding(scenario: &Scenario, table: &OcTable, notes: &[ExactNote]
         .rows
         .iter()
         .map(|row| {
-            vec![
+            let mut cells = vec![
                 row.truth.clone(),
                 row.design.clone(),
                 format!(
@@ -301,10 +351,22 @@ fn report_dose_finding(scenario: &Scenario, table: &OcTable, notes: &[ExactNote]
                 format!("{:.1}", row.stopped_early_pct()),
                 format!("{:.1}", row.total_patients_mean()),
                 format!("{:.1}", row.overdose_selection_pct()),
-            ]
+            ];
+            if let Some(speed) = speed {
+                let pair = (row.design.clone(), row.truth.clone());
+                cells.push(match (row.method, speed.by_pair.get(&pair)) {
+                    (Method::Simulated { .. }, Some(&r)) => rate(r),
+                    (Method::Simulated { .. }, None) => "–".into(),
+                    _ => "exact".into(),
+                });
+            }
+            cells
         })
         .collect();
-    let header = ["truth", "design", "correct%", "stopped%", "mean N", "overdose%"];
+    let mut header = vec!["truth", "design", "correct%", "stopped%", "mean N", "overdose%"];
+    if speed.is_some() {
+        header.push("trials/s");
+    }
     for line in console_table(&header, &rows, 2) {
         say!("{line}");
     }

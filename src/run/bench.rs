@@ -47,6 +47,28 @@ fn alone(scenario: &AnyScenario, k: usize, j: Option<usize>) -> AnyScenario {
 /// is timed over every truth in one run (as `run` simulates it: decisions cached by state are
 /// shared by its truths), then under each truth alone.
 pub fn bench(scenario: &AnyScenario, trials: u64, threads: &[usize]) -> Result<Vec<BenchResult>, RunError> {
+    timed(scenario, trials, threads, true)
+}
+
+/// Trials per design × truth of the timing sample `run` prints: 1% of the run's trials, at least
+/// 200 and at most 2,000, but never more than a tenth of the run's (at least one).
+pub fn sample_trials(trials: u64) -> u64 {
+    (trials / 100).clamp(200, 2_000).min(trials / 10).max(1)
+}
+
+/// Each design × truth of `scenario` timed alone on `trials` trials on `threads` threads (the
+/// trials/s column of `run`'s summary): only [`bench`]'s rows per truth.
+pub fn throughput(scenario: &AnyScenario, trials: u64, threads: usize) -> Result<Vec<BenchResult>, RunError> {
+    timed(scenario, trials, &[threads], false)
+}
+
+/// [`bench`]'s rows, without the rows over every truth unless `every_truth`.
+fn timed(
+    scenario: &AnyScenario,
+    trials: u64,
+    threads: &[usize],
+    every_truth: bool,
+) -> Result<Vec<BenchResult>, RunError> {
     let (designs, truths, seed): (Vec<String>, Vec<String>, u64) = match scenario {
         AnyScenario::DoseFinding(s) => (
             s.designs.iter().map(|d| d.name.clone()).collect(),
@@ -63,14 +85,16 @@ pub fn bench(scenario: &AnyScenario, trials: u64, threads: &[usize]) -> Result<V
     for (k, design) in designs.iter().enumerate() {
         for &threads in threads {
             let time = |j: Option<usize>| with_engine(&alone(scenario, k, j), Time { trials, seed, threads });
-            let seconds = time(None)?;
-            results.push(BenchResult {
-                design: design.clone(),
-                truth: None,
-                threads,
-                seconds,
-                trials_per_second: (trials * truths.len() as u64) as f64 / seconds.max(1e-9),
-            });
+            if every_truth {
+                let seconds = time(None)?;
+                results.push(BenchResult {
+                    design: design.clone(),
+                    truth: None,
+                    threads,
+                    seconds,
+                    trials_per_second: (trials * truths.len() as u64) as f64 / seconds.max(1e-9),
+                });
+            }
             for (j, truth) in truths.iter().enumerate() {
                 let seconds = time(Some(j))?;
                 results.push(BenchResult {
@@ -126,5 +150,15 @@ mod tests {
             assert_eq!(truths, expected);
             assert!(design.iter().all(|r| r.seconds > 0.0 && r.trials_per_second > 0.0));
         }
+        let alone = throughput(&AnyScenario::DoseFinding(scenario.clone()), 20, 1).expect("runs");
+        assert_eq!(alone.len(), 2 * scenario.truths.len());
+        assert!(alone.iter().all(|r| r.truth.is_some() && r.trials_per_second > 0.0));
+    }
+
+    /// 1% of the trials, within [200, 2,000] and never above a tenth of the run's.
+    #[test]
+    fn sample_sizes() {
+        let sizes: Vec<u64> = [5, 400, 4_000, 100_000, 10_000_000].map(sample_trials).to_vec();
+        assert_eq!(sizes, [1, 40, 200, 1_000, 2_000]);
     }
 }

@@ -16,7 +16,7 @@ pub mod sweep;
 mod tagged;
 
 pub use crate::core::limits::{ANNOUNCE_AFTER_SECONDS, PROGRESS_AFTER_SECONDS};
-pub use bench::{bench, BenchResult};
+pub use bench::{bench, sample_trials, throughput, BenchResult};
 pub use cost::{check_cost, estimate, Estimate};
 pub(crate) use dose_finding::DoseFindingRun;
 pub(crate) use tagged::{Counts, Tagged};

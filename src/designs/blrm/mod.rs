@@ -147,8 +147,9 @@ impl Blrm {
         &self.config
     }
 
-    /// Normalised posterior weights at the grid nodes.
-    fn posterior_weights(&self, data: &TrialData) -> Vec<f64> {
+    /// Normalised posterior weights at the grid nodes, and each node's weight with that of every
+    /// node above it in its column, rows from the top (see [`BlrmFit`]).
+    fn posterior_weights(&self, data: &TrialData) -> (Vec<f64>, Vec<f64>) {
         let treated: Vec<(usize, f64, f64)> = data
             .doses()
             .filter(|&d| data.patients(d) > 0)
@@ -163,8 +164,11 @@ impl Blrm {
         // Each node's log-likelihood, dose by dose in dose order (the sum is the same, term by
         // term, as a per-node sum), then the log prior added.
         let nodes = self.log_prior.len();
-        let mut w: Vec<f64> = match treated.split_first() {
-            None => self.log_prior.clone(),
+        let (mut w, max) = match treated.split_first() {
+            None => {
+                let max = self.log_prior.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+                (self.log_prior.clone(), max)
+            }
             Some((&(j, y, f), rest)) => {
                 let column = |j: usize| j * nodes..(j + 1) * nodes;
                 let terms = |j: usize| self.log_p[column(j)].iter().zip(&self.log_q[column(j)]);
@@ -174,13 +178,15 @@ impl Blrm {
                         *sum += y * lp + f * lq;
                     }
                 }
+                // The log prior added and the largest value found in one pass.
+                let mut max = f64::NEG_INFINITY;
                 for (sum, &lp0) in w.iter_mut().zip(&self.log_prior) {
                     *sum += lp0;
+                    max = max.max(*sum);
                 }
-                w
+                (w, max)
             }
         };
-        let max = w.iter().copied().fold(f64::NEG_INFINITY, f64::max);
         let mut total = 0.0;
         for v in w.iter_mut() {
             // exp underflows to exactly 0 below −745.2; skip libm's slow underflow path there.
@@ -188,10 +194,25 @@ impl Blrm {
             *v = if x < -746.0 { 0.0 } else { x.exp() };
             total += *v;
         }
-        for v in w.iter_mut() {
-            *v /= total;
+        // Normalised row by row from the top (largest log α), each row's column sums from the
+        // top following it: one pass, no copy.
+        let n = self.alpha.len();
+        let mut above: Vec<f64> = Vec::with_capacity(nodes);
+        for i in (0..n).rev() {
+            let row = &mut w[i * n..(i + 1) * n];
+            for v in row.iter_mut() {
+                *v /= total;
+            }
+            if i + 1 == n {
+                above.extend_from_slice(row);
+            } else {
+                let previous = above.len() - n;
+                for (j, &v) in row.iter().enumerate() {
+                    above.push(v + above[previous + j]);
+                }
+            }
         }
-        w
+        (w, above)
     }
 }
 
@@ -202,7 +223,7 @@ pub struct BlrmFit<'a> {
     /// Posterior weight per node, row-major (log α rows, log β columns).
     weights: Vec<f64>,
     /// Per node: the posterior weight of that node and every node above it in its column
-    /// (larger log α), row-major like `weights`.
+    /// (larger log α), row by row from the top row (index (n − 1 − row)·n + column).
     above: Vec<f64>,
     /// Posterior P(targeted toxicity) and P(overdosing) per dose.
     target_prob: Vec<f64>,
@@ -232,7 +253,7 @@ impl BlrmFit<'_> {
             }
             let first_full = position.max(0.0).ceil() as usize;
             if first_full < n {
-                mass += self.above[first_full * n + j];
+                mass += self.above[(n - 1 - first_full) * n + j];
             }
             if position > 0.0 && first_full > 0 {
                 let fraction = first_full as f64 - position;
@@ -273,14 +294,7 @@ impl Design for Blrm {
     type Fit<'a> = BlrmFit<'a>;
 
     fn fit<'a>(&'a self, data: &'a TrialData) -> BlrmFit<'a> {
-        let weights = self.posterior_weights(data);
-        let n = self.alpha.len();
-        let mut above = weights.clone();
-        for i in (0..n - 1).rev() {
-            for j in 0..n {
-                above[i * n + j] += above[(i + 1) * n + j];
-            }
-        }
+        let (weights, above) = self.posterior_weights(data);
         let mut fit = BlrmFit {
             blrm: self,
             data,

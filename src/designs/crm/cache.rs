@@ -2,16 +2,19 @@
 //! arrival from the pending patients' follow-up, but judges its rules (`stop_when_too_toxic`,
 //! admissibility, the MTD) on the complete patients' CRM fit, whose counts change only when an
 //! outcome becomes known: successive decisions, and trials, mostly share it. The posterior is a
-//! function of the counts alone, so a memoised one is exact.
+//! function of the counts alone, so a memoised one is exact. The posteriors are integrated around
+//! their modes ([`Crm::posterior_by_quadrature`]): a few hundred bytes each instead of the grid's
+//! 8 kB, so many more fit in the cache.
 
-use super::{Crm, CrmFit, CrmPosterior};
+use super::{Crm, CrmFit, CrmPosterior, HermiteRule};
 use crate::core::limits::MAX_DOSES;
 use crate::designs::TrialData;
 use rustc_hash::FxHashMap;
 use std::sync::{Arc, RwLock};
 
-/// Posteriors memoised per generation (about 8 kB each, so at most 64 MB in both).
-const GENERATION_LIMIT: usize = 1 << 12;
+/// Posteriors memoised per generation (about 400 bytes each with their keys, so at most about
+/// 30 MB in both with six doses).
+const GENERATION_LIMIT: usize = 1 << 15;
 
 /// A posterior and the estimates that drive decisions.
 type Fitted = Arc<(CrmPosterior, Vec<f64>)>;
@@ -64,9 +67,10 @@ impl PosteriorCache {
 }
 
 impl Crm {
-    /// [`Crm::fit`], with the posterior taken from `cache` when these counts have been fitted
+    /// [`Crm::fit`] with the posterior integrated by `rule` around its mode
+    /// ([`Crm::posterior_by_quadrature`]), taken from `cache` when these counts have been fitted
     /// before (by any thread).
-    pub fn fit_cached<'a>(&'a self, data: &'a TrialData, cache: &PosteriorCache) -> CrmFit<'a> {
+    pub fn fit_cached<'a>(&'a self, data: &'a TrialData, (rule, cache): (&HermiteRule, &PosteriorCache)) -> CrmFit<'a> {
         let mut key = [0u16; 2 * MAX_DOSES];
         for d in data.doses() {
             let j = 2 * d.index();
@@ -77,7 +81,7 @@ impl Crm {
         let fitted = match cache.get(key) {
             Some(fitted) => fitted,
             None => {
-                let posterior = self.posterior(data);
+                let posterior = self.posterior_by_quadrature(rule, data);
                 let estimate = self.estimate_of(&posterior);
                 let fitted = Arc::new((posterior, estimate));
                 cache.keep(key, &fitted);

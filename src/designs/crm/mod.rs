@@ -18,7 +18,8 @@ mod weighted;
 
 pub use cache::PosteriorCache;
 pub use params::CRM;
-pub use weighted::{HermiteRule, WeightedPosterior, HERMITE_NODES};
+use weighted::Density;
+pub use weighted::{HermiteRule, LegendreRule, WeightedPosterior, HERMITE_NODES, LEGENDRE_NODES, REACH};
 
 use super::{Decision, Design, Dose, Fit, TrialData};
 use crate::core::stats::{logit, softplus};
@@ -173,6 +174,8 @@ pub struct Crm {
     log_q: Vec<f64>,
     /// p per dose and grid point, laid out as `log_p`.
     prob: Vec<f64>,
+    /// The rule for P(β < β*) under a quadrature posterior ([`Crm::posterior_by_quadrature`]).
+    legendre: LegendreRule,
 }
 
 impl Crm {
@@ -209,7 +212,13 @@ impl Crm {
             log_p,
             log_q,
             prob,
+            legendre: LegendreRule::new(LEGENDRE_NODES),
         }
+    }
+
+    /// The model's DLT probability of each dose at β.
+    fn plug_in(&self, beta: f64) -> Vec<f64> {
+        self.scaled.iter().map(|&s| self.config.model.prob(s, beta)).collect()
     }
 
     /// The design's settings.
@@ -299,12 +308,11 @@ impl Crm {
         }
         let mean = self.expectation(&density, |g| self.grid[g]);
         let variance = self.expectation(&density, |g| (self.grid[g] - mean).powi(2));
-        let plug_in = self.scaled.iter().map(|&s| self.config.model.prob(s, mean)).collect();
         CrmPosterior {
             mean,
             variance,
-            plug_in,
-            density,
+            plug_in: self.plug_in(mean),
+            density: Density::Grid(density),
             log_normaliser,
         }
     }
@@ -327,9 +335,12 @@ impl Crm {
     /// Posterior mean of each dose's DLT probability.
     pub fn posterior_mean_probs(&self, posterior: &CrmPosterior) -> Vec<f64> {
         let points = self.grid.len();
-        (0..self.scaled.len())
-            .map(|j| self.expectation(&posterior.density, |g| self.prob[j * points + g]))
-            .collect()
+        match &posterior.density {
+            Density::Grid(density) => (0..self.scaled.len())
+                .map(|j| self.expectation(density, |g| self.prob[j * points + g]))
+                .collect(),
+            Density::Quadrature { mean_probs, .. } => mean_probs.clone(),
+        }
     }
 
     /// The unnormalised log posterior density of β, evaluated directly (off the grid).
@@ -360,9 +371,11 @@ impl Crm {
         -0.5 * beta * beta / self.config.prior_variance + log_likelihood
     }
 
-    /// P(p_j > t | data) = P(β < β*), where p_j(β*) = t: the grid's trapezoid sum up to the last
-    /// node below β*, end-corrected (Euler–Maclaurin, slope by central difference) to fourth order,
-    /// plus Simpson's rule on the exact density over the remaining part of the cell.
+    /// P(p_j > t | data) = P(β < β*), where p_j(β*) = t: on the grid, the trapezoid sum up to the
+    /// last node below β*, end-corrected (Euler–Maclaurin, slope by central difference) to fourth
+    /// order, plus Simpson's rule on the exact density over the remaining part of the cell; for a
+    /// quadrature posterior, [`Crm::quadrature_below`] (the first dose and threshold asked are
+    /// remembered with the posterior).
     pub fn prob_exceeds(&self, posterior: &CrmPosterior, data: CrmData, dose: Dose, threshold: f64) -> f64 {
         if threshold <= 0.0 {
             return 1.0;
@@ -377,7 +390,22 @@ impl Crm {
         else {
             return 0.0;
         };
-        let (f, h, lo) = (&posterior.density, self.step, self.grid[0]);
+        let f = match &posterior.density {
+            Density::Grid(f) => f,
+            Density::Quadrature {
+                mode, scale, exceeds, ..
+            } => {
+                let known = exceeds.get().filter(|&&(d, t, _)| d == dose && t == threshold);
+                if let Some(&(_, _, p)) = known {
+                    return p;
+                }
+                let p = self.quadrature_below(data, (*mode, *scale, posterior.log_normaliser), cut);
+                // Another thread may have remembered another question first: either is right.
+                let _ = exceeds.set((dose, threshold, p));
+                return p;
+            }
+        };
+        let (h, lo) = (self.step, self.grid[0]);
         let m = ((cut - lo) / h).floor();
         if m < 1.0 {
             return 0.0;
@@ -423,8 +451,8 @@ pub struct CrmPosterior {
     pub variance: f64,
     /// The model at the posterior mean of β, per dose (dfcrm's `ptox`).
     pub plug_in: Vec<f64>,
-    /// Normalised posterior density of β at each grid point.
-    density: Vec<f64>,
+    /// The posterior density of β.
+    density: Density,
     /// ln of the integral of the unnormalised density.
     log_normaliser: f64,
 }
@@ -446,6 +474,11 @@ impl CrmFit<'_> {
 
     fn estimate(&self) -> &[f64] {
         &self.fitted.1
+    }
+
+    /// The dose whose estimate is closest to the target ([`Crm::closest_to_target`]).
+    pub fn closest_to_target(&self) -> Dose {
+        self.crm.closest_to_target(self.estimate())
     }
 }
 
@@ -469,7 +502,7 @@ impl Design for Crm {
 
 impl Fit for CrmFit<'_> {
     fn decision(&self) -> Decision {
-        let mut next = self.crm.closest_to_target(self.estimate());
+        let mut next = self.closest_to_target();
         if let (true, Some(last)) = (self.crm.config.restrict, self.data.last_cohort()) {
             let toxic = f64::from(last.dlts) >= self.crm.config.target * f64::from(last.patients);
             let cap = if toxic { last.dose } else { Dose(last.dose.0 + 1) };
@@ -479,7 +512,7 @@ impl Fit for CrmFit<'_> {
     }
 
     fn selected_dose(&self) -> Option<Dose> {
-        let best = self.crm.closest_to_target(self.estimate());
+        let best = self.closest_to_target();
         if self.crm.config.select_untried {
             return Some(best);
         }
@@ -488,7 +521,7 @@ impl Fit for CrmFit<'_> {
 
     fn reason(&self) -> String {
         let config = &self.crm.config;
-        let best = self.crm.closest_to_target(self.estimate());
+        let best = self.closest_to_target();
         let estimate = match config.estimate {
             CrmEstimate::PlugIn => "the model at the posterior mean of β",
             CrmEstimate::PosteriorMean => "the posterior mean",
@@ -535,7 +568,7 @@ impl Fit for CrmFit<'_> {
     /// The dose closest to the target lies below `dose` (the restriction after the latest
     /// cohort does not apply: it is not judged at `dose`).
     fn calls_for_deescalation(&self, dose: Dose) -> bool {
-        self.crm.closest_to_target(self.estimate()) < dose
+        self.closest_to_target() < dose
     }
 
     fn prob_tox(&self, dose: Dose) -> Option<f64> {

@@ -1,42 +1,62 @@
-//! TITE-CRM's posterior by quadrature around the mode ([`Crm::weighted_posterior`]) against the
-//! fixed fine grid it replaced ([`Crm::posterior_of`]), on every decision of simulated trials of
-//! the bundled TITE-CRM design (scenarios/qls4131_full.toml): the next dose the two recommend
-//! must be the same in at least 99.9% of decisions.
+//! TITE-CRM's posteriors by quadrature around the mode ([`Crm::weighted_posterior`],
+//! [`Crm::posterior_by_quadrature`]) against the fixed fine grid they replaced
+//! ([`Crm::posterior_of`]), on every decision of simulated trials of the bundled TITE-CRM design
+//! (scenarios/qls4131_full.toml): the next dose (weighted posterior), the MTD and the verdict of
+//! its `stop_when_too_toxic` rule (complete-data posterior) must be the same in at least 99.9% of
+//! decisions. Rules of 8 to 32 Gauss–Hermite nodes are compared side by side; the design uses
+//! [`HERMITE_NODES`].
 
 use super::*;
 use crate::core::DoseTruth;
 use crate::designs::crm::{calibrate_skeleton, CrmData, CrmModel};
-use crate::designs::crm::{Crm, CrmConfig, CrmEstimate, HermiteRule, WeightedOutcome, HERMITE_NODES};
+use crate::designs::crm::{Crm, CrmConfig, CrmEstimate, HermiteRule, HERMITE_NODES};
 use crate::designs::registry::ConfiguredDesign;
+use crate::designs::rules::{DoseSelector, StopWhenTooToxic};
 use crate::designs::tite::{weighted_outcomes, TiteCrmConfig, TiteWeights};
-use crate::designs::{Decision, DoseEstimate, Step, TrialData};
+use crate::designs::{Decision, Design, DoseEstimate, Fit, Step, TrialData};
 use crate::engines::simulate;
-use crate::scenario::Scenario;
+use crate::scenario::{RuleSpec, Scenario};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
+
+/// Gauss–Hermite rules compared with the grid.
+const NODES: [usize; 5] = [8, 10, 12, 16, 32];
 
 /// The bundled design, its decisions compared on every data with follow-up it is given.
 struct Compared {
     finder: Box<dyn DoseFinder>,
     crm: Crm,
     weights: TiteWeights,
-    rule: HermiteRule,
+    /// The design's toxicity stop: dose, threshold and certainty.
+    stop: (Dose, f64, f64),
+    rules: Vec<HermiteRule>,
     tallies: Arc<Tallies>,
 }
 
-/// Where the two differ: (quadrature's dose, grid's dose, their posterior means of β).
-type Difference = (Dose, Dose, f64, f64);
+/// How one rule fared against the grid.
+#[derive(Default)]
+struct Tally {
+    /// Decisions where the next dose, the MTD or the toxicity stop differ.
+    differing: AtomicU64,
+    /// The largest |difference| of a posterior mean of β, in units of 10⁻¹².
+    largest_beta: AtomicU64,
+    /// The largest |difference| of P(p > threshold) at the rule's dose, in units of 10⁻¹².
+    largest_prob: AtomicU64,
+}
 
 /// What the comparisons found.
 #[derive(Default)]
 struct Tallies {
     decisions: AtomicU64,
-    /// Decisions where they differ.
-    differences: Mutex<Vec<Difference>>,
-    /// The largest |difference| of the posterior means of β, in units of 10⁻¹².
-    largest: AtomicU64,
-    /// The outcomes where it was found.
-    worst: Mutex<Vec<WeightedOutcome>>,
+    /// Per rule of [`NODES`].
+    rules: [Tally; NODES.len()],
+    /// The design's rule's differing decisions, in words.
+    differences: Mutex<Vec<String>>,
+}
+
+/// Raises `slot` to |gap| in units of 10⁻¹².
+fn note(slot: &AtomicU64, gap: f64) {
+    slot.fetch_max((gap.abs() * 1e12).round() as u64, Ordering::Relaxed);
 }
 
 impl Compared {
@@ -45,24 +65,37 @@ impl Compared {
             return;
         };
         let outcomes = weighted_outcomes(view, self.weights);
-        let quadrature = self.crm.weighted_posterior(&self.rule, &outcomes);
         let grid = self.crm.posterior_of(CrmData::Weighted(&outcomes));
-        let (a, b) = (
-            self.crm.closest_to_target(&quadrature.plug_in),
-            self.crm.closest_to_target(&grid.plug_in),
+        let grid_next = self.crm.closest_to_target(&grid.plug_in);
+        let complete = self.crm.fit(data);
+        let (grid_mtd, grid_p) = (
+            complete.closest_to_target(),
+            complete.prob_tox_exceeds(self.stop.0, self.stop.1).expect("CRM"),
         );
         let tallies = &self.tallies;
         tallies.decisions.fetch_add(1, Ordering::Relaxed);
-        let gap = ((quadrature.mean - grid.mean).abs() * 1e12).round() as u64;
-        if tallies.largest.fetch_max(gap, Ordering::Relaxed) < gap {
-            *tallies.worst.lock().unwrap() = outcomes.clone();
-        }
-        if a != b {
-            tallies
-                .differences
-                .lock()
-                .unwrap()
-                .push((a, b, quadrature.mean, grid.mean));
+        for ((rule, tally), nodes) in self.rules.iter().zip(&tallies.rules).zip(NODES) {
+            let posterior = self.crm.posterior_by_quadrature(rule, data);
+            let p = self
+                .crm
+                .prob_exceeds(&posterior, CrmData::Counts(data), self.stop.0, self.stop.1);
+            let mtd = self.crm.closest_to_target(&posterior.plug_in);
+            let weighted = self.crm.weighted_posterior(rule, &outcomes, posterior.mean);
+            let next = self.crm.closest_to_target(&weighted.plug_in);
+            note(&tally.largest_beta, weighted.mean - grid.mean);
+            note(&tally.largest_beta, posterior.mean - complete.posterior().mean);
+            note(&tally.largest_prob, p - grid_p);
+            let certain = |p: f64| p >= self.stop.2;
+            if next != grid_next || mtd != grid_mtd || certain(p) != certain(grid_p) {
+                tally.differing.fetch_add(1, Ordering::Relaxed);
+                if nodes == HERMITE_NODES {
+                    tallies.differences.lock().unwrap().push(format!(
+                        "next {next} vs {grid_next} (mean β {:.6} vs {:.6}), MTD {mtd} vs {grid_mtd}, \
+                         P {p:.6} vs {grid_p:.6}",
+                        weighted.mean, grid.mean
+                    ));
+                }
+            }
         }
     }
 }
@@ -107,9 +140,8 @@ impl DoseFinder for Compared {
     }
 }
 
-/// Every decision of `trials` trials per truth of the bundled TITE-CRM: (decisions, differences,
-/// largest gap between the posterior means of β).
-fn agreement(trials: u64) -> (u64, Vec<Difference>, f64) {
+/// Every decision of `trials` trials per truth of the bundled TITE-CRM.
+fn agreement(trials: u64) -> Arc<Tallies> {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/qls4131_full.toml");
     let scenario = Scenario::load(&path).expect("bundled scenario");
     let design = scenario
@@ -117,6 +149,18 @@ fn agreement(trials: u64) -> (u64, Vec<Difference>, f64) {
         .iter()
         .find(|d| d.rule_name() == "tite-crm")
         .expect("a TITE-CRM");
+    let stop = design
+        .rules
+        .iter()
+        .find_map(|r| match r {
+            RuleSpec::StopWhenTooToxic(StopWhenTooToxic {
+                dose: DoseSelector::Level(dose),
+                threshold,
+                certainty,
+            }) => Some((*dose, *threshold, *certainty)),
+            _ => None,
+        })
+        .expect("a toxicity stop at one dose");
     let config = CrmConfig {
         target: scenario.trial.target,
         skeleton: calibrate_skeleton(0.05, 0.25, 3, 6, CrmModel::Empiric),
@@ -140,7 +184,8 @@ fn agreement(trials: u64) -> (u64, Vec<Difference>, f64) {
         finder: design.build(&scenario.trial),
         crm: Crm::new(config),
         weights: TiteWeights::Linear,
-        rule: HermiteRule::new(HERMITE_NODES),
+        stop,
+        rules: NODES.iter().map(|&n| HermiteRule::new(n)).collect(),
         tallies: Arc::clone(&tallies),
     };
     let entries = [TimedEntry {
@@ -156,25 +201,29 @@ fn agreement(trials: u64) -> (u64, Vec<Difference>, f64) {
     };
     let plan = TimedPlan::new(&entries, &scenario.truths, settings, scenario.simulation.seed);
     simulate(&plan, 0..trials, 2, &|_| {}).expect("runs");
-    let differences = tallies.differences.lock().unwrap().clone();
-    println!("largest gap on {:?}", tallies.worst.lock().unwrap());
-    (
-        tallies.decisions.load(Ordering::Relaxed),
-        differences,
-        tallies.largest.load(Ordering::Relaxed) as f64 * 1e-12,
-    )
+    tallies
 }
 
 fn check(trials: u64) {
-    let (decisions, differences, largest) = agreement(trials);
-    let share = 1.0 - differences.len() as f64 / decisions as f64;
-    println!(
-        "{trials} trials per truth: {decisions} TITE decisions, {} differ ({:.5}% agree); largest |Δ mean β| {largest:.2e}; differing: {differences:?}",
-        differences.len(),
-        100.0 * share
-    );
+    let tallies = agreement(trials);
+    let decisions = tallies.decisions.load(Ordering::Relaxed);
     assert!(decisions > trials, "{decisions} decisions");
-    assert!(share >= 0.999, "{} of {decisions} decisions differ", differences.len());
+    println!("{trials} trials per truth: {decisions} TITE-CRM decisions");
+    for (tally, nodes) in tallies.rules.iter().zip(NODES) {
+        let differing = tally.differing.load(Ordering::Relaxed);
+        let share = 1.0 - differing as f64 / decisions as f64;
+        let gap = |slot: &AtomicU64| slot.load(Ordering::Relaxed) as f64 * 1e-12;
+        println!(
+            "{nodes:>2} nodes: {differing} differ ({:.4}% agree); largest |Δ mean β| {:.2e}, |Δ P| {:.2e}",
+            100.0 * share,
+            gap(&tally.largest_beta),
+            gap(&tally.largest_prob)
+        );
+        if nodes == HERMITE_NODES {
+            println!("differing: {:#?}", tallies.differences.lock().unwrap());
+            assert!(share >= 0.999, "{differing} of {decisions} decisions differ");
+        }
+    }
 }
 
 /// Every decision of 300 trials per truth.
