@@ -5,6 +5,7 @@
 use super::boin12::{Boin12, Boin12Config};
 use super::selection::ObdSelection;
 use crate::core::params::{integer, probability, ParamError, Params};
+use crate::core::Utility;
 use crate::designs::registry::{Capabilities, ConfiguredDesign, DesignKind, SimpleKind, TrialContext, Wrappers};
 use crate::designs::DoseFinder;
 use serde::Deserialize;
@@ -36,31 +37,59 @@ struct RawBoin12 {
     selection: Option<String>,
 }
 
-/// BOIN12's settings from the keys left in `params` (every one of them must be BOIN12's).
-pub(crate) fn parse_config(params: &mut Params, trial: &TrialContext) -> Result<Boin12Config, ParamError> {
-    let raw: RawBoin12 = params.rest()?;
-    let mut config = Boin12Config::new(trial.target);
+/// The keys BOIN12 and U-BOIN share, as read from a scenario.
+pub(crate) struct SharedKeys {
+    pub(crate) phi_e: Option<f64>,
+    pub(crate) c_t: Option<f64>,
+    pub(crate) c_e: Option<f64>,
+    pub(crate) response_with_dlt: Option<f64>,
+    pub(crate) neither: Option<f64>,
+}
+
+/// The shared keys validated (probabilities in (0, 1), utilities in [0, 100]) over their
+/// defaults: (φ_E, c_t, c_e, utility).
+pub(crate) fn shared_keys(
+    params: &Params,
+    keys: SharedKeys,
+    defaults: (f64, f64, f64, Utility),
+) -> Result<(f64, f64, f64, Utility), ParamError> {
     let open = |key: &str, value: Option<f64>, default: f64| match value {
         Some(v) => probability(&params.field(key), v, true),
         None => Ok(default),
     };
-    config.phi_e = open("phi_e", raw.phi_e, config.phi_e)?;
-    config.c_t = open("c_t", raw.c_t, config.c_t)?;
-    config.c_e = open("c_e", raw.c_e, config.c_e)?;
-    if let Some(n) = raw.n_star {
-        config.n_star = integer(&params.field("n_star"), n, 1, i64::from(trial.max_patients_limit))? as u32;
-    }
     let score = |key: &str, value: Option<f64>, default: f64| match value {
         Some(v) if (0.0..=100.0).contains(&v) => Ok(v),
         Some(v) => Err(params.error(key, format!("must be a utility between 0 and 100, got {v}"))),
         None => Ok(default),
     };
-    config.utility.response_with_dlt = score(
-        "response_with_dlt",
-        raw.response_with_dlt,
-        config.utility.response_with_dlt,
-    )?;
-    config.utility.neither = score("neither", raw.neither, config.utility.neither)?;
+    let (phi_e, c_t, c_e, utility) = defaults;
+    Ok((
+        open("phi_e", keys.phi_e, phi_e)?,
+        open("c_t", keys.c_t, c_t)?,
+        open("c_e", keys.c_e, c_e)?,
+        Utility {
+            response_with_dlt: score("response_with_dlt", keys.response_with_dlt, utility.response_with_dlt)?,
+            neither: score("neither", keys.neither, utility.neither)?,
+        },
+    ))
+}
+
+/// BOIN12's settings from the keys left in `params` (every one of them must be BOIN12's).
+pub(crate) fn parse_config(params: &mut Params, trial: &TrialContext) -> Result<Boin12Config, ParamError> {
+    let raw: RawBoin12 = params.rest()?;
+    let mut config = Boin12Config::new(trial.target);
+    let keys = SharedKeys {
+        phi_e: raw.phi_e,
+        c_t: raw.c_t,
+        c_e: raw.c_e,
+        response_with_dlt: raw.response_with_dlt,
+        neither: raw.neither,
+    };
+    (config.phi_e, config.c_t, config.c_e, config.utility) =
+        shared_keys(params, keys, (config.phi_e, config.c_t, config.c_e, config.utility))?;
+    if let Some(n) = raw.n_star {
+        config.n_star = integer(&params.field("n_star"), n, 1, i64::from(trial.max_patients_limit))? as u32;
+    }
     if let Some(name) = raw.selection {
         config.selection = ObdSelection::from_name(&name).ok_or_else(|| {
             let names = ObdSelection::ALL.map(|s| format!("\"{}\"", s.name())).join(", ");
