@@ -30,4 +30,5 @@ mod results_json;
 mod scale;
 mod titeboin_parity;
 mod transaction;
+mod uboin;
 mod validation;
