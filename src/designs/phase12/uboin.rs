@@ -22,6 +22,8 @@
 //! Every decision is a function of the per-dose counts (the stage included), so the exact engine
 //! and the decision cache apply.
 
+use super::boin12::joint_utility;
+use super::explain::{lowest_too_toxic, no_obd_too_toxic};
 use crate::core::stats::beta_sf;
 use crate::core::{EfficacyCounts, Utility};
 use crate::designs::interval::{BoundaryTable, IntervalConfig, IntervalDesign, IntervalFit, IntervalRule};
@@ -49,11 +51,6 @@ impl UboinSelection {
             UboinSelection::Utility => "utility",
             UboinSelection::AtOrBelowMtd => "at_or_below_mtd",
         }
-    }
-
-    /// The rule a scenario names.
-    pub fn from_name(name: &str) -> Option<UboinSelection> {
-        UboinSelection::ALL.into_iter().find(|s| s.name() == name)
     }
 }
 
@@ -179,9 +176,7 @@ impl Design for Uboin {
 
     /// The utility of the joint law with the BOIN12 scores (U-BOIN's utility, same table).
     fn true_utility(&self, truth: &DoseTruth) -> Option<f64> {
-        let u = &self.config.utility;
-        let association = truth.response_with_dlt - truth.dlt * truth.response;
-        Some(u.true_utility(truth.dlt, truth.response) + (u.response_with_dlt + u.neither - 100.0) * association)
+        Some(joint_utility(&self.config.utility, truth))
     }
 
     /// P(DLT) ≤ φ_T and P(response) ≥ φ_E.
@@ -330,10 +325,7 @@ impl Fit for UboinFit<'_> {
             other => other.to_string(),
         };
         match why {
-            Why::LowestTooToxic => format!(
-                "dose 1 has P(π_T > {}) > c_t = {} (BOIN's elimination boundary): every dose is too toxic; stop",
-                config.phi_t, config.c_t
-            ),
+            Why::LowestTooToxic => lowest_too_toxic(config.phi_t, config.c_t),
             Why::StageOne => format!(
                 "stage I (no dose has {} patients yet): BOIN at φ_T = {}: {}",
                 config.stage2_at,
@@ -410,10 +402,7 @@ impl Fit for UboinFit<'_> {
     fn selection_reason(&self) -> Option<String> {
         let config = &self.design.config;
         if !self.tox.admissible(Dose(0)) {
-            return Some(format!(
-                "dose 1 has P(π_T > {}) > c_t = {}: every dose is too toxic, no OBD",
-                config.phi_t, config.c_t
-            ));
+            return Some(no_obd_too_toxic(config.phi_t, config.c_t));
         }
         let (candidates, mtd) = self.selection_candidates();
         let scope = match (config.selection, mtd) {

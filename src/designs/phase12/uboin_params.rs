@@ -2,7 +2,7 @@
 //! `response_with_dlt` and `neither` (same meanings and defaults), `stage2_at` and `selection`;
 //! φ_T is the scenario's `[trial] target`.
 
-use super::params::{shared_keys, SharedKeys};
+use super::params::{named, shared_keys};
 use super::uboin::{Uboin, UboinConfig, UboinSelection};
 use crate::core::params::{integer, ParamError, Params};
 use crate::designs::registry::{Capabilities, ConfiguredDesign, DesignKind, SimpleKind, TrialContext, Wrappers};
@@ -40,26 +40,17 @@ struct RawUboin {
 pub(crate) fn parse_config(params: &mut Params, trial: &TrialContext) -> Result<UboinConfig, ParamError> {
     let raw: RawUboin = params.rest()?;
     let mut config = UboinConfig::new(trial.target);
-    let keys = SharedKeys {
-        phi_e: raw.phi_e,
-        c_t: raw.c_t,
-        c_e: raw.c_e,
-        response_with_dlt: raw.response_with_dlt,
-        neither: raw.neither,
-    };
-    (config.phi_e, config.c_t, config.c_e, config.utility) =
-        shared_keys(params, keys, (config.phi_e, config.c_t, config.c_e, config.utility))?;
+    (config.phi_e, config.c_t, config.c_e, config.utility) = shared_keys(
+        params,
+        [raw.phi_e, raw.c_t, raw.c_e],
+        [raw.response_with_dlt, raw.neither],
+        (config.phi_e, config.c_t, config.c_e, config.utility),
+    )?;
     if let Some(n) = raw.stage2_at {
         config.stage2_at = integer(&params.field("stage2_at"), n, 1, i64::from(trial.max_patients_limit))? as u32;
     }
     if let Some(name) = raw.selection {
-        config.selection = UboinSelection::from_name(&name).ok_or_else(|| {
-            let names = UboinSelection::ALL.map(|s| format!("\"{}\"", s.name())).join(", ");
-            params.error(
-                "selection",
-                format!("unknown selection '{name}'; expected one of {names}"),
-            )
-        })?;
+        config.selection = named(params, "selection", &name, &UboinSelection::ALL, UboinSelection::name)?;
     }
     Ok(config)
 }
