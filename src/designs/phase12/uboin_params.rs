@@ -12,7 +12,7 @@ use serde::Deserialize;
 /// U-BOIN as a scenario names it: `rule = "u-boin"`.
 pub static UBOIN: SimpleKind = SimpleKind {
     rule: "u-boin",
-    citation: "Zhou, Lee & Yuan (2019), Stat Med 38(28):5299",
+    citation: "Zhou, Lee & Yuan (2019), Stat Med 38:5299",
     capabilities: Capabilities {
         exact: true,
         decision_cache: false,
