@@ -27,6 +27,7 @@ pub static DESIGNS: &[&dyn DesignKind] = &[
     &tite::boin::TITE_BOIN,
     // Phase I/II designs, which decide on response as well as DLT.
     &phase12::params::BOIN12,
+    &phase12::uboin_params::UBOIN,
     &efftox::EFFTOX,
 ];
 

@@ -32,4 +32,5 @@ mod screenshot;
 mod tidy_columns;
 mod titeboin_parity;
 mod transaction;
+mod uboin;
 mod validation;

@@ -152,15 +152,21 @@ impl Design for Boin12 {
     /// plus (`response_with_dlt` + `neither` − 100) times the excess of P(both) over
     /// P(DLT) · P(response).
     fn true_utility(&self, truth: &DoseTruth) -> Option<f64> {
-        let u = &self.config.utility;
-        let association = truth.response_with_dlt - truth.dlt * truth.response;
-        Some(u.true_utility(truth.dlt, truth.response) + (u.response_with_dlt + u.neither - 100.0) * association)
+        Some(joint_utility(&self.config.utility, truth))
     }
 
     /// P(DLT) ≤ φ_T and P(response) ≥ φ_E.
     fn truly_acceptable(&self, truth: &DoseTruth) -> bool {
         truth.dlt <= self.config.phi_t && truth.response >= self.config.phi_e
     }
+}
+
+/// The utility of a dose's joint law with these scores: the independent case
+/// ([`Utility::true_utility`]) plus (`response_with_dlt` + `neither` − 100) times the excess of
+/// P(both) over P(DLT) · P(response) (BOIN12's and U-BOIN's true utility).
+pub(super) fn joint_utility(u: &Utility, truth: &DoseTruth) -> f64 {
+    let association = truth.response_with_dlt - truth.dlt * truth.response;
+    u.true_utility(truth.dlt, truth.response) + (u.response_with_dlt + u.neither - 100.0) * association
 }
 
 /// BOIN12 fitted to the outcomes so far.

@@ -23,6 +23,16 @@ fn chose(candidates: &[(Dose, f64)], fallback: Option<Dose>) -> String {
     }
 }
 
+/// The decision when dose 1 crossed BOIN's elimination boundary (BOIN12, U-BOIN).
+pub(super) fn lowest_too_toxic(phi_t: f64, c_t: f64) -> String {
+    format!("dose 1 has P(π_T > {phi_t}) > c_t = {c_t} (BOIN's elimination boundary): every dose is too toxic; stop")
+}
+
+/// The selection when dose 1 crossed BOIN's elimination boundary (BOIN12, U-BOIN).
+pub(super) fn no_obd_too_toxic(phi_t: f64, c_t: f64) -> String {
+    format!("dose 1 has P(π_T > {phi_t}) > c_t = {c_t}: every dose is too toxic, no OBD")
+}
+
 impl Boin12Fit<'_> {
     /// Why BOIN12 decided `decision` by rule `why`, with the numbers that decided.
     pub(super) fn explain(&self, decision: Decision, why: Why) -> String {
@@ -47,10 +57,7 @@ impl Boin12Fit<'_> {
             other => other.to_string(),
         };
         match why {
-            Why::LowestTooToxic => format!(
-                "dose 1 has P(π_T > {}) > c_t = {} (BOIN's elimination boundary): every dose is too toxic; stop",
-                config.phi_t, config.c_t
-            ),
+            Why::LowestTooToxic => lowest_too_toxic(config.phi_t, config.c_t),
             Why::NoneAdmissible => format!(
                 "no dose is admissible (P(π_T > {}) > {} or P(π_E < {}) > {} at each): stop",
                 config.phi_t, config.c_t, config.phi_e, config.c_e
@@ -95,10 +102,7 @@ impl Boin12Fit<'_> {
     pub(super) fn explain_selection(&self) -> String {
         let (data, config) = (self.data, self.design.config());
         if !self.tox.admissible(Dose(0)) {
-            return format!(
-                "dose 1 has P(π_T > {}) > c_t = {}: every dose is too toxic, no OBD",
-                config.phi_t, config.c_t
-            );
+            return no_obd_too_toxic(config.phi_t, config.c_t);
         }
         match config.selection {
             ObdSelection::Authors => {

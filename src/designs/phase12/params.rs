@@ -5,6 +5,7 @@
 use super::boin12::{Boin12, Boin12Config};
 use super::selection::ObdSelection;
 use crate::core::params::{integer, probability, ParamError, Params};
+use crate::core::Utility;
 use crate::designs::registry::{Capabilities, ConfiguredDesign, DesignKind, SimpleKind, TrialContext, Wrappers};
 use crate::designs::DoseFinder;
 use serde::Deserialize;
@@ -36,39 +37,69 @@ struct RawBoin12 {
     selection: Option<String>,
 }
 
-/// BOIN12's settings from the keys left in `params` (every one of them must be BOIN12's).
-pub(crate) fn parse_config(params: &mut Params, trial: &TrialContext) -> Result<Boin12Config, ParamError> {
-    let raw: RawBoin12 = params.rest()?;
-    let mut config = Boin12Config::new(trial.target);
+/// The keys BOIN12 and U-BOIN share, `[phi_e, c_t, c_e]` (probabilities in (0, 1)) and
+/// `[response_with_dlt, neither]` (utilities in [0, 100]), validated over their defaults
+/// (φ_E, c_t, c_e, utility).
+pub(crate) fn shared_keys(
+    params: &Params,
+    [phi_e_key, c_t_key, c_e_key]: [Option<f64>; 3],
+    [both_key, neither_key]: [Option<f64>; 2],
+    defaults: (f64, f64, f64, Utility),
+) -> Result<(f64, f64, f64, Utility), ParamError> {
     let open = |key: &str, value: Option<f64>, default: f64| match value {
         Some(v) => probability(&params.field(key), v, true),
         None => Ok(default),
     };
-    config.phi_e = open("phi_e", raw.phi_e, config.phi_e)?;
-    config.c_t = open("c_t", raw.c_t, config.c_t)?;
-    config.c_e = open("c_e", raw.c_e, config.c_e)?;
-    if let Some(n) = raw.n_star {
-        config.n_star = integer(&params.field("n_star"), n, 1, i64::from(trial.max_patients_limit))? as u32;
-    }
     let score = |key: &str, value: Option<f64>, default: f64| match value {
         Some(v) if (0.0..=100.0).contains(&v) => Ok(v),
         Some(v) => Err(params.error(key, format!("must be a utility between 0 and 100, got {v}"))),
         None => Ok(default),
     };
-    config.utility.response_with_dlt = score(
-        "response_with_dlt",
-        raw.response_with_dlt,
-        config.utility.response_with_dlt,
+    let (phi_e, c_t, c_e, utility) = defaults;
+    Ok((
+        open("phi_e", phi_e_key, phi_e)?,
+        open("c_t", c_t_key, c_t)?,
+        open("c_e", c_e_key, c_e)?,
+        Utility {
+            response_with_dlt: score("response_with_dlt", both_key, utility.response_with_dlt)?,
+            neither: score("neither", neither_key, utility.neither)?,
+        },
+    ))
+}
+
+/// The rule `key` names, one of `all` by `name_of`; an unknown name is refused listing them.
+pub(crate) fn named<T: Copy>(
+    params: &Params,
+    key: &str,
+    name: &str,
+    all: &[T],
+    name_of: fn(T) -> &'static str,
+) -> Result<T, ParamError> {
+    all.iter().copied().find(|&t| name_of(t) == name).ok_or_else(|| {
+        let names = all
+            .iter()
+            .map(|&t| format!("\"{}\"", name_of(t)))
+            .collect::<Vec<_>>()
+            .join(", ");
+        params.error(key, format!("unknown {key} '{name}'; expected one of {names}"))
+    })
+}
+
+/// BOIN12's settings from the keys left in `params` (every one of them must be BOIN12's).
+pub(crate) fn parse_config(params: &mut Params, trial: &TrialContext) -> Result<Boin12Config, ParamError> {
+    let raw: RawBoin12 = params.rest()?;
+    let mut config = Boin12Config::new(trial.target);
+    (config.phi_e, config.c_t, config.c_e, config.utility) = shared_keys(
+        params,
+        [raw.phi_e, raw.c_t, raw.c_e],
+        [raw.response_with_dlt, raw.neither],
+        (config.phi_e, config.c_t, config.c_e, config.utility),
     )?;
-    config.utility.neither = score("neither", raw.neither, config.utility.neither)?;
+    if let Some(n) = raw.n_star {
+        config.n_star = integer(&params.field("n_star"), n, 1, i64::from(trial.max_patients_limit))? as u32;
+    }
     if let Some(name) = raw.selection {
-        config.selection = ObdSelection::from_name(&name).ok_or_else(|| {
-            let names = ObdSelection::ALL.map(|s| format!("\"{}\"", s.name())).join(", ");
-            params.error(
-                "selection",
-                format!("unknown selection '{name}'; expected one of {names}"),
-            )
-        })?;
+        config.selection = named(params, "selection", &name, &ObdSelection::ALL, ObdSelection::name)?;
     }
     Ok(config)
 }

@@ -52,11 +52,6 @@ impl ObdSelection {
             ObdSelection::Escalation => "escalation",
         }
     }
-
-    /// The rule a scenario names.
-    pub fn from_name(name: &str) -> Option<ObdSelection> {
-        ObdSelection::ALL.into_iter().find(|s| s.name() == name)
-    }
 }
 
 /// Weighted isotonic (non-decreasing) regression of `points` (value, weight), one fitted value
