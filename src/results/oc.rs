@@ -346,6 +346,8 @@ pub struct OcTable {
     pub rows: Vec<OcRow>,
     /// The OCs over random curves, when the scenario has `[random_truths]`.
     pub random_truths: Option<super::random_truths::RandomTruthsTable>,
+    /// The randomized dose-optimization stages, when a design has one.
+    pub optimization: Option<super::optimization::OptimizationTable>,
 }
 
 impl OcTable {
@@ -386,6 +388,7 @@ impl OcTable {
             seed,
             rows,
             random_truths: None,
+            optimization: None,
         }
     }
 }

@@ -268,6 +268,19 @@ fn validate(raw: RawScenario, errors: &Errors, need_truth: bool) -> Result<Scena
         errors.unique_name(&root.key("design").at(i).key("name"), &d.name, &mut names)?;
     }
     check_efficacy(&truths, &designs, timing.is_some(), errors)?;
+    if let Some(i) = designs.iter().position(|d| d.randomize.is_some()) {
+        let at = root.key("design").at(i).key("randomize");
+        if simulation.method == Method::Exact {
+            return Err(errors.field(
+                &at,
+                "the randomized stage is simulated (its exact selection probabilities given the arms are in \
+                 optimization_sample_size.csv): remove method = \"exact\" from [simulation]",
+            ));
+        }
+        if raw.random_truths.is_some() {
+            return Err(errors.field(&at, "is not simulated over random truths yet: remove [random_truths]"));
+        }
+    }
     let efficacy = designs.iter().any(|d| d.base.kind().capabilities().efficacy);
     let exact = simulation.method == Method::Exact;
     let random_truths = (raw.random_truths)
@@ -444,7 +457,7 @@ fn association(t: &RawTruth, path: &FieldPath, timed: bool, errors: &Errors) -> 
 /// truth to give `efficacy` and is not simulated in calendar time (yet); without calendar time a
 /// truth's `efficacy` is read only by such designs, so it is refused when none is there.
 fn check_efficacy(truths: &[Truth], designs: &[DesignSpec], timed: bool, errors: &Errors) -> Result<(), ScenarioError> {
-    let uses = |d: &DesignSpec| d.base.kind().capabilities().efficacy;
+    let uses = |d: &DesignSpec| d.base.kind().capabilities().efficacy || d.randomize.is_some();
     let root = FieldPath::default();
     match designs.iter().position(uses) {
         Some(i) if timed => Err(errors.field(
