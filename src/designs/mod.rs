@@ -19,6 +19,7 @@ pub mod blrm;
 pub mod crm;
 pub mod efftox;
 pub mod interval;
+pub mod optimization;
 pub mod outcomes;
 pub mod phase12;
 pub mod registry;

@@ -9,10 +9,12 @@
 
 use super::cache::{DecisionGraph, SharedDecisions};
 use super::outcomes::{Joint, Toxicity};
+use super::randomized::{OptimizationCounts, RandomizedTrials};
 use super::rng::{dlt_threshold, JointThreshold, PatientStream};
 use super::{add, add_counts, total, Accumulator, MergeError, Simulation};
 use crate::core::limits::MAX_DOSES;
-use crate::core::{StopReason, Truth};
+use crate::core::{DoseTruth, StopReason, Truth};
+use crate::designs::optimization::Randomization;
 use crate::designs::{Decision, DoseFinder, TrialData};
 use crate::results::moments::{upper_index, TrialMoments};
 
@@ -43,6 +45,10 @@ pub struct OcCounts {
     /// responses at each dose when counted): the second moments behind every standard error
     /// ([`crate::results::moments`]).
     pub products: Vec<u64>,
+    /// The randomized dose-optimization stage's counts, for a design with one (absent otherwise,
+    /// and then not written to shard files).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub optimization: Option<OptimizationCounts>,
 }
 
 impl OcCounts {
@@ -58,6 +64,7 @@ impl OcCounts {
             sample_size: vec![0; max_patients as usize + 1],
             responses: Vec::new(),
             products: vec![0; triangle(2 * num_doses)],
+            optimization: None,
         }
     }
 
@@ -148,7 +155,8 @@ impl Accumulator for OcCounts {
             && same(&self.dlts, &other.dlts)
             && same(&self.sample_size, &other.sample_size)
             && same(&self.responses, &other.responses)
-            && same(&self.products, &other.products))
+            && same(&self.products, &other.products)
+            && self.optimization.is_some() == other.optimization.is_some())
         {
             return Err(MergeError("the counts are not of the same doses and sample sizes"));
         }
@@ -160,7 +168,12 @@ impl Accumulator for OcCounts {
         add_counts(&mut self.stops, &other.stops)?;
         add_counts(&mut self.sample_size, &other.sample_size)?;
         add_counts(&mut self.responses, &other.responses)?;
-        add_counts(&mut self.products, &other.products)
+        add_counts(&mut self.products, &other.products)?;
+        match (&mut self.optimization, &other.optimization) {
+            (Some(a), Some(b)) => a.merge(b),
+            (None, None) => Ok(()),
+            _ => Err(MergeError("one of the counts has a randomized stage, the other not")),
+        }
     }
 
     fn trials(&self) -> u64 {
@@ -220,6 +233,15 @@ impl Accumulator for OcCounts {
                 self.patients[d]
             ));
         }
+        if let Some(stage) = &self.optimization {
+            stage.check()?;
+            if stage.trials != self.trials {
+                return Err(format!(
+                    "{} trials of the randomized stage, {} of the escalation",
+                    stage.trials, self.trials
+                ));
+            }
+        }
         if let Some(d) = (0..self.responses.len()).find(|&d| self.responses[d] > self.patients[d]) {
             return Err(format!(
                 "dose {} has {} responses among {} patients",
@@ -245,6 +267,10 @@ pub struct DoseFindingPlan<'a> {
     joint: Vec<Vec<JointThreshold>>,
     /// Each design's decisions, shared by the workers (used by designs whose fits are costly).
     shared: Vec<SharedDecisions>,
+    /// Each design's randomized dose-optimization stage, if any (none by default).
+    stages: Vec<Option<Randomization>>,
+    /// Each truth's joint law per dose, when a design has a randomized stage (empty otherwise).
+    dose_truths: Vec<Vec<DoseTruth>>,
 }
 
 impl<'a> DoseFindingPlan<'a> {
@@ -269,7 +295,28 @@ impl<'a> DoseFindingPlan<'a> {
                 })
                 .collect(),
             shared: designs.iter().map(|_| SharedDecisions::default()).collect(),
+            stages: designs.iter().map(|_| None).collect(),
+            dose_truths: Vec::new(),
         }
+    }
+
+    /// The plan with each design's randomized dose-optimization stage (`stages[k]` for design k;
+    /// every truth gives efficacy when one is given, as the scenario checks). Designs with a stage
+    /// run trial by trial ([`RandomizedTrials`]); the others as before.
+    pub fn with_randomization(mut self, stages: Vec<Option<Randomization>>, truths: &[Truth]) -> Self {
+        if stages.iter().any(Option::is_some) {
+            self.dose_truths = truths
+                .iter()
+                .map(|t| t.dose_truths().expect("a randomized stage's truths give efficacy"))
+                .collect();
+            if self.joint.is_empty() {
+                self.joint = (self.dose_truths.iter())
+                    .map(|doses| doses.iter().map(JointThreshold::new).collect())
+                    .collect();
+            }
+        }
+        self.stages = stages;
+        self
     }
 }
 
@@ -287,6 +334,8 @@ enum Graph<'s> {
     Toxicity(DecisionGraph<'s, Toxicity>),
     /// DLTs and responses (phase I/II designs).
     Joint(DecisionGraph<'s, Joint>),
+    /// A design with a randomized stage, trial by trial.
+    Randomized(Box<RandomizedTrials<'s>>),
 }
 
 impl Simulation for DoseFindingPlan<'_> {
@@ -314,16 +363,32 @@ impl Simulation for DoseFindingPlan<'_> {
                     };
                     vec![counts; self.thresholds.len()]
                 })
+                .zip(&self.stages)
+                .map(|(mut counts, stage)| {
+                    if stage.is_some() {
+                        for c in &mut counts {
+                            c.optimization = Some(OptimizationCounts::new(num_doses));
+                        }
+                    }
+                    counts
+                })
                 .collect(),
             graphs: self
                 .designs
                 .iter()
                 .zip(&self.shared)
-                .map(|(d, shared)| {
+                .zip(&self.stages)
+                .map(|((d, shared), stage)| {
                     let (finder, shared) = (d.as_ref(), d.cache_decisions().then_some(shared));
-                    match d.uses_efficacy() {
-                        false => Graph::Toxicity(DecisionGraph::new(finder, shared, self.thresholds.len())),
-                        true => Graph::Joint(DecisionGraph::new(finder, shared, self.thresholds.len())),
+                    match (stage, d.uses_efficacy()) {
+                        (Some(stage), _) => Graph::Randomized(Box::new(RandomizedTrials::new(
+                            finder,
+                            shared.map(SharedDecisions::cache),
+                            stage,
+                            &self.dose_truths,
+                        ))),
+                        (None, false) => Graph::Toxicity(DecisionGraph::new(finder, shared, self.thresholds.len())),
+                        (None, true) => Graph::Joint(DecisionGraph::new(finder, shared, self.thresholds.len())),
                     }
                 })
                 .collect(),
@@ -343,6 +408,12 @@ impl Simulation for DoseFindingPlan<'_> {
             match graph {
                 Graph::Toxicity(graph) => graph.run_truths(&worker.patients, &self.thresholds, counts),
                 Graph::Joint(graph) => graph.run_truths(&worker.patients, &self.joint, counts),
+                Graph::Randomized(trials) => trials.run_truths(
+                    &worker.patients,
+                    (&self.thresholds, &self.joint),
+                    (self.seed, trial),
+                    counts,
+                ),
             }
         }
     }
@@ -352,6 +423,7 @@ impl Simulation for DoseFindingPlan<'_> {
             match graph {
                 Graph::Toxicity(graph) => graph.flush(counts),
                 Graph::Joint(graph) => graph.flush(counts),
+                Graph::Randomized(_) => {}
             }
         }
         worker.counts

@@ -20,6 +20,7 @@ pub mod exact;
 pub mod outcomes;
 mod parallel;
 mod probabilities;
+pub mod randomized;
 pub mod rng;
 pub mod single_arm;
 

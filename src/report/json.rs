@@ -15,6 +15,7 @@
 
 use crate::results::compare::{ComparisonRow, DoseFindingCompared, SingleArmComparedRow};
 use crate::results::obd::{ObdByDoseRow, ObdSummaryRow};
+use crate::results::optimization::{OptimizationByDoseRow, OptimizationSampleSizeRow, OptimizationSummaryRow};
 use crate::results::single_arm::{
     DesignTargetRow, KmExampleRow, MedianOsRow, OrrCurveRow, SampleSizeRow, SingleArmSummaryRow,
 };
@@ -97,6 +98,9 @@ fn table_rows(path: &Path) -> io::Result<Option<JsonRows>> {
         n if n == SummaryRow::FILE => typed::<SingleArmSummaryRow>(path)?,
         n if n == ObdByDoseRow::FILE => typed::<ObdByDoseRow>(path)?,
         n if n == ObdSummaryRow::FILE => typed::<ObdSummaryRow>(path)?,
+        n if n == OptimizationByDoseRow::FILE => typed::<OptimizationByDoseRow>(path)?,
+        n if n == OptimizationSummaryRow::FILE => typed::<OptimizationSummaryRow>(path)?,
+        n if n == OptimizationSampleSizeRow::FILE => typed::<OptimizationSampleSizeRow>(path)?,
         n if n == SampleSizeRow::FILE => typed::<SampleSizeRow>(path)?,
         n if n == OrrCurveRow::FILE => typed::<OrrCurveRow>(path)?,
         n if n == DesignTargetRow::FILE => typed::<DesignTargetRow>(path)?,

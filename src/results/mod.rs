@@ -7,6 +7,7 @@
 //!   decision, overdose).
 //! - [`dose_finding`]: the rows of `oc_by_dose.csv` and `summary.csv`, built from an [`OcTable`].
 //! - [`obd`]: the rows of `obd_by_dose.csv` and `obd_summary.csv`, for phase I/II designs.
+//! - [`optimization`]: the tables of a randomized dose-optimization stage after escalation.
 //! - [`single_arm`]: the rows of a single-arm run's tables (built by `engines::single_arm::table`).
 //! - [`random_truths`]: `random_truths.csv` and `random_truths_curves.csv`, OCs over random curves.
 //! - `compare`, `sweep`: `comparison.csv` and the layout of `sweep.csv`.
@@ -24,6 +25,7 @@ pub mod moments;
 pub mod obd;
 pub(crate) mod oc;
 mod oc_se;
+pub mod optimization;
 pub mod pathways;
 pub mod random_truths;
 pub(crate) mod rows;

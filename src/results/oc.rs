@@ -381,6 +381,8 @@ pub struct OcTable {
     pub random_truths: Option<super::random_truths::RandomTruthsTable>,
     /// The calendar-time features the scenario uses (all, unless told otherwise).
     pub features: CalendarFeatures,
+    /// The randomized dose-optimization stages, when a design has one.
+    pub optimization: Option<super::optimization::OptimizationTable>,
 }
 
 impl OcTable {
@@ -422,6 +424,7 @@ impl OcTable {
             rows,
             random_truths: None,
             features: CalendarFeatures::ALL,
+            optimization: None,
         }
     }
 }

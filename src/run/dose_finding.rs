@@ -1,6 +1,7 @@
 //! The dose-finding engine's run of a scenario without calendar time: its designs under its
 //! truths and its `[random_truths]` curves ([`super::random_truths`]).
 
+use super::optimization::{optimization_table, stages};
 use super::random_truths::{random_truths_table, split_curves, WithCurves};
 use super::{oc_table, simulated_row, write_outputs, Engine, RunError};
 use crate::designs::DoseFinder;
@@ -37,7 +38,8 @@ impl Engine for DoseFindingRun<'_> {
     type Table = OcTable;
 
     fn simulation(&self, seed: u64) -> Result<WithCurves<'_>, RunError> {
-        let plan = DoseFindingPlan::new(&self.designs, &self.scenario.truths, seed);
+        let plan = DoseFindingPlan::new(&self.designs, &self.scenario.truths, seed)
+            .with_randomization(stages(self.scenario), &self.scenario.truths);
         Ok(WithCurves::new(plan, &self.designs, &self.curves, seed))
     }
 
@@ -48,6 +50,7 @@ impl Engine for DoseFindingRun<'_> {
             .map(|by_truth| by_truth.iter().map(|c| simulated_row(c, trials)).collect())
             .collect();
         let mut table = oc_table(self.scenario, results, seed);
+        table.optimization = optimization_table(self.scenario, &counts);
         table.random_truths = random_truths_table(self.scenario, &self.curves, &curves, trials);
         Ok(table)
     }

@@ -10,6 +10,7 @@
 mod bench;
 mod cost;
 mod dose_finding;
+pub mod optimization;
 pub mod random_truths;
 pub mod shard;
 pub mod sweep;
@@ -354,6 +355,12 @@ pub fn simulate_scenario(
         )
         .into());
     }
+    if options.exact && scenario.designs.iter().any(|d| d.randomize.is_some()) {
+        return Err(SimulationError::Unsupported(
+            "a design's randomized dose-optimization stage is simulated: drop --exact".into(),
+        )
+        .into());
+    }
     if options.exact && scenario.random_truths.is_some() {
         return Err(SimulationError::Unsupported("random truths are simulated: drop --exact".into()).into());
     }
@@ -523,6 +530,7 @@ pub(crate) fn write_outputs_into(scenario: &Scenario, table: &OcTable, dir: &Pat
         }
         files.extend(OBD_TABLES);
     }
+    optimization::write_optimization(table, dir, &mut written, &mut files)?;
     random_truths::write_random_truths(table, dir, &mut written, &mut files)?;
     files.extend(tables.charts());
     files.push((report::html::REPORT, report::html::DESCRIPTION));

@@ -1,13 +1,15 @@
 //! `[[design]]` tables: the keys every design shares (`name`, `rule`, `accelerated_titration`,
-//! `titration_after_dlt`, `rules`, `step_up`, `backfill`); the design's own keys are parsed by its kind in the design
+//! `titration_after_dlt`, `rules`, `step_up`, `backfill`, `randomize`); the design's own keys are parsed by its kind in the design
 //! registry ([`crate::designs::registry`]).
 
 use super::backfill::{backfill as resolve_backfill, raw_backfill, DesignContext};
+use super::randomize::parse_randomize;
 use super::raw::Errors;
 use super::{FieldPath, ScenarioError, TrialSettings, MAX_PATIENTS_LIMIT};
 use crate::core::params::Params;
 use crate::core::words::did_you_mean;
 use crate::core::{Backfill, BackfillVariant, StepUpRule};
+use crate::designs::optimization::Randomization;
 use crate::designs::registry::{self, ConfiguredDesign, TrialContext, Wrappers};
 use crate::designs::rules::{DontSkipDoses, DoseSelector, StopAtN, StopWhenNAtDose, StopWhenTooToxic};
 use crate::designs::titration::AfterFirstDlt;
@@ -31,6 +33,8 @@ pub struct DesignSpec {
     pub step_up: StepUpRule,
     /// Backfill cohorts (calendar time, waiting designs only).
     pub backfill: Option<Backfill>,
+    /// The randomized dose-optimization stage after escalation (`randomize`), if any.
+    pub randomize: Option<Randomization>,
 }
 
 /// A stopping or skipping rule wrapped around the base design.
@@ -137,6 +141,9 @@ impl DesignSpec {
                 b.max_per_dose
             ));
         }
+        if let Some(stage) = &self.randomize {
+            settings.push_str(&format!(", randomize = {{ {} }}", stage.settings()));
+        }
         settings
     }
 }
@@ -208,6 +215,7 @@ pub(super) fn parse_design(
         .map(|v| raw_backfill(v, &path.key("backfill"), timed, errors))
         .transpose()?
         .flatten();
+    let raw_randomize = table.remove("randomize");
     let raw_rules: Vec<toml::Value> = match table.remove("rules") {
         Some(value) => errors.deserialize(value, &path.key("rules"))?,
         None => Vec::new(),
@@ -270,6 +278,22 @@ pub(super) fn parse_design(
             format!("{rule} does not take titration yet"),
         ));
     }
+    let randomize = match raw_randomize {
+        Some(_) if timed => {
+            return Err(errors.field(
+                &path.key("randomize"),
+                "the randomized dose-optimization stage is not simulated in calendar time yet: remove [timing]",
+            ))
+        }
+        Some(value) => Some(parse_randomize(
+            value,
+            &path.key("randomize"),
+            trial,
+            capabilities.efficacy,
+            errors,
+        )?),
+        None => None,
+    };
     let mut spec = DesignSpec {
         name,
         base: Arc::from(base),
@@ -277,6 +301,7 @@ pub(super) fn parse_design(
         rules: Vec::new(),
         step_up,
         backfill,
+        randomize,
     };
     for (i, value) in raw_rules.into_iter().enumerate() {
         let rule_path = path.key("rules").at(i);

@@ -6,6 +6,7 @@ mod backfill;
 mod calendar;
 mod design;
 mod random_truths;
+mod randomize;
 mod raw;
 mod single_arm;
 mod sweep;

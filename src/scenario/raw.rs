@@ -268,6 +268,19 @@ fn validate(raw: RawScenario, errors: &Errors, need_truth: bool) -> Result<Scena
         errors.unique_name(&root.key("design").at(i).key("name"), &d.name, &mut names)?;
     }
     check_efficacy(&truths, &designs, timing.is_some(), errors)?;
+    if let Some(i) = designs.iter().position(|d| d.randomize.is_some()) {
+        let at = root.key("design").at(i).key("randomize");
+        if simulation.method == Method::Exact {
+            return Err(errors.field(
+                &at,
+                "the randomized stage is simulated (its exact selection probabilities given the arms are in \
+                 optimization_sample_size.csv): remove method = \"exact\" from [simulation]",
+            ));
+        }
+        if raw.random_truths.is_some() {
+            return Err(errors.field(&at, "is not simulated over random truths yet: remove [random_truths]"));
+        }
+    }
     let efficacy = designs.iter().any(|d| d.base.kind().capabilities().efficacy);
     let exact = simulation.method == Method::Exact;
     let random_truths = (raw.random_truths)
@@ -437,7 +450,7 @@ fn association(t: &RawTruth, path: &FieldPath, errors: &Errors) -> Result<Associ
 /// backfill waits for a response, needs every truth to give `efficacy`; without calendar time a
 /// truth's `efficacy` is read only by phase I/II designs, so it is refused when none is there.
 fn check_efficacy(truths: &[Truth], designs: &[DesignSpec], timed: bool, errors: &Errors) -> Result<(), ScenarioError> {
-    let uses = |d: &DesignSpec| d.base.kind().capabilities().efficacy;
+    let uses = |d: &DesignSpec| d.base.kind().capabilities().efficacy || d.randomize.is_some();
     let root = FieldPath::default();
     let gated = |d: &DesignSpec| d.backfill.as_ref().is_some_and(|b| b.require_response);
     if let (Some(i), Some(j)) = (

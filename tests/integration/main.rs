@@ -19,6 +19,7 @@ mod fuzz;
 mod interim;
 mod limits;
 mod limits_cost;
+mod optimization;
 mod params;
 mod parity;
 mod pathways;

@@ -513,7 +513,11 @@ fn obd_section_matches_the_obd_csvs() {
     let doc = html.root_element();
     let by_dose: Vec<ObdByDoseRow> = read_rows(&dir.join("obd_by_dose.csv")).unwrap();
     let summary: Vec<ObdSummaryRow> = read_rows(&dir.join("obd_summary.csv")).unwrap();
-    assert_eq!(by_dose.len(), 3 * 3 * 5, "3 truths × BOIN12, EffTox, U-BOIN × 5 doses");
+    assert_eq!(
+        by_dose.len(),
+        3 * 4 * 5,
+        "3 truths × BOIN12, EffTox, BOIN12 + randomized, U-BOIN × 5 doses"
+    );
     assert!(find(doc, "tr", &[("data-design", "BOIN"), ("data-row", "true_utility")]).is_none());
     for r in &by_dose {
         let what = format!("{} / {} / dose {}", r.truth, r.design, r.dose);

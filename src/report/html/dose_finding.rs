@@ -151,6 +151,8 @@ pub struct DoseFindingPage {
     pub protocol: Vec<Protocol>,
     /// The dose-optimization section, for runs with phase I/II designs ([`super::obd`]).
     pub obd: Option<super::obd::ObdSection>,
+    /// The randomized dose-optimization section, for runs with a randomized stage.
+    pub optimization: Option<super::optimization::OptimizationSection>,
     /// OCs over random truths, when the scenario has them.
     pub random_truths: Option<super::random_truths::RandomTruthsSection>,
 }
@@ -345,6 +347,10 @@ pub fn page(scenario: &Scenario, table: &OcTable) -> DoseFindingPage {
         precision: precision_section(scenario, table),
         protocol: protocol_paragraphs(scenario, table),
         obd: super::obd::obd_section(table, &colour_of),
+        optimization: table
+            .optimization
+            .as_ref()
+            .map(super::optimization::optimization_section),
         random_truths: (table.random_truths.as_ref())
             .map(|r| super::random_truths::section(r, &table.dose_labels, &colours)),
     }

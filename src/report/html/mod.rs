@@ -13,6 +13,7 @@
 
 pub mod dose_finding;
 pub mod obd;
+pub mod optimization;
 pub mod precision;
 pub mod random_truths;
 pub mod single_arm_page;
@@ -54,12 +55,13 @@ impl Setting {
 }
 
 /// The templates, compiled in.
-const TEMPLATES: [(&str, &str); 9] = [
+const TEMPLATES: [(&str, &str); 10] = [
     ("base.html", include_str!("../templates/base.html")),
     ("macros.html", include_str!("../templates/macros.html")),
     ("style.css", include_str!("../templates/style.css")),
     ("dose_finding.html", include_str!("../templates/dose_finding.html")),
     ("obd.html", include_str!("../templates/obd.html")),
+    ("optimization.html", include_str!("../templates/optimization.html")),
     ("random_truths.html", include_str!("../templates/random_truths.html")),
     ("single_arm.html", include_str!("../templates/single_arm.html")),
     ("sweep.html", include_str!("../templates/sweep.html")),
