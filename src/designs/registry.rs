@@ -58,8 +58,9 @@ pub fn interval_family(rule: &str) -> Option<&'static IntervalFamily> {
 /// What a design kind supports. The scenario checks a `[[design]]`'s keys against it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Capabilities {
-    /// Its decisions are a function of the per-dose counts, so operating characteristics can be
-    /// computed by exact enumeration.
+    /// Its decisions are a function of the per-dose counts, cheap enough to take in every
+    /// reachable state, so operating characteristics can be computed by exact enumeration (`run
+    /// --exact` simulates the other designs of the scenario, with a note).
     pub exact: bool,
     /// A fit costs a model fit, so engines cache decisions by trial state (what
     /// [`Design::costly_fit`] answers for the design it builds).

@@ -414,9 +414,18 @@ fn exact_or_simulated(
                     &scenario.truths[j],
                     scenario.simulation.max_exact_states,
                 );
-                let result = match truth.dose_truths().filter(|_| finder.uses_efficacy()) {
-                    Some(joint) => exact_joint_oc(finder, &joint, limit, memo),
-                    None => exact_oc(finder, &truth.dlt, limit, memo),
+                let kind = scenario.designs[k].base.kind();
+                let result = if !kind.capabilities().exact {
+                    Err(format!(
+                        "{} has no exact enumeration (its posterior is integrated numerically in every trial state, too slow for all reachable states)",
+                        kind.rule()
+                    ))
+                } else {
+                    match truth.dose_truths().filter(|_| finder.uses_efficacy()) {
+                        Some(joint) => exact_joint_oc(finder, &joint, limit, memo),
+                        None => exact_oc(finder, &truth.dlt, limit, memo),
+                    }
+                    .map_err(|e| e.to_string())
                 };
                 (k, j, result, started.elapsed().as_secs_f64())
             })

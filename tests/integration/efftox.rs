@@ -344,3 +344,30 @@ fn console_correct_is_the_obd_selection() {
     let shown: f64 = line.split_whitespace().nth(2).unwrap().parse().unwrap();
     assert!((shown - pct).abs() < 0.051, "console {shown}, obd_summary.csv {pct}");
 }
+
+/// `--exact` on a scenario mixing EffTox with BOIN12 computes BOIN12 exactly and simulates EffTox
+/// (whose numerical posterior in every reachable state would take hours), with a note naming it,
+/// in bounded time instead of enumerating EffTox's states.
+#[test]
+fn exact_runs_simulate_efftox_and_enumerate_boin12() {
+    use trialsim::results::Method;
+    use trialsim::run::{simulate_scenario, RunOptions};
+    let text = SCENARIO.replace("max_patients = 39", "max_patients = 12")
+        + "[[design]]\nname = \"BOIN12\"\nrule = \"boin12\"\n";
+    let options = RunOptions {
+        trials: Some(40),
+        seed: Some(7),
+        threads: 2,
+        exact: true,
+    };
+    let (table, notes) = simulate_scenario(&scenario(&text), &options, &|_| {}).unwrap();
+    let method = |design: &str| table.rows.iter().find(|r| r.design == design).unwrap().method;
+    assert!(matches!(method("EffTox"), Method::Simulated { trials: 40 }));
+    assert!(matches!(method("BOIN12"), Method::Exact { .. }));
+    let note = notes.iter().find(|n| n.design == "EffTox").expect("a note on EffTox");
+    let why = note.outcome.as_ref().unwrap_err();
+    assert!(
+        why.contains("efftox has no exact enumeration") && why.ends_with("simulated instead"),
+        "{why}"
+    );
+}
