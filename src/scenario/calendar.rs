@@ -46,6 +46,17 @@ pub(super) fn validate_utility(raw: RawUtility, timed: bool, errors: &Errors) ->
     if !timed {
         return Err(errors.field(&path, "the RP2D is chosen in calendar time: add a [timing] table"));
     }
+    utility_scores(raw.response_with_dlt, raw.neither, &path, errors)
+}
+
+/// BOIN12's utility scores for a response with a DLT and for neither (response alone 100, DLT
+/// alone 0), each within [0, 100], defaults where not given; errors name `path.key`.
+pub(super) fn utility_scores(
+    response_with_dlt: Option<f64>,
+    neither: Option<f64>,
+    path: &FieldPath,
+    errors: &Errors,
+) -> Result<Utility, ScenarioError> {
     let score = |key: &str, value: Option<f64>, default: f64| -> Result<f64, ScenarioError> {
         match value {
             None => Ok(default),
@@ -55,8 +66,8 @@ pub(super) fn validate_utility(raw: RawUtility, timed: bool, errors: &Errors) ->
     };
     let default = Utility::default();
     Ok(Utility {
-        response_with_dlt: score("response_with_dlt", raw.response_with_dlt, default.response_with_dlt)?,
-        neither: score("neither", raw.neither, default.neither)?,
+        response_with_dlt: score("response_with_dlt", response_with_dlt, default.response_with_dlt)?,
+        neither: score("neither", neither, default.neither)?,
     })
 }
 

@@ -3,7 +3,6 @@
 
 use super::raw::Errors;
 use super::{FieldPath, ScenarioError, TrialSettings};
-use crate::core::Utility;
 use crate::designs::optimization::{NonInferiorityTest, Randomization, SelectionRule, MAX_ARMS};
 use serde::Deserialize;
 
@@ -97,18 +96,7 @@ pub(super) fn parse_randomize(
              (responses are not observed there): use pool = false or a phase I/II design",
         ));
     }
-    let score = |key: &str, value: Option<f64>, default: f64| -> Result<f64, ScenarioError> {
-        match value {
-            None => Ok(default),
-            Some(v) if (0.0..=100.0).contains(&v) => Ok(v),
-            Some(v) => Err(errors.field(&path.key(key), format!("must be a utility between 0 and 100, got {v}"))),
-        }
-    };
-    let default = Utility::default();
-    let utility = Utility {
-        response_with_dlt: score("response_with_dlt", raw.response_with_dlt, default.response_with_dlt)?,
-        neither: score("neither", raw.neither, default.neither)?,
-    };
+    let utility = super::calendar::utility_scores(raw.response_with_dlt, raw.neither, path, errors)?;
     let max_n_per_arm = raw.max_n_per_arm.unwrap_or(100);
     Ok(Randomization {
         arms,
