@@ -45,6 +45,9 @@ pub fn in_words(rule: &str) -> &'static str {
         "blrm" => "the Bayesian logistic regression model (BLRM) with escalation with overdose control: a two-parameter logistic model; the next dose maximises the posterior probability of the target interval among doses whose probability of overdosing is below the limit",
         "tite-crm" => "the time-to-event CRM: the CRM with patients still in follow-up weighted by the fraction of the DLT window they have completed",
         "tite-boin" => "the time-to-event BOIN: BOIN's boundaries applied to an effective sample size that imputes the pending patients' outcomes, suspending accrual when too much is pending",
+        "boin12" => "the BOIN12 phase I/II design: BOIN's boundaries for the DLT rate decide whether to de-escalate; otherwise the next cohort goes, among the admissible neighbouring doses (acceptable posterior toxicity and efficacy), to the dose with the highest posterior probability that its utility (response and DLT jointly scored) exceeds a benchmark; the optimal biological dose (OBD) is the admissible dose of highest estimated utility",
+        "u-boin" => "the utility-based BOIN (U-BOIN) phase I/II design: BOIN explores the doses in stage I; from stage II the next cohort explores the dose above while its DLT rate allows, otherwise goes to the admissible dose of highest posterior mean utility under a multinomial-Dirichlet model; the OBD is the admissible dose of highest posterior mean utility",
+        "efftox" => "the EffTox phase I/II design: a Bayesian model of the probabilities of response and DLT by dose, with a trade-off contour that scores each dose's desirability; the next cohort goes to the most desirable acceptable dose (posterior probability of response above its hurdle and of DLT below its hurdle), escalating at most one untried dose; the OBD is the most desirable acceptable dose",
         _ => "a registered design (see its citation)",
     }
 }
