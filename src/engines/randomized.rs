@@ -346,13 +346,17 @@ impl<'s> RandomizedTrials<'s> {
             };
             let allocation = &self.allocation[arms.doses().len() - 2];
             let stage = stage_data(&self.patients, allocation, &arms, &truth.thresholds);
-            let pooled: Vec<EfficacyCounts> = match self.stage.pool {
-                false => stage.clone(),
-                true => (arms.doses().iter().zip(&stage))
-                    .map(|(&d, c)| plus(data.efficacy(d).unwrap_or_default(), c))
-                    .collect(),
+            let with_escalation: Vec<EfficacyCounts>;
+            let compared: &[EfficacyCounts] = match self.stage.pool {
+                false => &stage,
+                true => {
+                    with_escalation = (arms.doses().iter().zip(&stage))
+                        .map(|(&d, c)| plus(data.efficacy(d).unwrap_or_default(), c))
+                        .collect();
+                    &with_escalation
+                }
             };
-            let chosen = self.stage.select(arms.doses(), &pooled);
+            let chosen = self.stage.select(arms.doses(), compared);
             let best_arm = truly_best(&truth.utility, arms.doses());
             let best = [chosen.is_some() && chosen == best_arm, chosen == truth.best_overall];
             optimization.add(data.total_patients(), Some((&arms, &stage)), chosen, best);
