@@ -53,6 +53,11 @@ pub trait Fit {
     fn prob_tox_exceeds(&self, _dose: Dose, _threshold: f64) -> Option<f64> {
         None
     }
+    /// Whether that posterior probability ([`Fit::prob_tox_exceeds`]) is at least `certainty`:
+    /// what a safety rule asks, which a design may settle from a bound without the probability.
+    fn prob_tox_exceeds_at_least(&self, dose: Dose, threshold: f64, certainty: f64) -> Option<bool> {
+        self.prob_tox_exceeds(dose, threshold).map(|p| p >= certainty)
+    }
     /// Whether these data call for treating below `dose` were the trial there now: the design's
     /// own de-escalation rule judged at `dose`. Backfill at a dose closes when it does (BF-BOIN,
     /// Zhao, Yuan et al. 2024, where the rule is BOIN's λd; every design here applies its own).

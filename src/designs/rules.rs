@@ -163,8 +163,8 @@ pub struct StopWhenTooToxic {
 impl Rule for StopWhenTooToxic {
     fn apply(&self, data: &TrialData, fit: &dyn Fit, proposed: Decision) -> Decision {
         let too_toxic = |d: Dose| {
-            fit.prob_tox_exceeds(d, self.threshold)
-                .is_some_and(|p| p >= self.certainty)
+            fit.prob_tox_exceeds_at_least(d, self.threshold, self.certainty)
+                .unwrap_or(false)
         };
         let next = match proposed {
             Decision::Treat(d) => Some(d),

@@ -168,6 +168,9 @@ impl<F: Fit> Fit for OverriddenFit<F> {
     fn prob_tox_exceeds(&self, dose: Dose, threshold: f64) -> Option<f64> {
         self.base.prob_tox_exceeds(dose, threshold)
     }
+    fn prob_tox_exceeds_at_least(&self, dose: Dose, threshold: f64, certainty: f64) -> Option<bool> {
+        self.base.prob_tox_exceeds_at_least(dose, threshold, certainty)
+    }
     fn calls_for_deescalation(&self, dose: Dose) -> bool {
         self.base.calls_for_deescalation(dose)
     }

@@ -12,6 +12,7 @@
 //! digits than the decisions need. Gauss–Hermite quadrature centred on the prior does not: it
 //! misplaces a posterior that has moved away from the prior.
 
+mod bounds;
 mod cache;
 pub(crate) mod params;
 mod weighted;
@@ -19,7 +20,7 @@ mod weighted;
 pub use cache::PosteriorCache;
 pub use params::CRM;
 use weighted::Density;
-pub use weighted::{HermiteRule, LegendreRule, WeightedPosterior, HERMITE_NODES, LEGENDRE_NODES, REACH};
+pub use weighted::{counts_key, HermiteRule, LegendreRule, WeightedPosterior, HERMITE_NODES, LEGENDRE_NODES, REACH};
 
 use super::{Decision, Design, Dose, Fit, TrialData};
 use crate::core::stats::{logit, softplus};
@@ -581,6 +582,13 @@ impl Fit for CrmFit<'_> {
             self.crm
                 .prob_exceeds(self.posterior(), CrmData::Counts(self.data), dose, threshold),
         )
+    }
+
+    /// Settled by Cantelli's bound when it can be ([`Crm::exceeds_by_bound`]), else by
+    /// [`Crm::prob_exceeds`].
+    fn prob_tox_exceeds_at_least(&self, dose: Dose, threshold: f64, certainty: f64) -> Option<bool> {
+        let bound = self.crm.exceeds_by_bound(self.posterior(), dose, threshold, certainty);
+        bound.or_else(|| self.prob_tox_exceeds(dose, threshold).map(|p| p >= certainty))
     }
 }
 

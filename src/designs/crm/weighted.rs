@@ -187,21 +187,28 @@ impl Terms {
         Terms { doses, weights }
     }
 
-    /// The patients and DLTs per dose of complete data.
-    fn of_counts(data: &TrialData) -> Terms {
-        let doses = data
-            .doses()
-            .filter(|&d| data.patients(d) > 0)
-            .map(|d| {
-                let (n, y) = (data.patients(d), data.dlts(d));
-                (d.index(), f64::from(y), f64::from(n - y), 0..0)
-            })
+    /// The patients and DLTs per dose of complete data, as `[n₁, y₁, n₂, y₂, …]`.
+    fn of_counts(counts: &[u16]) -> Terms {
+        let doses = (counts.chunks_exact(2).enumerate())
+            .filter(|(_, c)| c[0] > 0)
+            .map(|(j, c)| (j, f64::from(c[1]), f64::from(c[0] - c[1]), 0..0))
             .collect();
         Terms {
             doses,
             weights: Vec::new(),
         }
     }
+}
+
+/// The patients and DLTs of each dose of `data` in turn, `[n₁, y₁, n₂, y₂, …]`, in the first
+/// 2 × doses entries (counts fit in 16 bits: the state holds them so).
+pub fn counts_key(data: &TrialData) -> [u16; 2 * MAX_DOSES] {
+    let mut key = [0u16; 2 * MAX_DOSES];
+    for d in data.doses() {
+        let j = 2 * d.index();
+        (key[j], key[j + 1]) = (data.patients(d) as u16, data.dlts(d) as u16);
+    }
+    key
 }
 
 /// A posterior integrated around its mode: the mode, the curvature's scale there, ln of the
@@ -366,6 +373,17 @@ impl Crm {
         }
     }
 
+    /// The dose whose DLT probability at β is closest to the target: [`Crm::closest_to_target`]
+    /// of the plug-in estimates at β, without allocating them. Every dose's probability falls
+    /// as β rises, so this dose never falls as β rises.
+    pub fn closest_at(&self, beta: f64) -> Dose {
+        let mut probs = [0.0; MAX_DOSES];
+        for (p, &s) in probs.iter_mut().zip(&self.scaled) {
+            *p = self.config.model.prob(s, beta);
+        }
+        self.closest_to_target(&probs[..self.scaled.len()])
+    }
+
     /// The weighted posterior of β (TITE-CRM) by Gauss–Hermite quadrature `rule` centred on the
     /// mode with the curvature's scale (see the module's documentation); Newton's search for the
     /// mode starts at `start` (e.g. the complete patients' posterior mean).
@@ -390,7 +408,17 @@ impl Crm {
     /// around its mode (TITE-CRM's complete-data fit), instead of the fixed grid of
     /// [`Crm::posterior`]: the same posterior to about 10⁻⁶ in β at a small fraction of the cost.
     pub fn posterior_by_quadrature(&self, rule: &HermiteRule, data: &TrialData) -> CrmPosterior {
-        let integrated = self.integrate(rule, &Terms::of_counts(data), 0.0, true);
+        self.posterior_of_counts(rule, &counts_key(data)[..2 * data.num_doses()])
+    }
+
+    /// The posterior mean of β of [`Crm::posterior_of_counts`] alone.
+    pub(super) fn posterior_mean_of_counts(&self, rule: &HermiteRule, counts: &[u16]) -> f64 {
+        self.integrate(rule, &Terms::of_counts(counts), 0.0, false).mean
+    }
+
+    /// [`Crm::posterior_by_quadrature`] of the patients and DLTs per dose `[n₁, y₁, n₂, y₂, …]`.
+    pub(super) fn posterior_of_counts(&self, rule: &HermiteRule, counts: &[u16]) -> CrmPosterior {
+        let integrated = self.integrate(rule, &Terms::of_counts(counts), 0.0, true);
         CrmPosterior {
             mean: integrated.mean,
             variance: integrated.variance,
@@ -422,7 +450,7 @@ impl Crm {
             return 1.0;
         }
         let terms = match data {
-            CrmData::Counts(data) => Terms::of_counts(data),
+            CrmData::Counts(data) => Terms::of_counts(&counts_key(data)[..2 * data.num_doses()]),
             CrmData::Weighted(outcomes) => Terms::of_outcomes(outcomes, self.scaled.len()),
         };
         let mass = |a: f64, b: f64| {

@@ -5,8 +5,8 @@
 use super::{tite_fit, FollowUp};
 use crate::core::params::{ParamError, Params};
 use crate::designs::crm::{
-    params as crm_params, Crm, CrmConfig, CrmEstimate, CrmFit, HermiteRule, PosteriorCache, WeightedOutcome,
-    HERMITE_NODES,
+    counts_key, params as crm_params, Crm, CrmConfig, CrmEstimate, CrmFit, HermiteRule, PosteriorCache,
+    WeightedOutcome, HERMITE_NODES,
 };
 use crate::designs::registry::{Capabilities, ConfiguredDesign, DesignKind, SimpleKind, TrialContext, Wrappers};
 use crate::designs::titration::OverriddenFit;
@@ -81,12 +81,14 @@ pub enum TiteWeights {
 
 /// Per-patient outcomes for the TITE likelihood: weight 1 for a DLT or complete follow-up.
 pub fn weighted_outcomes(view: &FollowUp, scheme: TiteWeights) -> Vec<WeightedOutcome> {
-    let mut dlt_times: Vec<f64> = view
-        .records
-        .iter()
-        .filter(|p| view.dlt_observed(p))
-        .map(|p| p.dlt_at.expect("observed") - p.entry)
-        .collect();
+    // The observed DLT times, which only the adaptive weights need.
+    let mut dlt_times: Vec<f64> = match scheme {
+        TiteWeights::Linear => Vec::new(),
+        TiteWeights::Adaptive => (view.records.iter())
+            .filter(|p| view.dlt_observed(p))
+            .map(|p| p.dlt_at.expect("observed") - p.entry)
+            .collect(),
+    };
     dlt_times.sort_by(f64::total_cmp);
     let z = dlt_times.len();
     view.records
@@ -151,7 +153,37 @@ impl TiteCrm {
             CrmEstimate::PosteriorMean => posterior.mean_probs,
         }
     }
+
+    /// The next dose (at most `cap`) when the pending patients cannot change it, without
+    /// integrating the weighted posterior. Each pending factor 1 − w·p rises with β (p falls), so
+    /// the weighted posterior's mean of β rises with each pending weight w (the posteriors are
+    /// ordered by likelihood ratio): it lies between the complete patients' mean `complete_mean`
+    /// (every w = 0) and the mean with every pending patient counted complete without a DLT
+    /// (every w = 1), both memoised complete-data fits. With plug-in estimates the next dose
+    /// never falls as the mean rises, so when both ends, widened by [`BRACKET_MARGIN`] for the
+    /// quadrature's error, give the same dose, so does the weighted posterior.
+    fn bracketed(&self, complete_mean: f64, view: &FollowUp, data: &TrialData, cap: Dose) -> Option<Dose> {
+        if self.crm.config().estimate != CrmEstimate::PlugIn {
+            return None;
+        }
+        let mut key = counts_key(data);
+        for p in view.records.iter().filter(|p| !view.complete(p)) {
+            key[2 * p.dose.index()] += 1;
+        }
+        let all_mean = self
+            .crm
+            .posterior_mean_cached(&key[..2 * data.num_doses()], (&self.rule, &self.complete));
+        let low = complete_mean.min(all_mean) - BRACKET_MARGIN;
+        let high = complete_mean.max(all_mean) + BRACKET_MARGIN;
+        let (from, to) = (self.crm.closest_at(low).min(cap), self.crm.closest_at(high).min(cap));
+        (from == to).then_some(from)
+    }
 }
+
+/// How far beyond the bracket of [`TiteCrm::bracketed`] the next dose must stay the same: many
+/// times the largest error of the 12-node quadrature's posterior mean of β seen over the
+/// bundled design's 713,242 decisions (1.5 × 10⁻³).
+const BRACKET_MARGIN: f64 = 0.02;
 
 impl Design for TiteCrm {
     type Fit<'a> = OverriddenFit<<Crm as Design>::Fit<'a>>;
@@ -162,14 +194,17 @@ impl Design for TiteCrm {
                     likelihood weighting pending patients by their follow-up, at most one above the \
                     highest dose given";
         let next = |complete: &CrmFit, view: &FollowUp| {
+            let highest = view.records.iter().map(|p| p.dose).max().unwrap_or(Dose(0));
+            let cap = Dose(highest.0 + 1);
             let best = if view.records.iter().all(|p| view.complete(p)) {
                 complete.closest_to_target()
+            } else if let Some(dose) = self.bracketed(complete.posterior().mean, view, data, cap) {
+                dose
             } else {
                 self.crm
                     .closest_to_target(&self.estimates(view, complete.posterior().mean))
             };
-            let highest = view.records.iter().map(|p| p.dose).max().unwrap_or(Dose(0));
-            Decision::Treat(best.min(Dose(highest.0 + 1)))
+            Decision::Treat(best.min(cap))
         };
         tite_fit(
             self.crm.fit_cached(data, (&self.rule, &self.complete)),
@@ -248,6 +283,59 @@ mod tests {
             restrict: true,
             select_untried: true,
         })
+    }
+
+    /// Wherever [`TiteCrm::bracketed`] settles the next dose, it is the dose of the weighted
+    /// posterior, over 4,000 pseudo-random histories (both weightings, 3–30 patients at up to six
+    /// doses, DLTs more likely higher, the decision taken at a random time after the last entry);
+    /// and it settles many of them. (Over every decision of `qls4131_full.toml`'s TITE-CRM at
+    /// 100,000 trials per truth it settled 73% and never differed.)
+    #[test]
+    fn bracket_agrees_with_the_weighted_posterior() {
+        let crm = Crm::new(CrmConfig {
+            target: 0.25,
+            skeleton: vec![0.05, 0.12, 0.25, 0.40, 0.55, 0.70],
+            model: CrmModel::Empiric,
+            prior_variance: 1.34,
+            estimate: CrmEstimate::PlugIn,
+            restrict: false,
+            select_untried: true,
+        });
+        let (mut settled, mut state) = (0, 0x2545_f491_4f6c_dd1d_u64);
+        let mut uniform = move || {
+            // xorshift64*: a fixed, reproducible stream of uniforms.
+            state ^= state >> 12;
+            state ^= state << 25;
+            state ^= state >> 27;
+            (state.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 11) as f64 / (1u64 << 53) as f64
+        };
+        for case in 0..4000 {
+            let weights = if case % 2 == 0 {
+                TiteWeights::Linear
+            } else {
+                TiteWeights::Adaptive
+            };
+            let tite = TiteCrm::new(Crm::new(crm.config().clone()), weights);
+            let (mut records, mut entry, mut dose) = (Vec::new(), 0.0, 0u16);
+            for _ in 0..3 + (uniform() * 28.0) as usize {
+                entry += uniform() * 0.6;
+                dose = (dose + u16::from(uniform() < 0.4)).min(5);
+                let dlt = uniform() < 0.05 + 0.1 * f64::from(dose);
+                records.push(patient(dose, entry, dlt.then(|| entry + uniform())));
+            }
+            let data = data_at(&records, entry + uniform() * 0.5, 6);
+            let view = data.follow_up().expect("follow-up");
+            let complete = tite.crm.fit_cached(&data, (&tite.rule, &tite.complete));
+            let highest = records.iter().map(|p| p.dose).max().expect("patients");
+            let cap = Dose(highest.0 + 1);
+            let Some(bracketed) = tite.bracketed(complete.posterior().mean, view, &data, cap) else {
+                continue;
+            };
+            settled += 1;
+            let full = crm.closest_to_target(&tite.estimates(view, complete.posterior().mean));
+            assert_eq!(bracketed, full.min(cap), "case {case}: {records:?}");
+        }
+        assert!(settled > 1000, "settled {settled} of 4000");
     }
 
     /// VALIDATION R6: TITE-CRM b̂ = −0.1328, p̂ = .0726 .1332 .2443 .3988 .5450 .7317, next dose 3
