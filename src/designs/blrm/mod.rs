@@ -14,13 +14,18 @@
 //! P(p(d) ≥ c) is integrated column by column: for each log β the event is log α ≥ logit c −
 //! β·log(d/d*), a half-line whose end is placed exactly within its grid cell.
 
+mod memo;
 mod params;
+mod posterior;
 
 pub(crate) use params::check_dose_amounts;
 pub use params::BLRM;
 
 use super::{Decision, Design, Dose, Fit, StopReason, TrialData};
-use crate::core::stats::{logit, softplus};
+use crate::core::stats::softplus;
+use memo::{FitMemo, IntervalProbabilities};
+use posterior::Posterior;
+use std::sync::{Arc, OnceLock};
 
 /// Grid points per parameter.
 pub const GRID_POINTS: usize = 161;
@@ -74,14 +79,17 @@ pub struct Blrm {
     log_ratio: Vec<f64>,
     /// Grid nodes for log α (rows) and log β (columns), and their spacings.
     alpha: Vec<f64>,
-    beta: Vec<f64>,
     steps: [f64; 2],
+    /// The slope β = e^(log β) at each column.
+    slopes: Vec<f64>,
     /// Log prior density plus log trapezoid weight at each node (row-major: α then β).
     log_prior: Vec<f64>,
     /// ln p and ln(1 − p) per dose and node, one dose after another (index j·nodes + g), so that
     /// a dose's log-likelihood terms are added over the grid in one contiguous (vectorised) pass.
     log_p: Vec<f64>,
     log_q: Vec<f64>,
+    /// Fits already made, by the patients and DLTs per dose.
+    memo: FitMemo,
 }
 
 impl Blrm {
@@ -104,6 +112,7 @@ impl Blrm {
             )
         };
         let ((alpha, step_a), (beta, step_b)) = (axis(0), axis(1));
+        let slopes: Vec<f64> = beta.iter().map(|b| b.exp()).collect();
         let log_ratio: Vec<f64> = config
             .dose_amounts
             .iter()
@@ -116,12 +125,11 @@ impl Blrm {
         let mut log_p = vec![0.0; nodes * log_ratio.len()];
         let mut log_q = vec![0.0; nodes * log_ratio.len()];
         for (i, &a) in alpha.iter().enumerate() {
-            for (j, &b) in beta.iter().enumerate() {
+            for (j, (&b, &slope)) in beta.iter().zip(&slopes).enumerate() {
                 let za = (a - config.prior_mean[0]) / config.prior_sd[0];
                 let zb = (b - config.prior_mean[1]) / config.prior_sd[1];
                 let quadratic = (za * za - 2.0 * rho * za * zb + zb * zb) / (1.0 - rho * rho);
                 log_prior.push(-0.5 * quadratic + edge(i) + edge(j));
-                let slope = b.exp();
                 let g = i * points + j;
                 for (k, &x) in log_ratio.iter().enumerate() {
                     let z = a + slope * x;
@@ -134,11 +142,12 @@ impl Blrm {
             config,
             log_ratio,
             alpha,
-            beta,
             steps: [step_a, step_b],
+            slopes,
             log_prior,
             log_p,
             log_q,
+            memo: FitMemo::default(),
         }
     }
 
@@ -146,133 +155,40 @@ impl Blrm {
     pub fn config(&self) -> &BlrmConfig {
         &self.config
     }
-
-    /// Normalised posterior weights at the grid nodes, and each node's weight with that of every
-    /// node above it in its column, rows from the top (see [`BlrmFit`]).
-    fn posterior_weights(&self, data: &TrialData) -> (Vec<f64>, Vec<f64>) {
-        let treated: Vec<(usize, f64, f64)> = data
-            .doses()
-            .filter(|&d| data.patients(d) > 0)
-            .map(|d| {
-                (
-                    d.index(),
-                    f64::from(data.dlts(d)),
-                    f64::from(data.patients(d) - data.dlts(d)),
-                )
-            })
-            .collect();
-        // Each node's log-likelihood, dose by dose in dose order (the sum is the same, term by
-        // term, as a per-node sum), then the log prior added.
-        let nodes = self.log_prior.len();
-        let (mut w, max) = match treated.split_first() {
-            None => {
-                let max = self.log_prior.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-                (self.log_prior.clone(), max)
-            }
-            Some((&(j, y, f), rest)) => {
-                let column = |j: usize| j * nodes..(j + 1) * nodes;
-                let terms = |j: usize| self.log_p[column(j)].iter().zip(&self.log_q[column(j)]);
-                let mut w: Vec<f64> = terms(j).map(|(&lp, &lq)| y * lp + f * lq).collect();
-                for &(j, y, f) in rest {
-                    for (sum, (&lp, &lq)) in w.iter_mut().zip(terms(j)) {
-                        *sum += y * lp + f * lq;
-                    }
-                }
-                // The log prior added and the largest value found in one pass.
-                let mut max = f64::NEG_INFINITY;
-                for (sum, &lp0) in w.iter_mut().zip(&self.log_prior) {
-                    *sum += lp0;
-                    max = max.max(*sum);
-                }
-                (w, max)
-            }
-        };
-        let mut total = 0.0;
-        for v in w.iter_mut() {
-            // exp underflows to exactly 0 below −745.2; skip libm's slow underflow path there.
-            let x = *v - max;
-            *v = if x < -746.0 { 0.0 } else { x.exp() };
-            total += *v;
-        }
-        // Normalised row by row from the top (largest log α), each row's column sums from the
-        // top following it: one pass, no copy.
-        let n = self.alpha.len();
-        let mut above: Vec<f64> = Vec::with_capacity(nodes);
-        for i in (0..n).rev() {
-            let row = &mut w[i * n..(i + 1) * n];
-            for v in row.iter_mut() {
-                *v /= total;
-            }
-            if i + 1 == n {
-                above.extend_from_slice(row);
-            } else {
-                let previous = above.len() - n;
-                for (j, &v) in row.iter().enumerate() {
-                    above.push(v + above[previous + j]);
-                }
-            }
-        }
-        (w, above)
-    }
 }
 
 /// BLRM fitted to the outcomes so far.
 pub struct BlrmFit<'a> {
     blrm: &'a Blrm,
     data: &'a TrialData,
-    /// Posterior weight per node, row-major (log α rows, log β columns).
-    weights: Vec<f64>,
-    /// Per node: the posterior weight of that node and every node above it in its column
-    /// (larger log α), row by row from the top row (index (n − 1 − row)·n + column).
-    above: Vec<f64>,
     /// Posterior P(targeted toxicity) and P(overdosing) per dose.
-    target_prob: Vec<f64>,
-    overdose_prob: Vec<f64>,
+    probabilities: Arc<IntervalProbabilities>,
+    /// The grid posterior, computed when first needed (a memoised fit has none).
+    posterior: OnceLock<Posterior>,
 }
 
 impl BlrmFit<'_> {
-    /// P(p(dose) ≥ cut) under the grid posterior, column by column (see the module doc).
+    /// The grid posterior.
+    fn posterior(&self) -> &Posterior {
+        self.posterior.get_or_init(|| self.blrm.posterior(self.data))
+    }
+
+    /// P(p(dose) ≥ cut) under the grid posterior.
     fn prob_at_least(&self, dose: Dose, cut: f64) -> f64 {
-        let blrm = self.blrm;
-        if cut <= 0.0 {
-            return 1.0;
-        }
-        if cut >= 1.0 {
-            return 0.0;
-        }
-        let (n, h) = (blrm.alpha.len(), blrm.steps[0]);
-        let x = blrm.log_ratio[dose.index()];
-        let mut mass = 0.0;
-        for (j, &b) in blrm.beta.iter().enumerate() {
-            // p ≥ cut ⟺ log α ≥ logit(cut) − e^β·x: each node carries the mass of the cell
-            // [u − h/2, u + h/2], counted for the part above the cut.
-            let cut_alpha = logit(cut) - b.exp() * x;
-            let position = (cut_alpha - blrm.alpha[0]) / h + 0.5;
-            if position >= n as f64 {
-                continue;
-            }
-            let first_full = position.max(0.0).ceil() as usize;
-            if first_full < n {
-                mass += self.above[(n - 1 - first_full) * n + j];
-            }
-            if position > 0.0 && first_full > 0 {
-                let fraction = first_full as f64 - position;
-                mass += fraction * self.weights[(first_full - 1) * n + j];
-            }
-        }
-        mass.clamp(0.0, 1.0)
+        self.posterior().prob_at_least(self.blrm, dose, cut)
     }
 
     /// Whether EWOC admits the dose.
     fn ewoc_admits(&self, dose: Dose) -> bool {
-        self.overdose_prob[dose.index()] < self.blrm.config.overdose_limit
+        self.probabilities.overdose[dose.index()] < self.blrm.config.overdose_limit
     }
 
     /// The dose with the highest P(targeted toxicity) among `candidates` (lowest on ties).
     fn best_target(&self, candidates: impl Iterator<Item = Dose>) -> Option<Dose> {
+        let target = &self.probabilities.target;
         let mut best: Option<Dose> = None;
         for d in candidates {
-            if best.is_none_or(|b| self.target_prob[d.index()] > self.target_prob[b.index()]) {
+            if best.is_none_or(|b| target[d.index()] > target[b.index()]) {
                 best = Some(d);
             }
         }
@@ -281,35 +197,31 @@ impl BlrmFit<'_> {
 
     /// Posterior P(targeted toxicity) per dose.
     pub fn target_probabilities(&self) -> &[f64] {
-        &self.target_prob
+        &self.probabilities.target
     }
 
     /// Posterior P(overdosing) per dose.
     pub fn overdose_probabilities(&self) -> &[f64] {
-        &self.overdose_prob
+        &self.probabilities.overdose
     }
 }
 
 impl Design for Blrm {
     type Fit<'a> = BlrmFit<'a>;
 
+    /// The interval probabilities come from the memo when these counts have been fitted before.
     fn fit<'a>(&'a self, data: &'a TrialData) -> BlrmFit<'a> {
-        let (weights, above) = self.posterior_weights(data);
-        let mut fit = BlrmFit {
+        let posterior = OnceLock::new();
+        let probabilities = self.memo.get_or_fit(data, || {
+            let posterior = posterior.get_or_init(|| self.posterior(data));
+            self.interval_probabilities(posterior, data)
+        });
+        BlrmFit {
             blrm: self,
             data,
-            weights,
-            above,
-            target_prob: Vec::new(),
-            overdose_prob: Vec::new(),
-        };
-        let [lower, upper] = self.config.target_interval;
-        for d in data.doses() {
-            let (at_least_lower, at_least_upper) = (fit.prob_at_least(d, lower), fit.prob_at_least(d, upper));
-            fit.target_prob.push((at_least_lower - at_least_upper).max(0.0));
-            fit.overdose_prob.push(at_least_upper);
+            probabilities,
+            posterior,
         }
-        fit
     }
 
     fn costly_fit(&self) -> bool {
@@ -373,7 +285,7 @@ impl Fit for BlrmFit<'_> {
         let best = match decision {
             Decision::Treat(d) => format!(
                 "; the highest P(target) among them{ceiling}: dose {d} ({:.3})",
-                self.target_prob[d.index()]
+                self.probabilities.target[d.index()]
             ),
             _ => String::new(),
         };
@@ -385,20 +297,16 @@ impl Fit for BlrmFit<'_> {
     }
 
     fn dosing_intervals(&self, dose: Dose) -> Option<[f64; 3]> {
-        let (target, over) = (self.target_prob[dose.index()], self.overdose_prob[dose.index()]);
+        let (target, over) = (
+            self.probabilities.target[dose.index()],
+            self.probabilities.overdose[dose.index()],
+        );
         Some([(1.0 - target - over).max(0.0), target, over])
     }
 
     /// Posterior mean of the DLT probability.
     fn prob_tox(&self, dose: Dose) -> Option<f64> {
-        let nodes = self.weights.len();
-        Some(
-            self.weights
-                .iter()
-                .enumerate()
-                .map(|(g, w)| w * self.blrm.log_p[dose.index() * nodes + g].exp())
-                .sum(),
-        )
+        Some(self.posterior().mean_prob(self.blrm, dose))
     }
 
     fn prob_tox_exceeds(&self, dose: Dose, threshold: f64) -> Option<f64> {
@@ -410,11 +318,11 @@ impl Fit for BlrmFit<'_> {
 mod tests {
     use super::*;
 
-    fn config() -> BlrmConfig {
+    pub(super) fn config() -> BlrmConfig {
         BlrmConfig::new(vec![1.0, 2.5, 5.0, 10.0, 15.0, 20.0, 25.0], 10.0, 0.25)
     }
 
-    fn data(cohorts: &[(u16, u16, u16)]) -> TrialData {
+    pub(super) fn data(cohorts: &[(u16, u16, u16)]) -> TrialData {
         let mut data = TrialData::new(7);
         for &(d, n, y) in cohorts {
             data.add_cohort(Dose(d), n, y);
@@ -440,11 +348,11 @@ mod tests {
             for dose in d.doses() {
                 let i = dose.index();
                 assert!(
-                    (a.target_prob[i] - b.target_prob[i]).abs() < 2e-3,
+                    (a.target_probabilities()[i] - b.target_probabilities()[i]).abs() < 2e-3,
                     "{cohorts:?} dose {dose}"
                 );
                 assert!(
-                    (a.overdose_prob[i] - b.overdose_prob[i]).abs() < 2e-3,
+                    (a.overdose_probabilities()[i] - b.overdose_probabilities()[i]).abs() < 2e-3,
                     "{cohorts:?} dose {dose}"
                 );
                 assert!((a.prob_tox(dose).unwrap() - b.prob_tox(dose).unwrap()).abs() < 2e-3);
@@ -461,10 +369,10 @@ mod tests {
         let fit = blrm.fit(&empty);
         for d in 0..7 {
             let under = 1.0 - fit.prob_at_least(Dose(d), 0.16);
-            let total = under + fit.target_prob[d as usize] + fit.overdose_prob[d as usize];
+            let total = under + fit.target_probabilities()[d as usize] + fit.overdose_probabilities()[d as usize];
             assert!((total - 1.0).abs() < 1e-9);
         }
-        assert!(fit.overdose_prob.windows(2).all(|w| w[0] < w[1]));
+        assert!(fit.overdose_probabilities().windows(2).all(|w| w[0] < w[1]));
     }
 
     #[test]
