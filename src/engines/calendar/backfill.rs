@@ -43,7 +43,7 @@ impl Enrolment {
                 complete_counts(&patients.records, arrival, window, complete);
             }
             let open = (0..=highest.0).rev().map(Dose).find(|&b| {
-                let at = patients.records.iter().filter(|r| r.dose == b).count() as u32;
+                let at = patients.at(b);
                 at > 0
                     && at < rule.max_per_dose
                     && (!rule.require_response || patients.responded(b, arrival, window))

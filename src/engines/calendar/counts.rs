@@ -2,7 +2,7 @@
 //! and the protocol's other outcomes.
 
 use super::enrolment::Enrolment;
-use super::patients::{Patients, Stage};
+use super::patients::{Patients, Tally, TALLIES};
 use super::trial::TimedTrial;
 use crate::core::stats::clopper_pearson;
 use crate::core::{Regimen, StepUpRule};
@@ -60,7 +60,7 @@ pub struct ProtocolCounts {
 }
 
 /// The tables of [`ProtocolCounts`] that count patients (or their events) at each dose.
-const PER_PATIENT: usize = 7;
+const PER_PATIENT: usize = TALLIES;
 
 /// Sums over trials of the squares behind the standard errors of one per-dose count x
 /// ([`crate::results::moments`]): per dose Σx_d² and Σx_d·n_d (n_d the patients at the dose),
@@ -85,20 +85,6 @@ impl TableMoments {
             total_squares: 0,
             total_with_patients: 0,
         }
-    }
-
-    /// Counts one trial's values `x` at the doses, with `n` patients at each.
-    fn add(&mut self, x: &[u32], n: &[u32]) {
-        let (mut total, mut patients) = (0u64, 0u64);
-        for (d, (&x, &n)) in x.iter().zip(n).enumerate() {
-            let (x, n) = (u64::from(x), u64::from(n));
-            self.squares[d] += x * x;
-            self.with_patients[d] += x * n;
-            total += x;
-            patients += n;
-        }
-        self.total_squares += total * total;
-        self.total_with_patients += total * patients;
     }
 
     fn merge(&mut self, other: &TableMoments) -> Result<(), MergeError> {
@@ -160,6 +146,38 @@ impl ProtocolCounts {
         ]
         .into_iter()
         .chain(&mut self.teae_table)
+    }
+
+    /// Adds one trial's counts of patients and events at each dose, as `patients` tallied them
+    /// ([`Tally`], in the order of [`ProtocolCounts::moments`]), with their second moments and
+    /// the TEAE table.
+    fn add_tallies(&mut self, patients: &Patients, num_doses: usize) {
+        let tallied = |d: usize| patients.tallied(Dose(d as u16));
+        for (k, table) in self.tables_mut().take(PER_PATIENT).enumerate() {
+            for (d, count) in table.iter_mut().enumerate().take(num_doses) {
+                *count += u64::from(tallied(d).1[k]);
+            }
+        }
+        // Per table, the trial's total X, and the trial's sample size N.
+        let (mut totals, mut treated) = ([0u64; PER_PATIENT], 0u64);
+        for d in 0..num_doses {
+            let (joint, tally) = tallied(d);
+            let n = u64::from(joint.patients);
+            treated += n;
+            for ((moments, total), &x) in self.moments.iter_mut().zip(&mut totals).zip(&tally) {
+                let x = u64::from(x);
+                moments.squares[d] += x * x;
+                moments.with_patients[d] += x * n;
+                *total += x;
+            }
+            if joint.patients > 0 {
+                self.teae_table[d][triangle(joint.patients, tally[Tally::Teae as usize])] += 1;
+            }
+        }
+        for (moments, &total) in self.moments.iter_mut().zip(&totals) {
+            moments.total_squares += total * total;
+            moments.total_with_patients += total * treated;
+        }
     }
 
     /// Whether `other` counts the same doses and sample sizes.
@@ -500,44 +518,7 @@ impl Accumulator for TimedCounts {
         self.wait_with_waited += enrolment.wait_sum * waited;
         self.turned_away_sq += turned_away * turned_away;
         let p = &mut self.protocol;
-        // This trial's counts at each dose, in the order of `ProtocolCounts::moments`, and the
-        // patients given each dose.
-        let mut per = [[0u32; crate::core::limits::MAX_DOSES]; PER_PATIENT];
-        let mut given = [0u32; crate::core::limits::MAX_DOSES];
-        for (r, o) in patients.records.iter().zip(&patients.outcomes) {
-            let d = r.dose.index();
-            given[d] += 1;
-            if o.regimen == Regimen::StepUp {
-                per[0][d] += 1;
-                per[1][d] += u32::from(r.dlt_at.is_some());
-            }
-            per[2][d] += u32::from(o.crs);
-            match o.stage {
-                Stage::Backfill => per[3][d] += 1,
-                Stage::Expansion => per[4][d] += 1,
-                Stage::Escalation => {}
-            }
-            per[5][d] += u32::from(o.response);
-            per[6][d] += u32::from(o.teae);
-        }
-        let mut treated = [0u32; crate::core::limits::MAX_DOSES];
-        for d in counts.doses().take(num_doses) {
-            treated[d.index()] = counts.patients(d);
-        }
-        let treated = &treated[..num_doses];
-        for (table, x) in p.tables_mut().zip(&per) {
-            for (count, &x) in table.iter_mut().zip(x) {
-                *count += u64::from(x);
-            }
-        }
-        for (moments, x) in p.moments.iter_mut().zip(&per) {
-            moments.add(&x[..num_doses], treated);
-        }
-        for (d, (&n, &x)) in given.iter().zip(&per[6]).enumerate().take(num_doses) {
-            if n > 0 {
-                p.teae_table[d][triangle(n, x)] += 1;
-            }
-        }
+        p.add_tallies(patients, num_doses);
         match trial.rp2d {
             Some(d) => p.rp2d[d.index()] += 1,
             None => p.rp2d_none += 1,

@@ -15,10 +15,16 @@ use rand_xoshiro::Xoshiro256PlusPlus;
 /// every design and truth of the trial.
 pub(super) struct Cohorts {
     rng: Xoshiro256PlusPlus,
-    pub(super) arrivals: Vec<f64>,
-    pub(super) dlt_latent: Vec<u64>,
-    pub(super) onset: Vec<f64>,
-    pub(super) response_latent: Vec<u64>,
+    pub(super) drawn: Vec<Drawn>,
+}
+
+/// One patient's arrival time and latents (one patient's draws lie together in memory).
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Drawn {
+    pub(super) arrival: f64,
+    pub(super) dlt: u64,
+    pub(super) onset: f64,
+    pub(super) response: u64,
 }
 
 impl Cohorts {
@@ -26,42 +32,34 @@ impl Cohorts {
     pub(super) fn new() -> Cohorts {
         Cohorts {
             rng: calendar_rng(0, 0),
-            arrivals: Vec::new(),
-            dlt_latent: Vec::new(),
-            onset: Vec::new(),
-            response_latent: Vec::new(),
+            drawn: Vec::new(),
         }
     }
 
     /// Starts trial `trial` of the run seeded with `seed`.
     pub(super) fn start(&mut self, seed: u64, trial: u64) {
         self.rng = calendar_rng(seed, trial);
-        self.arrivals.clear();
-        self.dlt_latent.clear();
-        self.onset.clear();
-        self.response_latent.clear();
+        self.drawn.clear();
     }
 
     /// Ensures patient `i` exists; returns their arrival time.
     pub(super) fn patient(&mut self, i: usize, arrival: Arrival) -> f64 {
-        while self.arrivals.len() <= i {
+        while self.drawn.len() <= i {
             let latents = calendar_patient(&mut self.rng);
             let gap = match arrival {
                 Arrival::Poisson { rate } => -(1.0 - latents.arrival).ln() / rate,
                 Arrival::Fixed { interval } => interval,
             };
-            let previous = if self.arrivals.is_empty() {
-                -gap
-            } else {
-                self.arrivals[self.arrivals.len() - 1]
-            };
             // The first patient arrives at time 0.
-            self.arrivals.push(previous + gap);
-            self.dlt_latent.push(latents.dlt);
-            self.onset.push(latents.onset);
-            self.response_latent.push(latents.response);
+            let previous = self.drawn.last().map_or(-gap, |p| p.arrival);
+            self.drawn.push(Drawn {
+                arrival: previous + gap,
+                dlt: latents.dlt,
+                onset: latents.onset,
+                response: latents.response,
+            });
         }
-        self.arrivals[i]
+        self.drawn[i].arrival
     }
 }
 
@@ -114,32 +112,51 @@ impl Enrolment {
         patients: &mut Patients,
     ) -> f64 {
         let mut last = open;
-        let d = dose.index();
+        let at_dose = [0, 1].map(|r| DoseThresholds::new(arm, (r, dose.index())));
         for _ in 0..size {
             let (i, entry) = self.next_patient(cohorts, arm.timing, open);
-            if entry > cohorts.arrivals[i] {
+            let drawn = cohorts.drawn[i];
+            if entry > drawn.arrival {
                 self.waited += 1;
-                self.wait_sum += ((entry - cohorts.arrivals[i]) * 1e6).round() as u128;
+                self.wait_sum += ((entry - drawn.arrival) * 1e6).round() as u128;
             }
             let regimen = arm.step_up.regimen(dose, patients.lowest_crs(entry));
             let r = regimen as usize;
-            let u = cohorts.dlt_latent[i];
-            let dlt = u < arm.truth.dlt[r][d];
-            let dlt_at = dlt.then(|| {
-                let p = arm.truth.dlt_probability[r][d];
-                entry + arm.timing.onset.fraction(cohorts.onset[i], p) * arm.timing.window
-            });
+            let t = &at_dose[r];
+            let dlt = drawn.dlt < t.dlt;
+            let dlt_at = dlt.then(|| entry + arm.timing.onset.fraction(drawn.onset, t.probability) * arm.timing.window);
             let outcome = Outcome {
                 stage,
                 regimen,
-                crs: u < arm.truth.crs[r][d],
-                teae: u < arm.truth.teae[r][d],
-                response: arm.truth.responds((r, d), dlt, cohorts.response_latent[i]),
+                crs: drawn.dlt < t.crs,
+                teae: drawn.dlt < t.teae,
+                response: arm.truth.responds((r, dose.index()), dlt, drawn.response),
             };
             patients.push(PatientRecord { dose, entry, dlt_at }, outcome);
             self.next = i + 1;
             last = entry;
         }
         last
+    }
+}
+
+/// One dose's thresholds under one regimen of an [`Arm`]'s truth (see [`TruthThresholds`](super::protocol::TruthThresholds)), looked
+/// up once a cohort.
+struct DoseThresholds {
+    dlt: u64,
+    probability: f64,
+    crs: u64,
+    teae: u64,
+}
+
+impl DoseThresholds {
+    fn new(arm: &Arm, (regimen, d): (usize, usize)) -> DoseThresholds {
+        let truth = arm.truth;
+        DoseThresholds {
+            dlt: truth.dlt[regimen][d],
+            probability: truth.dlt_probability[regimen][d],
+            crs: truth.crs[regimen][d],
+            teae: truth.teae[regimen][d],
+        }
     }
 }

@@ -138,11 +138,19 @@ impl<'a> TimedPlan<'a> {
     }
 }
 
-/// A worker of a [`TimedPlan`]: counts, decision caches and the current trial's patients.
+/// Trials a worker holds back and then runs design × truth by design × truth, so that one pair's
+/// counts and its design's caches stay in the processor's caches over the batch (results never
+/// depend on it: each trial's patients come from its own stream, memoised decisions are exact
+/// and counts are sums).
+const BATCH: usize = 32;
+
+/// A worker of a [`TimedPlan`]: counts, decision caches and the held-back trials' patients.
 pub struct TimedWorker<'s> {
     counts: Vec<Vec<TimedCounts>>,
     caches: Vec<Option<DecisionCache<'s>>>,
-    cohorts: Cohorts,
+    /// The patients of the trials held back (the first `held`), in the order they came.
+    cohorts: Vec<Cohorts>,
+    held: usize,
     patients: Patients,
     /// Scratch space: a finished trial's counts, toxicity only (0) and with responses (1).
     counts_scratch: [TrialData; 2],
@@ -181,25 +189,42 @@ impl Simulation for TimedPlan<'_> {
                     (f.cache_decisions() && !f.decides_on_pending()).then(|| shared.cache())
                 })
                 .collect(),
-            cohorts: Cohorts::new(),
+            cohorts: (0..BATCH).map(|_| Cohorts::new()).collect(),
+            held: 0,
             patients: Patients::default(),
             counts_scratch: [TrialData::new(num_doses), TrialData::with_efficacy(num_doses)],
         }
     }
 
     fn run(&self, worker: &mut TimedWorker<'_>, trial: u64) {
+        worker.cohorts[worker.held].start(self.seed, trial);
+        worker.held += 1;
+        if worker.held == BATCH {
+            self.run_held(worker);
+        }
+    }
+
+    fn finish(&self, mut worker: TimedWorker<'_>) -> Vec<Vec<TimedCounts>> {
+        self.run_held(&mut worker);
+        worker.counts
+    }
+}
+
+impl TimedPlan<'_> {
+    /// Runs the trials `worker` holds back, every design under every truth, into its counts.
+    fn run_held(&self, worker: &mut TimedWorker<'_>) {
         let TimedWorker {
             counts,
             caches,
             cohorts,
+            held,
             patients,
             counts_scratch,
         } = worker;
-        cohorts.start(self.seed, trial);
+        let trials = &mut cohorts[..*held];
+        *held = 0;
         for (k, entry) in self.designs.iter().enumerate() {
             for (j, truth) in self.thresholds.iter().enumerate() {
-                patients.clear();
-                let mut enrolment = Enrolment::default();
                 let arm = Arm {
                     timing: &self.timings[j],
                     truth,
@@ -207,29 +232,29 @@ impl Simulation for TimedPlan<'_> {
                     utility: self.settings.utility,
                     selects_obd: entry.finder.uses_efficacy(),
                 };
-                let result = run_trial(
-                    entry,
-                    (&arm, self.settings.total_patients),
-                    cohorts,
-                    patients,
-                    &mut enrolment,
-                    caches[k].as_mut(),
-                );
-                let scratch = &mut counts_scratch[usize::from(entry.finder.uses_efficacy())];
-                patients.final_data(scratch);
-                counts[k][j].add(FinishedTrial {
-                    patients,
-                    counts: scratch,
-                    enrolment: &enrolment,
-                    trial: &result,
-                    step_up: entry.step_up,
-                    correct: &self.correct[j],
-                });
+                for cohorts in trials.iter_mut() {
+                    patients.clear();
+                    let mut enrolment = Enrolment::default();
+                    let result = run_trial(
+                        entry,
+                        (&arm, self.settings.total_patients),
+                        cohorts,
+                        patients,
+                        &mut enrolment,
+                        caches[k].as_mut(),
+                    );
+                    let scratch = &mut counts_scratch[usize::from(entry.finder.uses_efficacy())];
+                    patients.final_data(scratch);
+                    counts[k][j].add(FinishedTrial {
+                        patients,
+                        counts: scratch,
+                        enrolment: &enrolment,
+                        trial: &result,
+                        step_up: entry.step_up,
+                        correct: &self.correct[j],
+                    });
+                }
             }
         }
-    }
-
-    fn finish(&self, worker: TimedWorker<'_>) -> Vec<Vec<TimedCounts>> {
-        worker.counts
     }
 }

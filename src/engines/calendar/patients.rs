@@ -24,7 +24,9 @@ pub(super) struct Outcome {
     pub(super) response: bool,
 }
 
-/// The treated patients of one trial, in order of entry.
+/// The treated patients of one trial, in order of entry, with their final outcomes tallied per
+/// dose as they are treated (what the trial's counts, its final data and the RP2D read, without
+/// a pass over every patient).
 #[derive(Default)]
 pub(super) struct Patients {
     pub(super) records: Vec<PatientRecord>,
@@ -32,15 +34,43 @@ pub(super) struct Patients {
     /// Each CRS-type DLT as (when it occurs, dose), in order of entry: what step-up looks at,
     /// without a pass over every patient.
     crs: Vec<(f64, Dose)>,
-    /// Scratch space for the RP2D choice.
-    efficacy: Vec<EfficacyCounts>,
+    /// The backfill patients' indices, in order of entry (what decisions add to the escalation's
+    /// data).
+    backfill: Vec<u32>,
+    /// The latest entry (0 with no patients).
+    last_entry: f64,
+    /// Every patient's final joint outcome, per dose (the RP2D's counts).
+    joint: Vec<EfficacyCounts>,
+    /// Per dose, in the order of [`Tally`]: the protocol's counts of patients and their events.
+    tally: Vec<[u32; TALLIES]>,
 }
+
+/// What [`Patients`] tallies per dose beyond the joint outcome: patients given step-up dosing,
+/// their DLTs, CRS-type DLTs, backfill patients, expansion patients, responders and patients with
+/// a TEAE, at these indices.
+#[derive(Clone, Copy, Debug)]
+pub(super) enum Tally {
+    StepUpPatients,
+    StepUpDlts,
+    CrsDlts,
+    Backfill,
+    Expansion,
+    Responses,
+    Teae,
+}
+
+/// The number of [`Tally`] counts.
+pub(super) const TALLIES: usize = 7;
 
 impl Patients {
     pub(super) fn clear(&mut self) {
         self.records.clear();
         self.outcomes.clear();
         self.crs.clear();
+        self.backfill.clear();
+        self.last_entry = 0.0;
+        self.joint.fill(EfficacyCounts::default());
+        self.tally.fill([0; TALLIES]);
     }
 
     /// Adds a treated patient.
@@ -48,12 +78,50 @@ impl Patients {
         if let (true, Some(at)) = (outcome.crs, record.dlt_at) {
             self.crs.push((at, record.dose));
         }
+        if outcome.stage == Stage::Backfill {
+            self.backfill.push(self.records.len() as u32);
+        }
+        self.last_entry = self.last_entry.max(record.entry);
+        let d = record.dose.index();
+        if d >= self.joint.len() {
+            self.joint.resize(d + 1, EfficacyCounts::default());
+            self.tally.resize(d + 1, [0; TALLIES]);
+        }
+        add_outcome(&mut self.joint[d], joint_outcome(&record, &outcome));
+        let tally = &mut self.tally[d];
+        if outcome.regimen == Regimen::StepUp {
+            tally[Tally::StepUpPatients as usize] += 1;
+            tally[Tally::StepUpDlts as usize] += u32::from(record.dlt_at.is_some());
+        }
+        tally[Tally::CrsDlts as usize] += u32::from(outcome.crs);
+        match outcome.stage {
+            Stage::Backfill => tally[Tally::Backfill as usize] += 1,
+            Stage::Expansion => tally[Tally::Expansion as usize] += 1,
+            Stage::Escalation => {}
+        }
+        tally[Tally::Responses as usize] += u32::from(outcome.response);
+        tally[Tally::Teae as usize] += u32::from(outcome.teae);
         self.records.push(record);
         self.outcomes.push(outcome);
     }
 
     pub(super) fn len(&self) -> u32 {
         self.records.len() as u32
+    }
+
+    /// Patients treated at `dose` so far.
+    pub(super) fn at(&self, dose: Dose) -> u32 {
+        self.joint.get(dose.index()).map_or(0, |j| j.patients)
+    }
+
+    /// The joint outcomes (patients, DLTs, responses, responses with a DLT) and the [`Tally`]
+    /// counts at `dose`, over every patient treated so far.
+    pub(super) fn tallied(&self, dose: Dose) -> (EfficacyCounts, [u32; TALLIES]) {
+        let d = dose.index();
+        match self.joint.get(d) {
+            Some(&joint) => (joint, self.tally[d]),
+            None => (EfficacyCounts::default(), [0; TALLIES]),
+        }
     }
 
     /// The lowest level with a CRS-type DLT observed by time `t`.
@@ -63,19 +131,23 @@ impl Patients {
 
     /// When the last DLT window closes (0 with no patients).
     pub(super) fn last_close(&self, window: f64) -> f64 {
-        self.records.iter().map(|r| r.entry + window).fold(0.0, f64::max)
+        // Rounding is monotone: the latest entry's window closes last.
+        match self.records.is_empty() {
+            true => 0.0,
+            false => self.last_entry + window,
+        }
     }
 
     /// The escalation's data plus every backfill patient whose outcome is known at time `t`: a
     /// DLT observed or the window closed; with efficacy (data that observe responses) the window
     /// closed, when the response is assessed.
     pub(super) fn decision_data(&self, escalation: &TrialData, t: f64, window: f64, out: &mut TrialData) {
-        out.clone_from(escalation);
+        debug_assert!(escalation.follow_up().is_none() && out.follow_up().is_none());
+        // The escalation's counts, copied into `out`'s allocation.
+        out.set_state(escalation.state());
         let efficacy = out.has_efficacy();
-        for (r, o) in self.records.iter().zip(&self.outcomes) {
-            if o.stage != Stage::Backfill {
-                continue;
-            }
+        for &i in &self.backfill {
+            let (r, o) = (&self.records[i as usize], &self.outcomes[i as usize]);
             if efficacy {
                 if t >= r.entry + window {
                     out.add_patients_outcomes(r.dose, joint_outcome(r, o));
@@ -114,16 +186,37 @@ impl Patients {
     }
 
     /// The trial's data from every patient's final outcome (with responses where `out` observes
-    /// them), each a cohort of one in order of entry (keeps the allocation).
+    /// them), each a cohort of one in order of entry (keeps the allocation): the per-dose tallies,
+    /// and the last patient as the latest cohort.
     pub(super) fn final_data(&self, out: &mut TrialData) {
         out.clear();
-        for (r, o) in self.records.iter().zip(&self.outcomes) {
-            let outcome = crate::core::Outcome {
-                dlt: r.dlt_at.is_some(),
-                response: Some(o.response),
-            };
-            out.add_patient(r.dose, outcome);
+        let (Some(last), Some(last_outcome)) = (self.records.last(), self.outcomes.last()) else {
+            return;
+        };
+        let efficacy = out.has_efficacy();
+        for (d, joint) in self.joint.iter().enumerate() {
+            let mut joint = *joint;
+            if d == last.dose.index() {
+                let one = joint_outcome(last, last_outcome);
+                joint.patients -= one.patients;
+                joint.dlts -= one.dlts;
+                joint.responses -= one.responses;
+                joint.responses_with_dlt -= one.responses_with_dlt;
+            }
+            if joint.patients == 0 {
+                continue;
+            }
+            let dose = Dose(d as u16);
+            match efficacy {
+                true => out.add_patients_outcomes(dose, joint),
+                false => out.add_patients(dose, joint.patients as u16, joint.dlts as u16),
+            }
         }
+        let outcome = crate::core::Outcome {
+            dlt: last.dlt_at.is_some(),
+            response: Some(last_outcome.response),
+        };
+        out.add_patient(last.dose, outcome);
     }
 
     /// The RP2D from every patient's final outcome: a phase I/II design's selection (its OBD)
@@ -133,12 +226,12 @@ impl Patients {
         if arm.truth.efficacy.is_none() || arm.selects_obd {
             return mtd;
         }
-        self.efficacy.clear();
-        self.efficacy.resize(arm.truth.dlt[0].len(), EfficacyCounts::default());
-        for (r, o) in self.records.iter().zip(&self.outcomes) {
-            add_outcome(&mut self.efficacy[r.dose.index()], joint_outcome(r, o));
+        let num_doses = arm.truth.dlt[0].len();
+        if self.joint.len() < num_doses {
+            self.joint.resize(num_doses, EfficacyCounts::default());
+            self.tally.resize(num_doses, [0; TALLIES]);
         }
-        arm.utility.select_rp2d(&self.efficacy, mtd)
+        arm.utility.select_rp2d(&self.joint[..num_doses], mtd)
     }
 }
 
