@@ -564,6 +564,7 @@ fn section<R: Section>(runs: &[Run<R>]) -> CompareSection {
         note: R::NOTE,
         header: R::HEADER.to_vec(),
         rows: rows.collect(),
+        chart: None,
     }
 }
 

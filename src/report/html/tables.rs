@@ -332,6 +332,8 @@ pub struct CompareSection {
     pub header: Vec<&'static str>,
     /// Its rows (colours filled in by [`ComparePage::add_section`]).
     pub rows: Vec<CompareLine>,
+    /// Its first figure's mean over each run's truths (drawn by [`ComparePage::add_section`]).
+    pub chart: Option<BarChart>,
 }
 
 impl ComparePage {
@@ -356,27 +358,7 @@ impl ComparePage {
                 row.colour = d.colour.clone();
             }
         }
-        let value = |g: usize, k: usize| {
-            let figures: Vec<&Figure> = rows
-                .iter()
-                .filter(|r| r.run == runs[g] && r.design == names[k])
-                .filter_map(|r| r.cells.first())
-                .collect();
-            let n = figures.len() as f64;
-            (n > 0.0).then(|| {
-                let se = figures.iter().map(|f| f.se.unwrap_or(0.0)).sum::<f64>() / n;
-                (figures.iter().map(|f| f.value).sum::<f64>() / n, Some(se))
-            })
-        };
-        let chart = BarChart::new(&BarData {
-            title: chart_title.to_string(),
-            y_label: "% of trials",
-            y_max: 100.0,
-            groups: runs.clone(),
-            series: names.iter().cloned().zip(design_colours(&names)).collect(),
-            value: &value,
-            highlight: None,
-        });
+        let chart = first_figure_chart(&runs, &names, &rows, chart_title);
         let mut header_all = vec!["run", "truth", "design", "trials"];
         header_all.extend(header);
         ComparePage {
@@ -391,16 +373,53 @@ impl ComparePage {
         }
     }
 
-    /// Adds a further table, its designs drawn in the page's colours.
+    /// Adds a further table, its designs drawn in the page's colours, with the chart of its
+    /// first figure's mean over each run's truths (runs with rows in it only).
     pub fn add_section(&mut self, mut section: CompareSection) {
+        let mut names: Vec<String> = Vec::new();
         for row in &mut section.rows {
             if let Some(d) = self.designs.iter().find(|d| d.name == row.design) {
                 row.colour = d.colour.clone();
             }
+            if !names.contains(&row.design) {
+                names.push(row.design.clone());
+            }
         }
+        let runs: Vec<String> = (self.runs.iter())
+            .filter(|run| section.rows.iter().any(|r| &r.run == *run))
+            .cloned()
+            .collect();
+        let title = format!("{}, mean over each run's truths", section.header[0]);
+        section.chart = Some(first_figure_chart(&runs, &names, &section.rows, &title));
         let mut header = vec!["run", "truth", "design", "trials"];
         header.extend(section.header);
         section.header = header;
         self.sections.push(section);
     }
+}
+
+/// The chart of the first figure of `rows`, mean over each run's truths (with the mean of their
+/// standard errors, a bound), by run of `runs` and design of `names`.
+fn first_figure_chart(runs: &[String], names: &[String], rows: &[CompareLine], title: &str) -> BarChart {
+    let value = |g: usize, k: usize| {
+        let figures: Vec<&Figure> = rows
+            .iter()
+            .filter(|r| r.run == runs[g] && r.design == names[k])
+            .filter_map(|r| r.cells.first())
+            .collect();
+        let n = figures.len() as f64;
+        (n > 0.0).then(|| {
+            let se = figures.iter().map(|f| f.se.unwrap_or(0.0)).sum::<f64>() / n;
+            (figures.iter().map(|f| f.value).sum::<f64>() / n, Some(se))
+        })
+    };
+    BarChart::new(&BarData {
+        title: title.to_string(),
+        y_label: "% of trials",
+        y_max: 100.0,
+        groups: runs.to_vec(),
+        series: names.iter().cloned().zip(design_colours(names)).collect(),
+        value: &value,
+        highlight: None,
+    })
 }
