@@ -7,13 +7,15 @@ use super::charts::{
 };
 use super::folder::write_staged;
 use super::html::precision::Figure;
-use super::html::tables::{CompareLine, ComparePage};
+use super::html::tables::{CompareLine, ComparePage, CompareSection};
 use super::html::{render, REPORT};
 use super::manifest::{verify_tables, RunInfo};
 use super::write_atomic;
 use crate::results::cells::Trials;
-use crate::results::compare::{ComparisonRow, DoseFindingCompared, RunName, SingleArmComparedRow};
+use crate::results::compare::{ComparisonRow, DoseFindingCompared, RunName, SingleArmComparedRow, Stacked};
 use crate::results::dose_finding::SummaryLead;
+use crate::results::obd::ObdSummaryRow;
+use crate::results::optimization::OptimizationSummaryRow;
 use crate::results::sweep::{POINT_COLUMN, SWEEP_FILE};
 use crate::results::{write_rows, Method, Row};
 use csv::StringRecord;
@@ -68,30 +70,32 @@ fn summary_rows(path: &Path, headers: &StringRecord, records: &[StringRecord]) -
     })
 }
 
-/// The runs in folder `dir` named `name`: the run whose `summary.csv` it holds, or, for a
-/// sweep's folder, each point's rows of `sweep.csv`, named by the point and its swept settings
-/// (`qls4131_sweep point 2: target=0.2, max_patients=36`).
-fn runs_in(dir: &Path, name: &str) -> Result<Vec<(String, Option<Rows>)>, ChartError> {
-    let name = name.to_string();
-    let sweep = dir.join(SWEEP_FILE);
-    let summary = dir.join(SummaryLead::FILE);
-    if summary.exists() || !sweep.exists() {
-        let (headers, records) = records(&summary)?;
-        return Ok(vec![(name, summary_rows(&summary, &headers, &records)?)]);
+/// Whether `dir` is a sweep's folder (a `sweep.csv`, no `summary.csv`), which stands for its points.
+fn is_sweep(dir: &Path) -> bool {
+    !dir.join(SummaryLead::FILE).exists() && dir.join(SWEEP_FILE).exists()
+}
+
+/// A table's header and its records grouped by run, each group with the run's name.
+type Groups = (StringRecord, Vec<(String, Vec<StringRecord>)>);
+
+/// The records of the table at `path` in groups, each with its run's name: for a run's table one
+/// group named `name`; for a sweep's (led by its `point` column) one per point, named by the
+/// point and its swept settings (`qls4131_sweep point 2: target=0.2, max_patients=36`), the
+/// columns between `point` and `truth`.
+fn groups(path: &Path, name: &str) -> Result<Groups, ChartError> {
+    let (headers, records) = records(path)?;
+    if headers.get(0) != Some(POINT_COLUMN) {
+        return Ok((headers, vec![(name.to_string(), records)]));
     }
-    // The swept settings are the columns between `point` and the summary's first column.
-    let (headers, records) = records(&sweep)?;
-    let point = headers.iter().position(|h| h == POINT_COLUMN);
-    let first = SummaryLead::columns()[0];
     let swept: Vec<(usize, &str)> = headers
         .iter()
         .enumerate()
-        .skip(point.map_or(1, |p| p + 1))
-        .take_while(|&(_, h)| h != first)
+        .skip(1)
+        .take_while(|&(_, h)| h != "truth")
         .collect();
     let mut points: Vec<(String, Vec<StringRecord>)> = Vec::new();
     for record in records {
-        let at = point.and_then(|p| record.get(p)).unwrap_or("");
+        let at = record.get(0).unwrap_or("");
         let settings: Vec<String> = swept
             .iter()
             .map(|&(i, key)| format!("{key}={}", record.get(i).unwrap_or("")))
@@ -102,9 +106,37 @@ fn runs_in(dir: &Path, name: &str) -> Result<Vec<(String, Option<Rows>)>, ChartE
             _ => points.push((label, vec![record])),
         }
     }
-    points
+    Ok((headers, points))
+}
+
+/// The runs in folder `dir` named `name`: the run whose `summary.csv` it holds, or, for a
+/// sweep's folder, each point's rows of `sweep.csv`.
+fn runs_in(dir: &Path, name: &str) -> Result<Vec<(String, Option<Rows>)>, ChartError> {
+    let path = dir.join(if is_sweep(dir) { SWEEP_FILE } else { SummaryLead::FILE });
+    let (headers, groups) = groups(&path, name)?;
+    groups
         .into_iter()
-        .map(|(label, records)| Ok((label, summary_rows(&sweep, &headers, &records)?)))
+        .map(|(label, records)| Ok((label, summary_rows(&path, &headers, &records)?)))
+        .collect()
+}
+
+/// The rows of the run table `R` (`obd_summary.csv`, `optimization_summary.csv`) of the runs in
+/// folder `dir` named `name` (a sweep's: its `sweep_obd.csv`, … by point); none when the folder
+/// has no such table.
+fn stacked_in<R: Stacked>(dir: &Path, name: &str) -> Result<Vec<Run<R>>, ChartError> {
+    let path = dir.join(if is_sweep(dir) { R::SWEEP_FILE } else { R::FILE });
+    if !path.exists() {
+        return Ok(Vec::new());
+    }
+    let (headers, groups) = groups(&path, name)?;
+    groups
+        .into_iter()
+        .map(|(name, records)| {
+            Ok(Run {
+                name,
+                rows: rows(&path, &headers, &records)?,
+            })
+        })
         .collect()
 }
 
@@ -184,13 +216,16 @@ fn comparison<R: Row + Clone>(runs: &[Run<R>]) -> Vec<u8> {
 }
 
 /// Compares the runs in `dirs` (run folders, or sweep folders standing for their points), after
-/// checking each folder's tables against its manifest; writes `comparison.csv`,
-/// `comparison.png` and a manifest as the folder `out`, replacing any previous comparison there
+/// checking each folder's tables against its manifest; writes `comparison.csv` (and, when some
+/// run has phase I/II designs or randomized stages, `comparison_obd.csv` and
+/// `comparison_optimization.csv`), `comparison.png`, `report.html` and a manifest as the folder `out`, replacing any previous comparison there
 /// only once all are written.
 pub fn compare(dirs: &[PathBuf], out: &Path) -> Result<Vec<PathBuf>, ChartError> {
     let names = run_names(dirs)?;
     let mut runs = Vec::new();
     let mut folders = Vec::new();
+    let mut obd: Vec<Run<ObdSummaryRow>> = Vec::new();
+    let mut optimization: Vec<Run<OptimizationSummaryRow>> = Vec::new();
     for (dir, name) in dirs.iter().zip(&names) {
         if dir.is_dir() {
             verify_tables(dir).map_err(|e| ChartError::Read {
@@ -203,6 +238,8 @@ pub fn compare(dirs: &[PathBuf], out: &Path) -> Result<Vec<PathBuf>, ChartError>
             folders.push(run.0.clone());
             runs.push(run);
         }
+        obd.extend(stacked_in(dir, name)?);
+        optimization.extend(stacked_in(dir, name)?);
     }
     let runs = Runs::of(runs).ok_or_else(|| ChartError::Read {
         path: dirs.first().cloned().unwrap_or_default(),
@@ -225,13 +262,36 @@ pub fn compare(dirs: &[PathBuf], out: &Path) -> Result<Vec<PathBuf>, ChartError>
             Runs::DoseFinding(runs) => draw_dose_finding(runs, area),
             Runs::SingleArm(runs) => draw_single_arm(runs, area),
         })?;
-        let page = match &runs {
+        let mut written = vec![table];
+        for (file, bytes) in [
+            (
+                ObdSummaryRow::COMPARISON_FILE,
+                (!obd.is_empty()).then(|| comparison(&obd)),
+            ),
+            (
+                OptimizationSummaryRow::COMPARISON_FILE,
+                (!optimization.is_empty()).then(|| comparison(&optimization)),
+            ),
+        ] {
+            let Some(bytes) = bytes else { continue };
+            let path = out.join(file);
+            write_atomic(&path, &bytes).map_err(|e| io_error(&path, e))?;
+            written.push(path);
+        }
+        let mut page = match &runs {
             Runs::DoseFinding(runs) => dose_finding_page(runs, folders),
             Runs::SingleArm(runs) => single_arm_page(runs, folders),
         };
+        if !obd.is_empty() {
+            page.add_section(section(&obd));
+        }
+        if !optimization.is_empty() {
+            page.add_section(section(&optimization));
+        }
         let report = out.join(REPORT);
         write_atomic(&report, render("compare.html", &page).as_bytes()).map_err(|e| io_error(&report, e))?;
-        Ok(vec![table, chart, report])
+        written.extend([chart, report]);
+        Ok(written)
     })
 }
 
@@ -410,6 +470,102 @@ fn single_arm_page(runs: &[Run<SingleArmComparedRow>], folders: Vec<String>) -> 
     let header = ["promising %", "futility stop %", "toxicity stop %"];
     let title = "Declared promising, mean over each run's truths, % of trials";
     page(runs, folders, show_single_arm, header, title)
+}
+
+/// A dose-optimization table as the comparison report shows it (a section of its own).
+trait Section: Stacked {
+    /// The section's anchor.
+    const ID: &'static str;
+    /// Its heading.
+    const TITLE: &'static str;
+    /// What it shows.
+    const NOTE: &'static str;
+    /// Its figures' names.
+    const HEADER: [&'static str; 6];
+    /// A row's truth, design, trials and figures (value, decimals printed, standard error).
+    fn show(&self) -> (&str, &str, Trials, [(f64, usize, f64); 6]);
+}
+
+impl Section for ObdSummaryRow {
+    const ID: &'static str = "obd";
+    const TITLE: &'static str = "Optimal biological dose (phase I/II designs)";
+    const NOTE: &'static str = "Each run's obd_summary.csv, stacked in comparison_obd.csv: % of trials selecting the true OBD (stopping, where no dose is acceptable), % of patients treated at the true OBD and at doses whose true P(DLT) exceeds the target, % stopped without a dose, mean responses and DLTs per trial. ± gives the Monte Carlo standard error (the _se columns: binomial, delta method for a % of patients, SD/√n for a mean).";
+    const HEADER: [&'static str; 6] = [
+        "OBD selected %",
+        "patients at OBD %",
+        "patients over target %",
+        "stopped early %",
+        "responses",
+        "DLTs",
+    ];
+
+    fn show(&self) -> (&str, &str, Trials, [(f64, usize, f64); 6]) {
+        let figures = [
+            (self.obd_correct_pct.0, 1, self.obd_correct_pct_se.0),
+            (self.obd_patients_pct.0, 1, self.obd_patients_pct_se.0),
+            (self.overtoxic_patients_pct.0, 1, self.overtoxic_patients_pct_se.0),
+            (self.stopped_early_pct.0, 1, self.stopped_early_pct_se.0),
+            (self.response_mean.0, 2, self.response_mean_se.0),
+            (self.dlt_mean.0, 2, self.dlt_mean_se.0),
+        ];
+        (&self.truth, &self.design, self.trials, figures)
+    }
+}
+
+impl Section for OptimizationSummaryRow {
+    const ID: &'static str = "optimization";
+    const TITLE: &'static str = "Randomized dose optimization";
+    const NOTE: &'static str = "Each run's optimization_summary.csv, stacked in comparison_optimization.csv: % of trials choosing the truly best dose overall, % of randomized trials choosing the truly best of their arms, % of trials randomizing, mean patients (escalation and stage), mean responses and DLTs in the randomized stage. ± gives the Monte Carlo standard error (the _se columns).";
+    const HEADER: [&'static str; 6] = [
+        "best dose chosen %",
+        "best arm chosen %",
+        "randomized %",
+        "mean patients",
+        "stage responses",
+        "stage DLTs",
+    ];
+
+    fn show(&self) -> (&str, &str, Trials, [(f64, usize, f64); 6]) {
+        let figures = [
+            (self.best_overall_pct.0, 1, self.best_overall_pct_se.0),
+            (self.best_among_arms_pct.0, 1, self.best_among_arms_pct_se.0),
+            (self.randomized_pct.0, 1, self.randomized_pct_se.0),
+            (self.patients_mean.0, 1, self.patients_mean_se.0),
+            (self.response_mean.0, 2, self.response_mean_se.0),
+            (self.dlt_mean.0, 2, self.dlt_mean_se.0),
+        ];
+        (&self.truth, &self.design, self.trials, figures)
+    }
+}
+
+/// The report's section of the stacked table `R`, each figure with its standard error from the
+/// run's `_se` column (none on exact rows).
+fn section<R: Section>(runs: &[Run<R>]) -> CompareSection {
+    let rows = runs.iter().flat_map(|run| {
+        run.rows.iter().map(|r| {
+            let (truth, design, trials, figures) = r.show();
+            let m = method_of(trials);
+            CompareLine {
+                run: run.name.clone(),
+                truth: truth.to_string(),
+                design: design.to_string(),
+                colour: String::new(),
+                trials: trials.to_string(),
+                cells: figures
+                    .iter()
+                    .map(|&(v, d, se)| Figure::simulated(v, d, m, se))
+                    .collect(),
+            }
+        })
+    });
+    CompareSection {
+        id: R::ID,
+        title: R::TITLE,
+        note: R::NOTE,
+        header: R::HEADER.to_vec(),
+        rows: rows.collect(),
+        chart: None,
+    }
 }
 
 #[cfg(test)]

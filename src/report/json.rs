@@ -13,7 +13,7 @@
 //! holds the same columns in the same order, numbers as numbers (with the CSV's digits), empty
 //! cells as null.
 
-use crate::results::compare::{ComparisonRow, DoseFindingCompared, SingleArmComparedRow};
+use crate::results::compare::{ComparisonRow, DoseFindingCompared, SingleArmComparedRow, Stacked};
 use crate::results::obd::{ObdByDoseRow, ObdSummaryRow};
 use crate::results::optimization::{OptimizationByDoseRow, OptimizationSampleSizeRow, OptimizationSummaryRow};
 use crate::results::single_arm::{
@@ -108,6 +108,10 @@ fn table_rows(path: &Path) -> io::Result<Option<JsonRows>> {
         n if n == MedianOsRow::FILE => typed::<MedianOsRow>(path)?,
         n if n == PathwayRow::FILE => typed::<PathwayRow>(path)?,
         n if n == SWEEP_FILE => typed::<SummaryRow>(path)?,
+        n if n == ObdSummaryRow::SWEEP_FILE => typed::<ObdSummaryRow>(path)?,
+        n if n == OptimizationSummaryRow::SWEEP_FILE => typed::<OptimizationSummaryRow>(path)?,
+        n if n == ObdSummaryRow::COMPARISON_FILE => typed::<ComparisonRow<ObdSummaryRow>>(path)?,
+        n if n == OptimizationSummaryRow::COMPARISON_FILE => typed::<ComparisonRow<OptimizationSummaryRow>>(path)?,
         n if n == ComparisonRow::<DoseFindingCompared>::FILE && dose_finding()? => {
             typed::<ComparisonRow<DoseFindingCompared>>(path)?
         }

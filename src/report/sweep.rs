@@ -1,11 +1,17 @@
 //! The tables of a sweep: `sweep.csv` (every point's `summary.csv` rows under the point's
-//! settings; its layout is in [`crate::results::sweep`]) and the sweep's `README.md` index.
+//! settings; its layout is in [`crate::results::sweep`]), with phase I/II designs or randomized
+//! stages `sweep_obd.csv` and `sweep_optimization.csv` laid out alike (every point's
+//! `obd_summary.csv` and `optimization_summary.csv` rows), and the sweep's `README.md` index.
 
 use crate::report::index::VERSION;
+use crate::results::compare::Stacked;
+use crate::results::obd::ObdSummaryRow;
+use crate::results::optimization::OptimizationSummaryRow;
 use crate::results::rows::{cells, filled_columns};
 use crate::results::sweep::{POINT_COLUMN, SWEEP_FILE};
 use crate::results::{Method, OcTable, Row, SummaryRow};
 use crate::scenario::Sweep;
+use csv::StringRecord;
 use std::fmt::Write;
 
 /// Whether the run folder `dir` is a sweep's (it holds `sweep.csv` and a folder per point).
@@ -25,13 +31,47 @@ pub fn point_dir(index: usize, points: usize) -> String {
 /// ([`SummaryRow`]) that some point fills, except any that a swept key already names (`target`:
 /// the same value).
 pub fn sweep_csv(sweep: &Sweep, tables: &[OcTable]) -> Vec<u8> {
-    let columns = SummaryRow::columns();
-    let records: Vec<_> = tables
+    let points: Vec<Vec<StringRecord>> = tables
         .iter()
-        .flat_map(SummaryRow::rows)
-        .map(|row| cells(&row))
+        .map(|t| SummaryRow::rows(t).iter().map(cells).collect())
         .collect();
-    let filled = filled_columns(columns.len(), &records);
+    stacked_csv(sweep, &SummaryRow::columns(), &points)
+}
+
+/// The sweep's table of `R` (`sweep_obd.csv`, `sweep_optimization.csv`; see [`Stacked`]): one
+/// row per point × row of the point's own table (`rows` of its results), laid out as
+/// `sweep.csv`; `None` when no point has such a row (no phase I/II design, no randomized stage).
+fn sweep_stacked<R: Stacked>(sweep: &Sweep, tables: &[OcTable], rows: impl Fn(&OcTable) -> Vec<R>) -> Option<Vec<u8>> {
+    let points: Vec<Vec<StringRecord>> = tables.iter().map(|t| rows(t).iter().map(cells).collect()).collect();
+    points
+        .iter()
+        .any(|p| !p.is_empty())
+        .then(|| stacked_csv(sweep, &R::columns(), &points))
+}
+
+/// The sweep's dose-optimization tables (file name and bytes), those some point writes: the
+/// points' `obd_summary.csv` rows in `sweep_obd.csv`, their `optimization_summary.csv` rows in
+/// `sweep_optimization.csv`.
+pub fn sweep_stacked_tables(sweep: &Sweep, tables: &[OcTable]) -> Vec<(&'static str, Vec<u8>)> {
+    let obd = sweep_stacked(sweep, tables, ObdSummaryRow::rows);
+    let optimization = sweep_stacked(sweep, tables, |t| {
+        t.optimization
+            .as_ref()
+            .map_or_else(Vec::new, OptimizationSummaryRow::rows)
+    });
+    [
+        (ObdSummaryRow::SWEEP_FILE, obd),
+        (OptimizationSummaryRow::SWEEP_FILE, optimization),
+    ]
+    .into_iter()
+    .filter_map(|(name, bytes)| Some((name, bytes?)))
+    .collect()
+}
+
+/// Rows of a table with `columns`, `points[k]` those of point k, under `point` and the swept
+/// keys; columns no row fills, or that a swept key names, are left out.
+fn stacked_csv(sweep: &Sweep, columns: &[&str], points: &[Vec<StringRecord>]) -> Vec<u8> {
+    let filled = filled_columns(columns.len(), &points.concat());
     let kept: Vec<bool> = columns
         .iter()
         .zip(filled)
@@ -42,11 +82,10 @@ pub fn sweep_csv(sweep: &Sweep, tables: &[OcTable]) -> Vec<u8> {
     header.extend(columns.iter().zip(&kept).filter(|(_, &keep)| keep).map(|(c, _)| *c));
     let mut w = ::csv::Writer::from_writer(Vec::new());
     w.write_record(&header).expect("in memory");
-    let mut records = records.iter();
-    for (k, (point, table)) in sweep.points.iter().zip(tables).enumerate() {
+    for (k, (point, records)) in sweep.points.iter().zip(points).enumerate() {
         let mut lead: Vec<String> = vec![(k + 1).to_string()];
         lead.extend(point.values.iter().map(|v| v.to_string()));
-        for record in records.by_ref().take(table.rows.len()) {
+        for record in records {
             let rest = record.iter().zip(&kept).filter(|(_, &keep)| keep).map(|(f, _)| f);
             w.write_record(lead.iter().map(String::as_str).chain(rest))
                 .expect("in memory");
@@ -91,12 +130,21 @@ pub fn sweep_index(sweep: &Sweep, tables: &[OcTable]) -> String {
         let dir = point_dir(k, sweep.points.len());
         let _ = writeln!(s, "| {} | {} | [{dir}]({dir}/README.md) |", k + 1, values.join(" | "));
     }
-    let files = [
+    let mut files = vec![
         (SWEEP_FILE, "one row per point × truth × design: the point, its swept settings, then the columns of each point's `summary.csv` (less any a swept setting already names)."),
         ("point-*/", "each point's run, as `trialsim run` writes it for one scenario (tables, charts, report, index, results.json, manifest)."),
         (crate::report::html::REPORT, "the report: settings, the points with links to their own reports, and every point's correct decision by truth and design with its Monte Carlo standard error, with a chart."),
         ("README.md", "this index."),
     ];
+    let stacked = [
+        (ObdSummaryRow::SWEEP_FILE, "phase I/II designs: one row per point × truth × such design: the point, its swept settings, then the columns of each point's `obd_summary.csv`."),
+        (OptimizationSummaryRow::SWEEP_FILE, "designs with a randomized stage: one row per point × truth × such design: the point, its swept settings, then the columns of each point's `optimization_summary.csv`."),
+    ];
+    let written = sweep_stacked_tables(sweep, tables);
+    let stacked = stacked
+        .into_iter()
+        .filter(|(name, _)| written.iter().any(|(w, _)| w == name));
+    files.splice(1..1, stacked);
     super::index::files_section(&mut s, &files);
     s
 }

@@ -4,9 +4,19 @@
 //! ([`SingleArmCompared`]). Each compared figure keeps its Monte Carlo standard error, the
 //! summary's `<name>_se` column, after the figures (as in `summary.csv`; 0 for exact rows, whose
 //! `trials` says `exact`).
+//!
+//! Runs with phase I/II designs or randomized stages add their dose-optimization figures in files
+//! of their own, one per run table ([`Stacked`]): `comparison_obd.csv` stacks the runs'
+//! `obd_summary.csv` rows and `comparison_optimization.csv` their `optimization_summary.csv` rows,
+//! each under the run's name with every column (and `_se` column) of the run's file. They are not
+//! joined to `comparison.csv`: their rows cover only some designs, and their `patients_mean`,
+//! `response_mean` and `dlt_mean` are not the summary's (the randomized stage's own, or the whole
+//! trial's with the stage), so one table would need renamed columns.
 
 use super::cells::{Given, Mean, Percent};
 use super::dose_finding::{SummaryLead, SummaryLeadSe};
+use super::obd::ObdSummaryRow;
+use super::optimization::OptimizationSummaryRow;
 use super::rows::{flat_row, Row};
 use super::SUMMARY_FILE;
 use serde::{Deserialize, Serialize};
@@ -42,8 +52,29 @@ impl<A: Row, B: Row> Row for Joined<A, B> {
     }
 }
 
-/// One row of `comparison.csv`: a run's name, then one row of its summary as compared.
+/// One row of `comparison.csv`: a run's name, then one row of its summary as compared. With a
+/// [`Stacked`] row, one row of that table's comparison file (`Row::FILE` then still names
+/// `comparison.csv`: the file is [`Stacked::COMPARISON_FILE`]).
 pub type ComparisonRow<R> = Joined<RunName, R>;
+
+/// A run table of dose-optimization figures that `compare` and sweeps stack whole, in files of
+/// their own, only when some run (or point) writes it.
+pub trait Stacked: Row + Clone {
+    /// The comparison's file: the run's name, then the table's columns.
+    const COMPARISON_FILE: &'static str;
+    /// The sweep's file: the point and its swept settings, then the table's columns.
+    const SWEEP_FILE: &'static str;
+}
+
+impl Stacked for ObdSummaryRow {
+    const COMPARISON_FILE: &'static str = "comparison_obd.csv";
+    const SWEEP_FILE: &'static str = "sweep_obd.csv";
+}
+
+impl Stacked for OptimizationSummaryRow {
+    const COMPARISON_FILE: &'static str = "comparison_optimization.csv";
+    const SWEEP_FILE: &'static str = "sweep_optimization.csv";
+}
 
 /// A dose-finding summary row as compared: `summary.csv`'s leading columns, then their standard
 /// errors (the summary's columns of the same names).

@@ -235,10 +235,43 @@ fn mean(x: WithSe) -> (Mean, Mean) {
     (Fixed(x.0), Fixed(x.1))
 }
 
+impl OptimizationSummaryRow {
+    /// The rows of `table`, one per truth × design with a randomized stage (also stacked by
+    /// `compare` and sweeps).
+    pub fn rows(table: &OptimizationTable) -> Vec<OptimizationSummaryRow> {
+        let rows = table.rows.iter().map(|row| {
+            let f = &row.figures;
+            OptimizationSummaryRow {
+                truth: row.truth.clone(),
+                design: row.design.clone(),
+                trials: Trials::Simulated(f.trials),
+                settings: row.settings.clone(),
+                best_overall: Choice::dose(row.best_overall),
+                randomized_pct: Fixed(f.randomized_pct.0),
+                best_among_arms_pct: Fixed(f.best_among_arms_pct.0),
+                best_overall_pct: Fixed(f.best_overall_pct.0),
+                final_none_pct: Fixed(f.selected_none_pct.0),
+                patients_mean: Fixed(f.patients_mean.0),
+                randomized_patients_mean: Fixed(f.stage_patients_mean.0),
+                response_mean: Fixed(f.stage_responses_mean.0),
+                dlt_mean: Fixed(f.stage_dlts_mean.0),
+                randomized_pct_se: Fixed(f.randomized_pct.1),
+                best_among_arms_pct_se: Fixed(f.best_among_arms_pct.1),
+                best_overall_pct_se: Fixed(f.best_overall_pct.1),
+                final_none_pct_se: Fixed(f.selected_none_pct.1),
+                patients_mean_se: Fixed(f.patients_mean.1),
+                randomized_patients_mean_se: Fixed(f.stage_patients_mean.1),
+                response_mean_se: Fixed(f.stage_responses_mean.1),
+                dlt_mean_se: Fixed(f.stage_dlts_mean.1),
+            }
+        });
+        rows.collect()
+    }
+}
+
 /// The three tables' bytes, in the order of [`OPTIMIZATION_TABLES`].
 pub fn optimization_tables(table: &OptimizationTable) -> [Vec<u8>; 3] {
     let mut by_dose = Vec::new();
-    let mut summary = Vec::new();
     let mut sample_size = Vec::new();
     for row in &table.rows {
         let f = &row.figures;
@@ -265,29 +298,6 @@ pub fn optimization_tables(table: &OptimizationTable) -> [Vec<u8>; 3] {
                 final_selected_pct_se: selected_se,
             });
         }
-        summary.push(OptimizationSummaryRow {
-            truth: row.truth.clone(),
-            design: row.design.clone(),
-            trials: Trials::Simulated(f.trials),
-            settings: row.settings.clone(),
-            best_overall: Choice::dose(row.best_overall),
-            randomized_pct: Fixed(f.randomized_pct.0),
-            best_among_arms_pct: Fixed(f.best_among_arms_pct.0),
-            best_overall_pct: Fixed(f.best_overall_pct.0),
-            final_none_pct: Fixed(f.selected_none_pct.0),
-            patients_mean: Fixed(f.patients_mean.0),
-            randomized_patients_mean: Fixed(f.stage_patients_mean.0),
-            response_mean: Fixed(f.stage_responses_mean.0),
-            dlt_mean: Fixed(f.stage_dlts_mean.0),
-            randomized_pct_se: Fixed(f.randomized_pct.1),
-            best_among_arms_pct_se: Fixed(f.best_among_arms_pct.1),
-            best_overall_pct_se: Fixed(f.best_overall_pct.1),
-            final_none_pct_se: Fixed(f.selected_none_pct.1),
-            patients_mean_se: Fixed(f.patients_mean.1),
-            randomized_patients_mean_se: Fixed(f.stage_patients_mean.1),
-            response_mean_se: Fixed(f.stage_responses_mean.1),
-            dlt_mean_se: Fixed(f.stage_dlts_mean.1),
-        });
         if let Some(p) = &row.planning {
             sample_size.push(OptimizationSampleSizeRow {
                 truth: row.truth.clone(),
@@ -308,5 +318,6 @@ pub fn optimization_tables(table: &OptimizationTable) -> [Vec<u8>; 3] {
             });
         }
     }
+    let summary = OptimizationSummaryRow::rows(table);
     [write_rows(&by_dose), write_rows(&summary), write_rows(&sample_size)]
 }

@@ -4,7 +4,7 @@
 use crate::report::folder::write_staged;
 use crate::report::html::{sweep_report, REPORT};
 use crate::report::manifest::write_manifest;
-use crate::report::sweep::{point_dir, sweep_csv, sweep_index};
+use crate::report::sweep::{point_dir, sweep_csv, sweep_index, sweep_stacked_tables};
 use crate::report::write_atomic;
 use crate::results::OcTable;
 use crate::run::{run_info, simulate_scenario, write_outputs_into, ExactNote, RunError, RunOptions};
@@ -43,9 +43,9 @@ pub fn simulate_sweep(
     Ok(results)
 }
 
-/// Writes each point's run (with its manifest) into `dir/point-K/`, then `sweep.csv` and the
-/// sweep's `README.md` into `dir`, every file atomically, and the sweep's manifest over all of
-/// them; the folder replaces any previous one only once all are written ([`write_staged`]).
+/// Writes each point's run (with its manifest) into `dir/point-K/`, then `sweep.csv` (with its
+/// dose-optimization tables, when a point has some) and the sweep's `README.md` into `dir`, every
+/// file atomically, and the sweep's manifest over all of them; the folder replaces any previous one only once all are written ([`write_staged`]).
 pub fn write_sweep_outputs(sweep: &Sweep, tables: &[OcTable], dir: &Path) -> Result<Vec<PathBuf>, RunError> {
     let write_error = |path: &Path, source| RunError::Write {
         path: path.to_path_buf(),
@@ -59,11 +59,11 @@ pub fn write_sweep_outputs(sweep: &Sweep, tables: &[OcTable], dir: &Path) -> Res
             written.extend(write_outputs_into(&point.scenario, table, &folder)?);
             write_manifest(&folder, run_info(table)).map_err(|e| write_error(&folder, e))?;
         }
-        for (name, bytes) in [
-            ("sweep.csv", sweep_csv(sweep, tables)),
-            (REPORT, sweep_report(sweep, tables).into_bytes()),
-            ("README.md", sweep_index(sweep, tables).into_bytes()),
-        ] {
+        let mut files = vec![("sweep.csv", sweep_csv(sweep, tables))];
+        files.extend(sweep_stacked_tables(sweep, tables));
+        files.push((REPORT, sweep_report(sweep, tables).into_bytes()));
+        files.push(("README.md", sweep_index(sweep, tables).into_bytes()));
+        for (name, bytes) in files {
             let path = dir.join(name);
             write_atomic(&path, &bytes).map_err(|e| write_error(&path, e))?;
             written.push(path);

@@ -18,15 +18,18 @@ pub enum SweepKey {
     MaxPatients,
     /// `skeleton.halfwidth` of every design with a calibrated skeleton (`skeleton = { halfwidth, nu }`).
     Halfwidth,
+    /// `randomize.n_per_arm` of every design with a randomized dose-optimization stage.
+    NPerArm,
 }
 
 impl SweepKey {
     /// Every key, in the order of the sweep's columns and loops.
-    pub const ALL: [SweepKey; 4] = [
+    pub const ALL: [SweepKey; 5] = [
         SweepKey::Target,
         SweepKey::CohortSize,
         SweepKey::MaxPatients,
         SweepKey::Halfwidth,
+        SweepKey::NPerArm,
     ];
 
     /// The key as written in `[sweep]` and as a column of `sweep.csv`.
@@ -36,11 +39,22 @@ impl SweepKey {
             SweepKey::CohortSize => "cohort_size",
             SweepKey::MaxPatients => "max_patients",
             SweepKey::Halfwidth => "halfwidth",
+            SweepKey::NPerArm => "n_per_arm",
+        }
+    }
+
+    /// For a key of the designs' tables, that table and its key (`("skeleton", "halfwidth")`):
+    /// the value goes to every design whose table has the key.
+    fn in_design(self) -> Option<(&'static str, &'static str)> {
+        match self {
+            SweepKey::Halfwidth => Some(("skeleton", "halfwidth")),
+            SweepKey::NPerArm => Some(("randomize", "n_per_arm")),
+            SweepKey::Target | SweepKey::CohortSize | SweepKey::MaxPatients => None,
         }
     }
 
     fn integer(self) -> bool {
-        matches!(self, SweepKey::CohortSize | SweepKey::MaxPatients)
+        matches!(self, SweepKey::CohortSize | SweepKey::MaxPatients | SweepKey::NPerArm)
     }
 }
 
@@ -254,12 +268,19 @@ fn parse_sweep(text: &str, base: toml::Table, sweep: toml::Value, file: &Path) -
             Ok(_) => e,
         });
     }
-    if keys.contains(&SweepKey::Halfwidth) && calibrated_skeletons(&base) == 0 {
-        return Err(field(
-            file,
-            &root.key("halfwidth"),
-            "no design has a calibrated skeleton (skeleton = { halfwidth, nu }) to sweep",
-        ));
+    for key in &keys {
+        let Some((inner, name)) = key.in_design() else { continue };
+        if designs_with(&base, inner, name) == 0 {
+            let what = match key {
+                SweepKey::NPerArm => "a randomized stage (randomize = { n_per_arm, … })",
+                _ => "a calibrated skeleton (skeleton = { halfwidth, nu })",
+            };
+            return Err(field(
+                file,
+                &root.key(key.name()),
+                format!("no design has {what} to sweep"),
+            ));
+        }
     }
     let total = (lists.iter())
         .try_fold(1usize, |total, list| total.checked_mul(list.len()))
@@ -319,40 +340,36 @@ fn strip_sweep(text: &str) -> String {
     kept
 }
 
-fn calibrated_skeletons(table: &toml::Table) -> usize {
+/// The number of designs whose table `inner` has the key `key` (`skeleton.halfwidth`).
+fn designs_with(table: &toml::Table, inner: &str, key: &str) -> usize {
     table
         .get("design")
         .and_then(toml::Value::as_array)
         .map_or(0, |designs| {
             designs
                 .iter()
-                .filter(|d| d.get("skeleton").and_then(|s| s.get("halfwidth")).is_some())
+                .filter(|d| d.get(inner).and_then(|s| s.get(key)).is_some())
                 .count()
         })
 }
 
 /// Writes a swept value into the scenario's table.
 fn set(table: &mut toml::Table, key: SweepKey, value: SweepValue) {
-    let trial_key = match key {
-        SweepKey::Target => "target",
-        SweepKey::CohortSize => "cohort_size",
-        SweepKey::MaxPatients => "max_patients",
-        SweepKey::Halfwidth => {
-            if let Some(designs) = table.get_mut("design").and_then(toml::Value::as_array_mut) {
-                for skeleton in designs
-                    .iter_mut()
-                    .filter_map(|d| d.get_mut("skeleton").and_then(toml::Value::as_table_mut))
-                {
-                    if skeleton.contains_key("halfwidth") {
-                        skeleton.insert("halfwidth".into(), value.toml());
-                    }
+    if let Some((inner, design_key)) = key.in_design() {
+        if let Some(designs) = table.get_mut("design").and_then(toml::Value::as_array_mut) {
+            for settings in designs
+                .iter_mut()
+                .filter_map(|d| d.get_mut(inner).and_then(toml::Value::as_table_mut))
+            {
+                if settings.contains_key(design_key) {
+                    settings.insert(design_key.into(), value.toml());
                 }
             }
-            return;
         }
-    };
+        return;
+    }
     if let Some(trial) = table.get_mut("trial").and_then(toml::Value::as_table_mut) {
-        trial.insert(trial_key.into(), value.toml());
+        trial.insert(key.name().into(), value.toml());
     }
 }
 
@@ -365,9 +382,9 @@ fn point_error(error: ScenarioError, file: &Path, keys: &[SweepKey], values: &[S
         ScenarioError::Field {
             field: inner, message, ..
         } => {
-            let key = keys.iter().find(|k| match k {
-                SweepKey::Halfwidth => inner.ends_with("skeleton.halfwidth"),
-                _ => inner == format!("trial.{}", k.name()),
+            let key = keys.iter().find(|k| match k.in_design() {
+                Some((table, key)) => inner.ends_with(&format!("{table}.{key}")),
+                None => inner == format!("trial.{}", k.name()),
             });
             let path = key.map_or_else(|| root.clone(), |k| root.key(k.name()));
             field(file, &path, format!("at the point {at}: `{inner}`: {message}"))
@@ -481,6 +498,34 @@ rule = "3+3"
         assert!(
             e.to_string()
                 .contains("field `sweep.halfwidth`: no design has a calibrated skeleton"),
+            "{e}"
+        );
+    }
+
+    /// `n_per_arm` goes to every design's randomized stage, needs one, and its values are
+    /// checked like the design's own.
+    #[test]
+    fn n_per_arm_sweeps_the_randomized_stages() {
+        let text = BASE.replace(
+            "dlt = [0.1, 0.25, 0.4]",
+            "dlt = [0.1, 0.25, 0.4]\nefficacy = [0.2, 0.4, 0.5]",
+        ) + "[[design]]\nname = \"R\"\nrule = \"boin\"\nrandomize = { arms = 2, n_per_arm = 12 }\n";
+        let parse = |extra: &str| RunFile::parse(&format!("{text}\n[sweep]\n{extra}"), Path::new("g.toml"));
+        let Ok(RunFile::Sweep(s)) = parse("n_per_arm = [8, 30]") else {
+            panic!("a sweep")
+        };
+        let stage = |p: &SweepPoint| p.scenario.designs[2].randomize.as_ref().unwrap().n_per_arm;
+        assert_eq!((stage(&s.points[0]), stage(&s.points[1])), (8, 30));
+        assert_eq!(s.points[1].describe(&s.keys), "n_per_arm = 30");
+        let zero = parse("n_per_arm = [0]").unwrap_err().to_string();
+        assert!(
+            zero.starts_with("g.toml: field `sweep.n_per_arm`: at the point n_per_arm = 0: `design["),
+            "{zero}"
+        );
+        let e = RunFile::parse(&format!("{BASE}\n[sweep]\nn_per_arm = [8]"), Path::new("g.toml")).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("field `sweep.n_per_arm`: no design has a randomized stage"),
             "{e}"
         );
     }

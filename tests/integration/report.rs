@@ -6,6 +6,7 @@
 //! sweep folder, `compare` labels, 3+3's toxicity stops).
 
 use crate::common::{bundled, root, run_ok};
+use crate::report_compare::check_compare;
 use scraper::{ElementRef, Html, Selector};
 use std::fs;
 use std::path::Path;
@@ -13,11 +14,11 @@ use trialsim::report::colours::{css, design_colours};
 use trialsim::results::single_arm::SingleArmSummaryRow;
 use trialsim::results::{read_rows, OcByDoseRow, SummaryRow};
 
-fn select(s: &str) -> Selector {
+pub(crate) fn select(s: &str) -> Selector {
     Selector::parse(s).unwrap()
 }
 
-fn page(dir: &Path) -> Html {
+pub(crate) fn page(dir: &Path) -> Html {
     let text = fs::read_to_string(dir.join("report.html")).expect("report.html in the run folder");
     let html = Html::parse_document(&text);
     // Self-contained: no stylesheet, script, image or frame fetched from anywhere.
@@ -32,18 +33,18 @@ fn page(dir: &Path) -> Html {
 }
 
 /// The element below `root` matching `selector` whose attributes `attrs` have the given values.
-fn find<'a>(root: ElementRef<'a>, selector: &str, attrs: &[(&str, &str)]) -> Option<ElementRef<'a>> {
+pub(crate) fn find<'a>(root: ElementRef<'a>, selector: &str, attrs: &[(&str, &str)]) -> Option<ElementRef<'a>> {
     root.select(&select(selector))
         .find(|e| attrs.iter().all(|(k, v)| e.value().attr(k) == Some(v)))
 }
 
 /// The printed value of a figure cell (`<span class="v">`).
-fn value(cell: ElementRef) -> f64 {
+pub(crate) fn value(cell: ElementRef) -> f64 {
     let v = cell.select(&select("span.v")).next().expect("a figure");
     v.text().collect::<String>().parse().expect("a number")
 }
 
-fn close(printed: f64, csv: f64, decimals: i32, what: &str) {
+pub(crate) fn close(printed: f64, csv: f64, decimals: i32, what: &str) {
     let half = 0.5 * 10f64.powi(-decimals) + 1e-9;
     assert!((printed - csv).abs() <= half, "{what}: report {printed}, CSV {csv}");
 }
@@ -134,77 +135,9 @@ fn check_single_arm(dir: &Path) {
     }
 }
 
-/// A figure cell's printed standard error (`±x`), or none.
-fn se_of(cell: ElementRef) -> Option<f64> {
-    let se = cell.select(&select("span.se")).next()?;
-    Some(
-        se.text()
-            .collect::<String>()
-            .trim_start_matches('±')
-            .parse()
-            .expect("a number"),
-    )
-}
-
-/// Checks a comparison's report against its comparison.csv: one row per compared row, each figure
-/// and its standard error (the `_se` column) as printed, none for exact rows; and results.json
-/// holds the same standard errors.
-fn check_compare(dir: &Path) {
-    let html = page(dir);
-    let doc = html.root_element();
-    let mut reader = csv::Reader::from_path(dir.join("comparison.csv")).unwrap();
-    let headers = reader.headers().unwrap().clone();
-    let at = |name: &str| {
-        headers
-            .iter()
-            .position(|h| h == name)
-            .unwrap_or_else(|| panic!("no {name}"))
-    };
-    let figures = if headers.iter().any(|h| h == "correct_selection_pct") {
-        [
-            "correct_selection_pct",
-            "overdose_selection_pct",
-            "stopped_early_pct",
-            "patients_mean",
-        ]
-    } else {
-        [
-            "promising_pct",
-            "futility_stop_pct",
-            "toxicity_stop_pct",
-            "patients_mean",
-        ]
-    };
-    let json: serde_json::Value = serde_json::from_str(&fs::read_to_string(dir.join("results.json")).unwrap()).unwrap();
-    let json_rows = json["comparison"].as_array().unwrap();
-    let records: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
-    assert_eq!(
-        html.select(&select("table.compare tr[data-run]")).count(),
-        records.len()
-    );
-    for (record, json_row) in records.iter().zip(json_rows) {
-        let (run, truth, design) = (&record[at("scenario")], &record[at("truth")], &record[at("design")]);
-        let attrs = [("data-run", run), ("data-truth", truth), ("data-design", design)];
-        let tr = find(doc, "table.compare tr", &attrs).unwrap_or_else(|| panic!("no row {attrs:?}"));
-        let cells: Vec<ElementRef> = tr.select(&select("td")).skip(4).collect();
-        let exact = &record[at("trials")] == "exact";
-        for (cell, figure) in cells.into_iter().zip(figures) {
-            let what = format!("{}: {run} / {truth} / {design}: {figure}", dir.display());
-            close(value(cell), record[at(figure)].parse().unwrap(), 1, &what);
-            let se_column = format!("{figure}_se");
-            let se: f64 = record[at(&se_column)].parse().unwrap();
-            assert_eq!(json_row[&se_column].as_f64(), Some(se), "{what}: results.json");
-            match se_of(cell) {
-                Some(shown) => close(shown, se, 1, &what),
-                None => assert!(exact, "{what}: a simulated figure without its SE"),
-            }
-        }
-    }
-}
-
 /// The folder's README.md lists every file and folder the folder holds, and only those (issue
 /// 16: it missed results.json); read from the folder itself, so the index cannot drift.
-fn check_index(dir: &Path) {
+pub(crate) fn check_index(dir: &Path) {
     let readme = fs::read_to_string(dir.join("README.md")).unwrap();
     let section = readme.split("\n## Files\n").nth(1).expect("a Files section");
     let section = section.split("\n## ").next().unwrap();
