@@ -28,7 +28,8 @@
 //!   at each look, no toxicity monitoring: `Boundaries::oc`), compared to 1e-9 (percentages in %).
 //! - `source.toml`: `software`, `version`, `r_version`, `trials` (0 for an exact reference),
 //!   `seed`, `call` (the exact R calls) and `notes` (how the two codes' settings correspond).
-//! - `reference.R`: the R script that wrote `reference.csv`.
+//! - `reference.R`: the R script that wrote `reference.csv` (for a reference in Python:
+//!   `reference.py`, with `python_version` instead of `r_version` in `source.toml`).
 //!
 //! A folder may instead hold only `source.toml` with `design` and `unavailable = "reason"`: a
 //! design whose reference could not be run; it is listed in the table with its reason. A
@@ -288,11 +289,11 @@ fn doses(scenario: &AnyScenario) -> usize {
 /// Compares one folder: every reference row against trialsim's run of its scenario.
 fn compare_folder(folder: &Path, source: &Source) -> Result<Vec<Compared>, String> {
     let scenario = AnyScenario::load(&folder.join("scenario.toml")).map_err(|e| bad(folder, "scenario.toml", e))?;
-    if !folder.join("reference.R").is_file() {
+    if !folder.join("reference.R").is_file() && !folder.join("reference.py").is_file() {
         return Err(bad(
             folder,
             "reference.R",
-            "missing (the script that wrote reference.csv)",
+            "missing (the script that wrote reference.csv; reference.py for a Python reference)",
         ));
     }
     let exact_reference = source.trials == 0;

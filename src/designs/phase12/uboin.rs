@@ -2,16 +2,18 @@
 //! Stat Med 38(28):5299–5316), as trialsim reads it (README "U-BOIN (phase I/II)" says which parts
 //! are the paper's text and which are trialsim's reading):
 //!
-//! - **Stage I**: BOIN at φ_T (`[trial] target`; φ1 = 0.6 φ_T, φ2 = 1.4 φ_T) explores the doses,
-//!   eliminating a dose with ≥ 3 patients and P(π_T > φ_T | data) > c_t under Beta(1, 1) with every
-//!   higher dose (BOIN's elimination table at cutoff c_t, shared with BOIN12); the trial stops with
-//!   no OBD when dose 1 is eliminated.
+//! - **Stage I**: BOIN at φ_T (`[trial] target`; φ1 = 0.6 φ_T, φ2 = 1.4 φ_T), or at `stage1_target`
+//!   when set (the authors' application, as a third party reads it, uses φ_T − 0.05), explores the
+//!   doses, eliminating a dose with ≥ 3 patients and P(π_T > φ_T | data) > c_t under Beta(1, 1)
+//!   with every higher dose (BOIN's elimination table at φ_T and cutoff c_t, shared with BOIN12);
+//!   the trial stops with no OBD when dose 1 is eliminated.
 //! - Stage II begins once a dose has `stage2_at` patients. Each cohort's outcome is one of four
 //!   cells (response alone, DLT alone, both, neither) with a Dirichlet prior of total mass 1 (¼ per
 //!   cell), so a dose's DLT and response probabilities have Beta(½ + y, ½ + n − y) and
 //!   Beta(½ + r, ½ + n − r) posteriors and its posterior mean utility is
 //!   (Σ ¼·u + Σ u_i)/(1 + n) with the BOIN12 scores u (100, 0, `response_with_dlt`, `neither`).
-//!   - (B1) when the highest tried dose h has y/n ≤ λe and the dose above it is not eliminated,
+//!   - (B1) when the highest tried dose h has y/n ≤ λe (stage I's BOIN) and the dose above it is
+//!     not eliminated,
 //!     the next cohort explores h + 1;
 //!   - (B2) otherwise it goes to the *admissible* dose of highest posterior mean utility (ties:
 //!     the lower dose); admissible = tried, not eliminated, P(π_T > φ_T | data) ≤ c_t and
@@ -57,8 +59,11 @@ impl UboinSelection {
 /// U-BOIN's settings.
 #[derive(Clone, Debug, PartialEq)]
 pub struct UboinConfig {
-    /// φ_T, the highest acceptable DLT probability and BOIN's target in stage I (`[trial] target`).
+    /// φ_T, the highest acceptable DLT probability (`[trial] target`).
     pub phi_t: f64,
+    /// BOIN's target in stage I and for B1's escalation boundary λe (default φ_T; `stage1_target`).
+    /// Elimination and admissibility stay at φ_T.
+    pub stage1_target: f64,
     /// φ_E, the lowest acceptable response probability (default 0.25, as BOIN12).
     pub phi_e: f64,
     /// c_t: too toxic when P(π_T > φ_T | data) > c_t (default 0.95).
@@ -78,6 +83,7 @@ impl UboinConfig {
     pub fn new(phi_t: f64) -> UboinConfig {
         UboinConfig {
             phi_t,
+            stage1_target: phi_t,
             phi_e: 0.25,
             c_t: 0.95,
             c_e: 0.90,
@@ -105,6 +111,9 @@ pub struct Uboin {
     config: UboinConfig,
     /// BOIN at φ_T with elimination cutoff c_t: stage I, elimination and the isotonic MTD.
     boin: IntervalDesign,
+    /// BOIN at `stage1_target` without elimination (that stays `boin`'s, at φ_T), when the target
+    /// differs from φ_T: stage I's moves and B1's escalation boundary.
+    moves: Option<IntervalDesign>,
     /// `too_toxic[n]`: the fewest DLTs of n with P(π_T > φ_T) > c_t under Beta(½ + y, ½ + n − y).
     too_toxic: Vec<Option<u32>>,
     /// `futile[n]`: the most responses of n with P(π_E < φ_E) > c_e under Beta(½ + r, ½ + n − r).
@@ -128,8 +137,15 @@ impl Uboin {
                     .last()
             })
             .collect();
+        let moves = (config.stage1_target != config.phi_t).then(|| {
+            let target = config.stage1_target;
+            let mut moves_config = IntervalConfig::new(target, IntervalRule::boin(target));
+            moves_config.cutoff_eliminate = 1.0;
+            IntervalDesign::new(moves_config, max_patients)
+        });
         Uboin {
             boin: IntervalDesign::new(boin_config, max_patients),
+            moves,
             too_toxic,
             futile,
             config,
@@ -141,9 +157,10 @@ impl Uboin {
         &self.config
     }
 
-    /// BOIN's decision counts at φ_T (stage I and the B1 escalation test).
+    /// BOIN's decision counts at stage I's target (stage I and the B1 escalation test); its
+    /// elimination counts are those at φ_T only when the target is φ_T.
     pub fn boundaries(&self) -> &BoundaryTable {
-        self.boin.table()
+        self.moves.as_ref().unwrap_or(&self.boin).table()
     }
 
     /// Stage II's toxicity boundary: a dose with n patients is too toxic with at least this many
@@ -255,7 +272,7 @@ impl UboinFit<'_> {
             return (stop, Why::LowestTooToxic);
         }
         if !self.stage_two() {
-            return (self.tox.decision(), Why::StageOne);
+            return (self.stage_one(), Why::StageOne);
         }
         let data = self.data;
         let highest = data.highest_tried().expect("stage II has patients");
@@ -274,6 +291,23 @@ impl UboinFit<'_> {
                 };
                 (stop, Why::NoneAdmissible)
             }
+        }
+    }
+
+    /// Stage I: BOIN at φ_T, or BOIN's move at `stage1_target` never into a dose eliminated at φ_T
+    /// (the highest admissible dose at or below the move instead).
+    fn stage_one(&self) -> Decision {
+        let Some(moves) = &self.design.moves else {
+            return self.tox.decision();
+        };
+        match moves.fit(self.data).decision() {
+            Decision::Treat(mut dose) => {
+                while !self.tox.admissible(dose) && dose.0 > 0 {
+                    dose = Dose(dose.0 - 1);
+                }
+                Decision::Treat(dose)
+            }
+            other => other,
         }
     }
 
@@ -326,12 +360,21 @@ impl Fit for UboinFit<'_> {
         };
         match why {
             Why::LowestTooToxic => lowest_too_toxic(config.phi_t, config.c_t),
-            Why::StageOne => format!(
-                "stage I (no dose has {} patients yet): BOIN at φ_T = {}: {}",
-                config.stage2_at,
-                config.phi_t,
-                self.tox.reason()
-            ),
+            Why::StageOne => match &self.design.moves {
+                None => format!(
+                    "stage I (no dose has {} patients yet): BOIN at φ_T = {}: {}",
+                    config.stage2_at,
+                    config.phi_t,
+                    self.tox.reason()
+                ),
+                Some(moves) => format!(
+                    "stage I (no dose has {} patients yet): BOIN at stage1_target = {} (elimination at φ_T = {}): {}; {target}",
+                    config.stage2_at,
+                    config.stage1_target,
+                    config.phi_t,
+                    moves.fit(self.data).reason()
+                ),
+            },
             Why::Explore => {
                 let h = self.data.highest_tried().expect("stage II has patients");
                 format!(

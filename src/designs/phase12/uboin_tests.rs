@@ -65,6 +65,47 @@ fn stage_one_is_boin() {
     assert_eq!((fit.decision(), fit.selected_dose()), (stop, None));
 }
 
+/// `stage1_target` = 0.25 moves stage I by BOIN at 0.25 (at n = 3: escalate at 0, de-escalate
+/// from 1 DLT) while elimination stays at φ_T = 0.35: "1NNN 2TNN" de-escalates (BOIN at 0.35
+/// stays); "1NNN 2TTT 1NNN" would escalate at 0/6 but dose 2 is eliminated (3/3 at 0.35), so it
+/// stays at dose 1.
+#[test]
+fn stage_one_at_a_lower_target_eliminates_at_phi_t() {
+    let mut config = UboinConfig::new(0.35);
+    config.stage1_target = 0.25;
+    let lower = Uboin::new(config, 36);
+    let table = lower.boundaries();
+    assert_eq!((table.escalate[3], table.deescalate[3]), (Some(0), Some(1)));
+    let cases = [("1NNN 2TNN", 0, 1), ("1NNN 2TTT 1NNN", 0, 0), ("1NNN", 1, 1)];
+    for (text, next_lower, next_default) in cases {
+        let data = outcomes(text, 4);
+        let fit = lower.fit(&data);
+        assert_eq!(
+            fit.decision(),
+            Decision::Treat(Dose(next_lower)),
+            "{text}: {}",
+            fit.reason()
+        );
+        assert!(fit.reason().contains("stage1_target = 0.25"), "{}", fit.reason());
+        assert_eq!(
+            design(12).fit(&data).decision(),
+            Decision::Treat(Dose(next_default)),
+            "{text}"
+        );
+    }
+    // Dose 1 with 3/3 DLTs is eliminated at φ_T = 0.35 whatever the target of the moves.
+    let data = outcomes("1TTB", 4);
+    let fit = lower.fit(&data);
+    assert_eq!(fit.selected_dose(), None);
+    assert!(matches!(
+        fit.decision(),
+        Decision::Stop {
+            reason: StopReason::TooToxic,
+            ..
+        }
+    ));
+}
+
 /// Stage II (from 3 patients at a dose here): B1 explores the dose above the highest tried one
 /// while its DLT rate is at most λe (0/3); otherwise B2 takes the admissible dose of highest
 /// posterior mean utility: "1ENN 2TEN" gives dose 1 (50 + 180)/4 = 57.5 against dose 2
@@ -149,6 +190,15 @@ fn keys_default_and_parse() {
         (0.3, 9, 30.0, UboinSelection::AtOrBelowMtd)
     );
     assert_eq!(config.kind().rule(), UBOIN.rule);
+    // stage1_target is shown only when it differs from φ_T (recorded settings stay as they were).
+    assert!(!parse("").unwrap().settings().contains("stage1_target"));
+    let lower = parse("stage1_target = 0.30").unwrap();
+    assert_eq!(lower.stage1_target, 0.30);
+    assert!(
+        lower.settings().contains("stage1_target = 0.3,"),
+        "{}",
+        lower.settings()
+    );
 }
 
 #[test]
@@ -159,6 +209,8 @@ fn bad_keys_are_refused_naming_the_field() {
         ("neither = 120", "neither"),
         ("selection = \"best\"", "selection"),
         ("n_star = 6", "n_star"),
+        ("stage1_target = 0.4", "stage1_target"),
+        ("stage1_target = 0", "stage1_target"),
     ] {
         let error = parse(text).unwrap_err();
         assert!(error.contains(field), "{text}: {error}");

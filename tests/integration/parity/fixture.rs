@@ -78,7 +78,12 @@ pub(super) fn read_source(folder: &Path) -> Result<Source, String> {
             known_difference: None,
         });
     }
-    for key in ["r_version", "call", "notes"] {
+    let language = if table.contains_key("python_version") {
+        "python_version"
+    } else {
+        "r_version"
+    };
+    for key in [language, "call", "notes"] {
         string(key)?;
     }
     if !table.contains_key("seed") {
