@@ -364,6 +364,11 @@ fn table_lines(id: &str, source: &Source, compared: &[Compared], out: &mut Strin
     for ((design, truth), rows) in groups {
         let mut verdict = match worst(&rows) {
             None => "exact".to_string(),
+            // Exact on both sides yet different: the largest difference, in the rows' units.
+            Some(c) if c.z.is_some_and(f64::is_infinite) => {
+                let gap = rows.iter().map(|c| (c.ours - c.reference).abs()).fold(0.0, f64::max);
+                format!("both exact, largest difference {gap:.1e}")
+            }
             Some(c) => format!("{:.2}", c.z.unwrap().abs()),
         };
         if source.known_difference.is_some() {
