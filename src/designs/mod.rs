@@ -19,6 +19,7 @@ pub mod blrm;
 pub mod crm;
 pub mod efftox;
 pub mod interval;
+pub(crate) mod memo;
 pub mod optimization;
 pub mod outcomes;
 pub mod phase12;

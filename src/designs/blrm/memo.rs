@@ -4,12 +4,11 @@
 //! fit. A fit is the same function of the counts whichever thread or truth reaches them first,
 //! so a memoised one is exact.
 
-use crate::core::limits::MAX_DOSES;
+use crate::designs::memo::{counts_key, Memo};
 use crate::designs::TrialData;
-use rustc_hash::FxHashMap;
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 
-/// Most fits held before the map is cleared.
+/// Most fits held in a generation.
 const MEMO_LIMIT: usize = 1 << 16;
 
 /// Bytes the map may hold, roughly: with 100 doses an entry takes about 2 kB.
@@ -26,44 +25,46 @@ pub(super) struct IntervalProbabilities {
 
 /// One BLRM's fits by the patients and DLTs per dose, shared by every thread (and, in exact
 /// enumeration, every truth).
-#[derive(Debug, Default)]
 pub(super) struct FitMemo {
-    map: RwLock<FxHashMap<Box<[u16]>, Arc<IntervalProbabilities>>>,
+    fits: Memo<Arc<IntervalProbabilities>>,
+    limit: usize,
 }
 
 /// A copy of a design starts with an empty memo.
 impl Clone for FitMemo {
     fn clone(&self) -> Self {
-        FitMemo::default()
+        FitMemo::new(self.limit)
+    }
+}
+
+impl std::fmt::Debug for FitMemo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FitMemo").field("limit", &self.limit).finish()
     }
 }
 
 impl FitMemo {
+    /// An empty memo for a design with `doses` dose levels: each of its two generations holds
+    /// at most half of [`MEMO_BYTES`] (key, two probabilities per dose and the table's overhead
+    /// per entry) and [`MEMO_LIMIT`] fits.
+    pub(super) fn for_doses(doses: usize) -> FitMemo {
+        FitMemo::new((MEMO_BYTES / 2 / (20 * doses + 96)).min(MEMO_LIMIT))
+    }
+
+    fn new(limit: usize) -> FitMemo {
+        FitMemo {
+            fits: Memo::new(limit),
+            limit,
+        }
+    }
+
     /// The interval probabilities of `data`'s counts: memoised, or computed by `fit` and kept.
     pub(super) fn get_or_fit(
         &self,
         data: &TrialData,
         fit: impl FnOnce() -> IntervalProbabilities,
     ) -> Arc<IntervalProbabilities> {
-        let mut key = [0u16; 2 * MAX_DOSES];
-        for d in data.doses() {
-            let j = 2 * d.index();
-            // Counts fit in 16 bits: the trial state holds them so.
-            (key[j], key[j + 1]) = (data.patients(d) as u16, data.dlts(d) as u16);
-        }
-        let key = &key[..2 * data.num_doses()];
-        if let Some(known) = self.map.read().ok().and_then(|map| map.get(key).cloned()) {
-            return known;
-        }
-        let fitted = Arc::new(fit());
-        if let Ok(mut map) = self.map.write() {
-            // Key, two probabilities per dose, and the table's overhead per entry.
-            let limit = (MEMO_BYTES / (20 * data.num_doses() + 96)).min(MEMO_LIMIT);
-            if map.len() >= limit {
-                map.clear();
-            }
-            map.insert(key.into(), Arc::clone(&fitted));
-        }
-        fitted
+        let key = counts_key(data);
+        (self.fits).get_or(&key[..2 * data.num_doses()], || Arc::new(fit()))
     }
 }

@@ -138,6 +138,7 @@ impl Blrm {
                 }
             }
         }
+        let doses = log_ratio.len();
         Blrm {
             config,
             log_ratio,
@@ -147,7 +148,7 @@ impl Blrm {
             log_prior,
             log_p,
             log_q,
-            memo: FitMemo::default(),
+            memo: FitMemo::for_doses(doses),
         }
     }
 

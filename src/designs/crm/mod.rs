@@ -20,7 +20,7 @@ mod weighted;
 pub use cache::PosteriorCache;
 pub use params::CRM;
 use weighted::Density;
-pub use weighted::{counts_key, HermiteRule, LegendreRule, WeightedPosterior, HERMITE_NODES, LEGENDRE_NODES, REACH};
+pub use weighted::{HermiteRule, LegendreRule, WeightedPosterior, HERMITE_NODES, LEGENDRE_NODES, REACH};
 
 use super::{Decision, Design, Dose, Fit, TrialData};
 use crate::core::stats::{logit, softplus};

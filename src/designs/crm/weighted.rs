@@ -12,6 +12,7 @@
 use super::{Crm, CrmData, CrmEstimate, CrmModel, CrmPosterior, WeightedOutcome};
 use crate::core::limits::MAX_DOSES;
 use crate::core::stats::softplus;
+use crate::designs::memo::counts_key;
 use crate::designs::{Dose, TrialData};
 use std::f64::consts::PI;
 use std::sync::OnceLock;
@@ -198,17 +199,6 @@ impl Terms {
             weights: Vec::new(),
         }
     }
-}
-
-/// The patients and DLTs of each dose of `data` in turn, `[n₁, y₁, n₂, y₂, …]`, in the first
-/// 2 × doses entries (counts fit in 16 bits: the state holds them so).
-pub fn counts_key(data: &TrialData) -> [u16; 2 * MAX_DOSES] {
-    let mut key = [0u16; 2 * MAX_DOSES];
-    for d in data.doses() {
-        let j = 2 * d.index();
-        (key[j], key[j + 1]) = (data.patients(d) as u16, data.dlts(d) as u16);
-    }
-    key
 }
 
 /// A posterior integrated around its mode: the mode, the curvature's scale there, ln of the

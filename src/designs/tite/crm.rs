@@ -5,9 +5,10 @@
 use super::{tite_fit, FollowUp};
 use crate::core::params::{ParamError, Params};
 use crate::designs::crm::{
-    counts_key, params as crm_params, Crm, CrmConfig, CrmEstimate, CrmFit, HermiteRule, PosteriorCache,
-    WeightedOutcome, HERMITE_NODES,
+    params as crm_params, Crm, CrmConfig, CrmEstimate, CrmFit, HermiteRule, PosteriorCache, WeightedOutcome,
+    HERMITE_NODES,
 };
+use crate::designs::memo::counts_key;
 use crate::designs::registry::{Capabilities, ConfiguredDesign, DesignKind, SimpleKind, TrialContext, Wrappers};
 use crate::designs::titration::OverriddenFit;
 use crate::designs::{Decision, Design, Dose, DoseFinder, TrialData};
