@@ -52,6 +52,11 @@ pub struct EffToxConfig {
     pub tox_star: f64,
     /// Normal priors on (μ_T, β_T, μ_E, β_E1, β_E2, ψ).
     pub prior: Prior,
+    /// When true, the untried dose one above the highest dose given is acceptable when it passes
+    /// the toxicity criterion alone, as the Python package clintrials' EffTox has it (Brock et al.
+    /// 2017, the Matchpoint trial, following its reading of the MD Anderson program); false (trialr's
+    /// rule) asks every dose to pass both criteria.
+    pub exempt_next_untried: bool,
 }
 
 impl EffToxConfig {
@@ -75,6 +80,7 @@ impl EffToxConfig {
                 mean: [-7.9593, 1.5482, 0.7367, 3.4181, 0.0, 0.0],
                 sd: [3.5487, 3.5018, 2.5423, 2.4406, 0.2, 1.0],
             },
+            exempt_next_untried: false,
         }
     }
 }
@@ -189,16 +195,29 @@ impl EffToxFit<'_> {
         self.doses[dose.index()].prob_acc_tox > self.design.config.p_t
     }
 
+    /// The lowest and highest doses given, if any.
+    fn tried_range(&self) -> Option<(u16, u16)> {
+        let data = self.data;
+        let tried = data.doses().filter(|&d| data.patients(d) > 0);
+        tried.fold(None, |range, d| match range {
+            None => Some((d.0, d.0)),
+            Some((lo, hi)) => Some((lo.min(d.0), hi.max(d.0))),
+        })
+    }
+
     /// The doses within reach: from one below the lowest dose given to one above the highest
     /// (only the lowest dose before anyone is treated).
     fn within_reach(&self, dose: Dose) -> bool {
-        let data = self.data;
-        let tried = data.doses().filter(|&d| data.patients(d) > 0);
-        let (low, high) = tried.fold((u16::MAX, 0), |(lo, hi), d| (lo.min(d.0), hi.max(d.0)));
-        if low == u16::MAX {
-            return dose.0 == 0;
+        match self.tried_range() {
+            None => dose.0 == 0,
+            Some((low, high)) => dose.0 + 1 >= low && dose.0 <= high + 1,
         }
-        dose.0 + 1 >= low && dose.0 <= high + 1
+    }
+
+    /// With `exempt_next_untried`, whether `dose` is the untried dose one above the highest given,
+    /// which then needs only the toxicity criterion.
+    fn exempt(&self, dose: Dose) -> bool {
+        self.design.config.exempt_next_untried && self.tried_range().is_some_and(|(_, high)| dose.0 == high + 1)
     }
 
     /// The acceptable dose within reach of highest desirability (ties: the lower dose).
@@ -320,9 +339,10 @@ impl Fit for EffToxFit<'_> {
         self.best()
     }
 
-    /// Acceptability: P(π_E > efficacy_hurdle) > p_e and P(π_T < toxicity_hurdle) > p_t.
+    /// Acceptability: P(π_E > efficacy_hurdle) > p_e and P(π_T < toxicity_hurdle) > p_t (the
+    /// efficacy criterion waived for the next untried dose with `exempt_next_untried`).
     fn admissible(&self, dose: Dose) -> bool {
-        self.passes_efficacy(dose) && self.passes_toxicity(dose)
+        (self.passes_efficacy(dose) || self.exempt(dose)) && self.passes_toxicity(dose)
     }
 
     fn reason(&self) -> String {
@@ -332,6 +352,7 @@ impl Fit for EffToxFit<'_> {
             let a = &self.doses[d.index()];
             let verdict = match (self.passes_efficacy(d), self.passes_toxicity(d)) {
                 (true, true) => "acceptable",
+                (false, true) if self.exempt(d) => "acceptable: the next untried dose, on toxicity alone",
                 (false, true) => "inefficacious",
                 (true, false) => "too toxic",
                 (false, false) => "inefficacious and too toxic",
@@ -346,8 +367,13 @@ impl Fit for EffToxFit<'_> {
             Decision::Treat(_) => "the acceptable dose of highest desirability",
             _ => "no acceptable dose",
         };
+        let waiver = if c.exempt_next_untried {
+            ", the next untried dose on P(tox) alone"
+        } else {
+            ""
+        };
         format!(
-            "{} (acceptable: P(eff) > p_e = {}, P(tox) > p_t = {}; doses within one of those given; {}); \
+            "{} (acceptable: P(eff) > p_e = {}, P(tox) > p_t = {}{waiver}; doses within one of those given; {}); \
              {choice}: {decision} [EffTox (Thall & Cook 2004)]",
             lines.join("; "),
             c.p_e,

@@ -41,6 +41,7 @@ struct RawEffTox {
     tox_star: Option<f64>,
     prior_mean: Option<[f64; PARAMETERS]>,
     prior_sd: Option<[f64; PARAMETERS]>,
+    exempt_next_untried: Option<bool>,
 }
 
 /// The EffTox settings from the keys left in `params`: Thall et al. (2014)'s values for every key
@@ -88,6 +89,7 @@ fn parse_config(params: &mut Params, trial: &TrialContext) -> Result<EffToxConfi
         }
         config.prior.sd = sd;
     }
+    config.exempt_next_untried = raw.exempt_next_untried.unwrap_or(false);
     Ok(config)
 }
 
@@ -113,7 +115,11 @@ impl ConfiguredDesign for EffToxConfig {
             c.tox_star,
             list(&c.prior.mean),
             list(&c.prior.sd)
-        )
+        ) + if c.exempt_next_untried {
+            ", exempt_next_untried = true"
+        } else {
+            ""
+        }
     }
 
     fn build(&self, wrappers: Wrappers) -> Box<dyn DoseFinder> {

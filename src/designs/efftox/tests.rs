@@ -102,6 +102,60 @@ fn no_acceptable_dose_stops_the_trial() {
     assert_eq!(fit.decision(), stop(StopReason::TooToxic));
 }
 
+/// `exempt_next_untried` (clintrials' rule): the untried dose one above the highest given needs
+/// only the toxicity criterion. After "1NNN" with p_e = 0.2, dose 2's P(π_E > 0.5) ≈ 0.14 fails
+/// the efficacy criterion and dose 1's too: trialr's rule stops, clintrials' treats dose 2 and
+/// says why. Tried doses and doses two above the highest stay bound by both criteria.
+#[test]
+fn the_next_untried_dose_may_be_exempt_from_efficacy() {
+    let strict = EffToxConfig { p_e: 0.2, ..demo() };
+    let data = outcomes("1NNN", 5);
+    let trialr = EffTox::new(strict.clone());
+    let fit = trialr.fit(&data);
+    assert!(
+        !fit.passes_efficacy(Dose(0)) && !fit.passes_efficacy(Dose(1)),
+        "{:?}",
+        fit.assessments()
+    );
+    let stop = Decision::Stop {
+        selected: None,
+        reason: StopReason::NoAcceptableDose,
+    };
+    assert_eq!(fit.decision(), stop);
+    let clintrials = EffTox::new(EffToxConfig {
+        exempt_next_untried: true,
+        ..strict
+    });
+    let fit = clintrials.fit(&data);
+    assert_eq!(fit.decision(), Decision::Treat(Dose(1)));
+    assert_eq!(fit.selected_dose(), Some(Dose(1)));
+    assert!(fit.admissible(Dose(1)) && !fit.admissible(Dose(0)));
+    assert!(fit.exempt(Dose(1)) && !fit.exempt(Dose(0)) && !fit.exempt(Dose(2)));
+    assert!(fit.reason().contains("dose 2: P(eff > 0.5) = 0.1"), "{}", fit.reason());
+    assert!(fit.reason().contains("on toxicity alone"), "{}", fit.reason());
+    // The exemption waives efficacy only: after "1TTT" dose 2's P(π_T < 0.3) ≈ 0.4 fails p_t = 0.5.
+    let cautious = EffTox::new(EffToxConfig {
+        exempt_next_untried: true,
+        p_t: 0.5,
+        ..demo()
+    });
+    let toxic = outcomes("1TTT", 5);
+    let fit = cautious.fit(&toxic);
+    assert!(
+        fit.exempt(Dose(1)) && !fit.passes_toxicity(Dose(1)),
+        "{:?}",
+        fit.assessments()
+    );
+    assert!(!fit.admissible(Dose(1)));
+    assert_eq!(
+        fit.decision(),
+        Decision::Stop {
+            selected: None,
+            reason: StopReason::TooToxic
+        }
+    );
+}
+
 /// Data without efficacy contribute their DLTs only: the efficacy parameters keep their prior
 /// (posterior mean response probabilities as with no data at all, within the sampling error).
 #[test]
