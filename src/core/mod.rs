@@ -22,6 +22,7 @@ pub use decision::{Decision, StopReason, NO_WAIT_WITHOUT_FOLLOW_UP};
 pub use dose::{Dose, DoseSpace};
 pub use follow_up::{complete_counts, FollowUp, PatientRecord};
 pub use protocol::{
-    Arrival, Backfill, BackfillVariant, BfBoinTable, EfficacyCounts, Regimen, StepUpRule, Timing, Utility,
+    Arrival, Backfill, BackfillAssign, BackfillVariant, BfBoinTable, EfficacyCounts, Regimen, StepUpRule, Timing,
+    Utility,
 };
 pub use truth::{dlt_as_given, Association, DoseTruth, Onset, Truth, TruthProfile};

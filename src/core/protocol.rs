@@ -133,7 +133,7 @@ pub enum BackfillVariant {
 }
 
 /// An interval design's decision counts for every n, as BF-BOIN reads them (bfboin takes BOIN's
-/// `get.boundary` full table), and the stopping settings its rule uses.
+/// `get.boundary` full table), the stopping settings its rule uses and how it assigns backfill.
 #[derive(Clone, Debug, PartialEq)]
 pub struct BfBoinTable {
     /// Escalate if DLTs ≤ `escalate[n]`.
@@ -152,6 +152,32 @@ pub struct BfBoinTable {
     /// The escalation's sample size (`[trial] max_patients`, bfboin's `ncohort × cohortsize`);
     /// backfill patients come on top.
     pub escalation_patients: u32,
+    /// Which open dose a backfill patient is treated at.
+    pub assign: BackfillAssign,
+}
+
+/// Which of the doses open for backfill a BF-BOIN backfill patient is treated at (bfboin 0.1.1's
+/// `backfill.assign`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum BackfillAssign {
+    /// The highest open dose (bfboin's default).
+    #[default]
+    Highest,
+    /// The lowest open dose.
+    Lowest,
+    /// One of the open doses, each with the same probability (bfboin's `sample`).
+    Random,
+}
+
+impl BackfillAssign {
+    /// The scenario's name of the rule (the `assign` key).
+    pub fn key(self) -> &'static str {
+        match self {
+            BackfillAssign::Highest => "highest",
+            BackfillAssign::Lowest => "lowest",
+            BackfillAssign::Random => "random",
+        }
+    }
 }
 
 /// BOIN12's utility scores (Lin, Zhou, Yan, Li & Yuan 2020, JCO Precision Oncology 4:1393–1402)

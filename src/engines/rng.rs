@@ -46,6 +46,11 @@
 //! 3. the onset uniform: when within the window the DLT occurs;
 //! 4. the response latent (53 bits): a response iff it is below the dose's response threshold.
 //!
+//! BF-BOIN's random backfill assignment (`backfill = { assign = "random" }`) gives patient i (in
+//! the same numbering) the 53-bit latent [`patient_latent`]`(k_B, i)` of a counter stream of its
+//! own, k_B = mix64((s ⊕ [`BACKFILL_STREAM`]) ⊕ mix64(t)), read only when the patient is
+//! backfilled at random: the four draws above are those of a run without it.
+//!
 //! # Single-arm ([`trial_rng`])
 //!
 //! Xoshiro256++ seeded by SplitMix64 from the key of (s, t). A trial draws all its study's patients
@@ -67,6 +72,9 @@ const GOLDEN_GAMMA: u64 = 0x9e37_79b9_7f4a_7c15;
 
 /// The calendar-time engine's seed offset ("timed_tr" in ASCII), XOR-ed into the run seed.
 pub const CALENDAR_STREAM: u64 = 0x7469_6d65_645f_7472;
+
+/// The backfill assignment latents' seed offset ("backfill" in ASCII), XOR-ed into the run seed.
+pub const BACKFILL_STREAM: u64 = 0x6261_636b_6669_6c6c;
 
 /// The response latents' seed offset ("response" in ASCII), XOR-ed into the run seed.
 pub const RESPONSE_STREAM: u64 = 0x7265_7370_6f6e_7365;

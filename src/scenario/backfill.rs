@@ -1,10 +1,11 @@
 //! A design's `backfill` key: `true`, `false` or `{ max_per_dose = n, variant = "bfboin" |
-//! "design", require_response = bool }` (see [`Backfill`] and [`BackfillVariant`]).
+//! "design", require_response = bool, assign = "highest" | "lowest" | "random" }` (see
+//! [`Backfill`], [`BackfillVariant`] and [`BackfillAssign`]).
 
 use super::raw::Errors;
 use super::{FieldPath, ScenarioError, TrialSettings};
 use crate::core::params::Params;
-use crate::core::{Backfill, BackfillVariant, BfBoinTable};
+use crate::core::{Backfill, BackfillAssign, BackfillVariant, BfBoinTable};
 use crate::designs::interval::params::parse_config;
 use crate::designs::interval::BoundaryTable;
 use crate::designs::registry::{DesignKind, TrialContext};
@@ -21,6 +22,7 @@ pub(super) struct RawBackfill {
     max_per_dose: Option<i64>,
     variant: Option<String>,
     require_response: Option<bool>,
+    assign: Option<String>,
 }
 
 /// `backfill = true | false | { max_per_dose = n, variant = "…" }`: `None` for `false`.
@@ -36,6 +38,7 @@ pub(super) fn raw_backfill(
             max_per_dose: None,
             variant: None,
             require_response: None,
+            assign: None,
         },
         table @ toml::Value::Table(_) => errors.deserialize(table, path)?,
         other => {
@@ -63,8 +66,9 @@ pub(super) struct DesignContext<'a> {
 }
 
 /// Resolves the variant (default: `"bfboin"` for an interval design, `"design"` otherwise), the
-/// cap (default: bfboin's 12 with `"bfboin"`, `max_patients` with `"design"`) and
-/// `require_response` (default: whether the design decides on responses, a phase I/II design).
+/// cap (default: bfboin's 12 with `"bfboin"`, `max_patients` with `"design"`),
+/// `require_response` (default: whether the design decides on responses, a phase I/II design)
+/// and, with `"bfboin"` only, `assign` (default: bfboin's `"highest"`).
 pub(super) fn backfill(
     raw: RawBackfill,
     path: &FieldPath,
@@ -84,6 +88,24 @@ pub(super) fn backfill(
             ))
         }
     };
+    let assign = match raw.assign.as_deref() {
+        None => None,
+        Some("highest") => Some(BackfillAssign::Highest),
+        Some("lowest") => Some(BackfillAssign::Lowest),
+        Some("random") => Some(BackfillAssign::Random),
+        Some(other) => {
+            return Err(errors.field(
+                &path.key("assign"),
+                format!("must be \"highest\" (the default), \"lowest\" or \"random\" (bfboin's backfill.assign), got \"{other}\""),
+            ))
+        }
+    };
+    if assign.is_some() && !bfboin {
+        return Err(errors.field(
+            &path.key("assign"),
+            "chooses among the doses BF-BOIN opens (variant = \"bfboin\"); variant \"design\" backfills at the highest open dose: remove `assign`",
+        ));
+    }
     let require_response = raw
         .require_response
         .unwrap_or_else(|| design.kind.capabilities().efficacy);
@@ -147,6 +169,7 @@ pub(super) fn backfill(
             lowest_dose_stop: table.lowest_dose_stop,
             n_earlystop: config.n_earlystop,
             escalation_patients: max,
+            assign: assign.unwrap_or_default(),
         })),
     })
 }
@@ -187,5 +210,42 @@ mod tests {
         }
         let e = parse("rule = \"boin\"\nbackfill = { require_response = 1 }", efficacy).unwrap_err();
         assert!(e.contains("design[1].backfill"), "{e}");
+    }
+
+    /// `assign` defaults to "highest", takes "lowest" and "random", and is refused naming file,
+    /// field and value when unknown or with variant "design" (given, or the default of a
+    /// non-interval design).
+    #[test]
+    fn assign_defaults_to_highest_and_needs_bfboin() {
+        use crate::core::{BackfillAssign, BackfillVariant};
+        let assign = |design: &str| {
+            let s = parse(design, "").unwrap();
+            let b = s.designs[0].backfill.clone().unwrap();
+            let BackfillVariant::Bfboin(table) = b.variant else {
+                panic!("not bfboin")
+            };
+            (table.assign, s.designs[0].settings())
+        };
+        let (highest, settings) = assign("rule = \"boin\"\nbackfill = true");
+        assert_eq!(highest, BackfillAssign::Highest);
+        assert!(!settings.contains("assign"), "{settings}");
+        let (lowest, settings) = assign("rule = \"boin\"\nbackfill = { assign = \"lowest\" }");
+        assert_eq!(lowest, BackfillAssign::Lowest);
+        assert!(settings.contains("assign = \"lowest\""), "{settings}");
+        let (random, _) = assign("rule = \"boin\"\nbackfill = { assign = \"random\" }");
+        assert_eq!(random, BackfillAssign::Random);
+        let e = parse("rule = \"boin\"\nbackfill = { assign = \"middle\" }", "").unwrap_err();
+        for words in ["b.toml", "design[1].backfill.assign", "\"middle\"", "\"lowest\""] {
+            assert!(e.contains(words), "'{words}' not in {e}");
+        }
+        for design in [
+            "rule = \"boin\"\nbackfill = { variant = \"design\", assign = \"lowest\" }",
+            "rule = \"crm\"\nskeleton = [0.1, 0.2, 0.3]\nbackfill = { assign = \"random\" }",
+        ] {
+            let e = parse(design, "").unwrap_err();
+            for words in ["b.toml", "design[1].backfill.assign", "variant = \"bfboin\""] {
+                assert!(e.contains(words), "'{words}' not in {e}");
+            }
+        }
     }
 }

@@ -8,7 +8,7 @@ use super::raw::Errors;
 use super::{FieldPath, ScenarioError, TrialSettings, MAX_PATIENTS_LIMIT};
 use crate::core::params::Params;
 use crate::core::words::did_you_mean;
-use crate::core::{Backfill, BackfillVariant, StepUpRule};
+use crate::core::{Backfill, BackfillAssign, BackfillVariant, StepUpRule};
 use crate::designs::optimization::Randomization;
 use crate::designs::registry::{self, ConfiguredDesign, TrialContext, Wrappers};
 use crate::designs::rules::{DontSkipDoses, DoseSelector, StopAtN, StopWhenNAtDose, StopWhenTooToxic};
@@ -136,8 +136,14 @@ impl DesignSpec {
             } else {
                 ""
             };
+            let assign = match &b.variant {
+                BackfillVariant::Bfboin(t) if t.assign != BackfillAssign::Highest => {
+                    format!(", assign = \"{}\"", t.assign.key())
+                }
+                _ => String::new(),
+            };
             settings.push_str(&format!(
-                ", backfill = {{ max_per_dose = {}, variant = \"{variant}\"{response} }}",
+                ", backfill = {{ max_per_dose = {}, variant = \"{variant}\"{response}{assign} }}",
                 b.max_per_dose
             ));
         }

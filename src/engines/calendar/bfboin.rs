@@ -3,8 +3,9 @@
 //! backfill ([`BackfillVariant::Bfboin`](crate::core::BackfillVariant)).
 //!
 //! A cohort is treated at the current dose and is complete once each of its patients has had a
-//! DLT or finished the window. Meanwhile each arriving patient is backfilled at the highest open
-//! dose below the current one, or turned away unless they can wait for the next cohort. The
+//! DLT or finished the window. Meanwhile each arriving patient is backfilled at an open dose below
+//! the current one (the highest, the lowest or one at random: bfboin's `backfill.assign`), or
+//! turned away unless they can wait for the next cohort. The
 //! decision is taken when the next patient arrives, on every outcome known then: each dose up to
 //! the current one gets its own call from the design's table; calls that disagree with the current
 //! dose's are resolved by pooling. The MTD is selected on the outcomes known when the last cohort
@@ -14,7 +15,8 @@ use super::enrolment::{Cohorts, Enrolment};
 use super::patients::{Patients, Stage};
 use super::trial::Arm;
 use crate::core::limits::MAX_DOSES;
-use crate::core::{Backfill, BfBoinTable};
+use crate::core::random::UNIFORM_BITS;
+use crate::core::{Backfill, BackfillAssign, BfBoinTable};
 use crate::designs::{Decision, Dose, DoseFinder, StopReason, TrialData};
 
 /// A dose's call from its own counts (bfboin's `decision`).
@@ -39,6 +41,36 @@ enum Step {
 
 /// (patients, DLTs) at a dose.
 type Count = (u32, u32);
+
+/// The doses open for backfill: bit k for dose k.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct OpenDoses(u128);
+
+const _: () = assert!(MAX_DOSES <= u128::BITS as usize, "a dose per bit of OpenDoses");
+
+impl BackfillAssign {
+    /// The open dose a backfill patient is treated at, `None` if none is open; `latent` (53 bits,
+    /// drawn only for [`BackfillAssign::Random`]) picks the ⌊u·m⌋-th lowest of m open doses,
+    /// u = latent / 2^53.
+    fn pick(self, OpenDoses(open): OpenDoses, latent: impl FnOnce() -> u64) -> Option<usize> {
+        if open == 0 {
+            return None;
+        }
+        let k = match self {
+            BackfillAssign::Highest => u128::BITS - 1 - open.leading_zeros(),
+            BackfillAssign::Lowest => open.trailing_zeros(),
+            BackfillAssign::Random => {
+                let j = (u128::from(latent()) * u128::from(open.count_ones())) >> UNIFORM_BITS;
+                let mut rest = open;
+                for _ in 0..j {
+                    rest &= rest - 1;
+                }
+                rest.trailing_zeros()
+            }
+        };
+        Some(k as usize)
+    }
+}
 
 /// The count at `n` of a table, `None` past its end.
 fn at(table: &[Option<u32>], n: u32) -> Option<u32> {
@@ -155,23 +187,22 @@ impl BfBoinTable {
         }
     }
 
-    /// The dose a patient arriving now is backfilled at, if any: the highest dose below `d`
-    /// that the escalation has treated, whose complete data (`known`, escalation and backfill),
-    /// or those pooled with the next dose up, lie below the de-escalation boundary, with no
-    /// closed dose below it, and which has at most `cap` patients (escalation and backfill
-    /// recruited) and, where `responded` is given, an escalation patient who has responded
-    /// (bfboin's `first.response < clock`). At the dose just below `d`, the next dose up counts
-    /// its earlier cohorts and the current cohort's known outcomes (`current`), not its backfill
-    /// patients.
-    fn backfill_dose(
+    /// The doses open for backfill to a patient arriving now: those below `d` that the
+    /// escalation has treated, whose complete data (`known`, escalation and backfill), or those
+    /// pooled with the next dose up, lie below the de-escalation boundary, with no closed dose
+    /// below them, and which have at most `cap` patients (escalation and backfill recruited)
+    /// and, where `responded` is given, an escalation patient who has responded (bfboin's
+    /// `first.response < clock`). At the dose just below `d`, the next dose up counts its earlier
+    /// cohorts and the current cohort's known outcomes (`current`), not its backfill patients.
+    fn open_doses(
         &self,
         (known, escalation): (&TrialData, &TrialData),
         (d, current): (usize, Count),
         (recruited, responded): (&[u32], Option<&[bool]>),
         cap: u32,
-    ) -> Option<usize> {
+    ) -> OpenDoses {
         let count = |k: usize| (known.patients(Dose(k as u16)), known.dlts(Dose(k as u16)));
-        let mut open = None;
+        let mut open = 0u128;
         for (k, &backfilled) in recruited.iter().enumerate().take(d) {
             let (n, y) = count(k);
             let (n_up, y_up) = if k + 1 < d {
@@ -188,10 +219,10 @@ impl BfBoinTable {
             let treated = escalation.patients(Dose(k as u16));
             let active = responded.is_none_or(|r| r[k]);
             if treated > 0 && backfilled + treated <= cap && active {
-                open = Some(k);
+                open |= 1 << k;
             }
         }
-        open
+        OpenDoses(open)
     }
 }
 
@@ -270,7 +301,8 @@ pub(super) fn run_bfboin(
 }
 
 /// While the cohort `cohort` at dose `d` is pending (until `complete`), backfills each arriving
-/// patient at [`BfBoinTable::backfill_dose`]; one with no open dose waits for the next cohort if
+/// patient at the dose the table's `assign` picks among [`BfBoinTable::open_doses`] (at random
+/// from the patient's own backfill latent, [`Cohorts::backfill_latent`]); one with no open dose waits for the next cohort if
 /// `max_wait` allows, and is otherwise turned away (bfboin refers every such patient away).
 fn backfill_while_pending(
     (arm, backfill, table): (&Arm, &Backfill, &BfBoinTable),
@@ -308,13 +340,13 @@ fn backfill_while_pending(
             }
         }
         let responded = backfill.require_response.then_some(&responded[..]);
-        let open = table.backfill_dose(
+        let open = table.open_doses(
             (known, escalation),
             (d, current),
             (&recruited, responded),
             backfill.max_per_dose,
         );
-        match open {
+        match table.assign.pick(open, || cohorts.backfill_latent(enrolment.next)) {
             Some(k) => {
                 enrolment.enrol(cohorts, arm, (Dose(k as u16), 1, Stage::Backfill), arrival, patients);
                 recruited[k] += 1;
@@ -344,6 +376,7 @@ mod tests {
             lowest_dose_stop: table.lowest_dose_stop,
             n_earlystop: 100,
             escalation_patients: 30,
+            assign: BackfillAssign::Highest,
         }
     }
 
@@ -386,14 +419,19 @@ mod tests {
         assert_eq!(decide(&[(6, 5), (3, 2)]).0, Step::TooToxic);
     }
 
-    fn open(known: &[Count], current: (usize, Count), recruited: &[u32], cap: u32) -> Option<usize> {
+    fn open_doses(known: &[Count], current: (usize, Count), recruited: &[u32], cap: u32) -> OpenDoses {
         let mut data = TrialData::new(5);
         let mut escalation = TrialData::new(5);
         for (k, &(n, y)) in known.iter().enumerate() {
             data.add_cohort(Dose(k as u16), n as u16, y as u16);
             escalation.add_cohort(Dose(k as u16), 3, 0);
         }
-        boin(false).backfill_dose((&data, &escalation), current, (recruited, None), cap)
+        boin(false).open_doses((&data, &escalation), current, (recruited, None), cap)
+    }
+
+    /// The dose bfboin's default assignment (the highest open dose) picks.
+    fn open(known: &[Count], current: (usize, Count), recruited: &[u32], cap: u32) -> Option<usize> {
+        BackfillAssign::Highest.pick(open_doses(known, current, recruited, cap), || unreachable!())
     }
 
     /// The highest safe dose below the current one opens; a dose above an unsafe one closes with
@@ -423,10 +461,74 @@ mod tests {
         let table = boin(false);
         let open = |responded: &[bool]| {
             let gate = (&[0u32; 3][..], Some(responded));
-            table.backfill_dose((&data, &escalation), (2, (0, 0)), gate, 12)
+            let open = table.open_doses((&data, &escalation), (2, (0, 0)), gate, 12);
+            BackfillAssign::Highest.pick(open, || unreachable!())
         };
         assert_eq!(open(&[true, true]), Some(1));
         assert_eq!(open(&[true, false]), Some(0));
         assert_eq!(open(&[false, false]), None);
+    }
+
+    /// With DL1–DL3 open below the current DL4 (none past the cap, all safe), "highest" picks
+    /// DL3 and "lowest" DL1; over the cap, DL1 closes and "lowest" moves up to DL2; with DL2
+    /// unsafe, DL2 and DL3 close and every rule picks DL1.
+    #[test]
+    fn assign_picks_the_highest_or_the_lowest_open_dose() {
+        let safe = [(3, 0), (3, 0), (3, 0)];
+        let pick = |assign: BackfillAssign, known: &[Count], recruited: &[u32]| {
+            assign.pick(open_doses(known, (3, (0, 0)), recruited, 12), || 0)
+        };
+        assert_eq!(open_doses(&safe, (3, (0, 0)), &[0; 4], 12), OpenDoses(0b111));
+        assert_eq!(pick(BackfillAssign::Highest, &safe, &[0; 4]), Some(2));
+        assert_eq!(pick(BackfillAssign::Lowest, &safe, &[0; 4]), Some(0));
+        assert_eq!(pick(BackfillAssign::Lowest, &safe, &[10, 0, 0, 0]), Some(1));
+        let unsafe_dl2 = [(3, 0), (3, 3), (3, 0)];
+        for assign in [BackfillAssign::Highest, BackfillAssign::Lowest, BackfillAssign::Random] {
+            assert_eq!(pick(assign, &unsafe_dl2, &[0; 4]), Some(0), "{assign:?}");
+            assert_eq!(assign.pick(OpenDoses(0), || 0), None, "{assign:?}");
+        }
+    }
+
+    /// "random" picks each of m open doses for a uniform latent in its m-th of [0, 2^53): the
+    /// ends of each part, and, over the backfill latents of 30,000 patients, each of three open
+    /// doses (DL1, DL3, DL5) about a third of the time (within 4 SE); the draws depend only on
+    /// the seed, the trial and the patient.
+    #[test]
+    fn random_assignment_is_uniform_over_the_open_doses() {
+        let open = OpenDoses(0b10101);
+        let third = (1u64 << UNIFORM_BITS) / 3;
+        let pick = |latent: u64| BackfillAssign::Random.pick(open, || latent);
+        assert_eq!(pick(0), Some(0));
+        assert_eq!(pick(third), Some(0));
+        assert_eq!(pick(third + 1), Some(2));
+        assert_eq!(pick(2 * third + 1), Some(2));
+        assert_eq!(pick(2 * third + 2), Some(4));
+        assert_eq!(pick((1 << UNIFORM_BITS) - 1), Some(4));
+        let n = 30_000u32;
+        let mut cohorts = Cohorts::new();
+        let mut times = [0u32; 5];
+        for trial in 0..u64::from(n / 30) {
+            cohorts.start(20261201, trial);
+            for i in 0..30 {
+                times[pick(cohorts.backfill_latent(i)).unwrap()] += 1;
+            }
+        }
+        let se = (f64::from(n) * (1.0 / 3.0) * (2.0 / 3.0)).sqrt();
+        for k in [0, 2, 4] {
+            let z = (f64::from(times[k]) - f64::from(n) / 3.0) / se;
+            assert!(
+                z.abs() < 4.0,
+                "DL{} picked {} times of {n} (z = {z:.2})",
+                k + 1,
+                times[k]
+            );
+        }
+        assert_eq!(times[1] + times[3], 0);
+        let mut again = Cohorts::new();
+        again.start(20261201, 7);
+        cohorts.start(20261201, 7);
+        assert_eq!(again.backfill_latent(12), cohorts.backfill_latent(12));
+        cohorts.start(20261201, 8);
+        assert_ne!(again.backfill_latent(12), cohorts.backfill_latent(12));
     }
 }

@@ -7,7 +7,7 @@ use super::trial::Arm;
 use crate::core::{Arrival, Timing};
 use crate::designs::tite::PatientRecord;
 use crate::designs::Dose;
-use crate::engines::rng::{calendar_patient, calendar_rng};
+use crate::engines::rng::{calendar_patient, calendar_rng, patient_latent, trial_key, BACKFILL_STREAM};
 use rand_xoshiro::Xoshiro256PlusPlus;
 
 /// One trial's patients in order of arrival: arrival times, DLT latents, onset fractions and
@@ -16,6 +16,8 @@ use rand_xoshiro::Xoshiro256PlusPlus;
 pub(super) struct Cohorts {
     rng: Xoshiro256PlusPlus,
     pub(super) drawn: Vec<Drawn>,
+    /// The key of the trial's backfill assignment stream (see [`Cohorts::backfill_latent`]).
+    backfill_key: u64,
 }
 
 /// One patient's arrival time and latents (one patient's draws lie together in memory).
@@ -33,6 +35,7 @@ impl Cohorts {
         Cohorts {
             rng: calendar_rng(0, 0),
             drawn: Vec::new(),
+            backfill_key: 0,
         }
     }
 
@@ -40,6 +43,13 @@ impl Cohorts {
     pub(super) fn start(&mut self, seed: u64, trial: u64) {
         self.rng = calendar_rng(seed, trial);
         self.drawn.clear();
+        self.backfill_key = trial_key(seed ^ BACKFILL_STREAM, trial);
+    }
+
+    /// Patient `i`'s latent (53 bits) for a random backfill assignment, from a counter stream
+    /// apart from the patients' own draws (see [`crate::engines::rng`]).
+    pub(super) fn backfill_latent(&self, i: usize) -> u64 {
+        patient_latent(self.backfill_key, i)
     }
 
     /// Ensures patient `i` exists; returns their arrival time.
