@@ -3,7 +3,8 @@
 //! tables.
 
 use super::charts::{
-    design_fills, grouped_bars, header, panels, push_unique, register_font, render_png, Area, ChartError,
+    design_fills, draw_obd_comparison, grouped_bars, header, panels, push_unique, register_font, render_png,
+    run_truth_groups, Area, ChartError, OBD_COMPARISON_CHART,
 };
 use super::folder::write_staged;
 use super::html::precision::Figure;
@@ -218,7 +219,8 @@ fn comparison<R: Row + Clone>(runs: &[Run<R>]) -> Vec<u8> {
 /// Compares the runs in `dirs` (run folders, or sweep folders standing for their points), after
 /// checking each folder's tables against its manifest; writes `comparison.csv` (and, when some
 /// run has phase I/II designs or randomized stages, `comparison_obd.csv` and
-/// `comparison_optimization.csv`), `comparison.png`, `report.html` and a manifest as the folder `out`, replacing any previous comparison there
+/// `comparison_optimization.csv`), `comparison.png` (and, with `comparison_obd.csv`,
+/// `comparison_obd.png`), `report.html` and a manifest as the folder `out`, replacing any previous comparison there
 /// only once all are written.
 pub fn compare(dirs: &[PathBuf], out: &Path) -> Result<Vec<PathBuf>, ChartError> {
     let names = run_names(dirs)?;
@@ -277,6 +279,12 @@ pub fn compare(dirs: &[PathBuf], out: &Path) -> Result<Vec<PathBuf>, ChartError>
             let path = out.join(file);
             write_atomic(&path, &bytes).map_err(|e| io_error(&path, e))?;
             written.push(path);
+        }
+        if !obd.is_empty() {
+            let obd: Vec<_> = obd.iter().map(|r| (r.name.as_str(), r.rows.as_slice())).collect();
+            written.push(render_png(out, OBD_COMPARISON_CHART, |area| {
+                draw_obd_comparison(&obd, area)
+            })?);
         }
         let mut page = match &runs {
             Runs::DoseFinding(runs) => dose_finding_page(runs, folders),
@@ -362,21 +370,12 @@ fn draw_single_arm(runs: &[Run<SingleArmComparedRow>], root: &Area) -> Result<()
         &designs,
         design_fills(&designs),
     )?;
-    let mut groups = Vec::new();
-    let mut cells = Vec::new();
-    for run in runs {
-        let mut truths = Vec::new();
-        for row in &run.rows {
-            push_unique(&mut truths, &row.head.truth);
-        }
-        for truth in truths {
-            groups.push(format!("{}: {truth}", run.name));
-            cells.push((run, truth));
-        }
-    }
+    let named = runs.iter().map(|r| (r.name.as_str(), r.rows.as_slice()));
+    let (groups, cells) = run_truth_groups(named, |row| row.head.truth.as_str());
     let v = |g: usize, k: usize| {
         let (run, truth) = &cells[g];
-        run.rows
+        runs[*run]
+            .rows
             .iter()
             .map(|r| &r.head)
             .find(|r| &r.truth == truth && r.design == designs[k])

@@ -528,8 +528,6 @@ pub(crate) fn write_outputs_into(scenario: &Scenario, table: &OcTable, dir: &Pat
         write_atomic(&path, &bytes).map_err(|e| write_error(&path, e))?;
         written.push(path);
     }
-    let tables = DoseFindingTables::read(dir)?;
-    written.extend(render_dose_finding(&tables, dir)?);
     let mut files: Vec<(&str, &str)> = OUTPUT_TABLES.to_vec();
     if let Some(tables) = obd_tables(table) {
         for ((name, _), bytes) in OBD_TABLES.iter().zip(tables) {
@@ -539,6 +537,8 @@ pub(crate) fn write_outputs_into(scenario: &Scenario, table: &OcTable, dir: &Pat
         }
         files.extend(OBD_TABLES);
     }
+    let tables = DoseFindingTables::read(dir)?;
+    written.extend(render_dose_finding(&tables, dir)?);
     optimization::write_optimization(table, dir, &mut written, &mut files)?;
     random_truths::write_random_truths(table, dir, &mut written, &mut files)?;
     files.extend(tables.charts());

@@ -19,6 +19,7 @@ mod fuzz;
 mod interim;
 mod limits;
 mod limits_cost;
+mod obd_charts;
 mod optimization;
 mod optimization_compare;
 mod params;

@@ -2,6 +2,7 @@
 //! dose for every truth, and a summary across truths.
 
 use super::calendar::{draw_durations, draw_regimens, draw_rp2d, CALENDAR_CHARTS};
+use super::obd::{draw_obd, ObdTables, OBD_CHART};
 use super::{
     colour, design_fills, filled, grouped_bars, header, panels, push_unique, register_font, render_png, text_style,
     Area, ChartError, FontScope,
@@ -25,10 +26,13 @@ pub struct DoseFindingTables {
     pub(super) by_dose: Vec<OcByDoseRow>,
     /// The rows of `summary.csv`.
     pub(super) summary: Vec<SummaryRow>,
+    /// The dose-optimization tables, when the run has phase I/II designs.
+    pub(super) obd: Option<ObdTables>,
 }
 
 impl DoseFindingTables {
-    /// Reads `oc_by_dose.csv` and `summary.csv` from a run folder.
+    /// Reads `oc_by_dose.csv` and `summary.csv` (and `obd_by_dose.csv` and `obd_summary.csv`,
+    /// when written) from a run folder.
     pub fn read(dir: &Path) -> Result<DoseFindingTables, ChartError> {
         let by_dose_path = dir.join(OcByDoseRow::FILE);
         let by_dose: Vec<OcByDoseRow> = read_rows(&by_dose_path)?;
@@ -61,6 +65,7 @@ impl DoseFindingTables {
             designs,
             by_dose,
             summary,
+            obd: ObdTables::read(dir)?,
         })
     }
 
@@ -101,7 +106,8 @@ impl DoseFindingTables {
 
     /// The charts these tables draw, with one line each on what they show: every dose-finding
     /// chart, then, in calendar time, the durations, the RP2D (when the tables have its
-    /// columns) and the regimens (when they have the step-up columns).
+    /// columns) and the regimens (when they have the step-up columns); last, with phase I/II
+    /// designs, the OBD selection.
     pub fn charts(&self) -> Vec<(&'static str, &'static str)> {
         let mut charts = DOSE_FINDING_CHARTS.to_vec();
         if self.has_durations() {
@@ -112,6 +118,7 @@ impl DoseFindingTables {
             charts.extend(rp2d.then_some(rp2d_chart));
             charts.extend(step_up.then_some(regimens));
         }
+        charts.extend(self.obd.is_some().then_some(OBD_CHART));
         charts
     }
 }
@@ -129,6 +136,7 @@ pub fn render_dose_finding(tables: &DoseFindingTables, dir: &Path) -> Result<Vec
             "summary.png" => draw_summary,
             "duration.png" => draw_durations,
             "rp2d.png" => draw_rp2d,
+            "obd.png" => draw_obd,
             _ => draw_regimens,
         };
         written.push(render_png(dir, file, |area| draw(tables, area))?);

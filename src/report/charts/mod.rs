@@ -4,6 +4,7 @@
 //! (palette, font, legend header, panels, grouped bars, notes, PNG output); one file per family:
 //!
 //! - `dose_finding`: true curves, selection and allocation by dose, summary across truths;
+//! - `obd`: OBD selection of phase I/II designs (`obd.png`), and their comparison across runs;
 //! - `calendar`: durations, RP2D choices and step-up dosing of calendar-time runs;
 //! - [`single_arm`]: a single-arm run's tables and charts: `orr` (exact curves against the true
 //!   ORR) and `survival` (Kaplan–Meier examples, estimated median OS).
@@ -21,6 +22,7 @@ use std::path::{Path, PathBuf};
 mod calendar;
 mod dose_finding;
 mod font;
+mod obd;
 mod orr;
 pub mod pathways;
 pub mod single_arm;
@@ -29,6 +31,8 @@ mod survival;
 pub use calendar::CALENDAR_CHARTS;
 pub use dose_finding::{render_dose_finding, DoseFindingTables, DOSE_FINDING_CHARTS};
 pub(crate) use font::{register_font, FontScope};
+pub(crate) use obd::draw_obd_comparison;
+pub use obd::{OBD_CHART, OBD_COMPARISON_CHART};
 
 /// Chart size in pixels.
 pub const SIZE: (u32, u32) = (1600, 1000);
@@ -213,6 +217,26 @@ pub(crate) fn filled(i: usize) -> ShapeStyle {
     colour(i).filled()
 }
 
+/// A chart's groups by run and truth: `run: truth` for each run's truths in first-seen order,
+/// each with the run's position and the truth (`truth(row)` tells a row's truth).
+pub(crate) fn run_truth_groups<'a, R: 'a>(
+    runs: impl Iterator<Item = (&'a str, &'a [R])>,
+    truth: impl Fn(&R) -> &str,
+) -> (Vec<String>, Vec<(usize, String)>) {
+    let (mut groups, mut cells) = (Vec::new(), Vec::new());
+    for (i, (name, rows)) in runs.enumerate() {
+        let mut truths = Vec::new();
+        for row in rows {
+            push_unique(&mut truths, truth(row));
+        }
+        for t in truths {
+            groups.push(format!("{name}: {t}"));
+            cells.push((i, t));
+        }
+    }
+    (groups, cells)
+}
+
 /// Panels for `n` items in a near-square grid.
 pub(crate) fn panels<'a>(area: &Area<'a>, n: usize) -> Vec<Area<'a>> {
     let cols = (n as f64).sqrt().ceil().max(1.0) as usize;
@@ -234,10 +258,27 @@ pub(crate) fn grouped_bars(
     highlight: Option<usize>,
     whisker: Option<&dyn Fn(usize, usize) -> Option<f64>>,
 ) -> Result<(), String> {
+    let colours = design_rgbs(design_names);
+    let y = (y_max, y_desc);
+    coloured_bars(area, title, groups, &colours, y, value, highlight, whisker)
+}
+
+/// [`grouped_bars`] with one bar per colour of `colours` in each group (a panel of some of a
+/// chart's designs, in the colours the chart gives them); `y` is the axis' top and name.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn coloured_bars(
+    area: &Area,
+    title: &str,
+    groups: &[String],
+    colours: &[RGBColor],
+    (y_max, y_desc): (f64, &str),
+    value: impl Fn(usize, usize) -> Option<f64>,
+    highlight: Option<usize>,
+    whisker: Option<&dyn Fn(usize, usize) -> Option<f64>>,
+) -> Result<(), String> {
     let e = |e: DrawingAreaErrorKind<_>| e.to_string();
     let n = groups.len();
-    let designs = design_names.len();
-    let colours = design_rgbs(design_names);
+    let designs = colours.len();
     // Group labels wrapped to a group's width (about 0.6 em a column): at 18 px, or smaller (down
     // to 10 px) while a label would need more than four lines.
     let (w, _) = area.dim_in_pixel();
