@@ -170,6 +170,14 @@ pub enum BackfillAssign {
 }
 
 impl BackfillAssign {
+    /// Every rule, in the order the scenario's error message lists them.
+    pub const ALL: [BackfillAssign; 3] = [BackfillAssign::Highest, BackfillAssign::Lowest, BackfillAssign::Random];
+
+    /// The rule a scenario names (`assign = "…"`), `None` for an unknown name.
+    pub fn from_key(key: &str) -> Option<BackfillAssign> {
+        BackfillAssign::ALL.into_iter().find(|a| a.key() == key)
+    }
+
     /// The scenario's name of the rule (the `assign` key).
     pub fn key(self) -> &'static str {
         match self {

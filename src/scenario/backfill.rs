@@ -90,15 +90,15 @@ pub(super) fn backfill(
     };
     let assign = match raw.assign.as_deref() {
         None => None,
-        Some("highest") => Some(BackfillAssign::Highest),
-        Some("lowest") => Some(BackfillAssign::Lowest),
-        Some("random") => Some(BackfillAssign::Random),
-        Some(other) => {
-            return Err(errors.field(
-                &path.key("assign"),
-                format!("must be \"highest\" (the default), \"lowest\" or \"random\" (bfboin's backfill.assign), got \"{other}\""),
-            ))
-        }
+        Some(key) => match BackfillAssign::from_key(key) {
+            Some(assign) => Some(assign),
+            None => {
+                return Err(errors.field(
+                    &path.key("assign"),
+                    format!("must be \"highest\" (the default), \"lowest\" or \"random\" (bfboin's backfill.assign), got \"{key}\""),
+                ))
+            }
+        },
     };
     if assign.is_some() && !bfboin {
         return Err(errors.field(

@@ -302,8 +302,9 @@ pub(super) fn run_bfboin(
 
 /// While the cohort `cohort` at dose `d` is pending (until `complete`), backfills each arriving
 /// patient at the dose the table's `assign` picks among [`BfBoinTable::open_doses`] (at random
-/// from the patient's own backfill latent, [`Cohorts::backfill_latent`]); one with no open dose waits for the next cohort if
-/// `max_wait` allows, and is otherwise turned away (bfboin refers every such patient away).
+/// from the patient's own backfill latent, [`Cohorts::backfill_latent`]); one with no open dose
+/// waits for the next cohort if `max_wait` allows, and is otherwise turned away (bfboin refers
+/// every such patient away).
 fn backfill_while_pending(
     (arm, backfill, table): (&Arm, &Backfill, &BfBoinTable),
     (d, cohort, complete): (usize, std::ops::Range<usize>, f64),
@@ -483,7 +484,7 @@ mod tests {
         assert_eq!(pick(BackfillAssign::Lowest, &safe, &[0; 4]), Some(0));
         assert_eq!(pick(BackfillAssign::Lowest, &safe, &[10, 0, 0, 0]), Some(1));
         let unsafe_dl2 = [(3, 0), (3, 3), (3, 0)];
-        for assign in [BackfillAssign::Highest, BackfillAssign::Lowest, BackfillAssign::Random] {
+        for assign in BackfillAssign::ALL {
             assert_eq!(pick(assign, &unsafe_dl2, &[0; 4]), Some(0), "{assign:?}");
             assert_eq!(assign.pick(OpenDoses(0), || 0), None, "{assign:?}");
         }
